@@ -1,0 +1,120 @@
+"""Settings, read from the environment. SQLite works on a fresh checkout; PostgreSQL by
+setting DATABASE_URL. See docs/configuration.md for every variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from parindex.config.env import database_from_url, env_bool, env_int, env_list, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: Where the SQLite database, evidence files and collected static files live.
+DATA_DIR = Path(env_str("PARINDEX_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEBUG = env_bool("PARINDEX_DEBUG", False)
+SECRET_KEY = env_str("PARINDEX_SECRET_KEY") or env_str("SECRET_KEY")
+if not SECRET_KEY:
+    # Only acceptable for local use; `parindex serve` refuses to start without a key.
+    SECRET_KEY = "insecure-local-only-set-PARINDEX_SECRET_KEY"
+ALLOWED_HOSTS = env_list("PARINDEX_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("PARINDEX_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "parindex.accounts",
+    "parindex.audit",
+    "parindex.units",
+    "parindex.frameworks",
+    "parindex.cycles",
+    "parindex.assessments",
+    "parindex.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "parindex.config.urls"
+WSGI_APPLICATION = "parindex.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "parindex.web.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(env_str("DATABASE_URL"), DATA_DIR / "parindex.sqlite3"),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt")]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Evidence files live outside the web root and are served only through permission checks.
+MEDIA_ROOT = Path(env_str("PARINDEX_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("PARINDEX_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+EMAIL_BACKEND = env_str("PARINDEX_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("PARINDEX_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PARINDEX_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("PARINDEX_FROM_EMAIL", "parindex@localhost")
+
+#: Decimals shown for points and indices (DESIGN §4: 2 by default, some provinces use 3).
+PARINDEX_DISPLAY_DECIMALS = env_int("PARINDEX_DISPLAY_DECIMALS", 2)
+PARINDEX_SITE_NAME = env_str("PARINDEX_SITE_NAME", "Chỉ số cải cách hành chính")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PARINDEX_LOG_LEVEL", "WARNING")},
+}
