@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
+    verbose_name = "Tài khoản"
     name = "parindex.accounts"
     label = "accounts"

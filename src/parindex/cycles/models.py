@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CycleStatus(models.TextChoices):
+    DRAFT = "draft", "Đang chuẩn bị"
+    SELF_ASSESSMENT = "self_assessment", "Tự đánh giá, chấm điểm"
+    APPRAISAL_ROUND1 = "appraisal_round1", "Thẩm định vòng 1"
+    EXPLANATION = "explanation", "Giải trình"
+    APPRAISAL_ROUND2 = "appraisal_round2", "Thẩm định vòng 2"
+    COUNCIL = "council", "Hội đồng thẩm định"
+    APPROVED = "approved", "Đã phê duyệt"
+    PUBLISHED = "published", "Đã công bố"
+
+
+#: Allowed transitions (from → to). Forward one stage; a stage may be reopened by going
+#: one step back (e.g. explanation → appraisal_round1) before approval.
+CYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CycleStatus.DRAFT: (CycleStatus.SELF_ASSESSMENT,),
+    CycleStatus.SELF_ASSESSMENT: (CycleStatus.APPRAISAL_ROUND1, CycleStatus.DRAFT),
+    CycleStatus.APPRAISAL_ROUND1: (CycleStatus.EXPLANATION, CycleStatus.SELF_ASSESSMENT),
+    CycleStatus.EXPLANATION: (CycleStatus.APPRAISAL_ROUND2, CycleStatus.APPRAISAL_ROUND1),
+    CycleStatus.APPRAISAL_ROUND2: (CycleStatus.COUNCIL, CycleStatus.EXPLANATION),
+    CycleStatus.COUNCIL: (CycleStatus.APPROVED, CycleStatus.APPRAISAL_ROUND2),
+    CycleStatus.APPROVED: (CycleStatus.PUBLISHED,),
+    CycleStatus.PUBLISHED: (),
+}
+
+#: Stages that have a deadline; the field is ``<stage>_deadline``.
+DEADLINE_STAGES: tuple[str, ...] = (
+    CycleStatus.SELF_ASSESSMENT,
+    CycleStatus.APPRAISAL_ROUND1,
+    CycleStatus.EXPLANATION,
+    CycleStatus.APPRAISAL_ROUND2,
+    CycleStatus.COUNCIL,
+    CycleStatus.PUBLISHED,
+)
+
+
+class Cycle(models.Model):
+    """Kỳ đánh giá năm."""
+
+    year = models.PositiveIntegerField("năm đánh giá")
+    name = models.CharField("tên kỳ đánh giá", max_length=300)
+    status = models.CharField("giai đoạn", max_length=30, choices=CycleStatus.choices,
+                              default=CycleStatus.DRAFT)
+    self_assessment_deadline = models.DateTimeField("hạn tự đánh giá", null=True, blank=True)
+    appraisal_round1_deadline = models.DateTimeField("hạn thẩm định vòng 1",
+                                                     null=True, blank=True)
+    explanation_deadline = models.DateTimeField("hạn giải trình", null=True, blank=True)
+    appraisal_round2_deadline = models.DateTimeField("hạn thẩm định vòng 2",
+                                                     null=True, blank=True)
+    council_deadline = models.DateTimeField("hạn họp Hội đồng", null=True, blank=True)
+    published_deadline = models.DateTimeField("hạn công bố", null=True, blank=True)
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    units = models.ManyToManyField("units.Unit", through="CycleUnit",
+                                   verbose_name="đơn vị tham gia", related_name="cycles")
+
+    class Meta:
+        verbose_name = "kỳ đánh giá"
+        verbose_name_plural = "kỳ đánh giá"
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deadline_for(self, stage: str):  # type: ignore[no-untyped-def]
+        return getattr(self, f"{stage}_deadline", None)
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return CYCLE_TRANSITIONS.get(self.status, ())
+
+
+class CycleFramework(models.Model):
+    """The framework each unit group is scored with in a cycle."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE,
+                              related_name="framework_links")
+    group = models.ForeignKey("units.UnitGroup", verbose_name="nhóm đơn vị",
+                              on_delete=models.PROTECT, related_name="cycle_links")
+    framework = models.ForeignKey("frameworks.Framework", verbose_name="bộ tiêu chí",
+                                  on_delete=models.PROTECT, related_name="cycle_links")
+
+    class Meta:
+        verbose_name = "bộ tiêu chí của nhóm"
+        verbose_name_plural = "bộ tiêu chí của nhóm"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "group"], name="cycleframework_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — {self.group}: {self.framework.code}"
+
+
+class CycleUnit(models.Model):
+    """A participating unit; ``group`` is the group it is ranked in for this cycle
+    (a snapshot, so later changes to the unit do not move past results)."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE,
+                              related_name="participants")
+    unit = models.ForeignKey("units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT,
+                             related_name="cycle_participations")
+    group = models.ForeignKey("units.UnitGroup", verbose_name="nhóm xếp hạng",
+                              on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "đơn vị tham gia"
+        verbose_name_plural = "đơn vị tham gia"
+        ordering = ["cycle", "group__position", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit"], name="cycleunit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — {self.unit}"
