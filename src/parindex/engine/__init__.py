@@ -1,5 +1,7 @@
-"""The scoring engine: pure Python, no Django import (a test enforces it).
+"""The scoring engine: pure Python, standard library only, no Django (DESIGN §3).
 
-Plain data in, plain data out: framework trees, scoring rules, aggregation, ranking, rating
-classes and year-on-year change. Django apps load data, call the engine and store results.
+Public entry points: :func:`parindex.engine.framework.validate_framework`,
+:func:`parindex.engine.rules.points_for`, :func:`parindex.engine.aggregate.aggregate`,
+:func:`parindex.engine.ranking.rank`, :func:`parindex.engine.rating.rate`,
+:func:`parindex.engine.compute.compute`.
 """

@@ -127,3 +127,73 @@ class FrameworkIssue:
     def __str__(self) -> str:
         where = f"{self.code}: " if self.code else ""
         return f"{where}{self.message}"
+
+
+def validate_framework(fw: Framework) -> list[FrameworkIssue]:
+    """Every problem of ``fw``, in document order (DESIGN §4, last point).
+
+    Level ``error``: duplicate codes, negative maxima, unknown source or rule type, invalid
+    rule parameters, children (excluding bonus/penalty) not summing to the parent's maximum
+    without a ``note``, areas (excluding bonus/penalty) not summing to the declared total.
+    Level ``unknown``: a maximum left blank (``chưa rõ điểm tối đa``). A framework with any
+    issue is refused by :func:`parindex.engine.compute.compute`.
+    """
+    from parindex.engine.rules import rule_problems
+
+    issues: list[FrameworkIssue] = []
+    seen: set[str] = set()
+
+    def err(code: str, message: str) -> None:
+        issues.append(FrameworkIssue("error", code, message))
+
+    def regular_sum(nodes: tuple[Node, ...]) -> Decimal | None:
+        total = Decimal(0)
+        for n in nodes:
+            if n.source in ADJUSTMENT_SOURCES:
+                continue
+            if n.max_points is None:
+                return None
+            total += n.max_points
+        return total
+
+    for node in fw.walk():
+        code = node.code
+        if not code or not str(code).strip():
+            err(code, f"nút {node.name!r} không có mã")
+        elif code in seen:
+            err(code, f"mã {code} bị trùng")
+        seen.add(code)
+        if node.max_points is None:
+            issues.append(FrameworkIssue("unknown", code, "chưa rõ điểm tối đa"))
+        elif node.max_points < 0:
+            err(code, f"điểm tối đa {node.max_points} âm")
+        if node.source not in SOURCES:
+            err(code, f"nguồn điểm không hợp lệ: {node.source!r} (hợp lệ: {', '.join(SOURCES)})")
+        if node.rule is not None:
+            if node.children:
+                err(code, "cách chấm chỉ dùng cho tiêu chí lá (không có tiêu chí con)")
+            for reason in rule_problems(node.rule, node.max_points):
+                err(code, reason)
+        if node.children and node.max_points is not None and not node.note:
+            s = regular_sum(node.children)
+            if s is not None and s != node.max_points:
+                err(
+                    code,
+                    f"tổng điểm tối đa các tiêu chí con là {_num(s)}, khác điểm tối đa "
+                    f"{_num(node.max_points)} của {code} (và không có ghi chú giải thích)",
+                )
+    if fw.total is not None:
+        s = regular_sum(fw.nodes)
+        if s is not None and s != fw.total:
+            err(
+                "",
+                f"tổng điểm tối đa các lĩnh vực là {_num(s)}, khác tổng điểm khai báo "
+                f"{_num(fw.total)}",
+            )
+    return issues
+
+
+def _num(d: Decimal) -> str:
+    """Plain notation without trailing zeros: 10, 2.5 (never 1E+1)."""
+    n = d.normalize()
+    return f"{n:f}"

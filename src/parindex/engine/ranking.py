@@ -1,0 +1,45 @@
+"""Competition ranking ("1, 2, 2, 4") on unrounded values, high first (DESIGN §4).
+
+Values must be exact (Decimal, Fraction, int) so that two units share a rank only when
+their full-precision values are equal; ``None`` (no index, e.g. nothing applicable) is
+not ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+Value = Decimal | Fraction | int
+
+
+def rank(values: Sequence[Value | None]) -> list[int | None]:
+    """Rank of each value, 1 = highest; equal values share the best rank; ``None`` → None."""
+    exact: list[Fraction | None] = [
+        None if v is None else (v if isinstance(v, Fraction) else Fraction(v)) for v in values
+    ]
+    order = [i for i, v in enumerate(exact) if v is not None]
+    order.sort(key=lambda i: exact[i], reverse=True)  # type: ignore[arg-type,return-value]
+    out: list[int | None] = [None] * len(values)
+    prev: Fraction | None = None
+    current = 0
+    for pos, i in enumerate(order, 1):
+        v = exact[i]
+        if pos == 1 or v != prev:
+            current = pos
+            prev = v
+        out[i] = current
+    return out
+
+
+def rank_within(values: Sequence[Value | None], groups: Sequence[Hashable]) -> list[int | None]:
+    """Like :func:`rank`, but each value is ranked only against values of the same group."""
+    members: dict[Hashable, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    out: list[int | None] = [None] * len(values)
+    for idx in members.values():
+        for i, r in zip(idx, rank([values[i] for i in idx]), strict=True):
+            out[i] = r
+    return out
