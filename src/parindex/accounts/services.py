@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from parindex.accounts.models import Role, User
+from parindex.audit.services import record
+
+UNIT_ROLES = (Role.UNIT_STAFF, Role.UNIT_HEAD)
+
+
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    actor: Any,
+    full_name: str = "",
+    unit: Any = None,
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Create an account. Unit roles must belong to a unit."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Vai trò không hợp lệ: {role}."})
+    if role in UNIT_ROLES and unit is None:
+        raise ValidationError({"unit": "Cán bộ và thủ trưởng đơn vị phải thuộc một đơn vị."})
+    with transaction.atomic():
+        user = User(username=username, full_name=full_name, role=role, unit=unit, email=email,
+                    is_staff=is_staff, is_superuser=is_superuser)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        record(actor=actor, action="user.create", obj=user,
+               after={"username": username, "role": role,
+                      "unit": unit.code if unit is not None else None})
+    return user

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from parindex.assessments.models import Assessment, LeafScore
+
+
+class LeafScoreInline(admin.TabularInline):
+    model = LeafScore
+    extra = 0
+    fields = ("criterion", "self_value", "self_points", "round1_points", "round2_points",
+              "final_points", "not_applicable", "version")
+    readonly_fields = ("criterion", "version")
+    can_delete = False
+    ordering = ("criterion__position",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ("unit", "cycle", "framework", "status", "version", "submitted_at")
+    list_filter = ("cycle", "status", "unit__group")
+    search_fields = ("unit__name", "unit__code")
+    list_select_related = ("unit", "cycle", "framework")
+    readonly_fields = ("created_at", "updated_at")
+    autocomplete_fields = ("unit",)
+    inlines = (LeafScoreInline,)
+
+
+@admin.register(LeafScore)
+class LeafScoreAdmin(admin.ModelAdmin):
+    list_display = ("assessment", "criterion", "self_points", "round1_points",
+                    "round2_points", "final_points", "not_applicable", "updated_at")
+    list_filter = ("assessment__cycle", "not_applicable")
+    search_fields = ("assessment__unit__name", "criterion__code")
+    list_select_related = ("assessment__unit", "assessment__cycle", "criterion")
+    readonly_fields = ("updated_at", "updated_by")
+    raw_id_fields = ("assessment", "criterion")

@@ -1,0 +1,45 @@
+"""The audit trail. Services call :func:`record` inside their own transaction, so a change
+and its audit row are committed together or not at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from parindex.audit.models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None,
+    field: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    context: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row. Must be called inside the caller's ``transaction.atomic()``."""
+    assert transaction.get_connection().in_atomic_block, (
+        "audit.record() must run inside the service's transaction"
+    )
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = "" if obj.pk is None else str(obj.pk)
+        object_repr = str(obj)[:300]
+    else:
+        object_type, object_id, object_repr = "", "", ""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        field=field,
+        before=before,
+        after=after,
+        reason=reason,
+        context=context or {},
+    )

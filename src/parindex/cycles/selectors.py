@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from parindex.cycles.models import Cycle, CycleStatus, CycleUnit
+
+
+def cycles_for(user: Any) -> QuerySet[Cycle]:
+    """Province-wide roles see every cycle; unit users see the cycles their unit takes part
+    in, once they are past the draft stage."""
+    if not getattr(user, "is_authenticated", False):
+        return Cycle.objects.none()
+    if user.sees_all_units:
+        return Cycle.objects.all()
+    if not user.unit_id:
+        return Cycle.objects.none()
+    return Cycle.objects.filter(participants__unit_id=user.unit_id).exclude(
+        status=CycleStatus.DRAFT
+    ).distinct()
+
+
+def cycle_get(user: Any, pk: int) -> Cycle:
+    return get_object_or_404(cycles_for(user), pk=pk)
+
+
+def current_cycle(user: Any) -> Cycle | None:
+    """The most recent cycle the user can see that is not yet published, else the latest."""
+    qs = cycles_for(user)
+    return qs.exclude(status=CycleStatus.PUBLISHED).order_by("-year", "-id").first() or \
+        qs.order_by("-year", "-id").first()
+
+
+def participants_of(user: Any, cycle: Cycle) -> QuerySet[CycleUnit]:
+    qs = CycleUnit.objects.filter(cycle=cycle).select_related("unit", "group")
+    if getattr(user, "sees_all_units", False):
+        return qs
+    return qs.filter(unit_id=getattr(user, "unit_id", None))

@@ -1,0 +1,114 @@
+"""Writes for cycles: create a cycle with its frameworks and participants; move it
+through its stages by compare-and-set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from parindex.audit.services import record
+from parindex.cycles.models import (
+    CYCLE_TRANSITIONS,
+    DEADLINE_STAGES,
+    Cycle,
+    CycleFramework,
+    CycleStatus,
+    CycleUnit,
+)
+from parindex.frameworks.models import Framework
+from parindex.units.models import Unit, UnitGroup
+from parindex.workflow import ConcurrentChange, InvalidTransition, compare_and_set
+
+__all__ = ["ConcurrentChange", "InvalidTransition", "cycle_create", "cycle_transition"]
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def cycle_create(
+    *,
+    year: int,
+    name: str,
+    frameworks: Mapping[UnitGroup, Framework],
+    units: Iterable[Unit],
+    actor: Any,
+    deadlines: Mapping[str, datetime] | None = None,
+) -> Cycle:
+    """A new cycle (status draft). ``frameworks`` maps each unit group to the framework
+    its units are scored with; every unit must be in one of those groups."""
+    units = list(units)
+    deadlines = dict(deadlines or {})
+    errors: list[str] = []
+    for stage in deadlines:
+        if stage not in DEADLINE_STAGES:
+            errors.append(f"Không có hạn cho giai đoạn “{stage}”.")
+    group_ids = {g.pk for g in frameworks}
+    for unit in units:
+        if unit.group_id is None:
+            errors.append(f"Đơn vị “{unit}” chưa thuộc nhóm nào.")
+        elif unit.group_id not in group_ids:
+            errors.append(f"Nhóm “{unit.group}” của đơn vị “{unit}” chưa được chọn bộ tiêu chí.")
+    for group, fw in frameworks.items():
+        if not fw.is_complete:
+            errors.append(
+                f"Bộ tiêu chí “{fw.code}” cho nhóm “{group}” chưa đầy đủ (còn điểm tối đa "
+                "chưa rõ); hãy nhập bảng chính thức trước."
+            )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        cycle = Cycle(year=year, name=name, created_by=_user(actor),
+                      **{f"{stage}_deadline": when for stage, when in deadlines.items()})
+        cycle.full_clean()
+        cycle.save()
+        CycleFramework.objects.bulk_create(
+            [CycleFramework(cycle=cycle, group=g, framework=fw) for g, fw in frameworks.items()]
+        )
+        CycleUnit.objects.bulk_create(
+            [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]
+        )
+        record(actor=actor, action="cycle.create", obj=cycle, after={
+            "year": year, "name": name,
+            "frameworks": {g.code: fw.code for g, fw in frameworks.items()},
+            "units": len(units),
+            "deadlines": {k: v.isoformat() for k, v in deadlines.items()},
+        })
+    return cycle
+
+
+def cycle_transition(*, cycle: Cycle, to: str, actor: Any, reason: str = "") -> Cycle:
+    """Move ``cycle`` from the status it was read with to ``to``. Raises
+    :class:`InvalidTransition` when the table does not allow it and
+    :class:`ConcurrentChange` when someone else changed the status meanwhile."""
+    old = cycle.status
+    if to not in CYCLE_TRANSITIONS.get(old, ()):
+        raise InvalidTransition(
+            f"Không thể chuyển kỳ đánh giá từ “{CycleStatus(old).label}” sang "
+            f"“{CycleStatus(to).label if to in CycleStatus.values else to}”."
+        )
+    with transaction.atomic():
+        compare_and_set(Cycle, pk=cycle.pk, field="status", old=old, new=to)
+        record(actor=actor, action="cycle.transition", obj=cycle, field="status",
+               before=old, after=to, reason=reason)
+    cycle.status = to
+    return cycle
+
+
+def cycle_set_deadlines(*, cycle: Cycle, deadlines: Mapping[str, datetime | None],
+                        actor: Any) -> Cycle:
+    for stage in deadlines:
+        if stage not in DEADLINE_STAGES:
+            raise ValidationError(f"Không có hạn cho giai đoạn “{stage}”.")
+    with transaction.atomic():
+        before = {s: getattr(cycle, f"{s}_deadline") for s in deadlines}
+        for stage, when in deadlines.items():
+            setattr(cycle, f"{stage}_deadline", when)
+        cycle.save(update_fields=[f"{s}_deadline" for s in deadlines])
+        record(actor=actor, action="cycle.deadlines", obj=cycle, before=before,
+               after=dict(deadlines))
+    return cycle

@@ -1,0 +1,148 @@
+"""Writes for frameworks: import an engine :class:`~parindex.engine.framework.Framework`
+(from YAML/Excel) into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from parindex.audit.services import record
+from parindex.engine import framework as eng
+from parindex.frameworks import codec
+from parindex.frameworks.models import Criterion, Framework, FrameworkStatus, ScoringRule
+
+
+class FrameworkInUse(ValidationError):
+    """The framework is used by a cycle and can no longer be changed."""
+
+
+def _validate(fw: eng.Framework) -> tuple[str, list[str]]:
+    """(status, issue texts). Errors refuse the import; unknown maxima mark it incomplete."""
+    validate = getattr(eng, "validate_framework", None)
+    if validate is None:  # engine without validation: only blanks can be seen
+        unknown = [f"{n.code}: chưa rõ điểm tối đa" for n in fw.walk() if n.max_points is None]
+        return (FrameworkStatus.INCOMPLETE if unknown else FrameworkStatus.COMPLETE), unknown
+    issues = validate(fw)
+    errors = [str(i) for i in issues if i.level == "error"]
+    if errors:
+        raise ValidationError(
+            [f"Bộ tiêu chí {fw.code} không hợp lệ: {e}" for e in errors]
+        )
+    unknown = [str(i) for i in issues]
+    return (FrameworkStatus.INCOMPLETE if unknown else FrameworkStatus.COMPLETE), unknown
+
+
+def framework_import(
+    *,
+    framework: eng.Framework,
+    actor: Any,
+    imported_from: str = "",
+    replace: bool = False,
+    is_sample: bool | None = None,
+) -> Framework:
+    """Store ``framework`` (criteria tree and rules) in one transaction.
+
+    A framework with the same code is replaced only with ``replace=True`` and only while
+    no cycle uses it; otherwise :class:`ValidationError` with a message for the user.
+    """
+    status, issues = _validate(framework)
+    if is_sample is None:
+        is_sample = "mẫu" in framework.label.lower() or framework.code.startswith("sample")
+    with transaction.atomic():
+        existing = Framework.objects.select_for_update().filter(code=framework.code).first()
+        before = None
+        if existing is not None:
+            if not replace:
+                raise ValidationError(
+                    f"Đã có bộ tiêu chí mã “{framework.code}”. Dùng tuỳ chọn thay thế "
+                    "(--replace) nếu muốn nhập lại."
+                )
+            if existing.is_used:
+                raise FrameworkInUse(
+                    f"Bộ tiêu chí “{framework.code}” đã được dùng trong kỳ đánh giá nên không "
+                    "thể thay thế. Hãy nhập với mã mới (ví dụ thêm năm hoặc phiên bản)."
+                )
+            before = {"name": existing.name, "total": existing.total,
+                      "criteria": existing.criteria.count()}
+            existing.criteria.all().delete()
+            fw_model = existing
+        else:
+            fw_model = Framework(code=framework.code, created_by=_user(actor))
+        fw_model.name = framework.name
+        fw_model.decision = framework.decision
+        fw_model.year = framework.year
+        fw_model.total = framework.total
+        fw_model.label = framework.label
+        fw_model.is_sample = is_sample
+        fw_model.status = status
+        fw_model.issues = issues
+        fw_model.imported_from = str(imported_from)[:300]
+        fw_model.save()
+        count = _create_criteria(fw_model, framework)
+        record(
+            actor=actor,
+            action="framework.replace" if before is not None else "framework.import",
+            obj=fw_model, before=before,
+            after={"name": fw_model.name, "total": fw_model.total, "criteria": count,
+                   "status": status, "imported_from": fw_model.imported_from},
+        )
+    return fw_model
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def _create_criteria(fw_model: Framework, framework: eng.Framework) -> int:
+    """Bulk-create the tree level by level (parents need their primary keys first)."""
+    position = 0
+    level: list[tuple[eng.Node, Criterion | None]] = [(n, None) for n in framework.nodes]
+    order: dict[str, int] = {}
+    for node in framework.walk():  # document order → position
+        order[node.code] = position
+        position += 1
+    depth = 1
+    rules: list[ScoringRule] = []
+    total = 0
+    while level:
+        objs = [
+            Criterion(
+                framework=fw_model, parent=parent, code=node.code, name=node.name,
+                depth=depth, position=order[node.code], max_points=node.max_points,
+                source=node.source, guidance=node.guidance, evidence=node.evidence,
+                note=node.note,
+            )
+            for node, parent in level
+        ]
+        Criterion.objects.bulk_create(objs)
+        if any(o.pk is None for o in objs):  # backends that do not return primary keys
+            by_code = dict(Criterion.objects.filter(
+                framework=fw_model, code__in=[o.code for o in objs]
+            ).values_list("code", "pk"))
+            for o in objs:
+                o.pk = by_code[o.code]
+        total += len(objs)
+        nxt: list[tuple[eng.Node, Criterion | None]] = []
+        for (node, _parent), obj in zip(level, objs, strict=True):
+            if node.rule is not None:
+                rules.append(ScoringRule(criterion=obj, type=node.rule.type,
+                                         params=codec.encode(dict(node.rule.params))))
+            nxt.extend((child, obj) for child in node.children)
+        level = nxt
+        depth += 1
+    ScoringRule.objects.bulk_create(rules)
+    return total
+
+
+def framework_import_file(*, path: str | Path, actor: Any, replace: bool = False) -> Framework:
+    """Read a framework file (YAML or Excel) and import it. Raises
+    :class:`~parindex.formats.errors.FormatError` for a bad file, ValidationError when the
+    import is refused."""
+    from parindex.formats.frameworks import load_framework_file
+
+    fw = load_framework_file(path)
+    return framework_import(framework=fw, actor=actor, imported_from=Path(path).name,
+                            replace=replace)
