@@ -7,7 +7,8 @@ by ``parindex compute`` and by the web application.
 
 Scores come either as a mapping ``{unit: {leaf code: Decimal | NA}}`` or as a
 :class:`ScoreTable` (flat arrays, what the CSV reader builds for speed). A missing leaf
-counts 0 points and is listed in :attr:`UnitResult.missing`; a leaf whose rule is
+counts 0 points and is listed in :attr:`UnitResult.missing` (except bonus/penalty leaves,
+where no score just means no bonus or penalty); a leaf whose rule is
 ``metric`` and has no score takes its value from the unit's metrics when present.
 """
 
@@ -29,7 +30,7 @@ from parindex.engine.aggregate import (
     index_fraction,
     to_micro,
 )
-from parindex.engine.framework import Framework
+from parindex.engine.framework import ADJUSTMENT_SOURCES, Framework
 from parindex.engine.ranking import rank_within
 from parindex.engine.rating import Rating, RatingScheme, rate
 from parindex.engine.rules import RuleInputError, points_for
@@ -203,6 +204,8 @@ def compute(
     leaf_codes = cf.leaf_codes
     area_codes = cf.area_codes
     empty_info = UnitInfo()
+    # A bonus/penalty leaf without a score simply means no bonus / no penalty.
+    adjustment = {j for j, n in enumerate(cf.leaf_nodes) if n.source in ADJUSTMENT_SOURCES}
     problems: list[str] = []
     results: list[UnitResult] = []
     for u, unit in enumerate(unit_ids):
@@ -218,7 +221,9 @@ def compute(
                             problems.append(f"{unit}, {leaf_codes[j]} ({name}): {exc}")
         missing: tuple[str, ...] = ()
         if MISSING in row:
-            missing = tuple(leaf_codes[j] for j, x in enumerate(row) if x == MISSING)
+            missing = tuple(
+                leaf_codes[j] for j, x in enumerate(row) if x == MISSING and j not in adjustment
+            )
             row = [0 if x == MISSING else x for x in row]
         if None in row:
             pts, app = evaluate(row)
