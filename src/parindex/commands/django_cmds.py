@@ -1,0 +1,159 @@
+"""Subcommands that need Django: manage, units, framework import, demo, serve.
+
+Django is set up inside each function, so that ``parindex compute`` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEMO_PASSWORD_NOTE = "Mật khẩu chỉ dùng cho bản demo trên máy này."
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("PARINDEX_DATA_DIR") or (Path.cwd() / "var")).resolve()
+
+
+def _setup() -> None:
+    """Configure Django (settings from the environment) and make sure the data folder of
+    the default SQLite database exists."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.config.settings")
+    if not os.environ.get("DATABASE_URL"):
+        _data_dir().mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def manage(argv: Sequence[str]) -> int:
+    """``parindex manage <django command> …``"""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parindex manage", *argv])
+    return 0
+
+
+def units(args: argparse.Namespace) -> int:
+    """``parindex units load [--province P]`` and ``parindex units import FILE``."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from parindex.formats.errors import FormatError
+    from parindex.units.services import units_import_csv, units_load_divisions
+
+    if args.action == "load":
+        try:
+            stats = units_load_divisions(actor=None, province=args.province)
+        except ValidationError as exc:
+            for message in exc.messages:
+                print(message, file=sys.stderr)
+            return 1
+        print(
+            f"Đã nạp {stats['provinces']} tỉnh, thành phố và {stats['communes']} xã, phường, "
+            f"đặc khu (tạo mới {stats['created']}, cập nhật {stats['updated']}) — "
+            f"vietnam-provinces {stats['package_version']}, dữ liệu {stats['data_version']}."
+        )
+        return 0
+    if args.action == "import":
+        try:
+            stats = units_import_csv(file_path=args.file, actor=None)
+        except FormatError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            print(f"Không nhập đơn vị nào ({len(exc.problems)} lỗi).", file=sys.stderr)
+            return 1
+        print(
+            f"Đã nhập {stats['rows']} dòng: tạo mới {stats['created']} đơn vị, cập nhật "
+            f"{stats['updated']}, tạo {stats['groups_created']} nhóm mới."
+        )
+        return 0
+    return 2
+
+
+def framework_import(args: argparse.Namespace) -> int:
+    """``parindex framework import FILE [--replace]``: one line per problem, 1 on failure."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from parindex.formats.errors import FormatError
+    from parindex.frameworks.services import framework_import_file
+
+    try:
+        fw = framework_import_file(path=args.file, actor=None,
+                                   replace=bool(getattr(args, "replace", False)))
+    except FormatError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        for message in exc.messages:
+            print(f"{args.file}: {message}", file=sys.stderr)
+        return 1
+    count = fw.criteria.count()
+    status = "" if fw.is_complete else " — CHƯA ĐẦY ĐỦ: " + "; ".join(fw.issues[:5])
+    print(f"Đã nhập bộ tiêu chí {fw.code} “{fw.name}” ({count} tiêu chí){status}.")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Prepare the demo province in ``var/demo.sqlite3`` and serve it."""
+    os.environ.setdefault("PARINDEX_DATA_DIR", str(Path.cwd() / "var"))
+    data_dir = _data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db_path = data_dir / "demo.sqlite3"
+    own_db = not os.environ.get("DATABASE_URL")
+    if own_db:
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    if getattr(args, "reset", False):
+        if own_db:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            print(f"Đã xoá dữ liệu demo cũ ({db_path}).")
+        else:
+            print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.",
+                  file=sys.stderr)
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from parindex.web.demo import seed_demo
+
+    result = seed_demo()
+    print("Tỉnh mẫu: " + result["province"] + (" (vừa tạo)" if result["created"] else ""))
+    print("Tài khoản demo (mật khẩu chung: " + result["password"] + "):")
+    width = max(len(login["username"]) for login in result["logins"])
+    for login in result["logins"]:
+        unit = f" — {login['unit']}" if login["unit"] else ""
+        print(f"  {login['username']:<{width}}  {login['role_label']}{unit}")
+    print(DEMO_PASSWORD_NOTE)
+    if getattr(args, "no_serve", False):
+        return 0
+    return serve(args, launched_by_demo=True)
+
+
+def serve(args: argparse.Namespace, *, launched_by_demo: bool = False) -> int:
+    """Serve the web application with waitress."""
+    if not launched_by_demo and not (
+        os.environ.get("PARINDEX_SECRET_KEY") or os.environ.get("SECRET_KEY")
+    ):
+        print(
+            "Chưa đặt PARINDEX_SECRET_KEY: máy chủ không khởi động. Đặt một khoá bí mật dài, "
+            "ngẫu nhiên (ví dụ: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "hoặc dùng `parindex demo` để chạy thử trên máy.",
+            file=sys.stderr,
+        )
+        return 2
+    _setup()
+    import waitress
+
+    from parindex.config.wsgi import application
+
+    addr = getattr(args, "addr", "127.0.0.1:8000")
+    print(f"Đang phục vụ tại http://{addr}/ (Ctrl+C để dừng)")
+    waitress.serve(application, listen=addr, threads=getattr(args, "threads", 8) or 8)
+    return 0
