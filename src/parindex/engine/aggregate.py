@@ -143,6 +143,7 @@ class CompiledFramework:
         self.area_numbers: tuple[int, ...] = tuple(area_numbers)
         self.node_number: dict[str, int] = {c: i for i, c in enumerate(self.codes) if c}
         self.fast: Callable[[Sequence[int]], tuple[int, ...]] = self._generate_fast()
+        self.general = self._generate_general()
 
     @property
     def n_leaves(self) -> int:
@@ -190,6 +191,52 @@ class CompiledFramework:
         namespace: dict[str, object] = {}
         exec(compile("\n".join(lines), "<parindex-framework>", "exec"), namespace)
         fn = namespace["fast"]
+        assert callable(fn)
+        return fn
+
+    def _generate_general(
+        self,
+    ) -> Callable[[Sequence[int | None]], tuple[tuple[int, ...], tuple[int | None, ...]]]:
+        """Straight-line version of :meth:`evaluate` for units with N/A leaves.
+
+        Returns ``(points, applicable maxima)`` of the areas then the root (maximum
+        ``None`` = N/A). Same rules as :meth:`evaluate`, with every constant folded in.
+        """
+        L = self.n_leaves
+        lines = ["def general(v):"]
+        for j, m in enumerate(self.leaf_max):
+            lines.append(f"    p{j} = v[{j}]")
+            lines.append(f"    a{j} = None if p{j} is None else {m}")
+        for p, kids in enumerate(self.children):
+            n = p + L
+            has_regular = self.has_regular[p]
+            lines.append("    s = 0; t = 0; k = False")
+            for c, kind in kids:
+                if kind == REGULAR:
+                    lines.append(f"    if a{c} is not None: s += p{c}; t += a{c}; k = True")
+                else:
+                    op = "+=" if kind == BONUS else "-="
+                    alive = "" if has_regular else "; k = True"
+                    lines.append(f"    if a{c} is not None: s {op} p{c}{alive}")
+            declared, rs = self.declared[p], self.regular_sum[p]
+            if not has_regular:
+                m_expr = str(declared)
+            elif rs >= declared:
+                m_expr = f"({declared} if t == {rs} else min({declared}, t))"
+            else:
+                m_expr = f"(t + {declared - rs})"
+            lines.append("    if k:")
+            lines.append(f"        m = {m_expr}")
+            lines.append(f"        p{n} = 0 if s < 0 else (m if s > m else s); a{n} = m")
+            lines.append("    else:")
+            lines.append(f"        p{n} = 0; a{n} = None")
+        outs = [*self.area_numbers, self.root]
+        pts = ", ".join(f"p{n}" for n in outs)
+        apps = ", ".join(f"a{n}" for n in outs)
+        lines.append(f"    return ({pts},), ({apps},)")
+        namespace: dict[str, object] = {}
+        exec(compile("\n".join(lines), "<parindex-framework-na>", "exec"), namespace)
+        fn = namespace["general"]
         assert callable(fn)
         return fn
 

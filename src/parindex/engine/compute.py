@@ -195,10 +195,9 @@ def compute(
         if rule is not None and rule.type == "metric"
     ]
     fast = cf.fast
-    evaluate = cf.evaluate
+    general = cf.general
     n_areas = len(cf.area_codes)
     area_numbers = cf.area_numbers
-    root = cf.root
     root_max = cf.declared[-1]
     area_max = tuple(cf.declared[n - L] for n in area_numbers)
     leaf_codes = cf.leaf_codes
@@ -226,10 +225,10 @@ def compute(
             )
             row = [0 if x == MISSING else x for x in row]
         if None in row:
-            pts, app = evaluate(row)
-            a_pts = tuple(pts[n] for n in area_numbers)
-            a_max = tuple(app[n] for n in area_numbers)
-            total, total_max = pts[root], app[root]
+            g_pts, g_app = general(row)
+            a_pts = g_pts[:n_areas]
+            a_max = g_app[:n_areas]
+            total, total_max = g_pts[n_areas], g_app[n_areas]
         else:
             out = fast(row)  # type: ignore[arg-type]
             a_pts = out[:n_areas]

@@ -15,12 +15,27 @@ Value = Decimal | Fraction | int
 
 
 def rank(values: Sequence[Value | None]) -> list[int | None]:
-    """Rank of each value, 1 = highest; equal values share the best rank; ``None`` → None."""
+    """Rank of each value, 1 = highest; equal values share the best rank; ``None`` → None.
+
+    Sorting uses the correctly rounded float of each value (monotonic, so it never puts a
+    larger value after a smaller one) and settles runs of equal floats exactly.
+    """
     exact: list[Fraction | None] = [
         None if v is None else (v if isinstance(v, Fraction) else Fraction(v)) for v in values
     ]
-    order = [i for i, v in enumerate(exact) if v is not None]
-    order.sort(key=lambda i: exact[i], reverse=True)  # type: ignore[arg-type,return-value]
+    keyed = [(float(v), i) for i, v in enumerate(exact) if v is not None]
+    keyed.sort(reverse=True)
+    order: list[int] = []
+    start = 0
+    while start < len(keyed):
+        end = start + 1
+        while end < len(keyed) and keyed[end][0] == keyed[start][0]:
+            end += 1
+        run = [i for _, i in keyed[start:end]]
+        if len(run) > 1:
+            run.sort(key=lambda i: exact[i], reverse=True)  # type: ignore[arg-type,return-value]
+        order += run
+        start = end
     out: list[int | None] = [None] * len(values)
     prev: Fraction | None = None
     current = 0

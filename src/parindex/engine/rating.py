@@ -15,13 +15,14 @@ report can say the rating is provisional.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-OPS: dict[str, Callable[[Fraction, Fraction], bool]] = {
+OPS: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
     "<=": operator.le,
@@ -102,15 +103,34 @@ def validate_scheme(scheme: RatingScheme) -> list[str]:
     return out
 
 
+def _ratio(x: Decimal | Fraction | int) -> tuple[int, int]:
+    return x.as_integer_ratio()
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(
+    scheme: RatingScheme,
+) -> tuple[tuple[tuple[int, int], ...], dict[str, int], tuple[tuple[int, int], ...]]:
+    lowers = tuple(_ratio(lower) for _, lower in scheme.classes)
+    positions = {name: i for i, (name, _) in enumerate(scheme.classes)}
+    values = tuple(_ratio(c.value) for c in scheme.conditions)
+    return lowers, positions, values
+
+
 def base_class(index: Decimal | Fraction | None, scheme: RatingScheme) -> int | None:
     """Position in ``scheme.classes`` of the class the index reaches, or ``None``."""
     if index is None:
         return None
-    x = Fraction(index)
-    for pos, (_, lower) in enumerate(scheme.classes):
-        if x >= Fraction(lower):
+    n, d = _ratio(index)
+    for pos, (ln, ld) in enumerate(_prepared(scheme)[0]):
+        if n * ld >= ln * d:  # index >= lower, exactly (denominators are positive)
             return pos
     return None
+
+
+def _compare(op: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    left, right = a[0] * b[1], b[0] * a[1]
+    return OPS[op](left, right)
 
 
 def rate(
@@ -122,23 +142,22 @@ def rate(
     pos = base_class(index, scheme)
     if pos is None:
         return Rating(None, None)
-    base = scheme.classes[pos][0]
-    positions = {name: i for i, (name, _) in enumerate(scheme.classes)}
+    _, positions, cond_values = _prepared(scheme)
     applied: list[tuple[Condition, str]] = []
     missing: list[Condition] = []
     final = pos
-    for cond in scheme.conditions:
+    for cond, cv in zip(scheme.conditions, cond_values, strict=True):
         value = None if metrics is None else metrics.get(cond.metric)
         if value is None:
             missing.append(cond)
             continue
-        if OPS[cond.op](Fraction(value), Fraction(cond.value)):
+        if _compare(cond.op, _ratio(value), cv):
             cap_pos = positions[cond.cap]
             if cap_pos <= pos:
                 continue  # met, but the index alone already gives at most the cap
             final = max(final, cap_pos)
             applied.append((cond, f"{cond.describe()} ({cond.metric} = {value})"))
-    return Rating(scheme.classes[final][0], base, tuple(applied), tuple(missing))
+    return Rating(scheme.classes[final][0], scheme.classes[pos][0], tuple(applied), tuple(missing))
 
 
 def rate_many(

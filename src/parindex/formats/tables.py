@@ -494,20 +494,25 @@ def read_rating(path: str | Path) -> RatingScheme:
 # --- writers -------------------------------------------------------------------------
 
 
+def round_ratio(num: int, den: int, decimals: int) -> str:
+    """``num / den`` (``den`` > 0) rounded half away from zero to ``decimals`` places."""
+    scale = 10**decimals
+    neg = num < 0
+    q = (2 * abs(num) * scale + den) // (2 * den)
+    digits = str(q)
+    if decimals:
+        digits = digits.rjust(decimals + 1, "0")
+        digits = f"{digits[:-decimals]}.{digits[-decimals:]}"
+    return f"-{digits}" if neg and q else digits
+
+
 def round_fraction(x: Fraction, decimals: int) -> str:
     """``x`` rounded half away from zero to ``decimals`` places, dot decimal."""
-    scale = 10**decimals
-    n = abs(x) * scale
-    q = (n.numerator * 2 + n.denominator) // (2 * n.denominator)
-    sign = "-" if x < 0 and q else ""
-    if decimals == 0:
-        return f"{sign}{q}"
-    s = str(q).rjust(decimals + 1, "0")
-    return f"{sign}{s[:-decimals]}.{s[-decimals:]}"
+    return round_ratio(x.numerator, x.denominator, decimals)
 
 
 def round_micro(micro: int, decimals: int) -> str:
-    return round_fraction(Fraction(micro, 1_000_000), decimals)
+    return round_ratio(micro, 1_000_000, decimals)
 
 
 def result_columns(cf: CompiledFramework, with_change: bool) -> list[str]:
@@ -524,13 +529,14 @@ def result_rows(
     results: Sequence[UnitResult], cf: CompiledFramework, decimals: int, with_change: bool
 ) -> Iterator[list[str]]:
     """Display rows (strings) in :func:`result_columns` order."""
+    rr = round_ratio
     for r in results:
         row = [
             r.unit,
             r.group,
-            round_micro(r.points_micro, decimals),
-            "" if r.max_micro is None else round_micro(r.max_micro, decimals),
-            "" if r.index is None else round_fraction(r.index, decimals),
+            rr(r.points_micro, 1_000_000, decimals),
+            "" if r.max_micro is None else rr(r.max_micro, 1_000_000, decimals),
+            "" if r.index is None else rr(r.index.numerator, r.index.denominator, decimals),
             "" if r.rank is None else str(r.rank),
             "" if r.rating is None or r.rating.name is None else r.rating.name,
         ]
@@ -538,8 +544,8 @@ def result_rows(
             if m is None:
                 row += ["", ""]
             else:
-                row.append(round_micro(p, decimals))
-                row.append(round_fraction(Fraction(p * 100, m), decimals) if m else "")
+                row.append(rr(p, 1_000_000, decimals))
+                row.append(rr(p * 100, m, decimals) if m else "")
         if with_change:
             row.append("" if r.index_change is None else round_fraction(r.index_change, decimals))
             row.append("" if r.rank_change is None else str(r.rank_change))
