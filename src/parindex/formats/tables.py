@@ -38,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
-from parindex.engine.aggregate import CompiledFramework
+from parindex.engine.aggregate import CompiledFramework, to_micro
 from parindex.engine.compute import MISSING, PreviousResult, ScoreTable, UnitInfo, UnitResult
 from parindex.engine.rating import Condition, RatingScheme
 from parindex.engine.rules import RuleInputError, points_for
@@ -130,16 +130,10 @@ def read_scores(
     """Scores CSV → :class:`ScoreTable` (see the module docstring).
 
     Built for speed (hundreds of thousands of rows): text → points is cached, and each
-    row only touches two dictionaries and one list slot.
+    row touches two dictionaries and one list slot; nothing else is kept per row.
     """
     name = str(path)
     problems: list[Problem] = []
-    rows = _rows(path, problems)
-    pos = _header(name, rows, ("unit", "code", "points"), ("value",), problems)
-    if pos is None:
-        raise FormatError(problems)
-    iu, ic, ip, iv, ncols = pos
-    width = max(pos[:-1]) + 1
     L = cf.n_leaves
     leaf_index = dict(cf.leaf_index)
     leaf_max = cf.leaf_max
@@ -148,94 +142,161 @@ def read_scores(
     values: list[int | None] = []
     blank = [MISSING] * L
     cache: dict[str, int | None] = {t: None for t in NA_TEXT}
-    first_line: dict[int, int] = {}
-    for line, row in rows:
-        if len(row) != ncols:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if len(row) < width or len(row) > ncols:
-                problems.append(Problem(name, line, None, _width_reason(len(row), ncols)))
-                continue
-        code = row[ic]
-        j = leaf_index.get(code)
-        if j is None:
-            j = leaf_index.get(code.strip())
-            if j is None:
-                reason = (
-                    f"mã {code!r} là tiêu chí có tiêu chí con, chỉ chấm tiêu chí lá"
-                    if code.strip() in cf.node_number
-                    else f"mã {code!r} không có trong bộ tiêu chí"
-                )
-                problems.append(Problem(name, line, "code", reason))
-                continue
-            leaf_index[code] = j
-        unit = row[iu]
-        u = unit_index.get(unit)
-        if u is None:
-            clean = unit.strip()
-            if not clean:
-                problems.append(Problem(name, line, "unit", "thiếu mã đơn vị"))
-                continue
-            if known_units is not None and clean not in known_units:
-                problems.append(
-                    Problem(name, line, "unit", f"đơn vị {clean!r} không có trong tệp đơn vị")
-                )
-                continue
-            u = unit_index.get(clean)
-            if u is None:
-                u = len(units)
-                units.append(clean)
-                values.extend(blank)
-                unit_index[clean] = u
-            unit_index[unit] = u
-        k = u * L + j
-        text = row[ip]
-        try:
-            micro = cache[text]
-        except KeyError:
-            if not text.strip():
-                raw = row[iv].strip() if iv >= 0 and len(row) > iv else ""
-                if not raw:
-                    continue
-                try:
-                    micro = int(points_for(cf.leaf_rules[j], cf.leaf_max_decimal[j], raw).scaleb(6))
-                except RuleInputError as exc:
-                    problems.append(Problem(name, line, "value", str(exc)))
-                    continue
-            else:
-                try:
-                    micro = parse_micro(text)
-                except ValueError as exc:
-                    problems.append(Problem(name, line, "points", f"điểm {exc}"))
-                    continue
-                cache[text] = micro
-        if values[k] != MISSING:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "code",
-                    f"trùng đơn vị {units[u]!r} + mã {cf.leaf_codes[j]!r} "
-                    f"(đã có ở dòng {first_line.get(k, '?')})",
-                )
+    duplicates: list[tuple[int, int]] = []  # (slot, line)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, strict=True)
+            pos = _header(
+                name,
+                ((reader.line_num, r) for r in reader),
+                ("unit", "code", "points"),
+                ("value",),
+                problems,
             )
-            continue
-        if micro is not None and (micro > leaf_max[j] or micro < 0):
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "points",
-                    f"điểm {text.strip()} nằm ngoài khoảng [0, {cf.leaf_max_decimal[j]}] "
-                    f"của tiêu chí {cf.leaf_codes[j]}",
-                )
+            if pos is None:
+                raise FormatError(problems)
+            iu, ic, ip, iv, ncols = pos
+            width = max(pos[:-1]) + 1
+            try:
+                for row in reader:
+                    if len(row) != ncols:
+                        if not row or (len(row) == 1 and not row[0].strip()):
+                            continue
+                        if len(row) < width or len(row) > ncols:
+                            problems.append(
+                                Problem(name, reader.line_num, None, _width_reason(len(row), ncols))
+                            )
+                            continue
+                    code = row[ic]
+                    j = leaf_index.get(code)
+                    if j is None:
+                        j = leaf_index.get(code.strip())
+                        if j is None:
+                            reason = (
+                                f"mã {code!r} là tiêu chí có tiêu chí con, chỉ chấm tiêu chí lá"
+                                if code.strip() in cf.node_number
+                                else f"mã {code!r} không có trong bộ tiêu chí"
+                            )
+                            problems.append(Problem(name, reader.line_num, "code", reason))
+                            continue
+                        leaf_index[code] = j
+                    unit = row[iu]
+                    u = unit_index.get(unit)
+                    if u is None:
+                        clean = unit.strip()
+                        if not clean:
+                            problems.append(
+                                Problem(name, reader.line_num, "unit", "thiếu mã đơn vị")
+                            )
+                            continue
+                        if known_units is not None and clean not in known_units:
+                            problems.append(
+                                Problem(
+                                    name,
+                                    reader.line_num,
+                                    "unit",
+                                    f"đơn vị {clean!r} không có trong tệp đơn vị",
+                                )
+                            )
+                            continue
+                        u = unit_index.get(clean)
+                        if u is None:
+                            u = len(units)
+                            units.append(clean)
+                            values.extend(blank)
+                            unit_index[clean] = u
+                        unit_index[unit] = u
+                    k = u * L + j
+                    text = row[ip]
+                    try:
+                        micro = cache[text]
+                    except KeyError:
+                        if not text.strip():
+                            raw = row[iv].strip() if 0 <= iv < len(row) else ""
+                            if not raw:
+                                continue  # neither points nor value: the leaf stays missing
+                            try:
+                                micro = to_micro(
+                                    points_for(cf.leaf_rules[j], cf.leaf_max_decimal[j], raw)
+                                )
+                            except RuleInputError as exc:
+                                problems.append(Problem(name, reader.line_num, "value", str(exc)))
+                                continue
+                        else:
+                            try:
+                                micro = parse_micro(text)
+                            except ValueError as exc:
+                                problems.append(
+                                    Problem(name, reader.line_num, "points", f"điểm {exc}")
+                                )
+                                continue
+                            cache[text] = micro
+                    if values[k] != MISSING:
+                        duplicates.append((k, reader.line_num))
+                        continue
+                    if micro is not None and (micro > leaf_max[j] or micro < 0):
+                        problems.append(
+                            Problem(
+                                name,
+                                reader.line_num,
+                                "points",
+                                f"điểm {text.strip()} nằm ngoài khoảng "
+                                f"[0, {cf.leaf_max_decimal[j]}] của tiêu chí {cf.leaf_codes[j]}",
+                            )
+                        )
+                        continue
+                    values[k] = micro
+            except csv.Error as exc:
+                problems.append(Problem(name, reader.line_num, None, f"CSV hỏng: {exc}"))
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(
+                name, None, None, f"tệp không phải UTF-8 (byte {exc.start}): lưu lại dạng UTF-8"
             )
-            continue
-        values[k] = micro
-        first_line[k] = line
+        )
+    except OSError as exc:
+        problems.append(Problem(name, None, None, f"không mở được tệp: {exc.strerror}"))
+    if duplicates:
+        problems.extend(_duplicate_problems(name, path, cf, units, duplicates))
     if problems:
+        problems.sort(key=lambda p: p.line or 0)
         raise FormatError(problems)
     return ScoreTable(cf.leaf_codes, units, values)
+
+
+def _duplicate_problems(
+    name: str,
+    path: str | Path,
+    cf: CompiledFramework,
+    units: list[str],
+    duplicates: list[tuple[int, int]],
+) -> list[Problem]:
+    """Name the first line of each duplicated unit + code (a second, rare pass)."""
+    L = cf.n_leaves
+    wanted = {(units[k // L], cf.leaf_codes[k % L]) for k, _ in duplicates}
+    first: dict[tuple[str, str], int] = {}
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        head = [h.strip().lower() for h in next(reader)]
+        iu, ic = head.index("unit"), head.index("code")
+        for row in reader:
+            if len(row) > max(iu, ic):
+                key = (row[iu].strip(), row[ic].strip())
+                if key in wanted and key not in first:
+                    first[key] = reader.line_num
+    out = []
+    for k, line in duplicates:
+        unit, code = units[k // L], cf.leaf_codes[k % L]
+        out.append(
+            Problem(
+                name,
+                line,
+                "code",
+                f"trùng đơn vị {unit!r} + mã {code!r} "
+                f"(đã có ở dòng {first.get((unit, code), '?')})",
+            )
+        )
+    return out
 
 
 def _width_reason(got: int, expected: int) -> str:
