@@ -43,6 +43,7 @@ def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
                   for a in new for c in leaves[a.framework_id]]
         LeafScore.objects.bulk_create(scores, batch_size=1000)
         stats = {"opened": len(new), "existing": len(done), "scores": len(scores)}
-        record(actor=actor, action="assessments.open", obj=cycle, after=stats,
-               context={"cycle": cycle.pk})
+        if new:  # nothing changed, nothing to record
+            record(actor=actor, action="assessments.open", obj=cycle, after=stats,
+                   context={"cycle": cycle.pk})
     return stats

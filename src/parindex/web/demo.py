@@ -1,0 +1,204 @@
+"""The demo province: Cà Mau after the 1 July 2025 reorganisation (merged with Bạc Liêu),
+its 64 real communes and wards from vietnam-provinces, its provincial departments and a
+few vertical agencies, the shipped sample frameworks, the 2025 cycle in self-assessment
+and one account per role. ``seed_demo()`` is idempotent: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+DEMO_PASSWORD = "parindex-demo"
+PROVINCE = "Cà Mau"
+CYCLE_NAME = "Chỉ số CCHC năm 2025"
+CYCLE_YEAR = 2025
+DEPARTMENT_FRAMEWORK = "sample-departments-2025"
+COMMUNE_FRAMEWORK = "sample-communes-2025"
+
+GROUPS = [
+    # code, name, kind, position
+    ("so-ban-nganh", "Sở, ban, ngành", "department", 1),
+    ("ubnd-xa-phuong", "UBND xã, phường", "commune", 2),
+    ("nganh-doc", "Cơ quan ngành dọc", "vertical", 3),
+]
+
+#: Provincial agencies of Cà Mau after the 2025 reorganisation (code, name, short name).
+DEPARTMENTS = [
+    ("vp-ubnd", "Văn phòng UBND tỉnh", "VP UBND"),
+    ("so-noi-vu", "Sở Nội vụ", "SNV"),
+    ("so-tu-phap", "Sở Tư pháp", "STP"),
+    ("so-tai-chinh", "Sở Tài chính", "STC"),
+    ("so-cong-thuong", "Sở Công Thương", "SCT"),
+    ("so-nn-mt", "Sở Nông nghiệp và Môi trường", "SNN&MT"),
+    ("so-xay-dung", "Sở Xây dựng", "SXD"),
+    ("so-kh-cn", "Sở Khoa học và Công nghệ", "SKH&CN"),
+    ("so-gd-dt", "Sở Giáo dục và Đào tạo", "SGD&ĐT"),
+    ("so-y-te", "Sở Y tế", "SYT"),
+    ("so-vh-tt-dl", "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL"),
+    ("so-dan-toc-ton-giao", "Sở Dân tộc và Tôn giáo", "SDT&TG"),
+    ("thanh-tra", "Thanh tra tỉnh", "TTr"),
+    ("bql-kkt", "Ban Quản lý Khu kinh tế", "BQL KKT"),
+    ("tt-phvhcc", "Trung tâm Phục vụ hành chính công tỉnh", "TT PVHCC"),
+]
+
+VERTICALS = [
+    ("thue", "Thuế tỉnh Cà Mau", "Thuế"),
+    ("bhxh", "Bảo hiểm xã hội tỉnh Cà Mau", "BHXH"),
+    ("kho-bac", "Kho bạc Nhà nước khu vực (Cà Mau)", "KBNN"),
+    ("thong-ke", "Thống kê tỉnh Cà Mau", "Thống kê"),
+    ("hai-quan", "Hải quan (Cà Mau)", "Hải quan"),
+]
+
+MERGER_DATE = date(2025, 7, 1)
+DEMO_NOTE = "Ví dụ minh hoạ trong dữ liệu demo, không phải căn cứ pháp lý."
+
+
+def _logins(units: dict[str, Any], commune: Any) -> list[dict[str, Any]]:
+    return [
+        {"username": "snv.admin", "full_name": "Nguyễn Văn An", "role": "admin",
+         "unit": units["so-noi-vu"], "superuser": True},
+        {"username": "canbo.tuphap", "full_name": "Trần Thị Bích", "role": "unit_staff",
+         "unit": units["so-tu-phap"]},
+        {"username": "thutruong.tuphap", "full_name": "Lê Minh Châu", "role": "unit_head",
+         "unit": units["so-tu-phap"]},
+        {"username": "canbo.xa", "full_name": "Phạm Văn Dũng", "role": "unit_staff",
+         "unit": commune},
+        {"username": "thamdinh", "full_name": "Võ Thị Hạnh", "role": "appraiser",
+         "unit": units["so-noi-vu"]},
+        {"username": "hoidong", "full_name": "Huỳnh Quốc Khánh", "role": "council",
+         "unit": None},
+        {"username": "lanhdao", "full_name": "Đặng Thanh Long", "role": "leader", "unit": None},
+    ]
+
+
+def seed_demo() -> dict[str, Any]:
+    """Create the demo province (idempotent). Returns the logins to print."""
+    from parindex.accounts.models import Role, User
+    from parindex.accounts.services import user_create
+    from parindex.assessments.services import assessments_open
+    from parindex.cycles.models import Cycle, CycleStatus
+    from parindex.cycles.services import cycle_create, cycle_transition
+    from parindex.formats.frameworks import load_framework_file, shipped_frameworks
+    from parindex.frameworks.models import Framework
+    from parindex.frameworks.services import framework_import
+    from parindex.units.models import Unit, UnitGroup, UnitKind
+    from parindex.units.services import lineage_add, units_load_divisions
+
+    created = False
+    with transaction.atomic():
+        groups: dict[str, UnitGroup] = {}
+        for code, name, kind, position in GROUPS:
+            groups[code], _ = UnitGroup.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": kind, "position": position}
+            )
+        province = Unit.objects.filter(kind=UnitKind.PROVINCE, code="ca_mau").first()
+        if province is None or not province.children.filter(kind=UnitKind.COMMUNE).exists():
+            units_load_divisions(actor=None, province=PROVINCE,
+                                 commune_group=groups["ubnd-xa-phuong"])
+            province = Unit.objects.get(kind=UnitKind.PROVINCE, code="ca_mau")
+            created = True
+
+        units: dict[str, Unit] = {}
+        for items, group, kind in ((DEPARTMENTS, "so-ban-nganh", UnitKind.DEPARTMENT),
+                                   (VERTICALS, "nganh-doc", UnitKind.VERTICAL)):
+            for code, name, short in items:
+                unit, new = Unit.objects.get_or_create(
+                    code=code, defaults={"name": name, "short_name": short, "kind": kind,
+                                         "group": groups[group], "parent": province},
+                )
+                created = created or new
+                units[code] = unit
+
+        # Lineage: Bạc Liêu merged into Cà Mau (Nghị quyết 202/2025/QH15, from 1/7/2025).
+        bac_lieu, _ = Unit.objects.get_or_create(
+            code="bac_lieu_truoc_2025", defaults={
+                "name": "Tỉnh Bạc Liêu (trước 01/07/2025)", "short_name": "Bạc Liêu",
+                "kind": UnitKind.PROVINCE, "division_type": "tỉnh", "is_active": False,
+                "valid_to": MERGER_DATE - timedelta(days=1)},
+        )
+        lineage_add(predecessor=bac_lieu, successor=province, kind="merged",
+                    effective=MERGER_DATE, actor=None,
+                    note="Hợp nhất tỉnh Bạc Liêu và tỉnh Cà Mau thành tỉnh Cà Mau.")
+        bl_ward = Unit.objects.filter(parent=province, name="Phường Bạc Liêu").first()
+        if bl_ward is not None:
+            for n in (1, 2):
+                old, _ = Unit.objects.get_or_create(
+                    code=f"demo-phuong-{n}-bac-lieu-cu", defaults={
+                        "name": f"Phường {n} (TP Bạc Liêu, trước 2025 — demo)",
+                        "kind": UnitKind.COMMUNE, "division_type": "phường",
+                        "is_active": False, "valid_to": MERGER_DATE - timedelta(days=1)},
+                )
+                lineage_add(predecessor=old, successor=bl_ward, kind="merged",
+                            effective=MERGER_DATE, actor=None, note=DEMO_NOTE)
+
+        shipped = shipped_frameworks()
+        for code in (DEPARTMENT_FRAMEWORK, COMMUNE_FRAMEWORK):
+            if code not in shipped:
+                raise RuntimeError(f"Thiếu bộ tiêu chí mẫu {code} trong gói cài đặt.")
+        frameworks: dict[str, Framework] = {}
+        for code, path in shipped.items():
+            fw = Framework.objects.filter(code=code).first()
+            if fw is None:
+                fw = framework_import(framework=load_framework_file(path), actor=None,
+                                      imported_from=path.name)
+                created = True
+            frameworks[code] = fw
+
+        communes = list(Unit.objects.filter(parent=province, kind=UnitKind.COMMUNE,
+                                            group=groups["ubnd-xa-phuong"]))
+        commune = next((u for u in communes if u.name == "Phường An Xuyên"), None) or communes[0]
+
+        cycle = Cycle.objects.filter(name=CYCLE_NAME, year=CYCLE_YEAR).first()
+        if cycle is None:
+            now = timezone.localtime().replace(hour=17, minute=0, second=0, microsecond=0)
+            deadlines = {
+                "self_assessment": now + timedelta(days=21),
+                "appraisal_round1": now + timedelta(days=42),
+                "explanation": now + timedelta(days=49),
+                "appraisal_round2": now + timedelta(days=63),
+                "council": now + timedelta(days=77),
+                "published": now + timedelta(days=91),
+            }
+            cycle = cycle_create(
+                year=CYCLE_YEAR, name=CYCLE_NAME,
+                frameworks={
+                    groups["so-ban-nganh"]: frameworks[DEPARTMENT_FRAMEWORK],
+                    groups["nganh-doc"]: frameworks[DEPARTMENT_FRAMEWORK],
+                    groups["ubnd-xa-phuong"]: frameworks[COMMUNE_FRAMEWORK],
+                },
+                units=[*units.values(), *communes], actor=None, deadlines=deadlines,
+            )
+            cycle_transition(cycle=cycle, to=CycleStatus.SELF_ASSESSMENT, actor=None,
+                             reason="Bắt đầu tự đánh giá (dữ liệu demo).")
+            created = True
+        assessments_open(cycle=cycle, actor=None)
+
+        logins = []
+        for spec in _logins(units, commune):
+            user = User.objects.filter(username=spec["username"]).first()
+            if user is None:
+                user = user_create(
+                    username=spec["username"], password=DEMO_PASSWORD, role=spec["role"],
+                    full_name=spec["full_name"], unit=spec["unit"], actor=None,
+                    is_staff=spec.get("superuser", False),
+                    is_superuser=spec.get("superuser", False),
+                )
+                created = True
+            logins.append({
+                "username": user.username, "password": DEMO_PASSWORD, "role": user.role,
+                "role_label": Role(user.role).label, "full_name": user.full_name,
+                "unit": str(user.unit) if user.unit_id else "",
+            })
+    return {
+        "created": created,
+        "province": province.name,
+        "password": DEMO_PASSWORD,
+        "logins": logins,
+        "cycle": cycle.pk,
+        "units": len(units) + len(communes),
+        "communes": len(communes),
+    }
