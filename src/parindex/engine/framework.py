@@ -147,9 +147,11 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
         issues.append(FrameworkIssue("error", code, message))
 
     def regular_sum(nodes: tuple[Node, ...]) -> Decimal | None:
+        """Sum of the regular maxima; a group made only of bonus/penalty sums them all."""
+        only_adjustments = all(n.source in ADJUSTMENT_SOURCES for n in nodes)
         total = Decimal(0)
         for n in nodes:
-            if n.source in ADJUSTMENT_SOURCES:
+            if n.source in ADJUSTMENT_SOURCES and not only_adjustments:
                 continue
             if n.max_points is None:
                 return None
