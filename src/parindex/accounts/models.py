@@ -19,9 +19,7 @@ PROVINCE_WIDE_ROLES = frozenset({Role.ADMIN, Role.APPRAISER, Role.COUNCIL, Role.
 
 class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=200, blank=True)
-    role = models.CharField(
-        "vai trò", max_length=20, choices=Role.choices, default=Role.UNIT_STAFF
-    )
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices, default=Role.UNIT_STAFF)
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name="đơn vị",

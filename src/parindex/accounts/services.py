@@ -29,15 +29,29 @@ def user_create(
     if role in UNIT_ROLES and unit is None:
         raise ValidationError({"unit": "Cán bộ và thủ trưởng đơn vị phải thuộc một đơn vị."})
     with transaction.atomic():
-        user = User(username=username, full_name=full_name, role=role, unit=unit, email=email,
-                    is_staff=is_staff, is_superuser=is_superuser)
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            unit=unit,
+            email=email,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.full_clean()
         user.save()
-        record(actor=actor, action="user.create", obj=user,
-               after={"username": username, "role": role,
-                      "unit": unit.code if unit is not None else None})
+        record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            after={
+                "username": username,
+                "role": role,
+                "unit": unit.code if unit is not None else None,
+            },
+        )
     return user

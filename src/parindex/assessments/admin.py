@@ -8,8 +8,16 @@ from parindex.assessments.models import Assessment, LeafScore
 class LeafScoreInline(admin.TabularInline):
     model = LeafScore
     extra = 0
-    fields = ("criterion", "self_value", "self_points", "round1_points", "round2_points",
-              "final_points", "not_applicable", "version")
+    fields = (
+        "criterion",
+        "self_value",
+        "self_points",
+        "round1_points",
+        "round2_points",
+        "final_points",
+        "not_applicable",
+        "version",
+    )
     readonly_fields = ("criterion", "version")
     can_delete = False
     ordering = ("criterion__position",)
@@ -31,8 +39,16 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 @admin.register(LeafScore)
 class LeafScoreAdmin(admin.ModelAdmin):
-    list_display = ("assessment", "criterion", "self_points", "round1_points",
-                    "round2_points", "final_points", "not_applicable", "updated_at")
+    list_display = (
+        "assessment",
+        "criterion",
+        "self_points",
+        "round1_points",
+        "round2_points",
+        "final_points",
+        "not_applicable",
+        "updated_at",
+    )
     list_filter = ("assessment__cycle", "not_applicable")
     search_fields = ("assessment__unit__name", "criterion__code")
     list_select_related = ("assessment__unit", "assessment__cycle", "criterion")

@@ -16,19 +16,26 @@ def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
     """One assessment per participating unit (with an empty score row per leaf criterion
     of the unit group's framework). Idempotent: existing assessments are kept."""
     if cycle.status not in (CycleStatus.DRAFT, CycleStatus.SELF_ASSESSMENT):
-        raise ValidationError("Chỉ mở phiếu tự chấm khi kỳ đánh giá đang chuẩn bị hoặc "
-                              "đang tự đánh giá.")
-    fw_by_group = {link.group_id: link.framework for link in
-                   cycle.framework_links.select_related("framework")}
+        raise ValidationError(
+            "Chỉ mở phiếu tự chấm khi kỳ đánh giá đang chuẩn bị hoặc đang tự đánh giá."
+        )
+    fw_by_group = {
+        link.group_id: link.framework for link in cycle.framework_links.select_related("framework")
+    }
     with transaction.atomic():
         done = set(Assessment.objects.filter(cycle=cycle).values_list("unit_id", flat=True))
         missing = [p for p in cycle.participants.all() if p.unit_id not in done]
-        problems = [f"Nhóm của đơn vị mã {p.unit_id} chưa có bộ tiêu chí."
-                    for p in missing if p.group_id not in fw_by_group]
+        problems = [
+            f"Nhóm của đơn vị mã {p.unit_id} chưa có bộ tiêu chí."
+            for p in missing
+            if p.group_id not in fw_by_group
+        ]
         if problems:
             raise ValidationError(problems)
-        new = [Assessment(cycle=cycle, unit_id=p.unit_id, framework=fw_by_group[p.group_id])
-               for p in missing]
+        new = [
+            Assessment(cycle=cycle, unit_id=p.unit_id, framework=fw_by_group[p.group_id])
+            for p in missing
+        ]
         Assessment.objects.bulk_create(new)
         if any(a.pk is None for a in new):
             by_unit = dict(Assessment.objects.filter(cycle=cycle).values_list("unit_id", "pk"))
@@ -39,11 +46,19 @@ def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
             leaves[fw.pk] = list(
                 fw.criteria.filter(children__isnull=True).values_list("pk", flat=True)
             )
-        scores = [LeafScore(assessment_id=a.pk, criterion_id=c)
-                  for a in new for c in leaves[a.framework_id]]
+        scores = [
+            LeafScore(assessment_id=a.pk, criterion_id=c)
+            for a in new
+            for c in leaves[a.framework_id]
+        ]
         LeafScore.objects.bulk_create(scores, batch_size=1000)
         stats = {"opened": len(new), "existing": len(done), "scores": len(scores)}
         if new:  # nothing changed, nothing to record
-            record(actor=actor, action="assessments.open", obj=cycle, after=stats,
-                   context={"cycle": cycle.pk})
+            record(
+                actor=actor,
+                action="assessments.open",
+                obj=cycle,
+                after=stats,
+                context={"cycle": cycle.pk},
+            )
     return stats

@@ -84,8 +84,9 @@ def framework_import(args: argparse.Namespace) -> int:
     from parindex.frameworks.services import framework_import_file
 
     try:
-        fw = framework_import_file(path=args.file, actor=None,
-                                   replace=bool(getattr(args, "replace", False)))
+        fw = framework_import_file(
+            path=args.file, actor=None, replace=bool(getattr(args, "replace", False))
+        )
     except FormatError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -115,8 +116,7 @@ def demo(args: argparse.Namespace) -> int:
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             print(f"Đã xoá dữ liệu demo cũ ({db_path}).")
         else:
-            print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.",
-                  file=sys.stderr)
+            print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.", file=sys.stderr)
     _setup()
     from django.core.management import call_command
 

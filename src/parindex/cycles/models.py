@@ -44,23 +44,27 @@ class Cycle(models.Model):
 
     year = models.PositiveIntegerField("năm đánh giá")
     name = models.CharField("tên kỳ đánh giá", max_length=300)
-    status = models.CharField("giai đoạn", max_length=30, choices=CycleStatus.choices,
-                              default=CycleStatus.DRAFT)
+    status = models.CharField(
+        "giai đoạn", max_length=30, choices=CycleStatus.choices, default=CycleStatus.DRAFT
+    )
     self_assessment_deadline = models.DateTimeField("hạn tự đánh giá", null=True, blank=True)
-    appraisal_round1_deadline = models.DateTimeField("hạn thẩm định vòng 1",
-                                                     null=True, blank=True)
+    appraisal_round1_deadline = models.DateTimeField("hạn thẩm định vòng 1", null=True, blank=True)
     explanation_deadline = models.DateTimeField("hạn giải trình", null=True, blank=True)
-    appraisal_round2_deadline = models.DateTimeField("hạn thẩm định vòng 2",
-                                                     null=True, blank=True)
+    appraisal_round2_deadline = models.DateTimeField("hạn thẩm định vòng 2", null=True, blank=True)
     council_deadline = models.DateTimeField("hạn họp Hội đồng", null=True, blank=True)
     published_deadline = models.DateTimeField("hạn công bố", null=True, blank=True)
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    units = models.ManyToManyField("units.Unit", through="CycleUnit",
-                                   verbose_name="đơn vị tham gia", related_name="cycles")
+    units = models.ManyToManyField(
+        "units.Unit", through="CycleUnit", verbose_name="đơn vị tham gia", related_name="cycles"
+    )
 
     class Meta:
         verbose_name = "kỳ đánh giá"
@@ -80,12 +84,21 @@ class Cycle(models.Model):
 class CycleFramework(models.Model):
     """The framework each unit group is scored with in a cycle."""
 
-    cycle = models.ForeignKey(Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE,
-                              related_name="framework_links")
-    group = models.ForeignKey("units.UnitGroup", verbose_name="nhóm đơn vị",
-                              on_delete=models.PROTECT, related_name="cycle_links")
-    framework = models.ForeignKey("frameworks.Framework", verbose_name="bộ tiêu chí",
-                                  on_delete=models.PROTECT, related_name="cycle_links")
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="framework_links"
+    )
+    group = models.ForeignKey(
+        "units.UnitGroup",
+        verbose_name="nhóm đơn vị",
+        on_delete=models.PROTECT,
+        related_name="cycle_links",
+    )
+    framework = models.ForeignKey(
+        "frameworks.Framework",
+        verbose_name="bộ tiêu chí",
+        on_delete=models.PROTECT,
+        related_name="cycle_links",
+    )
 
     class Meta:
         verbose_name = "bộ tiêu chí của nhóm"
@@ -102,12 +115,18 @@ class CycleUnit(models.Model):
     """A participating unit; ``group`` is the group it is ranked in for this cycle
     (a snapshot, so later changes to the unit do not move past results)."""
 
-    cycle = models.ForeignKey(Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE,
-                              related_name="participants")
-    unit = models.ForeignKey("units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT,
-                             related_name="cycle_participations")
-    group = models.ForeignKey("units.UnitGroup", verbose_name="nhóm xếp hạng",
-                              on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(
+        Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="participants"
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị",
+        on_delete=models.PROTECT,
+        related_name="cycle_participations",
+    )
+    group = models.ForeignKey(
+        "units.UnitGroup", verbose_name="nhóm xếp hạng", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "đơn vị tham gia"

@@ -17,9 +17,11 @@ def cycles_for(user: Any) -> QuerySet[Cycle]:
         return Cycle.objects.all()
     if not user.unit_id:
         return Cycle.objects.none()
-    return Cycle.objects.filter(participants__unit_id=user.unit_id).exclude(
-        status=CycleStatus.DRAFT
-    ).distinct()
+    return (
+        Cycle.objects.filter(participants__unit_id=user.unit_id)
+        .exclude(status=CycleStatus.DRAFT)
+        .distinct()
+    )
 
 
 def cycle_get(user: Any, pk: int) -> Cycle:
@@ -29,8 +31,10 @@ def cycle_get(user: Any, pk: int) -> Cycle:
 def current_cycle(user: Any) -> Cycle | None:
     """The most recent cycle the user can see that is not yet published, else the latest."""
     qs = cycles_for(user)
-    return qs.exclude(status=CycleStatus.PUBLISHED).order_by("-year", "-id").first() or \
-        qs.order_by("-year", "-id").first()
+    return (
+        qs.exclude(status=CycleStatus.PUBLISHED).order_by("-year", "-id").first()
+        or qs.order_by("-year", "-id").first()
+    )
 
 
 def participants_of(user: Any, cycle: Cycle) -> QuerySet[CycleUnit]:

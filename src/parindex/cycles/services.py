@@ -62,8 +62,12 @@ def cycle_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        cycle = Cycle(year=year, name=name, created_by=_user(actor),
-                      **{f"{stage}_deadline": when for stage, when in deadlines.items()})
+        cycle = Cycle(
+            year=year,
+            name=name,
+            created_by=_user(actor),
+            **{f"{stage}_deadline": when for stage, when in deadlines.items()},
+        )
         cycle.full_clean()
         cycle.save()
         CycleFramework.objects.bulk_create(
@@ -72,12 +76,18 @@ def cycle_create(
         CycleUnit.objects.bulk_create(
             [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]
         )
-        record(actor=actor, action="cycle.create", obj=cycle, after={
-            "year": year, "name": name,
-            "frameworks": {g.code: fw.code for g, fw in frameworks.items()},
-            "units": len(units),
-            "deadlines": {k: v.isoformat() for k, v in deadlines.items()},
-        })
+        record(
+            actor=actor,
+            action="cycle.create",
+            obj=cycle,
+            after={
+                "year": year,
+                "name": name,
+                "frameworks": {g.code: fw.code for g, fw in frameworks.items()},
+                "units": len(units),
+                "deadlines": {k: v.isoformat() for k, v in deadlines.items()},
+            },
+        )
     return cycle
 
 
@@ -93,14 +103,22 @@ def cycle_transition(*, cycle: Cycle, to: str, actor: Any, reason: str = "") -> 
         )
     with transaction.atomic():
         compare_and_set(Cycle, pk=cycle.pk, field="status", old=old, new=to)
-        record(actor=actor, action="cycle.transition", obj=cycle, field="status",
-               before=old, after=to, reason=reason)
+        record(
+            actor=actor,
+            action="cycle.transition",
+            obj=cycle,
+            field="status",
+            before=old,
+            after=to,
+            reason=reason,
+        )
     cycle.status = to
     return cycle
 
 
-def cycle_set_deadlines(*, cycle: Cycle, deadlines: Mapping[str, datetime | None],
-                        actor: Any) -> Cycle:
+def cycle_set_deadlines(
+    *, cycle: Cycle, deadlines: Mapping[str, datetime | None], actor: Any
+) -> Cycle:
     for stage in deadlines:
         if stage not in DEADLINE_STAGES:
             raise ValidationError(f"Không có hạn cho giai đoạn “{stage}”.")
@@ -109,6 +127,7 @@ def cycle_set_deadlines(*, cycle: Cycle, deadlines: Mapping[str, datetime | None
         for stage, when in deadlines.items():
             setattr(cycle, f"{stage}_deadline", when)
         cycle.save(update_fields=[f"{s}_deadline" for s in deadlines])
-        record(actor=actor, action="cycle.deadlines", obj=cycle, before=before,
-               after=dict(deadlines))
+        record(
+            actor=actor, action="cycle.deadlines", obj=cycle, before=before, after=dict(deadlines)
+        )
     return cycle

@@ -20,14 +20,26 @@ class CriterionInline(admin.TabularInline):
 
     @admin.display(description="tiêu chí")
     def indented(self, obj: Criterion) -> str:
-        return format_html('<span style="padding-left:{}em">{} {}</span>',
-                           (obj.depth - 1) * 1.5, obj.code, obj.name[:120])
+        return format_html(
+            '<span style="padding-left:{}em">{} {}</span>',
+            (obj.depth - 1) * 1.5,
+            obj.code,
+            obj.name[:120],
+        )
 
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "year", "total", "status", "is_sample", "imported_from",
-                    "created_at")
+    list_display = (
+        "code",
+        "name",
+        "year",
+        "total",
+        "status",
+        "is_sample",
+        "imported_from",
+        "created_at",
+    )
     list_filter = ("status", "is_sample", "year")
     search_fields = ("code", "name", "decision")
     readonly_fields = ("created_at", "created_by", "issues")

@@ -16,18 +16,25 @@ class Framework(models.Model):
     name = models.CharField("tên bộ tiêu chí", max_length=300)
     decision = models.CharField("quyết định ban hành", max_length=300, blank=True)
     year = models.PositiveIntegerField("năm", null=True, blank=True)
-    total = models.DecimalField("tổng điểm", max_digits=8, decimal_places=3,
-                                null=True, blank=True)
+    total = models.DecimalField("tổng điểm", max_digits=8, decimal_places=3, null=True, blank=True)
     label = models.CharField("nhãn", max_length=200, blank=True)
     is_sample = models.BooleanField("bộ mẫu", default=False)
-    status = models.CharField("tình trạng", max_length=20, choices=FrameworkStatus.choices,
-                              default=FrameworkStatus.COMPLETE)
+    status = models.CharField(
+        "tình trạng",
+        max_length=20,
+        choices=FrameworkStatus.choices,
+        default=FrameworkStatus.COMPLETE,
+    )
     issues = models.JSONField("vấn đề khi kiểm tra", default=list, blank=True)
     imported_from = models.CharField("nhập từ tệp", max_length=300, blank=True)
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người tạo", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="người tạo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -52,16 +59,24 @@ class Criterion(models.Model):
     """One node of the framework tree: depth 1 = area, 2 = criterion, 3+ = sub-criterion.
     ``position`` is the document (depth-first) order within the framework."""
 
-    framework = models.ForeignKey(Framework, verbose_name="bộ tiêu chí",
-                                  on_delete=models.CASCADE, related_name="criteria")
-    parent = models.ForeignKey("self", verbose_name="tiêu chí cha", null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="children")
+    framework = models.ForeignKey(
+        Framework, verbose_name="bộ tiêu chí", on_delete=models.CASCADE, related_name="criteria"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="tiêu chí cha",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
     code = models.CharField("mã", max_length=50)
     name = models.TextField("nội dung")
     depth = models.PositiveSmallIntegerField("cấp", default=1)
     position = models.PositiveIntegerField("thứ tự", default=0)
-    max_points = models.DecimalField("điểm tối đa", max_digits=8, decimal_places=3,
-                                     null=True, blank=True)
+    max_points = models.DecimalField(
+        "điểm tối đa", max_digits=8, decimal_places=3, null=True, blank=True
+    )
     source = models.CharField("nguồn điểm", max_length=20, default="self")
     guidance = models.TextField("hướng dẫn chấm", blank=True)
     evidence = models.TextField("tài liệu kiểm chứng", blank=True)
@@ -72,8 +87,7 @@ class Criterion(models.Model):
         verbose_name_plural = "tiêu chí"
         ordering = ["framework", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "code"],
-                                    name="criterion_unique_code"),
+            models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
         ]
 
     def __str__(self) -> str:
@@ -84,8 +98,9 @@ class ScoringRule(models.Model):
     """How a leaf turns its input into points. ``params`` as in the framework file, with
     Decimals stored as strings (see :mod:`parindex.frameworks.codec`)."""
 
-    criterion = models.OneToOneField(Criterion, verbose_name="tiêu chí",
-                                     on_delete=models.CASCADE, related_name="rule")
+    criterion = models.OneToOneField(
+        Criterion, verbose_name="tiêu chí", on_delete=models.CASCADE, related_name="rule"
+    )
     type = models.CharField("cách chấm", max_length=30, default="manual")
     params = models.JSONField("tham số", default=dict, blank=True)
 

@@ -37,18 +37,29 @@ def engine_framework(fw_model: Framework) -> eng.Framework:
         rule_obj = getattr(c, "rule", None) if _has_rule(c) else None
         rule = (
             eng.Rule(type=rule_obj.type, params=codec.decode(rule_obj.params))
-            if rule_obj is not None else None
+            if rule_obj is not None
+            else None
         )
         return eng.Node(
-            code=c.code, name=c.name, max_points=c.max_points, source=c.source, rule=rule,
-            guidance=c.guidance, evidence=c.evidence, note=c.note,
+            code=c.code,
+            name=c.name,
+            max_points=c.max_points,
+            source=c.source,
+            rule=rule,
+            guidance=c.guidance,
+            evidence=c.evidence,
+            note=c.note,
             children=tuple(build(k) for k in children.get(c.pk, [])),
         )
 
     return eng.Framework(
-        code=fw_model.code, name=fw_model.name, decision=fw_model.decision,
-        year=fw_model.year, total=fw_model.total,
-        nodes=tuple(build(c) for c in children.get(None, [])), label=fw_model.label,
+        code=fw_model.code,
+        name=fw_model.name,
+        decision=fw_model.decision,
+        year=fw_model.year,
+        total=fw_model.total,
+        nodes=tuple(build(c) for c in children.get(None, [])),
+        label=fw_model.label,
     )
 
 

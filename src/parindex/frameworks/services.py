@@ -28,9 +28,7 @@ def _validate(fw: eng.Framework) -> tuple[str, list[str]]:
     issues = validate(fw)
     errors = [str(i) for i in issues if i.level == "error"]
     if errors:
-        raise ValidationError(
-            [f"Bộ tiêu chí {fw.code} không hợp lệ: {e}" for e in errors]
-        )
+        raise ValidationError([f"Bộ tiêu chí {fw.code} không hợp lệ: {e}" for e in errors])
     unknown = [str(i) for i in issues]
     return (FrameworkStatus.INCOMPLETE if unknown else FrameworkStatus.COMPLETE), unknown
 
@@ -65,8 +63,11 @@ def framework_import(
                     f"Bộ tiêu chí “{framework.code}” đã được dùng trong kỳ đánh giá nên không "
                     "thể thay thế. Hãy nhập với mã mới (ví dụ thêm năm hoặc phiên bản)."
                 )
-            before = {"name": existing.name, "total": existing.total,
-                      "criteria": existing.criteria.count()}
+            before = {
+                "name": existing.name,
+                "total": existing.total,
+                "criteria": existing.criteria.count(),
+            }
             existing.criteria.all().delete()
             fw_model = existing
         else:
@@ -85,9 +86,15 @@ def framework_import(
         record(
             actor=actor,
             action="framework.replace" if before is not None else "framework.import",
-            obj=fw_model, before=before,
-            after={"name": fw_model.name, "total": fw_model.total, "criteria": count,
-                   "status": status, "imported_from": fw_model.imported_from},
+            obj=fw_model,
+            before=before,
+            after={
+                "name": fw_model.name,
+                "total": fw_model.total,
+                "criteria": count,
+                "status": status,
+                "imported_from": fw_model.imported_from,
+            },
         )
     return fw_model
 
@@ -98,38 +105,49 @@ def _user(actor: Any) -> Any:
 
 def _create_criteria(fw_model: Framework, framework: eng.Framework) -> int:
     """Bulk-create the tree level by level (parents need their primary keys first)."""
-    position = 0
     level: list[tuple[eng.Node, Criterion | None]] = [(n, None) for n in framework.nodes]
-    order: dict[str, int] = {}
-    for node in framework.walk():  # document order → position
-        order[node.code] = position
-        position += 1
+    # document order → position
+    order = {node.code: position for position, node in enumerate(framework.walk())}
     depth = 1
     rules: list[ScoringRule] = []
     total = 0
     while level:
         objs = [
             Criterion(
-                framework=fw_model, parent=parent, code=node.code, name=node.name,
-                depth=depth, position=order[node.code], max_points=node.max_points,
-                source=node.source, guidance=node.guidance, evidence=node.evidence,
+                framework=fw_model,
+                parent=parent,
+                code=node.code,
+                name=node.name,
+                depth=depth,
+                position=order[node.code],
+                max_points=node.max_points,
+                source=node.source,
+                guidance=node.guidance,
+                evidence=node.evidence,
                 note=node.note,
             )
             for node, parent in level
         ]
         Criterion.objects.bulk_create(objs)
         if any(o.pk is None for o in objs):  # backends that do not return primary keys
-            by_code = dict(Criterion.objects.filter(
-                framework=fw_model, code__in=[o.code for o in objs]
-            ).values_list("code", "pk"))
+            by_code = dict(
+                Criterion.objects.filter(
+                    framework=fw_model, code__in=[o.code for o in objs]
+                ).values_list("code", "pk")
+            )
             for o in objs:
                 o.pk = by_code[o.code]
         total += len(objs)
         nxt: list[tuple[eng.Node, Criterion | None]] = []
         for (node, _parent), obj in zip(level, objs, strict=True):
             if node.rule is not None:
-                rules.append(ScoringRule(criterion=obj, type=node.rule.type,
-                                         params=codec.encode(dict(node.rule.params))))
+                rules.append(
+                    ScoringRule(
+                        criterion=obj,
+                        type=node.rule.type,
+                        params=codec.encode(dict(node.rule.params)),
+                    )
+                )
             nxt.extend((child, obj) for child in node.children)
         level = nxt
         depth += 1
@@ -144,5 +162,6 @@ def framework_import_file(*, path: str | Path, actor: Any, replace: bool = False
     from parindex.formats.frameworks import load_framework_file
 
     fw = load_framework_file(path)
-    return framework_import(framework=fw, actor=actor, imported_from=Path(path).name,
-                            replace=replace)
+    return framework_import(
+        framework=fw, actor=actor, imported_from=Path(path).name, replace=replace
+    )

@@ -33,8 +33,16 @@ class PredecessorInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "division_type", "group", "parent", "official_code",
-                    "is_active")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "division_type",
+        "group",
+        "parent",
+        "official_code",
+        "is_active",
+    )
     list_filter = ("kind", "group", "division_type", "is_active")
     search_fields = ("code", "name", "short_name", "official_code")
     autocomplete_fields = ("parent",)
@@ -53,8 +61,15 @@ class UnitLineageAdmin(admin.ModelAdmin):
 
 @admin.register(DivisionDataset)
 class DivisionDatasetAdmin(admin.ModelAdmin):
-    list_display = ("loaded_at", "source", "package_version", "data_version", "province_filter",
-                    "province_count", "commune_count")
+    list_display = (
+        "loaded_at",
+        "source",
+        "package_version",
+        "data_version",
+        "province_filter",
+        "province_count",
+        "commune_count",
+    )
     list_filter = ("source", "data_version")
     readonly_fields = [f.name for f in DivisionDataset._meta.fields]
 

@@ -31,8 +31,9 @@ class UnitGroup(models.Model):
 
     code = models.CharField("mã nhóm", max_length=64, unique=True, validators=[code_validator])
     name = models.CharField("tên nhóm", max_length=200)
-    kind = models.CharField("loại", max_length=20, choices=GroupKind.choices,
-                            default=GroupKind.OTHER)
+    kind = models.CharField(
+        "loại", max_length=20, choices=GroupKind.choices, default=GroupKind.OTHER
+    )
     position = models.PositiveIntegerField("thứ tự", default=0)
 
     class Meta:
@@ -48,23 +49,34 @@ class Unit(models.Model):
     code = models.CharField("mã đơn vị", max_length=64, unique=True, validators=[code_validator])
     name = models.CharField("tên đơn vị", max_length=300)
     short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
-    kind = models.CharField("loại", max_length=20, choices=UnitKind.choices,
-                            default=UnitKind.OTHER)
+    kind = models.CharField("loại", max_length=20, choices=UnitKind.choices, default=UnitKind.OTHER)
     division_type = models.CharField(
-        "loại đơn vị hành chính", max_length=50, blank=True,
+        "loại đơn vị hành chính",
+        max_length=50,
+        blank=True,
         help_text="Ví dụ: tỉnh, thành phố trung ương, phường, xã, đặc khu.",
     )
     official_code = models.PositiveIntegerField(
-        "mã đơn vị hành chính", null=True, blank=True,
+        "mã đơn vị hành chính",
+        null=True,
+        blank=True,
         help_text="Mã theo danh mục đơn vị hành chính (gói vietnam-provinces).",
     )
     parent = models.ForeignKey(
-        "self", verbose_name="đơn vị cấp trên", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name="đơn vị cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     group = models.ForeignKey(
-        UnitGroup, verbose_name="nhóm", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="units",
+        UnitGroup,
+        verbose_name="nhóm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
@@ -103,11 +115,15 @@ class UnitLineage(models.Model):
     comparable across the 2025 reorganisation."""
 
     predecessor = models.ForeignKey(
-        Unit, verbose_name="đơn vị trước", on_delete=models.CASCADE,
+        Unit,
+        verbose_name="đơn vị trước",
+        on_delete=models.CASCADE,
         related_name="successor_links",
     )
     successor = models.ForeignKey(
-        Unit, verbose_name="đơn vị sau", on_delete=models.CASCADE,
+        Unit,
+        verbose_name="đơn vị sau",
+        on_delete=models.CASCADE,
         related_name="predecessor_links",
     )
     kind = models.CharField("hình thức", max_length=20, choices=LineageKind.choices)
@@ -119,10 +135,12 @@ class UnitLineage(models.Model):
         verbose_name_plural = "quan hệ kế thừa đơn vị"
         ordering = ["-effective", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"],
-                                    name="lineage_unique_pair"),
-            models.CheckConstraint(condition=~models.Q(predecessor=models.F("successor")),
-                                   name="lineage_not_self"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="lineage_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(predecessor=models.F("successor")), name="lineage_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,5 +42,4 @@ def lineage_for(user: Any) -> QuerySet[UnitLineage]:
     )
 
 
-__all__ = ["lineage_for", "predecessors", "successors", "unit_get", "unit_groups_for",
-           "units_for"]
+__all__ = ["lineage_for", "predecessors", "successors", "unit_get", "unit_groups_for", "units_for"]

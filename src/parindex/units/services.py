@@ -97,10 +97,8 @@ def _province_short_name(name: str) -> str:
 def _upsert(kind: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
     """Create or update units of ``kind`` keyed by official code; returns (created, updated)."""
     codes = [r["official_code"] for r in rows]
-    existing = {u.official_code: u for u in Unit.objects.filter(kind=kind,
-                                                               official_code__in=codes)}
-    fields = ["code", "name", "short_name", "division_type", "parent_id", "group_id",
-              "is_active"]
+    existing = {u.official_code: u for u in Unit.objects.filter(kind=kind, official_code__in=codes)}
+    fields = ["code", "name", "short_name", "division_type", "parent_id", "group_id", "is_active"]
     to_create, to_update = [], []
     for row in rows:
         unit = existing.get(row["official_code"])
@@ -139,38 +137,64 @@ def units_load_divisions(
                 code=f"xa-{vn_slug(p['codename'])}",
                 defaults={"name": f"UBND xã, phường — {p['name']}", "kind": GroupKind.COMMUNE},
             )
-        p_created, p_updated = _upsert(UnitKind.PROVINCE, [
-            {"official_code": p["code"], "code": _province_code(p), "name": p["name"],
-             "short_name": _province_short_name(p["name"]),
-             "division_type": p["division_type"], "is_active": True}
-            for p in provinces
-        ])
-        parent_ids = dict(Unit.objects.filter(
-            kind=UnitKind.PROVINCE, official_code__in=[p["code"] for p in provinces]
-        ).values_list("official_code", "pk"))
+        p_created, p_updated = _upsert(
+            UnitKind.PROVINCE,
+            [
+                {
+                    "official_code": p["code"],
+                    "code": _province_code(p),
+                    "name": p["name"],
+                    "short_name": _province_short_name(p["name"]),
+                    "division_type": p["division_type"],
+                    "is_active": True,
+                }
+                for p in provinces
+            ],
+        )
+        parent_ids = dict(
+            Unit.objects.filter(
+                kind=UnitKind.PROVINCE, official_code__in=[p["code"] for p in provinces]
+            ).values_list("official_code", "pk")
+        )
         commune_rows = []
         for p in provinces:
             for w in p.get("wards", []):
-                row = {"official_code": w["code"], "code": _commune_code(w), "name": w["name"],
-                       "short_name": _commune_short_name(w["name"]),
-                       "division_type": w["division_type"], "parent_id": parent_ids[p["code"]],
-                       "is_active": True}
+                row = {
+                    "official_code": w["code"],
+                    "code": _commune_code(w),
+                    "name": w["name"],
+                    "short_name": _commune_short_name(w["name"]),
+                    "division_type": w["division_type"],
+                    "parent_id": parent_ids[p["code"]],
+                    "is_active": True,
+                }
                 if commune_group is not None:
                     row["group_id"] = commune_group.pk
                 commune_rows.append(row)
         c_created, c_updated = _upsert(UnitKind.COMMUNE, commune_rows)
         dataset = DivisionDataset.objects.create(
-            source="vietnam-provinces", package_version=package_version,
-            data_version=data_version, province_filter=province or "",
-            province_count=len(provinces), commune_count=len(commune_rows),
+            source="vietnam-provinces",
+            package_version=package_version,
+            data_version=data_version,
+            province_filter=province or "",
+            province_count=len(provinces),
+            commune_count=len(commune_rows),
         )
         stats = {
-            "provinces": len(provinces), "communes": len(commune_rows),
-            "created": p_created + c_created, "updated": p_updated + c_updated,
-            "package_version": package_version, "data_version": data_version,
+            "provinces": len(provinces),
+            "communes": len(commune_rows),
+            "created": p_created + c_created,
+            "updated": p_updated + c_updated,
+            "package_version": package_version,
+            "data_version": data_version,
         }
-        record(actor=actor, action="units.load_divisions", obj=dataset, after=stats,
-               context={"province": province or ""})
+        record(
+            actor=actor,
+            action="units.load_divisions",
+            obj=dataset,
+            after=stats,
+            context={"province": province or ""},
+        )
     return stats
 
 
@@ -192,15 +216,32 @@ def unit_create(
     valid_to: date | None = None,
 ) -> Unit:
     with transaction.atomic():
-        unit = Unit(code=code, name=name, kind=kind, group=group, parent=parent,
-                    short_name=short_name, division_type=division_type,
-                    official_code=official_code, valid_from=valid_from, valid_to=valid_to)
+        unit = Unit(
+            code=code,
+            name=name,
+            kind=kind,
+            group=group,
+            parent=parent,
+            short_name=short_name,
+            division_type=division_type,
+            official_code=official_code,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
         unit.full_clean()
         unit.save()
-        record(actor=actor, action="unit.create", obj=unit,
-               after={"code": code, "name": name, "kind": kind,
-                      "group": group.code if group else None,
-                      "parent": parent.code if parent else None})
+        record(
+            actor=actor,
+            action="unit.create",
+            obj=unit,
+            after={
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "group": group.code if group else None,
+                "parent": parent.code if parent else None,
+            },
+        )
     return unit
 
 
@@ -210,14 +251,20 @@ def unit_group_get_or_create(
     """The group named ``name`` (or with code ``code``), created when missing."""
     code = code or vn_slug(name)
     with transaction.atomic():
-        group = UnitGroup.objects.filter(code=code).first() or \
-            UnitGroup.objects.filter(name=name).first()
+        group = (
+            UnitGroup.objects.filter(code=code).first()
+            or UnitGroup.objects.filter(name=name).first()
+        )
         if group is None:
             group = UnitGroup(code=code, name=name, kind=kind, position=position)
             group.full_clean()
             group.save()
-            record(actor=actor, action="unit_group.create", obj=group,
-                   after={"code": code, "name": name, "kind": kind})
+            record(
+                actor=actor,
+                action="unit_group.create",
+                obj=group,
+                after={"code": code, "name": name, "kind": kind},
+            )
     return group
 
 
@@ -236,8 +283,7 @@ def _read_text(file_path: str | Path | None, text: str | None) -> tuple[str, str
         try:
             return name, raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise FormatError([Problem(name, None, None,
-                                       "Tệp phải được lưu dạng UTF-8.")]) from exc
+            raise FormatError([Problem(name, None, None, "Tệp phải được lưu dạng UTF-8.")]) from exc
     assert text is not None
     return "<văn bản>", text.removeprefix("\ufeff")
 
@@ -279,12 +325,19 @@ def units_import_csv(
         if not code:
             problems.append(Problem(name, line, "unit", "Thiếu mã đơn vị."))
         elif not CODE_RE.match(code) or len(code) > 64:
-            problems.append(Problem(name, line, "unit",
-                                    f"Mã “{code}” không hợp lệ: chỉ dùng chữ không dấu, "
-                                    "chữ số, “_”, “-”, “.” (tối đa 64 ký tự)."))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "unit",
+                    f"Mã “{code}” không hợp lệ: chỉ dùng chữ không dấu, "
+                    "chữ số, “_”, “-”, “.” (tối đa 64 ký tự).",
+                )
+            )
         elif code in seen:
-            problems.append(Problem(name, line, "unit",
-                                    f"Mã “{code}” bị trùng với dòng {seen[code]}."))
+            problems.append(
+                Problem(name, line, "unit", f"Mã “{code}” bị trùng với dòng {seen[code]}.")
+            )
         else:
             seen[code] = line
         if not uname:
@@ -292,21 +345,40 @@ def units_import_csv(
         if not group:
             problems.append(Problem(name, line, "group", "Thiếu nhóm đơn vị."))
         if kind and kind not in UnitKind.values:
-            problems.append(Problem(name, line, "kind",
-                                    f"Loại “{kind}” không hợp lệ; dùng một trong: "
-                                    + ", ".join(UnitKind.values) + "."))
-        rows.append({"line": line, "code": code, "name": uname, "group": group,
-                     "parent": parent, "kind": kind})
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "kind",
+                    f"Loại “{kind}” không hợp lệ; dùng một trong: "
+                    + ", ".join(UnitKind.values)
+                    + ".",
+                )
+            )
+        rows.append(
+            {
+                "line": line,
+                "code": code,
+                "name": uname,
+                "group": group,
+                "parent": parent,
+                "kind": kind,
+            }
+        )
     in_file = set(seen)
     parent_codes = {r["parent"] for r in rows if r["parent"]}
     in_db = set(Unit.objects.filter(code__in=parent_codes).values_list("code", flat=True))
     for r in rows:
         if r["parent"] and r["parent"] not in in_file and r["parent"] not in in_db:
-            problems.append(Problem(name, r["line"], "parent",
-                                    f"Không tìm thấy đơn vị cấp trên “{r['parent']}”."))
+            problems.append(
+                Problem(
+                    name, r["line"], "parent", f"Không tìm thấy đơn vị cấp trên “{r['parent']}”."
+                )
+            )
         if r["parent"] and r["parent"] == r["code"]:
-            problems.append(Problem(name, r["line"], "parent",
-                                    "Đơn vị không thể là cấp trên của chính nó."))
+            problems.append(
+                Problem(name, r["line"], "parent", "Đơn vị không thể là cấp trên của chính nó.")
+            )
     if problems:
         raise FormatError(problems)
 
@@ -317,16 +389,23 @@ def units_import_csv(
             key = r["group"]
             if key in groups:
                 continue
-            g = UnitGroup.objects.filter(code=key).first() or \
-                UnitGroup.objects.filter(name=key).first()
+            g = (
+                UnitGroup.objects.filter(code=key).first()
+                or UnitGroup.objects.filter(name=key).first()
+            )
             if g is None:
                 gkind = _GROUP_KIND_FOR_UNIT.get(r["kind"] or UnitKind.OTHER, GroupKind.OTHER)
                 gcode = key if CODE_RE.match(key) and len(key) <= 64 else vn_slug(key)
-                g = UnitGroup.objects.create(code=gcode, name=key, kind=gkind,
-                                             position=UnitGroup.objects.count())
-                record(actor=actor, action="unit_group.create", obj=g,
-                       after={"code": g.code, "name": g.name, "kind": g.kind},
-                       context={"import": name})
+                g = UnitGroup.objects.create(
+                    code=gcode, name=key, kind=gkind, position=UnitGroup.objects.count()
+                )
+                record(
+                    actor=actor,
+                    action="unit_group.create",
+                    obj=g,
+                    after={"code": g.code, "name": g.name, "kind": g.kind},
+                    context={"import": name},
+                )
                 groups_created += 1
             groups[key] = g
         existing = {u.code: u for u in Unit.objects.filter(code__in=list(in_file))}
@@ -337,20 +416,32 @@ def units_import_csv(
             unit = existing.get(r["code"])
             if unit is None:
                 unit = Unit.objects.create(code=r["code"], name=r["name"], kind=kind, group=g)
-                record(actor=actor, action="unit.create", obj=unit,
-                       after={"code": unit.code, "name": unit.name, "group": g.code,
-                              "kind": kind}, context={"import": name, "line": r["line"]})
+                record(
+                    actor=actor,
+                    action="unit.create",
+                    obj=unit,
+                    after={"code": unit.code, "name": unit.name, "group": g.code, "kind": kind},
+                    context={"import": name, "line": r["line"]},
+                )
                 created += 1
             else:
-                before = {"name": unit.name, "group": unit.group.code if unit.group else None,
-                          "kind": unit.kind}
-                after = {"name": r["name"], "group": g.code,
-                         "kind": r["kind"] or unit.kind}
+                before = {
+                    "name": unit.name,
+                    "group": unit.group.code if unit.group else None,
+                    "kind": unit.kind,
+                }
+                after = {"name": r["name"], "group": g.code, "kind": r["kind"] or unit.kind}
                 if before != after:
                     unit.name, unit.group, unit.kind = r["name"], g, after["kind"]
                     unit.save(update_fields=["name", "group", "kind"])
-                    record(actor=actor, action="unit.update", obj=unit, before=before,
-                           after=after, context={"import": name, "line": r["line"]})
+                    record(
+                        actor=actor,
+                        action="unit.update",
+                        obj=unit,
+                        before=before,
+                        after=after,
+                        context={"import": name, "line": r["line"]},
+                    )
                     updated += 1
             units[r["code"]] = unit
         parents = {u.code: u for u in Unit.objects.filter(code__in=parent_codes)}
@@ -363,10 +454,21 @@ def units_import_csv(
                 old = unit.parent.code if unit.parent_id else None
                 unit.parent = parent
                 unit.save(update_fields=["parent"])
-                record(actor=actor, action="unit.update", obj=unit, field="parent",
-                       before=old, after=parent.code, context={"import": name})
-    return {"created": created, "updated": updated, "groups_created": groups_created,
-            "rows": len(rows)}
+                record(
+                    actor=actor,
+                    action="unit.update",
+                    obj=unit,
+                    field="parent",
+                    before=old,
+                    after=parent.code,
+                    context={"import": name},
+                )
+    return {
+        "created": created,
+        "updated": updated,
+        "groups_created": groups_created,
+        "rows": len(rows),
+    }
 
 
 def _kind_for_group(group: UnitGroup) -> str:
@@ -399,13 +501,23 @@ def lineage_add(
         )
     with transaction.atomic():
         link, created = UnitLineage.objects.get_or_create(
-            predecessor=predecessor, successor=successor,
+            predecessor=predecessor,
+            successor=successor,
             defaults={"kind": kind, "effective": effective, "note": note},
         )
         if created:
-            record(actor=actor, action="lineage.add", obj=link,
-                   after={"predecessor": predecessor.code, "successor": successor.code,
-                          "kind": kind, "effective": effective.isoformat(), "note": note})
+            record(
+                actor=actor,
+                action="lineage.add",
+                obj=link,
+                after={
+                    "predecessor": predecessor.code,
+                    "successor": successor.code,
+                    "kind": kind,
+                    "effective": effective.isoformat(),
+                    "note": note,
+                },
+            )
     return link
 
 

@@ -59,18 +59,38 @@ DEMO_NOTE = "Ví dụ minh hoạ trong dữ liệu demo, không phải căn cứ
 
 def _logins(units: dict[str, Any], commune: Any) -> list[dict[str, Any]]:
     return [
-        {"username": "snv.admin", "full_name": "Nguyễn Văn An", "role": "admin",
-         "unit": units["so-noi-vu"], "superuser": True},
-        {"username": "canbo.tuphap", "full_name": "Trần Thị Bích", "role": "unit_staff",
-         "unit": units["so-tu-phap"]},
-        {"username": "thutruong.tuphap", "full_name": "Lê Minh Châu", "role": "unit_head",
-         "unit": units["so-tu-phap"]},
-        {"username": "canbo.xa", "full_name": "Phạm Văn Dũng", "role": "unit_staff",
-         "unit": commune},
-        {"username": "thamdinh", "full_name": "Võ Thị Hạnh", "role": "appraiser",
-         "unit": units["so-noi-vu"]},
-        {"username": "hoidong", "full_name": "Huỳnh Quốc Khánh", "role": "council",
-         "unit": None},
+        {
+            "username": "snv.admin",
+            "full_name": "Nguyễn Văn An",
+            "role": "admin",
+            "unit": units["so-noi-vu"],
+            "superuser": True,
+        },
+        {
+            "username": "canbo.tuphap",
+            "full_name": "Trần Thị Bích",
+            "role": "unit_staff",
+            "unit": units["so-tu-phap"],
+        },
+        {
+            "username": "thutruong.tuphap",
+            "full_name": "Lê Minh Châu",
+            "role": "unit_head",
+            "unit": units["so-tu-phap"],
+        },
+        {
+            "username": "canbo.xa",
+            "full_name": "Phạm Văn Dũng",
+            "role": "unit_staff",
+            "unit": commune,
+        },
+        {
+            "username": "thamdinh",
+            "full_name": "Võ Thị Hạnh",
+            "role": "appraiser",
+            "unit": units["so-noi-vu"],
+        },
+        {"username": "hoidong", "full_name": "Huỳnh Quốc Khánh", "role": "council", "unit": None},
         {"username": "lanhdao", "full_name": "Đặng Thanh Long", "role": "leader", "unit": None},
     ]
 
@@ -97,43 +117,72 @@ def seed_demo() -> dict[str, Any]:
             )
         province = Unit.objects.filter(kind=UnitKind.PROVINCE, code="ca_mau").first()
         if province is None or not province.children.filter(kind=UnitKind.COMMUNE).exists():
-            units_load_divisions(actor=None, province=PROVINCE,
-                                 commune_group=groups["ubnd-xa-phuong"])
+            units_load_divisions(
+                actor=None, province=PROVINCE, commune_group=groups["ubnd-xa-phuong"]
+            )
             province = Unit.objects.get(kind=UnitKind.PROVINCE, code="ca_mau")
             created = True
 
         units: dict[str, Unit] = {}
-        for items, group, kind in ((DEPARTMENTS, "so-ban-nganh", UnitKind.DEPARTMENT),
-                                   (VERTICALS, "nganh-doc", UnitKind.VERTICAL)):
+        for items, group, kind in (
+            (DEPARTMENTS, "so-ban-nganh", UnitKind.DEPARTMENT),
+            (VERTICALS, "nganh-doc", UnitKind.VERTICAL),
+        ):
             for code, name, short in items:
                 unit, new = Unit.objects.get_or_create(
-                    code=code, defaults={"name": name, "short_name": short, "kind": kind,
-                                         "group": groups[group], "parent": province},
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "short_name": short,
+                        "kind": kind,
+                        "group": groups[group],
+                        "parent": province,
+                    },
                 )
                 created = created or new
                 units[code] = unit
 
         # Lineage: Bạc Liêu merged into Cà Mau (Nghị quyết 202/2025/QH15, from 1/7/2025).
         bac_lieu, _ = Unit.objects.get_or_create(
-            code="bac_lieu_truoc_2025", defaults={
-                "name": "Tỉnh Bạc Liêu (trước 01/07/2025)", "short_name": "Bạc Liêu",
-                "kind": UnitKind.PROVINCE, "division_type": "tỉnh", "is_active": False,
-                "valid_to": MERGER_DATE - timedelta(days=1)},
+            code="bac_lieu_truoc_2025",
+            defaults={
+                "name": "Tỉnh Bạc Liêu (trước 01/07/2025)",
+                "short_name": "Bạc Liêu",
+                "kind": UnitKind.PROVINCE,
+                "division_type": "tỉnh",
+                "is_active": False,
+                "valid_to": MERGER_DATE - timedelta(days=1),
+            },
         )
-        lineage_add(predecessor=bac_lieu, successor=province, kind="merged",
-                    effective=MERGER_DATE, actor=None,
-                    note="Hợp nhất tỉnh Bạc Liêu và tỉnh Cà Mau thành tỉnh Cà Mau.")
+        lineage_add(
+            predecessor=bac_lieu,
+            successor=province,
+            kind="merged",
+            effective=MERGER_DATE,
+            actor=None,
+            note="Hợp nhất tỉnh Bạc Liêu và tỉnh Cà Mau thành tỉnh Cà Mau.",
+        )
         bl_ward = Unit.objects.filter(parent=province, name="Phường Bạc Liêu").first()
         if bl_ward is not None:
             for n in (1, 2):
                 old, _ = Unit.objects.get_or_create(
-                    code=f"demo-phuong-{n}-bac-lieu-cu", defaults={
+                    code=f"demo-phuong-{n}-bac-lieu-cu",
+                    defaults={
                         "name": f"Phường {n} (TP Bạc Liêu, trước 2025 — demo)",
-                        "kind": UnitKind.COMMUNE, "division_type": "phường",
-                        "is_active": False, "valid_to": MERGER_DATE - timedelta(days=1)},
+                        "kind": UnitKind.COMMUNE,
+                        "division_type": "phường",
+                        "is_active": False,
+                        "valid_to": MERGER_DATE - timedelta(days=1),
+                    },
                 )
-                lineage_add(predecessor=old, successor=bl_ward, kind="merged",
-                            effective=MERGER_DATE, actor=None, note=DEMO_NOTE)
+                lineage_add(
+                    predecessor=old,
+                    successor=bl_ward,
+                    kind="merged",
+                    effective=MERGER_DATE,
+                    actor=None,
+                    note=DEMO_NOTE,
+                )
 
         shipped = shipped_frameworks()
         for code in (DEPARTMENT_FRAMEWORK, COMMUNE_FRAMEWORK):
@@ -143,13 +192,17 @@ def seed_demo() -> dict[str, Any]:
         for code, path in shipped.items():
             fw = Framework.objects.filter(code=code).first()
             if fw is None:
-                fw = framework_import(framework=load_framework_file(path), actor=None,
-                                      imported_from=path.name)
+                fw = framework_import(
+                    framework=load_framework_file(path), actor=None, imported_from=path.name
+                )
                 created = True
             frameworks[code] = fw
 
-        communes = list(Unit.objects.filter(parent=province, kind=UnitKind.COMMUNE,
-                                            group=groups["ubnd-xa-phuong"]))
+        communes = list(
+            Unit.objects.filter(
+                parent=province, kind=UnitKind.COMMUNE, group=groups["ubnd-xa-phuong"]
+            )
+        )
         commune = next((u for u in communes if u.name == "Phường An Xuyên"), None) or communes[0]
 
         cycle = Cycle.objects.filter(name=CYCLE_NAME, year=CYCLE_YEAR).first()
@@ -164,16 +217,23 @@ def seed_demo() -> dict[str, Any]:
                 "published": now + timedelta(days=91),
             }
             cycle = cycle_create(
-                year=CYCLE_YEAR, name=CYCLE_NAME,
+                year=CYCLE_YEAR,
+                name=CYCLE_NAME,
                 frameworks={
                     groups["so-ban-nganh"]: frameworks[DEPARTMENT_FRAMEWORK],
                     groups["nganh-doc"]: frameworks[DEPARTMENT_FRAMEWORK],
                     groups["ubnd-xa-phuong"]: frameworks[COMMUNE_FRAMEWORK],
                 },
-                units=[*units.values(), *communes], actor=None, deadlines=deadlines,
+                units=[*units.values(), *communes],
+                actor=None,
+                deadlines=deadlines,
             )
-            cycle_transition(cycle=cycle, to=CycleStatus.SELF_ASSESSMENT, actor=None,
-                             reason="Bắt đầu tự đánh giá (dữ liệu demo).")
+            cycle_transition(
+                cycle=cycle,
+                to=CycleStatus.SELF_ASSESSMENT,
+                actor=None,
+                reason="Bắt đầu tự đánh giá (dữ liệu demo).",
+            )
             created = True
         assessments_open(cycle=cycle, actor=None)
 
@@ -182,17 +242,26 @@ def seed_demo() -> dict[str, Any]:
             user = User.objects.filter(username=spec["username"]).first()
             if user is None:
                 user = user_create(
-                    username=spec["username"], password=DEMO_PASSWORD, role=spec["role"],
-                    full_name=spec["full_name"], unit=spec["unit"], actor=None,
+                    username=spec["username"],
+                    password=DEMO_PASSWORD,
+                    role=spec["role"],
+                    full_name=spec["full_name"],
+                    unit=spec["unit"],
+                    actor=None,
                     is_staff=spec.get("superuser", False),
                     is_superuser=spec.get("superuser", False),
                 )
                 created = True
-            logins.append({
-                "username": user.username, "password": DEMO_PASSWORD, "role": user.role,
-                "role_label": Role(user.role).label, "full_name": user.full_name,
-                "unit": str(user.unit) if user.unit_id else "",
-            })
+            logins.append(
+                {
+                    "username": user.username,
+                    "password": DEMO_PASSWORD,
+                    "role": user.role,
+                    "role_label": Role(user.role).label,
+                    "full_name": user.full_name,
+                    "unit": str(user.unit) if user.unit_id else "",
+                }
+            )
     return {
         "created": created,
         "province": province.name,

@@ -16,9 +16,9 @@ from parindex.testing import make_unit, make_user, tiny_framework
 pytestmark = pytest.mark.django_db
 
 MODELS = sorted(
-    (m._meta.app_label, m._meta.model_name) for m in admin.site._registry
-    if m._meta.app_label in {"accounts", "audit", "units", "frameworks", "cycles",
-                             "assessments"}
+    (m._meta.app_label, m._meta.model_name)
+    for m in admin.site._registry
+    if m._meta.app_label in {"accounts", "audit", "units", "frameworks", "cycles", "assessments"}
 )
 
 

@@ -6,70 +6,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cycles', '0001_initial'),
-        ('frameworks', '0001_initial'),
-        ('units', '0001_initial'),
+        ("cycles", "0001_initial"),
+        ("frameworks", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Đang tự chấm'), ('submitted', 'Đã gửi'), ('returned', 'Trả lại để giải trình'), ('explained', 'Đã giải trình'), ('round2', 'Thẩm định vòng 2'), ('approved', 'Đã phê duyệt')], default='draft', max_length=20, verbose_name='trạng thái')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi lúc')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='trả lại lúc')),
-                ('explained_at', models.DateTimeField(blank=True, null=True, verbose_name='giải trình lúc')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='phê duyệt lúc')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người phê duyệt')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='cycles.cycle', verbose_name='kỳ đánh giá')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='frameworks.framework', verbose_name='bộ tiêu chí')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người gửi')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang tự chấm"),
+                            ("submitted", "Đã gửi"),
+                            ("returned", "Trả lại để giải trình"),
+                            ("explained", "Đã giải trình"),
+                            ("round2", "Thẩm định vòng 2"),
+                            ("approved", "Đã phê duyệt"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="gửi lúc"),
+                ),
+                (
+                    "returned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="trả lại lúc"),
+                ),
+                (
+                    "explained_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="giải trình lúc"),
+                ),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="phê duyệt lúc"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người phê duyệt",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="cycles.cycle",
+                        verbose_name="kỳ đánh giá",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="frameworks.framework",
+                        verbose_name="bộ tiêu chí",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người gửi",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiếu tự chấm',
-                'verbose_name_plural': 'phiếu tự chấm',
-                'ordering': ['cycle', 'unit__name'],
+                "verbose_name": "phiếu tự chấm",
+                "verbose_name_plural": "phiếu tự chấm",
+                "ordering": ["cycle", "unit__name"],
             },
         ),
         migrations.CreateModel(
-            name='LeafScore',
+            name="LeafScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('self_value', models.TextField(blank=True, help_text='Số liệu, mức hoặc lựa chọn đơn vị nhập theo cách chấm.', verbose_name='giá trị tự đánh giá')),
-                ('self_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm tự chấm')),
-                ('round1_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm thẩm định vòng 1')),
-                ('round2_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm thẩm định vòng 2')),
-                ('final_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm cuối cùng')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='không áp dụng')),
-                ('explanation', models.TextField(blank=True, verbose_name='giải trình')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessments.assessment', verbose_name='phiếu tự chấm')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='frameworks.criterion', verbose_name='tiêu chí')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người cập nhật')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "self_value",
+                    models.TextField(
+                        blank=True,
+                        help_text="Số liệu, mức hoặc lựa chọn đơn vị nhập theo cách chấm.",
+                        verbose_name="giá trị tự đánh giá",
+                    ),
+                ),
+                (
+                    "self_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm tự chấm",
+                    ),
+                ),
+                (
+                    "round1_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm thẩm định vòng 1",
+                    ),
+                ),
+                (
+                    "round2_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm thẩm định vòng 2",
+                    ),
+                ),
+                (
+                    "final_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm cuối cùng",
+                    ),
+                ),
+                (
+                    "not_applicable",
+                    models.BooleanField(default=False, verbose_name="không áp dụng"),
+                ),
+                ("explanation", models.TextField(blank=True, verbose_name="giải trình")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="assessments.assessment",
+                        verbose_name="phiếu tự chấm",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scores",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người cập nhật",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm tiêu chí',
-                'verbose_name_plural': 'điểm tiêu chí',
-                'ordering': ['assessment', 'criterion__position'],
+                "verbose_name": "điểm tiêu chí",
+                "verbose_name_plural": "điểm tiêu chí",
+                "ordering": ["assessment", "criterion__position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('cycle', 'unit'), name='assessment_unique'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("cycle", "unit"), name="assessment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='leafscore',
-            constraint=models.UniqueConstraint(fields=('assessment', 'criterion'), name='leafscore_unique'),
+            model_name="leafscore",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "criterion"), name="leafscore_unique"
+            ),
         ),
     ]

@@ -19,8 +19,7 @@ def cycle():
     fw = framework_import(framework=tiny_framework(), actor=None)
     group = make_group()
     units = [make_unit("so-tu-phap", group=group), make_unit("so-y-te", group=group)]
-    return cycle_create(year=2025, name="Kỳ 2025", frameworks={group: fw}, units=units,
-                        actor=None)
+    return cycle_create(year=2025, name="Kỳ 2025", frameworks={group: fw}, units=units, actor=None)
 
 
 def test_open_creates_one_assessment_per_unit_with_a_row_per_leaf(cycle):

@@ -22,8 +22,14 @@ def test_the_audit_row_rolls_back_with_the_change():
     with pytest.raises(RuntimeError), transaction.atomic():
         unit.name = "Đổi tên"
         unit.save()
-        record(actor=None, action="unit.update", obj=unit, field="name",
-               before="Sở Tư pháp", after="Đổi tên")
+        record(
+            actor=None,
+            action="unit.update",
+            obj=unit,
+            field="name",
+            before="Sở Tư pháp",
+            after="Đổi tên",
+        )
         raise RuntimeError
     unit.refresh_from_db()
     assert unit.name == "Sở Tư pháp"
@@ -34,8 +40,16 @@ def test_the_audit_row_rolls_back_with_the_change():
 def test_record_keeps_what_changed_and_why():
     unit = make_unit("so-tu-phap", name="Sở Tư pháp")
     with transaction.atomic():
-        event = record(actor=None, action="unit.update", obj=unit, field="name",
-                       before="A", after="B", reason="Sáp nhập", context={"cycle": 1})
+        event = record(
+            actor=None,
+            action="unit.update",
+            obj=unit,
+            field="name",
+            before="A",
+            after="B",
+            reason="Sáp nhập",
+            context={"cycle": 1},
+        )
     event.refresh_from_db()
     assert event.object_type == "units.unit" and event.object_id == str(unit.pk)
     assert (event.before, event.after, event.reason) == ("A", "B", "Sáp nhập")

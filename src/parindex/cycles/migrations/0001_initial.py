@@ -6,73 +6,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('frameworks', '0001_initial'),
-        ('units', '0001_initial'),
+        ("frameworks", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='năm đánh giá')),
-                ('name', models.CharField(max_length=300, verbose_name='tên kỳ đánh giá')),
-                ('status', models.CharField(choices=[('draft', 'Đang chuẩn bị'), ('self_assessment', 'Tự đánh giá, chấm điểm'), ('appraisal_round1', 'Thẩm định vòng 1'), ('explanation', 'Giải trình'), ('appraisal_round2', 'Thẩm định vòng 2'), ('council', 'Hội đồng thẩm định'), ('approved', 'Đã phê duyệt'), ('published', 'Đã công bố')], default='draft', max_length=30, verbose_name='giai đoạn')),
-                ('self_assessment_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn tự đánh giá')),
-                ('appraisal_round1_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn thẩm định vòng 1')),
-                ('explanation_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn giải trình')),
-                ('appraisal_round2_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn thẩm định vòng 2')),
-                ('council_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn họp Hội đồng')),
-                ('published_deadline', models.DateTimeField(blank=True, null=True, verbose_name='hạn công bố')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="năm đánh giá")),
+                ("name", models.CharField(max_length=300, verbose_name="tên kỳ đánh giá")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Đang chuẩn bị"),
+                            ("self_assessment", "Tự đánh giá, chấm điểm"),
+                            ("appraisal_round1", "Thẩm định vòng 1"),
+                            ("explanation", "Giải trình"),
+                            ("appraisal_round2", "Thẩm định vòng 2"),
+                            ("council", "Hội đồng thẩm định"),
+                            ("approved", "Đã phê duyệt"),
+                            ("published", "Đã công bố"),
+                        ],
+                        default="draft",
+                        max_length=30,
+                        verbose_name="giai đoạn",
+                    ),
+                ),
+                (
+                    "self_assessment_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn tự đánh giá"),
+                ),
+                (
+                    "appraisal_round1_deadline",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="hạn thẩm định vòng 1"
+                    ),
+                ),
+                (
+                    "explanation_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn giải trình"),
+                ),
+                (
+                    "appraisal_round2_deadline",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="hạn thẩm định vòng 2"
+                    ),
+                ),
+                (
+                    "council_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn họp Hội đồng"),
+                ),
+                (
+                    "published_deadline",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hạn công bố"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kỳ đánh giá',
-                'verbose_name_plural': 'kỳ đánh giá',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "kỳ đánh giá",
+                "verbose_name_plural": "kỳ đánh giá",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CycleUnit',
+            name="CycleUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='cycles.cycle', verbose_name='kỳ đánh giá')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unitgroup', verbose_name='nhóm xếp hạng')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cycle_participations', to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="cycles.cycle",
+                        verbose_name="kỳ đánh giá",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unitgroup",
+                        verbose_name="nhóm xếp hạng",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycle_participations",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị tham gia',
-                'verbose_name_plural': 'đơn vị tham gia',
-                'ordering': ['cycle', 'group__position', 'unit__name'],
+                "verbose_name": "đơn vị tham gia",
+                "verbose_name_plural": "đơn vị tham gia",
+                "ordering": ["cycle", "group__position", "unit__name"],
             },
         ),
         migrations.AddField(
-            model_name='cycle',
-            name='units',
-            field=models.ManyToManyField(related_name='cycles', through='cycles.CycleUnit', to='units.unit', verbose_name='đơn vị tham gia'),
+            model_name="cycle",
+            name="units",
+            field=models.ManyToManyField(
+                related_name="cycles",
+                through="cycles.CycleUnit",
+                to="units.unit",
+                verbose_name="đơn vị tham gia",
+            ),
         ),
         migrations.CreateModel(
-            name='CycleFramework',
+            name="CycleFramework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='framework_links', to='cycles.cycle', verbose_name='kỳ đánh giá')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cycle_links', to='frameworks.framework', verbose_name='bộ tiêu chí')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cycle_links', to='units.unitgroup', verbose_name='nhóm đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="framework_links",
+                        to="cycles.cycle",
+                        verbose_name="kỳ đánh giá",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycle_links",
+                        to="frameworks.framework",
+                        verbose_name="bộ tiêu chí",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cycle_links",
+                        to="units.unitgroup",
+                        verbose_name="nhóm đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ tiêu chí của nhóm',
-                'verbose_name_plural': 'bộ tiêu chí của nhóm',
-                'constraints': [models.UniqueConstraint(fields=('cycle', 'group'), name='cycleframework_unique')],
+                "verbose_name": "bộ tiêu chí của nhóm",
+                "verbose_name_plural": "bộ tiêu chí của nhóm",
+                "constraints": [
+                    models.UniqueConstraint(fields=("cycle", "group"), name="cycleframework_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='cycleunit',
-            constraint=models.UniqueConstraint(fields=('cycle', 'unit'), name='cycleunit_unique'),
+            model_name="cycleunit",
+            constraint=models.UniqueConstraint(fields=("cycle", "unit"), name="cycleunit_unique"),
         ),
     ]

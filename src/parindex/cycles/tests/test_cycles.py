@@ -24,8 +24,12 @@ def setup():
     units = [make_unit("so-tu-phap", group=group), make_unit("so-y-te", group=group)]
     admin = make_user("snv", "admin")
     cycle = cycle_create(
-        year=2025, name="Chỉ số CCHC năm 2025", frameworks={group: fw}, units=units,
-        actor=admin, deadlines={"self_assessment": datetime(2026, 1, 15, 10, tzinfo=UTC)},
+        year=2025,
+        name="Chỉ số CCHC năm 2025",
+        frameworks={group: fw},
+        units=units,
+        actor=admin,
+        deadlines={"self_assessment": datetime(2026, 1, 15, 10, tzinfo=UTC)},
     )
     return {"fw": fw, "group": group, "units": units, "admin": admin, "cycle": cycle}
 
@@ -43,13 +47,15 @@ def test_cycle_create_records_frameworks_participants_and_deadlines(setup):
 def test_a_unit_whose_group_has_no_framework_is_refused(setup):
     other = make_unit("xa-a", group=make_group("xa", "UBND xã", "commune"), kind="commune")
     with pytest.raises(ValidationError, match="chưa được chọn bộ tiêu chí"):
-        cycle_create(year=2025, name="X", frameworks={setup["group"]: setup["fw"]},
-                     units=[other], actor=None)
+        cycle_create(
+            year=2025, name="X", frameworks={setup["group"]: setup["fw"]}, units=[other], actor=None
+        )
 
 
 def test_transition_moves_the_cycle_and_is_audited(setup):
-    cycle = cycle_transition(cycle=setup["cycle"], to=CycleStatus.SELF_ASSESSMENT,
-                             actor=setup["admin"])
+    cycle = cycle_transition(
+        cycle=setup["cycle"], to=CycleStatus.SELF_ASSESSMENT, actor=setup["admin"]
+    )
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.SELF_ASSESSMENT
     event = AuditEvent.objects.get(action="cycle.transition")
     assert (event.before, event.after) == ("draft", "self_assessment")

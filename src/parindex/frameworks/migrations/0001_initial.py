@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,65 +14,164 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=100, unique=True, verbose_name='mã bộ tiêu chí')),
-                ('name', models.CharField(max_length=300, verbose_name='tên bộ tiêu chí')),
-                ('decision', models.CharField(blank=True, max_length=300, verbose_name='quyết định ban hành')),
-                ('year', models.PositiveIntegerField(blank=True, null=True, verbose_name='năm')),
-                ('total', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='tổng điểm')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='nhãn')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='bộ mẫu')),
-                ('status', models.CharField(choices=[('complete', 'Đầy đủ'), ('incomplete', 'Chưa đầy đủ')], default='complete', max_length=20, verbose_name='tình trạng')),
-                ('issues', models.JSONField(blank=True, default=list, verbose_name='vấn đề khi kiểm tra')),
-                ('imported_from', models.CharField(blank=True, max_length=300, verbose_name='nhập từ tệp')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(max_length=100, unique=True, verbose_name="mã bộ tiêu chí"),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="tên bộ tiêu chí")),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="quyết định ban hành"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(blank=True, null=True, verbose_name="năm")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="tổng điểm",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="nhãn")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="bộ mẫu")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("complete", "Đầy đủ"), ("incomplete", "Chưa đầy đủ")],
+                        default="complete",
+                        max_length=20,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "issues",
+                    models.JSONField(blank=True, default=list, verbose_name="vấn đề khi kiểm tra"),
+                ),
+                (
+                    "imported_from",
+                    models.CharField(blank=True, max_length=300, verbose_name="nhập từ tệp"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bộ tiêu chí',
-                'verbose_name_plural': 'bộ tiêu chí',
-                'ordering': ['-year', 'code'],
+                "verbose_name": "bộ tiêu chí",
+                "verbose_name_plural": "bộ tiêu chí",
+                "ordering": ["-year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, verbose_name='mã')),
-                ('name', models.TextField(verbose_name='nội dung')),
-                ('depth', models.PositiveSmallIntegerField(default=1, verbose_name='cấp')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('max_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm tối đa')),
-                ('source', models.CharField(default='self', max_length=20, verbose_name='nguồn điểm')),
-                ('guidance', models.TextField(blank=True, verbose_name='hướng dẫn chấm')),
-                ('evidence', models.TextField(blank=True, verbose_name='tài liệu kiểm chứng')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='frameworks.criterion', verbose_name='tiêu chí cha')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='frameworks.framework', verbose_name='bộ tiêu chí')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=50, verbose_name="mã")),
+                ("name", models.TextField(verbose_name="nội dung")),
+                ("depth", models.PositiveSmallIntegerField(default=1, verbose_name="cấp")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                (
+                    "max_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm tối đa",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(default="self", max_length=20, verbose_name="nguồn điểm"),
+                ),
+                ("guidance", models.TextField(blank=True, verbose_name="hướng dẫn chấm")),
+                ("evidence", models.TextField(blank=True, verbose_name="tài liệu kiểm chứng")),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí cha",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="frameworks.framework",
+                        verbose_name="bộ tiêu chí",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tiêu chí',
-                'verbose_name_plural': 'tiêu chí',
-                'ordering': ['framework', 'position'],
+                "verbose_name": "tiêu chí",
+                "verbose_name_plural": "tiêu chí",
+                "ordering": ["framework", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringRule',
+            name="ScoringRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(default='manual', max_length=30, verbose_name='cách chấm')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='tham số')),
-                ('criterion', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rule', to='frameworks.criterion', verbose_name='tiêu chí')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(default="manual", max_length=30, verbose_name="cách chấm"),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="tham số")),
+                (
+                    "criterion",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rule",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cách chấm điểm',
-                'verbose_name_plural': 'cách chấm điểm',
+                "verbose_name": "cách chấm điểm",
+                "verbose_name_plural": "cách chấm điểm",
             },
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='criterion_unique_code'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="criterion_unique_code"
+            ),
         ),
     ]

@@ -73,8 +73,13 @@ def test_an_existing_code_needs_replace():
 def test_replace_is_refused_once_a_cycle_uses_the_framework():
     stored = framework_import(framework=tiny_framework(), actor=None)
     group = make_group()
-    cycle_create(year=2025, name="Kỳ 2025", frameworks={group: stored},
-                 units=[make_unit("so-tu-phap", group=group)], actor=None)
+    cycle_create(
+        year=2025,
+        name="Kỳ 2025",
+        frameworks={group: stored},
+        units=[make_unit("so-tu-phap", group=group)],
+        actor=None,
+    )
     assert stored.is_used
     with pytest.raises(FrameworkInUse, match="đã được dùng"):
         framework_import(framework=tiny_framework(), actor=None, replace=True)

@@ -6,94 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DivisionDataset',
+            name="DivisionDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(default='vietnam-provinces', max_length=100, verbose_name='nguồn')),
-                ('package_version', models.CharField(blank=True, max_length=50, verbose_name='phiên bản gói')),
-                ('data_version', models.CharField(blank=True, max_length=50, verbose_name='phiên bản dữ liệu')),
-                ('province_filter', models.CharField(blank=True, max_length=200, verbose_name='chỉ tỉnh')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm nạp')),
-                ('province_count', models.PositiveIntegerField(default=0, verbose_name='số tỉnh')),
-                ('commune_count', models.PositiveIntegerField(default=0, verbose_name='số xã')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        default="vietnam-provinces", max_length=100, verbose_name="nguồn"
+                    ),
+                ),
+                (
+                    "package_version",
+                    models.CharField(blank=True, max_length=50, verbose_name="phiên bản gói"),
+                ),
+                (
+                    "data_version",
+                    models.CharField(blank=True, max_length=50, verbose_name="phiên bản dữ liệu"),
+                ),
+                (
+                    "province_filter",
+                    models.CharField(blank=True, max_length=200, verbose_name="chỉ tỉnh"),
+                ),
+                (
+                    "loaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="thời điểm nạp"),
+                ),
+                ("province_count", models.PositiveIntegerField(default=0, verbose_name="số tỉnh")),
+                ("commune_count", models.PositiveIntegerField(default=0, verbose_name="số xã")),
             ],
             options={
-                'verbose_name': 'lần nạp danh mục hành chính',
-                'verbose_name_plural': 'lần nạp danh mục hành chính',
-                'ordering': ['-loaded_at', '-id'],
+                "verbose_name": "lần nạp danh mục hành chính",
+                "verbose_name_plural": "lần nạp danh mục hành chính",
+                "ordering": ["-loaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='UnitGroup',
+            name="UnitGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_.-]*$', 'Mã chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới, gạch ngang hoặc dấu chấm.')], verbose_name='mã nhóm')),
-                ('name', models.CharField(max_length=200, verbose_name='tên nhóm')),
-                ('kind', models.CharField(choices=[('department', 'Sở, ban, ngành'), ('commune', 'UBND xã, phường, đặc khu'), ('vertical', 'Cơ quan ngành dọc'), ('province', 'Tỉnh, thành phố'), ('other', 'Khác')], default='other', max_length=20, verbose_name='loại')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                                "Mã chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới, gạch ngang hoặc dấu chấm.",
+                            )
+                        ],
+                        verbose_name="mã nhóm",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="tên nhóm")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("department", "Sở, ban, ngành"),
+                            ("commune", "UBND xã, phường, đặc khu"),
+                            ("vertical", "Cơ quan ngành dọc"),
+                            ("province", "Tỉnh, thành phố"),
+                            ("other", "Khác"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
             ],
             options={
-                'verbose_name': 'nhóm đơn vị',
-                'verbose_name_plural': 'nhóm đơn vị',
-                'ordering': ['position', 'name'],
+                "verbose_name": "nhóm đơn vị",
+                "verbose_name_plural": "nhóm đơn vị",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_.-]*$', 'Mã chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới, gạch ngang hoặc dấu chấm.')], verbose_name='mã đơn vị')),
-                ('name', models.CharField(max_length=300, verbose_name='tên đơn vị')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='tên viết tắt')),
-                ('kind', models.CharField(choices=[('province', 'Tỉnh, thành phố'), ('department', 'Sở, ban, ngành'), ('commune', 'Xã, phường, đặc khu'), ('vertical', 'Cơ quan ngành dọc'), ('other', 'Khác')], default='other', max_length=20, verbose_name='loại')),
-                ('division_type', models.CharField(blank=True, help_text='Ví dụ: tỉnh, thành phố trung ương, phường, xã, đặc khu.', max_length=50, verbose_name='loại đơn vị hành chính')),
-                ('official_code', models.PositiveIntegerField(blank=True, help_text='Mã theo danh mục đơn vị hành chính (gói vietnam-provinces).', null=True, verbose_name='mã đơn vị hành chính')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='hiệu lực đến')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang hoạt động')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.unit', verbose_name='đơn vị cấp trên')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='units.unitgroup', verbose_name='nhóm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=64,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                                "Mã chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới, gạch ngang hoặc dấu chấm.",
+                            )
+                        ],
+                        verbose_name="mã đơn vị",
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="tên đơn vị")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="tên viết tắt"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province", "Tỉnh, thành phố"),
+                            ("department", "Sở, ban, ngành"),
+                            ("commune", "Xã, phường, đặc khu"),
+                            ("vertical", "Cơ quan ngành dọc"),
+                            ("other", "Khác"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "division_type",
+                    models.CharField(
+                        blank=True,
+                        help_text="Ví dụ: tỉnh, thành phố trung ương, phường, xã, đặc khu.",
+                        max_length=50,
+                        verbose_name="loại đơn vị hành chính",
+                    ),
+                ),
+                (
+                    "official_code",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Mã theo danh mục đơn vị hành chính (gói vietnam-provinces).",
+                        null=True,
+                        verbose_name="mã đơn vị hành chính",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="hiệu lực đến")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang hoạt động")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.unit",
+                        verbose_name="đơn vị cấp trên",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="units.unitgroup",
+                        verbose_name="nhóm",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['name'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='UnitLineage',
+            name="UnitLineage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merged', 'Sáp nhập'), ('split', 'Chia tách'), ('renamed', 'Đổi tên')], max_length=20, verbose_name='hình thức')),
-                ('effective', models.DateField(verbose_name='ngày hiệu lực')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('predecessor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='successor_links', to='units.unit', verbose_name='đơn vị trước')),
-                ('successor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessor_links', to='units.unit', verbose_name='đơn vị sau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merged", "Sáp nhập"),
+                            ("split", "Chia tách"),
+                            ("renamed", "Đổi tên"),
+                        ],
+                        max_length=20,
+                        verbose_name="hình thức",
+                    ),
+                ),
+                ("effective", models.DateField(verbose_name="ngày hiệu lực")),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="successor_links",
+                        to="units.unit",
+                        verbose_name="đơn vị trước",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="predecessor_links",
+                        to="units.unit",
+                        verbose_name="đơn vị sau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quan hệ kế thừa đơn vị',
-                'verbose_name_plural': 'quan hệ kế thừa đơn vị',
-                'ordering': ['-effective', 'id'],
+                "verbose_name": "quan hệ kế thừa đơn vị",
+                "verbose_name_plural": "quan hệ kế thừa đơn vị",
+                "ordering": ["-effective", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(condition=models.Q(('official_code__isnull', False)), fields=('kind', 'official_code'), name='unit_unique_official_code_per_kind'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("official_code__isnull", False)),
+                fields=("kind", "official_code"),
+                name="unit_unique_official_code_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitlineage',
-            constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='lineage_unique_pair'),
+            model_name="unitlineage",
+            constraint=models.UniqueConstraint(
+                fields=("predecessor", "successor"), name="lineage_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitlineage',
-            constraint=models.CheckConstraint(condition=models.Q(('predecessor', models.F('successor')), _negated=True), name='lineage_not_self'),
+            model_name="unitlineage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("predecessor", models.F("successor")), _negated=True),
+                name="lineage_not_self",
+            ),
         ),
     ]

@@ -87,9 +87,9 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing():
     text = (
         "unit,name,group,parent\n"
         "so-tu-phap,Sở Tư pháp,Sở ban ngành,\n"
-        "so-y-te,,Sở ban ngành,\n"          # missing name
+        "so-y-te,,Sở ban ngành,\n"  # missing name
         "so-tu-phap,Trùng,Sở ban ngành,\n"  # duplicate code
-        "xa-b,Xã B,UBND xã,khong-co\n"      # unknown parent
+        "xa-b,Xã B,UBND xã,khong-co\n"  # unknown parent
     )
     with pytest.raises(FormatError) as info:
         units_import_csv(text=text, actor=None)
@@ -114,16 +114,23 @@ def test_lineage_follows_results_across_the_2025_merger():
     ca_mau = Unit.objects.create(code="ca_mau", name="Cà Mau", group=group)
     older = Unit.objects.create(code="bac_lieu_1990", name="Minh Hải (phần)", group=group)
     for old in (ca_mau_old, bac_lieu):
-        lineage_add(predecessor=old, successor=ca_mau, kind="merged",
-                    effective=date(2025, 7, 1), actor=None)
-    lineage_add(predecessor=older, successor=bac_lieu, kind="split",
-                effective=date(1997, 1, 1), actor=None)
+        lineage_add(
+            predecessor=old, successor=ca_mau, kind="merged", effective=date(2025, 7, 1), actor=None
+        )
+    lineage_add(
+        predecessor=older, successor=bac_lieu, kind="split", effective=date(1997, 1, 1), actor=None
+    )
     assert {u.code for u in predecessors(ca_mau)} == {"ca_mau_cu", "bac_lieu", "bac_lieu_1990"}
     assert [u.code for u in successors(older)] == ["bac_lieu", "ca_mau"]
     assert AuditEvent.objects.filter(action="lineage.add").count() == 3
     with pytest.raises(ValidationError, match="vòng lặp"):
-        lineage_add(predecessor=ca_mau, successor=older, kind="merged",
-                    effective=date(2026, 1, 1), actor=None)
+        lineage_add(
+            predecessor=ca_mau,
+            successor=older,
+            kind="merged",
+            effective=date(2026, 1, 1),
+            actor=None,
+        )
 
 
 def test_a_failing_service_leaves_neither_the_change_nor_the_audit_row(monkeypatch):

@@ -15,27 +15,41 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_builds_ca_mau_and_a_second_run_changes_nothing():
     first = seed_demo()
     assert first["created"] and first["province"] == "Tỉnh Cà Mau"
-    counts = (Unit.objects.count(), User.objects.count(), Assessment.objects.count(),
-              AuditEvent.objects.count())
+    counts = (
+        Unit.objects.count(),
+        User.objects.count(),
+        Assessment.objects.count(),
+        AuditEvent.objects.count(),
+    )
     second = seed_demo()
     assert not second["created"]
-    assert (Unit.objects.count(), User.objects.count(), Assessment.objects.count(),
-            AuditEvent.objects.count()) == counts
+    assert (
+        Unit.objects.count(),
+        User.objects.count(),
+        Assessment.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
 
     ca_mau = Unit.objects.get(code="ca_mau")
     assert ca_mau.children.filter(kind="commune", group__name="UBND xã, phường").count() == 64
     assert Unit.objects.filter(kind="department", group__name="Sở, ban, ngành").count() >= 15
-    assert UnitLineage.objects.filter(successor=ca_mau, predecessor__name__contains="Bạc Liêu",
-                                      kind="merged").exists()
+    assert UnitLineage.objects.filter(
+        successor=ca_mau, predecessor__name__contains="Bạc Liêu", kind="merged"
+    ).exists()
     cycle = Cycle.objects.get()
     assert cycle.status == "self_assessment"
     assert cycle.self_assessment_deadline is not None
     assert Assessment.objects.filter(cycle=cycle).count() == cycle.participants.count()
-    assert Assessment.objects.get(unit__code="so-tu-phap").framework.code == \
-        "sample-departments-2025"
+    assert (
+        Assessment.objects.get(unit__code="so-tu-phap").framework.code == "sample-departments-2025"
+    )
     assert Assessment.objects.get(unit__code="thue").framework.code == "sample-departments-2025"
-    assert Assessment.objects.filter(unit__kind="commune").exclude(
-        framework__code="sample-communes-2025").count() == 0
+    assert (
+        Assessment.objects.filter(unit__kind="commune")
+        .exclude(framework__code="sample-communes-2025")
+        .count()
+        == 0
+    )
 
 
 def test_every_role_has_a_demo_login_that_works(client):
