@@ -97,16 +97,24 @@ def list_shipped() -> int:
 
 
 def _database_framework(code: str) -> Framework:
-    """A framework stored in the database, as an engine ``Framework`` (Django side)."""
-    import os
+    """A framework stored in the database, as an engine ``Framework`` (Django side).
 
-    import django
+    Raises ``LookupError`` when there is no such framework (or no database yet)."""
+    from parindex.commands.django_cmds import _setup
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.config.settings")
-    django.setup()
-    from parindex.frameworks.services import framework_load
+    _setup()
+    from django.db import DatabaseError
 
-    return framework_load(code=code)
+    from parindex.frameworks.models import Framework as FrameworkModel
+    from parindex.frameworks.selectors import engine_framework
+
+    try:
+        model = FrameworkModel.objects.get(code=code)
+    except FrameworkModel.DoesNotExist as exc:
+        raise LookupError(f"không có tệp, bộ có sẵn hay bộ trong CSDL mã '{code}'") from exc
+    except DatabaseError as exc:
+        raise LookupError(f"không đọc được cơ sở dữ liệu: {exc}") from exc
+    return engine_framework(model)
 
 
 def export(source: str, output: str) -> int:
@@ -131,7 +139,7 @@ def export(source: str, output: str) -> int:
         _print_format_error(exc)
         return 1
     except LookupError as exc:
-        print(f"{source}: không tìm thấy bộ tiêu chí ({exc})", file=sys.stderr)
+        print(f"{source}: không tìm thấy bộ tiêu chí: {exc}", file=sys.stderr)
         return 1
     try:
         save_framework_file(fw, out)
