@@ -345,7 +345,7 @@ def write_framework_excel(fw: Framework, path: str | Path) -> None:
             {**border, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}
         ),
     }
-    levels = {
+    levels: dict[int, dict[str, Any]] = {
         1: {"bold": True, "bg_color": "#F2F2F2"},
         2: {"bold": True},
         3: {},
