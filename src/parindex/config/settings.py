@@ -89,6 +89,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the finders; the directory only has to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Evidence files live outside the web root and are served only through permission checks.
 MEDIA_ROOT = Path(env_str("PARINDEX_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
@@ -103,9 +105,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-EMAIL_BACKEND = env_str("PARINDEX_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("PARINDEX_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("PARINDEX_EMAIL_PORT", 25)
+# Django 6.1 mailers: the console backend by default, SMTP when configured.
+_EMAIL_BACKEND = env_str("PARINDEX_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_OPTIONS: dict[str, object] = {}
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _EMAIL_OPTIONS = {
+        "host": env_str("PARINDEX_EMAIL_HOST", "localhost"),
+        "port": env_int("PARINDEX_EMAIL_PORT", 25),
+        "username": env_str("PARINDEX_EMAIL_USER"),
+        "password": env_str("PARINDEX_EMAIL_PASSWORD"),
+        "use_tls": env_bool("PARINDEX_EMAIL_TLS", False),
+    }
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("PARINDEX_FROM_EMAIL", "parindex@localhost")
 
 #: Decimals shown for points and indices (DESIGN §4: 2 by default, some provinces use 3).

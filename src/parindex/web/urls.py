@@ -11,7 +11,11 @@ urlpatterns = [
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("bo-tieu-chi/", views.framework_list, name="framework_list"),
     path("bo-tieu-chi/<str:code>/", views.framework_detail, name="framework_detail"),
-    path("bo-tieu-chi/<str:code>/tai-ve.<str:fmt>", views.framework_download, name="framework_download"),
+    path(
+        "bo-tieu-chi/<str:code>/tai-ve.<str:fmt>",
+        views.framework_download,
+        name="framework_download",
+    ),
     path("ky-danh-gia/", views.cycle_list, name="cycle_list"),
     path("ky-danh-gia/<int:pk>/", views.cycle_detail, name="cycle_detail"),
 ]
