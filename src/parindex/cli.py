@@ -17,9 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("demo", help="chạy ứng dụng web với tỉnh mẫu trên SQLite")
-    p.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng (mặc định 127.0.0.1:8000)")
+    p.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng (mặc định :8000)")
     p.add_argument("--reset", action="store_true", help="xoá dữ liệu demo và tạo lại")
-    p.add_argument("--no-serve", action="store_true", help="chỉ chuẩn bị dữ liệu, không chạy máy chủ")
+    p.add_argument("--no-serve", action="store_true", help="chỉ chuẩn bị dữ liệu, không chạy")
 
     p = sub.add_parser("serve", help="chạy máy chủ web (production)")
     p.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng")

@@ -53,8 +53,11 @@ SQLITE_OPTIONS: dict[str, Any] = {
 def database_from_url(url: str, sqlite_default: Path) -> dict[str, Any]:
     """Django DATABASES entry from ``DATABASE_URL`` (postgresql:// or sqlite:///)."""
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_default),
-                "OPTIONS": dict(SQLITE_OPTIONS)}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(sqlite_default),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+        }
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
@@ -63,8 +66,11 @@ def database_from_url(url: str, sqlite_default: Path) -> dict[str, Any]:
             path = path[1:]
         elif path.startswith("/"):
             path = path[1:] or str(sqlite_default)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or str(sqlite_default),
-                "OPTIONS": dict(SQLITE_OPTIONS)}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path or str(sqlite_default),
+            "OPTIONS": dict(SQLITE_OPTIONS),
+        }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         options = dict(parse_qsl(parts.query))
         return {
@@ -78,4 +84,6 @@ def database_from_url(url: str, sqlite_default: Path) -> dict[str, Any]:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }
-    raise ValueError(f"DATABASE_URL: unsupported scheme {scheme!r} (use postgresql:// or sqlite:///)")
+    raise ValueError(
+        f"DATABASE_URL: unsupported scheme {scheme!r} (use postgresql:// or sqlite:///)"
+    )

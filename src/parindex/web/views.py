@@ -35,7 +35,14 @@ from parindex.units.selectors import lineage_for, unit_get, unit_groups_for, uni
 def home(request: HttpRequest) -> HttpResponse:
     cycle = current_cycle(request.user)
     groups = unit_groups_for(request.user).annotate(n=Count("units")).order_by("position", "name")
-    province = units_for(request.user).filter(kind=UnitKind.PROVINCE, parent__isnull=True)
+    # The province this installation serves: the active one with the most units under it
+    # (a full `units load` brings all 34, but only one has departments and communes scored).
+    province = (
+        units_for(request.user)
+        .filter(kind=UnitKind.PROVINCE, is_active=True, valid_to__isnull=True)
+        .annotate(n_children=Count("children"))
+        .order_by("-n_children", "name")
+    )
     context = {
         "nav": "home",
         "cycle": cycle,
@@ -43,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "unit_count": units_for(request.user).count(),
         "frameworks": frameworks_for(request.user).order_by("-year", "code"),
         "dataset": DivisionDataset.objects.order_by("-loaded_at").first(),
-        "province": province.filter(group__isnull=False).first() or province.first(),
+        "province": province.first(),
     }
     if cycle is not None:
         counts = dict(
