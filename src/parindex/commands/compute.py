@@ -23,6 +23,9 @@ from parindex.formats.errors import FormatError, Problem
 def _read_framework(path: str) -> Framework:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
+        fw = _read_framework_yaml_libyaml(path)
+        if fw is not None:
+            return fw
         from parindex.formats.framework_yaml import read_framework_yaml
 
         return read_framework_yaml(path)
@@ -31,6 +34,34 @@ def _read_framework(path: str) -> Framework:
 
         return read_framework_excel(path)
     raise FormatError([Problem(path, None, None, "bộ tiêu chí phải là tệp .yaml, .yml hoặc .xlsx")])
+
+
+def _read_framework_yaml_libyaml(path: str) -> Framework | None:
+    """Parse with libyaml's C composer when available (≈10× faster than the pure-Python
+    one the reader uses), through the reader's own node walker so that the result is the
+    same. Any doubt (no libyaml, reader internals changed, any problem in the file) returns
+    ``None`` and the public reader runs, which gives the authoritative messages.
+
+    TODO(formats): drop this once ``framework_yaml.loads`` uses ``yaml.CSafeLoader``.
+    """
+    try:
+        import yaml
+
+        from parindex.formats import framework_yaml as fy
+
+        loader = getattr(yaml, "CSafeLoader", None)
+        reader_cls = getattr(fy, "_Reader", None)
+        if loader is None or reader_cls is None:
+            return None
+        with open(path, encoding="utf-8") as fh:
+            root = yaml.compose(fh.read(), Loader=loader)
+        reader = reader_cls(str(path))
+        fw = reader.framework(root)
+        if getattr(reader, "problems", True) or not isinstance(fw, Framework):
+            return None
+        return fw
+    except Exception:  # any failure falls back to the public reader
+        return None
 
 
 def run(args: argparse.Namespace) -> int:

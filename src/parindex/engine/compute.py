@@ -31,12 +31,14 @@ from parindex.engine.aggregate import (
     to_micro,
 )
 from parindex.engine.framework import ADJUSTMENT_SOURCES, Framework
-from parindex.engine.ranking import rank_within
-from parindex.engine.rating import Rating, RatingScheme, rate
+from parindex.engine.ranking import rank_ratios
+from parindex.engine.rating import Rating, RatingScheme, prepare, rate_ratio
 from parindex.engine.rules import RuleInputError, points_for
 
 #: Marks a leaf with no score in :attr:`ScoreTable.values`.
 MISSING = -1
+#: Marks a not-applicable leaf in :attr:`ScoreTable.values` (kept an int for speed).
+NOT_APPLICABLE = -2
 
 
 class ComputeError(ValueError):
@@ -52,13 +54,13 @@ class ScoreTable:
     """Leaf points of many units as one flat list, ``len(units) × n_leaves`` long.
 
     ``values[u * n_leaves + j]`` is unit ``u``'s points for leaf ``j`` (in the order of
-    :attr:`CompiledFramework.leaf_codes`) in millionths, ``None`` for N/A or
-    :data:`MISSING`.
+    :attr:`CompiledFramework.leaf_codes`) in millionths, :data:`NOT_APPLICABLE` for N/A
+    or :data:`MISSING`.
     """
 
     leaf_codes: tuple[str, ...]
     units: list[str]
-    values: list[int | None]
+    values: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,6 @@ class UnitResult:
     group: str
     points_micro: int
     max_micro: int | None
-    index: Fraction | None
     area_codes: tuple[str, ...]
     area_points_micro: tuple[int, ...]
     area_max_micro: tuple[int | None, ...]
@@ -96,6 +97,11 @@ class UnitResult:
     index_change: Fraction | None = None
     rank_change: int | None = None
     previous: PreviousResult | None = field(default=None)
+
+    @property
+    def index(self) -> Fraction | None:
+        """Exact index (points / applicable max × 100); ``None`` when nothing applies."""
+        return index_fraction(self.points_micro, self.max_micro)
 
     @property
     def points(self) -> Decimal:
@@ -131,7 +137,7 @@ def table_from_mapping(
     """
     L = cf.n_leaves
     units = list(scores)
-    values: list[int | None] = [MISSING] * (L * len(units))
+    values: list[int] = [MISSING] * (L * len(units))
     problems: list[str] = []
     for u, unit in enumerate(units):
         for code, value in scores[unit].items():
@@ -140,7 +146,7 @@ def table_from_mapping(
                 problems.append(f"{unit}: mã {code} không phải tiêu chí lá của bộ tiêu chí")
                 continue
             if isinstance(value, _NAType):
-                values[u * L + j] = None
+                values[u * L + j] = NOT_APPLICABLE
                 continue
             try:
                 micro = to_micro(value)
@@ -224,13 +230,13 @@ def compute(
                 leaf_codes[j] for j, x in enumerate(row) if x == MISSING and j not in adjustment
             )
             row = [0 if x == MISSING else x for x in row]
-        if None in row:
-            g_pts, g_app = general(row)
+        if NOT_APPLICABLE in row:
+            g_pts, g_app = general([None if x == NOT_APPLICABLE else x for x in row])
             a_pts = g_pts[:n_areas]
             a_max = g_app[:n_areas]
             total, total_max = g_pts[n_areas], g_app[n_areas]
         else:
-            out = fast(row)  # type: ignore[arg-type]
+            out = fast(row)
             a_pts = out[:n_areas]
             a_max = area_max
             total, total_max = out[n_areas], root_max
@@ -242,7 +248,6 @@ def compute(
                 info.group,
                 total,
                 total_max,
-                index_fraction(total, total_max),
                 area_codes,
                 a_pts,
                 a_max,
@@ -251,11 +256,25 @@ def compute(
         )
     if problems:
         raise ComputeError(problems)
-    ranks = rank_within([r.index for r in results], [r.group for r in results])
+    ranks = rank_ratios(
+        [r.points_micro for r in results],
+        [r.max_micro for r in results],
+        [r.group for r in results],
+    )
+    prepared = None if rating is None else prepare(rating)
     for r, rk in zip(results, ranks, strict=True):
         r.rank = rk
-        if rating is not None:
-            r.rating = rate(r.index, None if metrics is None else metrics.get(r.unit), rating)
+        if rating is not None and prepared is not None:
+            if r.max_micro:
+                r.rating = rate_ratio(
+                    r.points_micro * 100,
+                    r.max_micro,
+                    None if metrics is None else metrics.get(r.unit),
+                    rating,
+                    prepared,
+                )
+            else:
+                r.rating = Rating(None, None)
         if previous is not None:
             prev = previous.get(r.unit)
             if prev is not None:
@@ -271,6 +290,7 @@ def compute(
 __all__ = [
     "MISSING",
     "NA",
+    "NOT_APPLICABLE",
     "ComputeError",
     "PreviousResult",
     "ScoreTable",

@@ -58,3 +58,38 @@ def rank_within(values: Sequence[Value | None], groups: Sequence[Hashable]) -> l
         for i, r in zip(idx, rank([values[i] for i in idx]), strict=True):
             out[i] = r
     return out
+
+
+def rank_ratios(
+    nums: Sequence[int], dens: Sequence[int | None], groups: Sequence[Hashable]
+) -> list[int | None]:
+    """:func:`rank_within` for values given as exact ratios ``num / den``.
+
+    ``den`` is positive, or ``None``/0 for "no value". Sorting uses the correctly rounded
+    float (monotonic); runs of equal floats are settled by exact cross-multiplication.
+    This is what :func:`parindex.engine.compute.compute` uses (no Fraction objects).
+    """
+    members: dict[Hashable, list[tuple[float, int]]] = {}
+    for i, (n, d, g) in enumerate(zip(nums, dens, groups, strict=True)):
+        if d:
+            members.setdefault(g, []).append((n / d, i))
+    out: list[int | None] = [None] * len(nums)
+    for keyed in members.values():
+        keyed.sort(reverse=True)
+        pos = 0
+        while pos < len(keyed):
+            end = pos + 1
+            while end < len(keyed) and keyed[end][0] == keyed[pos][0]:
+                end += 1
+            run = [i for _, i in keyed[pos:end]]
+            if len(run) > 1:
+                run.sort(key=lambda i: Fraction(nums[i], dens[i] or 1), reverse=True)
+            prev = -1
+            for k, i in enumerate(run):
+                if k == 0 or nums[i] * (dens[prev] or 1) != nums[prev] * (dens[i] or 1):
+                    out[i] = pos + k + 1
+                else:
+                    out[i] = out[prev]
+                prev = i
+            pos = end
+    return out

@@ -103,14 +103,15 @@ def validate_scheme(scheme: RatingScheme) -> list[str]:
     return out
 
 
+Prepared = tuple[tuple[tuple[int, int], ...], dict[str, int], tuple[tuple[int, int], ...]]
+
+
 def _ratio(x: Decimal | Fraction | int) -> tuple[int, int]:
     return x.as_integer_ratio()
 
 
 @functools.lru_cache(maxsize=64)
-def _prepared(
-    scheme: RatingScheme,
-) -> tuple[tuple[tuple[int, int], ...], dict[str, int], tuple[tuple[int, int], ...]]:
+def _prepared(scheme: RatingScheme) -> Prepared:
     lowers = tuple(_ratio(lower) for _, lower in scheme.classes)
     positions = {name: i for i, (name, _) in enumerate(scheme.classes)}
     values = tuple(_ratio(c.value) for c in scheme.conditions)
@@ -139,10 +140,33 @@ def rate(
     scheme: RatingScheme,
 ) -> Rating:
     """Class of a unit with this (unrounded) index and these metrics under ``scheme``."""
-    pos = base_class(index, scheme)
+    if index is None:
+        return Rating(None, None)
+    n, d = _ratio(index)
+    return rate_ratio(n, d, metrics, scheme, _prepared(scheme))
+
+
+def prepare(scheme: RatingScheme) -> Prepared:
+    """Thresholds as integer ratios, for :func:`rate_ratio` on many units."""
+    return _prepared(scheme)
+
+
+def rate_ratio(
+    num: int,
+    den: int,
+    metrics: Mapping[str, Decimal] | None,
+    scheme: RatingScheme,
+    prepared: Prepared,
+) -> Rating:
+    """:func:`rate` for an index given as the exact ratio ``num / den`` (``den`` > 0)."""
+    lowers, positions, cond_values = prepared
+    pos = None
+    for k, (ln, ld) in enumerate(lowers):
+        if num * ld >= ln * den:
+            pos = k
+            break
     if pos is None:
         return Rating(None, None)
-    _, positions, cond_values = _prepared(scheme)
     applied: list[tuple[Condition, str]] = []
     missing: list[Condition] = []
     final = pos

@@ -28,9 +28,12 @@ empty cell (JSON ``null``) means not applicable / not available.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
+import itertools
 import json
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -39,7 +42,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from parindex.engine.aggregate import CompiledFramework, to_micro
-from parindex.engine.compute import MISSING, PreviousResult, ScoreTable, UnitInfo, UnitResult
+from parindex.engine.compute import (
+    MISSING,
+    NOT_APPLICABLE,
+    PreviousResult,
+    ScoreTable,
+    UnitInfo,
+    UnitResult,
+)
 from parindex.engine.rating import Condition, RatingScheme
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.formats.errors import FormatError, Problem
@@ -132,6 +142,9 @@ def read_scores(
     Built for speed (hundreds of thousands of rows): text → points is cached, and each
     row touches two dictionaries and one list slot; nothing else is kept per row.
     """
+    fast = _read_scores_fast(path, cf, known_units)
+    if fast is not None:
+        return fast
     name = str(path)
     problems: list[Problem] = []
     L = cf.n_leaves
@@ -139,9 +152,9 @@ def read_scores(
     leaf_max = cf.leaf_max
     unit_index: dict[str, int] = {}
     units: list[str] = []
-    values: list[int | None] = []
+    values: list[int] = []
     blank = [MISSING] * L
-    cache: dict[str, int | None] = {t: None for t in NA_TEXT}
+    cache: dict[str, int] = dict.fromkeys(NA_TEXT, NOT_APPLICABLE)
     duplicates: list[tuple[int, int]] = []  # (slot, line)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -230,11 +243,21 @@ def read_scores(
                                     Problem(name, reader.line_num, "points", f"điểm {exc}")
                                 )
                                 continue
+                            if micro < 0:
+                                problems.append(
+                                    Problem(
+                                        name,
+                                        reader.line_num,
+                                        "points",
+                                        f"điểm {text.strip()} âm (điểm nằm trong [0, tối đa])",
+                                    )
+                                )
+                                continue
                             cache[text] = micro
                     if values[k] != MISSING:
                         duplicates.append((k, reader.line_num))
                         continue
-                    if micro is not None and (micro > leaf_max[j] or micro < 0):
+                    if micro > leaf_max[j]:
                         problems.append(
                             Problem(
                                 name,
@@ -262,6 +285,99 @@ def read_scores(
         problems.sort(key=lambda p: p.line or 0)
         raise FormatError(problems)
     return ScoreTable(cf.leaf_codes, units, values)
+
+
+def _read_scores_fast(
+    path: str | Path,
+    cf: CompiledFramework,
+    known_units: set[str] | dict[str, Any] | None,
+) -> ScoreTable | None:
+    """Whole-column fast path for a clean scores file; ``None`` means "use the row reader".
+
+    A file qualifies when it has no quotes, no blank or ragged lines, only known codes and
+    units, points that parse (no value column needed), no duplicates and no out-of-range
+    points. All checks run column-wise in C (``str.split``, slicing, ``map``, list
+    equality); any doubt sends the file to the careful row-by-row reader, which then names
+    each problem's line and column.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if '"' in text or "\r" in text:
+        return None
+    head, _, body = text.partition("\n")
+    cols = [c.strip().lower() for c in head.split(",")]
+    if len(set(cols)) != len(cols) or not {"unit", "code", "points"} <= set(cols):
+        return None
+    n = len(cols)
+    if body.endswith("\n"):
+        body = body[:-1]
+    if not body:
+        return None
+    n_lines = body.count("\n") + 1
+    cells = body.replace("\n", ",").split(",")
+    del text, body
+    if len(cells) != n_lines * n:
+        return None
+    unit_col = cells[cols.index("unit") :: n]
+    code_col = cells[cols.index("code") :: n]
+    text_col = cells[cols.index("points") :: n]
+    del cells
+    L = cf.n_leaves
+    cache: dict[str, int] = {}
+    for t in set(text_col):
+        if t in NA_TEXT:
+            cache[t] = NOT_APPLICABLE
+            continue
+        try:
+            micro = parse_micro(t)
+        except ValueError:
+            return None
+        if micro < 0:
+            return None
+        cache[t] = micro
+    micros = list(map(cache.__getitem__, text_col))
+    U, rest = divmod(n_lines, L)
+    if not rest and code_col == list(cf.leaf_codes) * U:
+        # The usual layout: one block per unit, leaves in framework order. Every line has
+        # exactly the expected code, so the columns cannot have shifted, and the points
+        # column already is the table.
+        order = unit_col[::L]
+        repeated = list(
+            itertools.chain.from_iterable(map(itertools.repeat, order, itertools.repeat(L, U)))
+        )
+        if unit_col != repeated or len(set(order)) != U:
+            return None
+        if any(map(operator.gt, micros, cf.leaf_max * U)):
+            return None
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            lines = fh.read().split("\n")[1:]
+        if lines and not lines[-1]:
+            lines.pop()
+        if set(map(str.count, lines, itertools.repeat(",", len(lines)))) != {n - 1}:
+            return None
+        js = list(map(cf.leaf_index.get, code_col))
+        if None in js:
+            return None
+        if any(map(operator.gt, micros, map(cf.leaf_max.__getitem__, js))):  # type: ignore[arg-type]
+            return None
+        order = list(dict.fromkeys(unit_col))
+        U = len(order)
+        base = {u: i * L for i, u in enumerate(order)}
+        slots = list(map(operator.add, map(base.__getitem__, unit_col), js))  # type: ignore[arg-type]
+        values = [MISSING] * (L * U)
+        collections.deque(map(values.__setitem__, slots, micros), maxlen=0)
+        if len(values) - values.count(MISSING) != len(slots):
+            return None  # a unit + code given twice
+        micros = values
+    if any(not u or u != u.strip() for u in order):
+        return None
+    if known_units is not None and not all(u in known_units for u in order):
+        return None
+    return ScoreTable(cf.leaf_codes, order, micros)
 
 
 def _duplicate_problems(
@@ -590,23 +706,38 @@ def result_rows(
     results: Sequence[UnitResult], cf: CompiledFramework, decimals: int, with_change: bool
 ) -> Iterator[list[str]]:
     """Display rows (strings) in :func:`result_columns` order."""
-    rr = round_ratio
+    scale = 10**decimals
+    point_fmt = "{}.{:0%dd}" % decimals if decimals else "{}"  # noqa: UP031
+
+    def show(q: int) -> str:  # q = value × 10^decimals, already rounded, q ≥ 0
+        return point_fmt.format(*divmod(q, scale)) if decimals else str(q)
+
+    div = 10 ** (6 - decimals)
+    half = div // 2
+
+    def pts(micro: int) -> str:  # micro ≥ 0: half-up
+        return show((micro + half) // div)
+
+    def ratio(num: int, den: int) -> str:  # num, den > 0: half-up
+        return show((2 * num * scale + den) // (2 * den))
+
     for r in results:
+        m = r.max_micro
+        p = r.points_micro
         row = [
             r.unit,
             r.group,
-            rr(r.points_micro, 1_000_000, decimals),
-            "" if r.max_micro is None else rr(r.max_micro, 1_000_000, decimals),
-            "" if r.index is None else rr(r.index.numerator, r.index.denominator, decimals),
+            pts(p),
+            "" if m is None else pts(m),
+            "" if not m else ratio(p * 100, m),
             "" if r.rank is None else str(r.rank),
             "" if r.rating is None or r.rating.name is None else r.rating.name,
         ]
-        for p, m in zip(r.area_points_micro, r.area_max_micro, strict=True):
-            if m is None:
-                row += ["", ""]
+        for ap, am in zip(r.area_points_micro, r.area_max_micro, strict=True):
+            if am is None:
+                row += ("", "")
             else:
-                row.append(rr(p, 1_000_000, decimals))
-                row.append(rr(p * 100, m, decimals) if m else "")
+                row += (pts(ap), ratio(ap * 100, am) if am else "")
         if with_change:
             row.append("" if r.index_change is None else round_fraction(r.index_change, decimals))
             row.append("" if r.rank_change is None else str(r.rank_change))

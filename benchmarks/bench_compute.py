@@ -1,0 +1,112 @@
+"""Benchmark ``parindex compute`` on the national-scale synthetic case (issue 2).
+
+Generates the case (benchmarks/generate_compute_case.py, fixed seed) into a temporary
+directory, then times, each as a fresh subprocess (Python start-up, imports, CSV parsing
+and output included):
+
+* ``parindex compute`` (the installed entry point of this virtualenv), and
+* ``benchmarks/pandas_baseline.py``, a straightforward pandas implementation,
+
+``--runs`` times each (default 5), interleaved, reporting the best and median wall time
+and the peak resident memory of the child (``os.wait4``). It checks that both produce the
+same rank and rating for every unit, and prints a Markdown table.
+
+Usage: ``.venv/bin/python benchmarks/bench_compute.py [--runs 5] [--keep DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate_compute_case import build  # noqa: E402
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of one child process; fails on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss // 1024
+
+
+def ranks_and_classes(path: Path) -> dict[str, tuple[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        return {r["unit"]: (r["rank"], r["rating"]) for r in csv.DictReader(fh)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep", help="generate the case into this directory and keep it")
+    opts = ap.parse_args()
+    case = Path(opts.keep) if opts.keep else Path(tempfile.mkdtemp(prefix="parindex-bench-"))
+    files = build(case)
+    n_scores = sum(1 for _ in open(files["scores"], encoding="utf-8")) - 1
+    n_units = sum(1 for _ in open(files["units"], encoding="utf-8")) - 1
+    parindex = str(Path(sys.executable).parent / "parindex")
+    ours_out, base_out = case / "results.csv", case / "baseline.csv"
+    ours = [
+        parindex, "compute",
+        "--framework", str(files["framework"]), "--scores", str(files["scores"]),
+        "--units", str(files["units"]), "--metrics", str(files["metrics"]),
+        "--rating", str(files["rating"]), "-o", str(ours_out),
+    ]
+    base = [sys.executable, str(HERE / "pandas_baseline.py"), str(case), str(base_out)]
+    timed(ours), timed(base)  # warm the page cache once
+    t_ours: list[float] = []
+    t_base: list[float] = []
+    m_ours: list[int] = []
+    m_base: list[int] = []
+    for _ in range(opts.runs):
+        w, m = timed(ours)
+        t_ours.append(w)
+        m_ours.append(m)
+        w, m = timed(base)
+        t_base.append(w)
+        m_base.append(m)
+    a, b = ranks_and_classes(ours_out), ranks_and_classes(base_out)
+    same = a == b
+    diff = sum(1 for u in a if a[u] != b.get(u))
+
+    print(f"## parindex compute (issue 2)\n")
+    print(f"- Date: {datetime.date.today().isoformat()}")
+    print(f"- Machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+          f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}")
+    print(f"- Case: {n_units:,} units × 90 leaves = {n_scores:,} scores, 3 groups, "
+          f"5 classes + 2 conditions (generate_compute_case.py, seed fixed)")
+    print(f"- Command: `{' '.join(['parindex', *ours[1:]]).replace(str(case) + '/', '')}`")
+    print(f"- Runs: {opts.runs} each, interleaved, fresh process each (start-up included)")
+    print(f"- Same rank and rating for every unit as the baseline: "
+          f"{'yes' if same else f'NO ({diff} differ)'}\n")
+    print("| | best wall (s) | median wall (s) | peak RSS (MB) |")
+    print("|---|---:|---:|---:|")
+    print(f"| parindex compute | {min(t_ours):.3f} | {statistics.median(t_ours):.3f} | "
+          f"{max(m_ours)} |")
+    print(f"| pandas baseline | {min(t_base):.3f} | {statistics.median(t_base):.3f} | "
+          f"{max(m_base)} |")
+    print(f"| speed-up (median) | {statistics.median(t_base) / statistics.median(t_ours):.2f}× "
+          f"| | |")
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
