@@ -27,12 +27,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks_db",
     "parindex.accounts",
     "parindex.audit",
     "parindex.units",
     "parindex.frameworks",
     "parindex.cycles",
     "parindex.assessments",
+    "parindex.evidence",
+    "parindex.notifications",
+    "parindex.api",
     "parindex.web",
 ]
 
@@ -118,6 +122,20 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("PARINDEX_FROM_EMAIL", "parindex@localhost")
+
+# Background work (imports, exports, recomputation, reminders) runs through django.tasks
+# with a database-backed queue: no broker. `parindex worker` runs the queue and the schedule.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("PARINDEX_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+#: Largest evidence file accepted, in bytes (issue: 20 MB).
+PARINDEX_MAX_UPLOAD_BYTES = env_int("PARINDEX_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 #: Decimals shown for points and indices (DESIGN §4: 2 by default, some provinces use 3).
 PARINDEX_DISPLAY_DECIMALS = env_int("PARINDEX_DISPLAY_DECIMALS", 2)
