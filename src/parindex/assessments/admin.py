@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.models import (
+    AppraisalAssignment,
+    Assessment,
+    Comment,
+    DeadlineExtension,
+    LeafScore,
+)
 
 
 class LeafScoreInline(admin.TabularInline):
@@ -54,3 +60,33 @@ class LeafScoreAdmin(admin.ModelAdmin):
     list_select_related = ("assessment__unit", "assessment__cycle", "criterion")
     readonly_fields = ("updated_at", "updated_by")
     raw_id_fields = ("assessment", "criterion")
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("score", "round", "author", "created_at")
+    list_filter = ("round", "score__assessment__cycle")
+    search_fields = ("text", "score__criterion__code", "score__assessment__unit__name")
+    list_select_related = ("score__assessment__unit", "score__assessment__cycle", "author")
+    raw_id_fields = ("score", "author")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "cycle", "stage", "until", "granted_by", "granted_at")
+    list_filter = ("cycle", "stage")
+    search_fields = ("unit__name", "unit__code", "reason")
+    list_select_related = ("unit", "cycle", "granted_by")
+    autocomplete_fields = ("unit",)
+    readonly_fields = ("granted_at",)
+
+
+@admin.register(AppraisalAssignment)
+class AppraisalAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("appraiser", "cycle", "created_at")
+    list_filter = ("cycle",)
+    search_fields = ("appraiser__username", "appraiser__full_name")
+    list_select_related = ("appraiser", "cycle")
+    filter_horizontal = ("units",)
+    readonly_fields = ("created_at", "created_by")

@@ -3,14 +3,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Đang tự chấm"
     SUBMITTED = "submitted", "Đã gửi"
+    ROUND1 = "round1", "Thẩm định vòng 1"
     RETURNED = "returned", "Trả lại để giải trình"
     EXPLAINED = "explained", "Đã giải trình"
     ROUND2 = "round2", "Thẩm định vòng 2"
     APPROVED = "approved", "Đã phê duyệt"
+
+
+class FinalSource(models.TextChoices):
+    SELF = "self", "Điểm tự chấm"
+    ROUND1 = "round1", "Thẩm định vòng 1"
+    ROUND2 = "round2", "Thẩm định vòng 2"
+    EXTERNAL = "external", "Nguồn bên ngoài"
+
+
+class CommentRound(models.IntegerChoices):
+    SELF = 0, "Tự đánh giá"
+    ROUND1 = 1, "Thẩm định vòng 1"
+    ROUND2 = 2, "Thẩm định vòng 2"
 
 
 class Assessment(models.Model):
@@ -50,6 +66,13 @@ class Assessment(models.Model):
         related_name="+",
     )
     returned_at = models.DateTimeField("trả lại lúc", null=True, blank=True)
+    return_message = models.TextField("nội dung yêu cầu giải trình", blank=True)
+    explanation_due = models.DateTimeField(
+        "hạn giải trình của đơn vị",
+        null=True,
+        blank=True,
+        help_text="Hạn do tổ thẩm định đặt khi trả lại; gia hạn của Sở Nội vụ được ưu tiên.",
+    )
     explained_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
     approved_at = models.DateTimeField("phê duyệt lúc", null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -104,6 +127,17 @@ class LeafScore(models.Model):
     )
     not_applicable = models.BooleanField("không áp dụng", default=False)
     explanation = models.TextField("giải trình", blank=True)
+    round1_reason = models.TextField("lý do điểm thẩm định vòng 1", blank=True)
+    round2_reason = models.TextField("lý do điểm thẩm định vòng 2", blank=True)
+    adjustment_reason = models.TextField("lý do điểm thưởng/trừ", blank=True)
+    external_note = models.TextField(
+        "nguồn điểm bên ngoài",
+        blank=True,
+        help_text="Điểm khảo sát, SIPAS, thống kê: nguồn và ghi chú khi nhập.",
+    )
+    final_source = models.CharField(
+        "điểm cuối cùng lấy từ", max_length=20, choices=FinalSource.choices, blank=True
+    )
     version = models.PositiveIntegerField("phiên bản", default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,3 +159,132 @@ class LeafScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} — {self.criterion.code}"
+
+
+class Comment(models.Model):
+    """Ý kiến trao đổi trên một tiêu chí lá (đơn vị ↔ tổ thẩm định)."""
+
+    score = models.ForeignKey(
+        LeafScore, verbose_name="điểm tiêu chí", on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người viết",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    round = models.PositiveSmallIntegerField(
+        "vòng", choices=CommentRound.choices, default=CommentRound.SELF
+    )
+    text = models.TextField("nội dung")
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ý kiến"
+        verbose_name_plural = "ý kiến"
+        ordering = ["score", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}: {self.text[:60]}"
+
+
+class DeadlineExtension(models.Model):
+    """Gia hạn một giai đoạn cho một đơn vị (Sở Nội vụ cấp, có lý do)."""
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="deadline_extensions",
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị",
+        on_delete=models.CASCADE,
+        related_name="deadline_extensions",
+    )
+    stage = models.CharField(
+        "giai đoạn",
+        max_length=30,
+        choices=[(s, CycleStatus(s).label) for s in DEADLINE_STAGES],
+    )
+    until = models.DateTimeField("gia hạn đến")
+    reason = models.TextField("lý do")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cho gia hạn",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("thời điểm gia hạn", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "gia hạn"
+        verbose_name_plural = "gia hạn"
+        ordering = ["cycle", "unit", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "unit", "stage"], name="deadlineextension_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.get_stage_display()}: {self.until:%d/%m/%Y %H:%M}"
+
+
+class AppraisalAssignment(models.Model):
+    """Phân công thẩm định: which units and which areas/criteria (code prefixes) an
+    appraiser handles in a cycle. No units = every participating unit; no codes = every
+    criterion."""
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="appraisal_assignments",
+    )
+    appraiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="thành viên tổ thẩm định",
+        on_delete=models.CASCADE,
+        related_name="appraisal_assignments",
+    )
+    units = models.ManyToManyField(
+        "units.Unit", verbose_name="đơn vị được phân công", blank=True, related_name="+"
+    )
+    criteria_codes = models.JSONField(
+        "lĩnh vực/tiêu chí được phân công",
+        default=list,
+        blank=True,
+        help_text="Mã lĩnh vực hoặc tiêu chí (tiền tố mã, ví dụ “1” hoặc “2.3”); trống = tất cả.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người phân công",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ngày phân công", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "phân công thẩm định"
+        verbose_name_plural = "phân công thẩm định"
+        ordering = ["cycle", "appraiser"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "appraiser"], name="appraisalassignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — {self.appraiser}"
+
+    def covers_code(self, code: str) -> bool:
+        """True when ``code`` is one of the assigned codes or below one of them."""
+        if not self.criteria_codes:
+            return True
+        return any(code == p or code.startswith(f"{p}.") for p in self.criteria_codes)
