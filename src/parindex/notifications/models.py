@@ -1,0 +1,43 @@
+"""In-app notifications, also sent by e-mail (on commit, through a background task)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class NotificationKind(models.TextChoices):
+    CYCLE_OPENED = "cycle_opened", "Mở kỳ đánh giá"
+    DUE_3_DAYS = "due_3_days", "Còn 3 ngày"
+    DUE_TOMORROW = "due_tomorrow", "Hết hạn ngày mai"
+    OVERDUE = "overdue", "Quá hạn"
+    RETURNED = "returned", "Trả lại để giải trình"
+    APPROVED = "approved", "Đã phê duyệt"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nhận",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField("loại", max_length=30, choices=NotificationKind.choices)
+    title = models.CharField("tiêu đề", max_length=300)
+    body = models.TextField("nội dung", blank=True)
+    url = models.CharField("đường dẫn", max_length=500, blank=True)
+    created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
+    emailed_at = models.DateTimeField("đã gửi thư lúc", null=True, blank=True)
+    dedupe_key = models.CharField(
+        "khoá chống trùng", max_length=300, unique=True, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
