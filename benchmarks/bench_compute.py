@@ -21,6 +21,7 @@ import csv
 import datetime
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -64,17 +65,40 @@ def main() -> None:
     parindex = str(Path(sys.executable).parent / "parindex")
     ours_out, base_out = case / "results.csv", case / "baseline.csv"
     ours = [
-        parindex, "compute",
-        "--framework", str(files["framework"]), "--scores", str(files["scores"]),
-        "--units", str(files["units"]), "--metrics", str(files["metrics"]),
-        "--rating", str(files["rating"]), "-o", str(ours_out),
+        parindex,
+        "compute",
+        "--framework",
+        str(files["framework"]),
+        "--scores",
+        str(files["scores"]),
+        "--units",
+        str(files["units"]),
+        "--metrics",
+        str(files["metrics"]),
+        "--rating",
+        str(files["rating"]),
+        "-o",
+        str(ours_out),
     ]
     base = [sys.executable, str(HERE / "pandas_baseline.py"), str(case), str(base_out)]
+    # The same scores with the rows shuffled: not the one-block-per-unit layout, so the
+    # reader takes its general (slot-by-slot) path.
+    lines = files["scores"].read_text(encoding="utf-8").splitlines(keepends=True)
+    body = lines[1:]
+    random.Random(7).shuffle(body)
+    shuffled = case / "scores_shuffled.csv"
+    shuffled.write_text(lines[0] + "".join(body), encoding="utf-8")
+    ours_shuffled = [shuffled if x == str(files["scores"]) else x for x in ours]
+    ours_shuffled = [str(x) for x in ours_shuffled]
+    ours_shuffled[-1] = str(case / "results_shuffled.csv")
     timed(ours), timed(base)  # warm the page cache once
+    load0 = f"{os.getloadavg()[0]:.2f}"
     t_ours: list[float] = []
     t_base: list[float] = []
     m_ours: list[int] = []
     m_base: list[int] = []
+    t_shuf: list[float] = []
+    m_shuf: list[int] = []
     for _ in range(opts.runs):
         w, m = timed(ours)
         t_ours.append(w)
@@ -82,28 +106,47 @@ def main() -> None:
         w, m = timed(base)
         t_base.append(w)
         m_base.append(m)
+        w, m = timed(ours_shuffled)
+        t_shuf.append(w)
+        m_shuf.append(m)
     a, b = ranks_and_classes(ours_out), ranks_and_classes(base_out)
-    same = a == b
+    same = a == b and ours_out.read_bytes() == (case / "results_shuffled.csv").read_bytes()
     diff = sum(1 for u in a if a[u] != b.get(u))
 
     print(f"## parindex compute (issue 2)\n")
     print(f"- Date: {datetime.date.today().isoformat()}")
-    print(f"- Machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
-          f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}")
-    print(f"- Case: {n_units:,} units × 90 leaves = {n_scores:,} scores, 3 groups, "
-          f"5 classes + 2 conditions (generate_compute_case.py, seed fixed)")
+    print(
+        f"- Machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{platform.machine()}, Python {platform.python_version()}, {platform.system()}"
+    )
+    print(
+        f"- Case: {n_units:,} units × 90 leaves = {n_scores:,} scores, 3 groups, "
+        f"5 classes + 2 conditions (generate_compute_case.py, seed fixed)"
+    )
     print(f"- Command: `{' '.join(['parindex', *ours[1:]]).replace(str(case) + '/', '')}`")
     print(f"- Runs: {opts.runs} each, interleaved, fresh process each (start-up included)")
-    print(f"- Same rank and rating for every unit as the baseline: "
-          f"{'yes' if same else f'NO ({diff} differ)'}\n")
+    print(f"- Load average before/after: {load0} / {os.getloadavg()[0]:.2f} (shared machine)")
+    print(
+        f"- Same rank and rating for every unit as the baseline (and identical output "
+        f"for shuffled rows): "
+        f"{'yes' if same else f'NO ({diff} differ)'}\n"
+    )
     print("| | best wall (s) | median wall (s) | peak RSS (MB) |")
     print("|---|---:|---:|---:|")
-    print(f"| parindex compute | {min(t_ours):.3f} | {statistics.median(t_ours):.3f} | "
-          f"{max(m_ours)} |")
-    print(f"| pandas baseline | {min(t_base):.3f} | {statistics.median(t_base):.3f} | "
-          f"{max(m_base)} |")
-    print(f"| speed-up (median) | {statistics.median(t_base) / statistics.median(t_ours):.2f}× "
-          f"| | |")
+    print(
+        f"| parindex compute | {min(t_ours):.3f} | {statistics.median(t_ours):.3f} | "
+        f"{max(m_ours)} |"
+    )
+    print(
+        f"| parindex compute, rows shuffled | {min(t_shuf):.3f} | "
+        f"{statistics.median(t_shuf):.3f} | {max(m_shuf)} |"
+    )
+    print(
+        f"| pandas baseline | {min(t_base):.3f} | {statistics.median(t_base):.3f} | {max(m_base)} |"
+    )
+    print(
+        f"| speed-up (median) | {statistics.median(t_base) / statistics.median(t_ours):.2f}× | | |"
+    )
     if not same:
         raise SystemExit(1)
 

@@ -115,7 +115,13 @@ def run(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             tables.write_results(results, cf, out, args.format, args.decimals, with_change)
     else:
-        tables.write_results(results, cf, sys.stdout, args.format, args.decimals, with_change)
+        try:
+            tables.write_results(results, cf, sys.stdout, args.format, args.decimals, with_change)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `parindex compute … | head`
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

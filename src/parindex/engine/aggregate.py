@@ -196,28 +196,30 @@ class CompiledFramework:
 
     def _generate_general(
         self,
-    ) -> Callable[[Sequence[int | None]], tuple[tuple[int, ...], tuple[int | None, ...]]]:
+    ) -> Callable[[Sequence[int]], tuple[tuple[int, ...], tuple[int | None, ...]]]:
         """Straight-line version of :meth:`evaluate` for units with N/A leaves.
 
-        Returns ``(points, applicable maxima)`` of the areas then the root (maximum
-        ``None`` = N/A). Same rules as :meth:`evaluate`, with every constant folded in.
+        ``v[j]`` is a leaf's points in micro, or any negative number (the table's
+        ``NOT_APPLICABLE`` marker) for N/A; missing leaves must already be 0. Returns
+        ``(points, applicable maxima)`` of the areas then the root (maximum ``None`` =
+        N/A). Same rules as :meth:`evaluate`, with every constant folded in.
         """
         L = self.n_leaves
         lines = ["def general(v):"]
-        for j, m in enumerate(self.leaf_max):
-            lines.append(f"    p{j} = v[{j}]")
-            lines.append(f"    a{j} = None if p{j} is None else {m}")
         for p, kids in enumerate(self.children):
             n = p + L
             has_regular = self.has_regular[p]
             lines.append("    s = 0; t = 0; k = False")
             for c, kind in kids:
-                if kind == REGULAR:
-                    lines.append(f"    if a{c} is not None: s += p{c}; t += a{c}; k = True")
+                alive = "; k = True" if kind == REGULAR or not has_regular else ""
+                op = "-=" if kind == PENALTY else "+="
+                if c < L:  # a leaf: applicable when its points are not the N/A marker (< 0)
+                    add_max = f"; t += {self.leaf_max[c]}" if kind == REGULAR else ""
+                    lines.append(f"    x = v[{c}]")
+                    lines.append(f"    if x >= 0: s {op} x{add_max}{alive}")
                 else:
-                    op = "+=" if kind == BONUS else "-="
-                    alive = "" if has_regular else "; k = True"
-                    lines.append(f"    if a{c} is not None: s {op} p{c}{alive}")
+                    add_max = f"; t += a{c}" if kind == REGULAR else ""
+                    lines.append(f"    if a{c} is not None: s {op} p{c}{add_max}{alive}")
             declared, rs = self.declared[p], self.regular_sum[p]
             if not has_regular:
                 m_expr = str(declared)

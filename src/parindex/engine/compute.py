@@ -181,6 +181,23 @@ def compute(
     """
     cf = framework if isinstance(framework, CompiledFramework) else compile_framework(framework)
     table = scores if isinstance(scores, ScoreTable) else table_from_mapping(cf, scores)
+    results = score_units(cf, table, units, metrics)
+    return finish(results, metrics, rating, previous)
+
+
+def score_units(
+    cf: CompiledFramework,
+    table: ScoreTable,
+    units: Mapping[str, UnitInfo] | None = None,
+    metrics: Mapping[str, Mapping[str, Decimal]] | None = None,
+    include_unscored: bool = True,
+) -> list[UnitResult]:
+    """First stage of :func:`compute`: points, maxima and areas of every unit (no ranks).
+
+    With ``include_unscored``, units of ``units`` absent from the table are added, all
+    missing. Separate from :func:`finish` so that a caller can score parts of a large
+    table independently (``parindex compute`` does, on two cores) and finish once.
+    """
     if table.leaf_codes != cf.leaf_codes:
         raise ComputeError(["bảng điểm được đọc theo một bộ tiêu chí khác"])
     L = cf.n_leaves
@@ -191,7 +208,7 @@ def compute(
         if unknown:
             raise ComputeError([f"đơn vị {u} không có trong danh sách đơn vị" for u in unknown])
         present = set(unit_ids)
-        extra = [u for u in units if u not in present]
+        extra = [u for u in units if u not in present] if include_unscored else []
         if extra:
             unit_ids += extra
             values = values + [MISSING] * (L * len(extra))
@@ -231,7 +248,7 @@ def compute(
             )
             row = [0 if x == MISSING else x for x in row]
         if NOT_APPLICABLE in row:
-            g_pts, g_app = general([None if x == NOT_APPLICABLE else x for x in row])
+            g_pts, g_app = general(row)
             a_pts = g_pts[:n_areas]
             a_max = g_app[:n_areas]
             total, total_max = g_pts[n_areas], g_app[n_areas]
@@ -256,6 +273,16 @@ def compute(
         )
     if problems:
         raise ComputeError(problems)
+    return results
+
+
+def finish(
+    results: list[UnitResult],
+    metrics: Mapping[str, Mapping[str, Decimal]] | None = None,
+    rating: RatingScheme | None = None,
+    previous: Mapping[str, PreviousResult] | None = None,
+) -> list[UnitResult]:
+    """Second stage of :func:`compute`: ranks within groups, ratings, changes, order."""
     ranks = rank_ratios(
         [r.points_micro for r in results],
         [r.max_micro for r in results],
@@ -297,5 +324,7 @@ __all__ = [
     "UnitInfo",
     "UnitResult",
     "compute",
+    "finish",
+    "score_units",
     "table_from_mapping",
 ]

@@ -32,7 +32,6 @@ import collections
 import csv
 import io
 import itertools
-import json
 import operator
 import re
 from collections.abc import Iterator, Sequence
@@ -475,6 +474,7 @@ def read_metrics(
     out: dict[str, dict[str, Decimal]] = {}
     seen: dict[tuple[str, str], int] = {}
     skipped: set[str] = set()
+    parsed: dict[str, Decimal] = {}
     for line, row in rows:
         if not any(c.strip() for c in row):
             continue
@@ -488,11 +488,13 @@ def read_metrics(
         if not metric:
             problems.append(Problem(name, line, "metric", "thiếu tên chỉ số"))
             continue
-        try:
-            value = parse_decimal(text)
-        except ValueError as exc:
-            problems.append(Problem(name, line, "value", f"giá trị {exc}"))
-            continue
+        value = parsed.get(text)
+        if value is None:
+            try:
+                value = parsed[text] = parse_decimal(text)
+            except ValueError as exc:
+                problems.append(Problem(name, line, "value", f"giá trị {exc}"))
+                continue
         if value < 0 or value > 100:
             problems.append(
                 Problem(
@@ -532,6 +534,8 @@ def read_previous(path: str | Path) -> dict[str, PreviousResult]:
     problems: list[Problem] = []
     records: list[tuple[int | None, dict[str, str]]] = []
     if str(path).lower().endswith(".json"):
+        import json
+
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError) as exc:
@@ -591,7 +595,7 @@ def read_rating(path: str | Path) -> RatingScheme:
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise FormatError(
             [Problem(name, None, None, f"không mở được tệp: {exc.strerror}")]
@@ -707,23 +711,23 @@ def result_rows(
 ) -> Iterator[list[str]]:
     """Display rows (strings) in :func:`result_columns` order."""
     scale = 10**decimals
-    point_fmt = "{}.{:0%dd}" % decimals if decimals else "{}"  # noqa: UP031
-
-    def show(q: int) -> str:  # q = value × 10^decimals, already rounded, q ≥ 0
-        return point_fmt.format(*divmod(q, scale)) if decimals else str(q)
-
+    point_fmt = f"%d.%0{decimals}d" if decimals else "%d"
     div = 10 ** (6 - decimals)
     half = div // 2
 
-    def pts(micro: int) -> str:  # micro ≥ 0: half-up
-        return show((micro + half) // div)
+    def pts(micro: int) -> str:  # micro ≥ 0, rounded half-up
+        q = (micro + half) // div
+        return point_fmt % divmod(q, scale) if decimals else point_fmt % q
 
-    def ratio(num: int, den: int) -> str:  # num, den > 0: half-up
-        return show((2 * num * scale + den) // (2 * den))
+    def ratio(num: int, den: int) -> str:  # num ≥ 0, den > 0, rounded half-up
+        q = (2 * num * scale + den) // (2 * den)
+        return point_fmt % divmod(q, scale) if decimals else point_fmt % q
 
+    micro_den = 2 * div  # points: (2 × micro + div) // (2 × div), i.e. half-up
     for r in results:
         m = r.max_micro
         p = r.points_micro
+        rating = r.rating
         row = [
             r.unit,
             r.group,
@@ -731,17 +735,22 @@ def result_rows(
             "" if m is None else pts(m),
             "" if not m else ratio(p * 100, m),
             "" if r.rank is None else str(r.rank),
-            "" if r.rating is None or r.rating.name is None else r.rating.name,
+            "" if rating is None or rating.name is None else rating.name,
         ]
         for ap, am in zip(r.area_points_micro, r.area_max_micro, strict=True):
-            if am is None:
+            if am:
+                q = (2 * ap + div) // micro_den
+                row.append(point_fmt % divmod(q, scale) if decimals else point_fmt % q)
+                q = (200 * ap * scale + am) // (2 * am)
+                row.append(point_fmt % divmod(q, scale) if decimals else point_fmt % q)
+            elif am is None:
                 row += ("", "")
             else:
-                row += (pts(ap), ratio(ap * 100, am) if am else "")
+                row += (pts(ap), "")
         if with_change:
             row.append("" if r.index_change is None else round_fraction(r.index_change, decimals))
             row.append("" if r.rank_change is None else str(r.rank_change))
-        row.append("" if r.rating is None else "; ".join(r.rating.reasons()))
+        row.append("" if rating is None else "; ".join(rating.reasons()))
         yield row
 
 
@@ -761,6 +770,8 @@ def write_results(
         w.writerow(cols)
         w.writerows(rows)
         return
+    import json
+
     text_cols = {"unit", "group", "rating", "rating_reasons"}
     out.write("[")
     for n, row in enumerate(rows):
