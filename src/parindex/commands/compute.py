@@ -11,11 +11,21 @@ ignored metrics) go to stderr with exit status 0.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from parindex.engine.aggregate import CompiledFramework, FrameworkRefused, compile_framework
-from parindex.engine.compute import ComputeError, compute
+from parindex.engine.compute import (
+    MISSING,
+    ComputeError,
+    ScoreTable,
+    UnitInfo,
+    UnitResult,
+    finish,
+    score_units,
+)
 from parindex.engine.framework import Framework
 from parindex.formats.errors import FormatError, Problem
 
@@ -91,17 +101,30 @@ def run(args: argparse.Namespace) -> int:
     units = attempt(tables.read_units, args.units) if args.units else None
     rating = attempt(tables.read_rating, args.rating) if args.rating else None
     previous = attempt(tables.read_previous, args.previous) if args.previous else None
-    scores = None
-    if cf is not None:
-        scores = attempt(tables.read_scores, args.scores, cf, units)
-    known = None if scores is None else set(scores.units) | set(units or ())
-    metrics = attempt(tables.read_metrics, args.metrics, known, warnings) if args.metrics else None
-    if problems or cf is None or scores is None:
-        return _fail(problems)
-    try:
-        results = compute(cf, scores, units, metrics, rating, previous)
-    except (ComputeError, FrameworkRefused) as exc:
-        return _fail(str(exc).splitlines())
+    metrics = attempt(tables.read_metrics, args.metrics) if args.metrics else None
+    results: list[UnitResult] | None = None
+    if cf is not None and not problems:
+        try:
+            results = _score_in_parallel(args.scores, cf, units, metrics)
+        except ComputeError as exc:
+            return _fail(str(exc).splitlines())
+    if results is None:
+        scores = attempt(tables.read_scores, args.scores, cf, units) if cf is not None else None
+        if problems or cf is None or scores is None:
+            return _fail(problems)
+        try:
+            results = score_units(cf, scores, units, metrics)
+        except ComputeError as exc:
+            return _fail(str(exc).splitlines())
+    if metrics:
+        scored = {r.unit for r in results}
+        skipped = sorted(u for u in metrics if u not in scored)
+        if skipped:
+            warnings.append(
+                f"{args.metrics}: bỏ qua số liệu của {len(skipped)} đơn vị không có trong bảng "
+                f"điểm ({', '.join(skipped[:5])}{' …' if len(skipped) > 5 else ''})"
+            )
+    results = finish(results, metrics, rating, previous)
     for r in results:
         if r.missing:
             shown = ", ".join(r.missing[:8]) + (" …" if len(r.missing) > 8 else "")
@@ -119,10 +142,140 @@ def run(args: argparse.Namespace) -> int:
             tables.write_results(results, cf, sys.stdout, args.format, args.decimals, with_change)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `parindex compute … | head`
-            import os
-
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+#: Score files smaller than this are read in one process (forking costs more than it saves).
+PARALLEL_MIN_BYTES = int(os.environ.get("PARINDEX_PARALLEL_MIN_BYTES", 2_000_000))
+
+
+def _score_in_parallel(
+    path: str,
+    cf: CompiledFramework,
+    units: dict[str, UnitInfo] | None,
+    metrics: dict[str, dict[str, Decimal]] | None,
+) -> list[UnitResult] | None:
+    """Read and score a large, clean scores file on two cores; ``None`` = do it serially.
+
+    The file is cut at a line boundary between two units near its middle; a forked child
+    reads and scores the second half with the same code (:func:`tables.scores_from_text`,
+    :func:`score_units`) and sends its results back pickled through a pipe, while this
+    process does the first half. Anything unusual (no ``fork``, threads running, a file
+    that is not clean, a unit on both sides of the cut, any error in the child) returns
+    ``None`` and the caller reads the file the ordinary way, which reports every problem
+    with its line and column. The results are the same either way (tested).
+    """
+    import pickle
+    import threading
+
+    from parindex.formats.tables import scores_from_text
+
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return None
+    try:
+        if os.path.getsize(path) < PARALLEL_MIN_BYTES:
+            return None
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    head, _, body = text.partition("\n")
+    del text
+    if not _grouped_by_unit(body, head, cf.n_leaves):
+        return None
+    cut = _cut_between_units(body, head)
+    if cut is None:
+        return None
+    known = units
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: score the second half, send it, and leave without cleanup
+        try:
+            os.close(rfd)
+            payload: object = None
+            try:
+                table = scores_from_text(head, body[cut:], cf, known)
+                if table is not None:
+                    payload = score_units(cf, table, units, metrics, include_unscored=False)
+            except ComputeError as exc:
+                payload = ("problems", exc.problems)
+            except BaseException:
+                payload = None
+            with os.fdopen(wfd, "wb") as out:
+                out.write(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    first: list[UnitResult] | None = None
+    error: ComputeError | None = None
+    try:
+        table = scores_from_text(head, body[:cut], cf, known)
+        if table is not None:
+            first = score_units(cf, table, units, metrics, include_unscored=False)
+    except ComputeError as exc:
+        error = exc
+    with os.fdopen(rfd, "rb") as inp:
+        data = inp.read()
+    os.waitpid(pid, 0)
+    try:
+        second = pickle.loads(data) if data else None
+    except Exception:  # a child that died half-way
+        return None
+    if isinstance(second, tuple):
+        raise ComputeError([*(error.problems if error else []), *second[1]])
+    if error is not None:
+        raise error
+    if first is None or not isinstance(second, list):
+        return None
+    results = first + second
+    seen = {r.unit for r in results}
+    if len(seen) != len(results):
+        return None  # a unit on both sides: let the ordinary reader report duplicates
+    if units is not None:
+        extra = [u for u in units if u not in seen]
+        if extra:
+            table = ScoreTable(cf.leaf_codes, extra, [MISSING] * (cf.n_leaves * len(extra)))
+            results += score_units(cf, table, units, metrics, include_unscored=False)
+    return results
+
+
+def _grouped_by_unit(body: str, head: str, n_leaves: int) -> bool:
+    """Cheap look at the first lines: do the rows come one unit after another?
+
+    Only then can the file be cut between two units; a shuffled file is read serially
+    rather than twice.
+    """
+    cols = [c.strip().lower() for c in head.split(",")]
+    if "unit" not in cols:
+        return False
+    iu = cols.index("unit")
+    first = body.split("\n", n_leaves)[:n_leaves]
+    return len({line.split(",")[iu] for line in first}) == 1
+
+
+def _cut_between_units(body: str, head: str) -> int | None:
+    """Offset of a line start near the middle of ``body`` where the unit changes."""
+    cols = [c.strip().lower() for c in head.split(",")]
+    if "unit" not in cols:
+        return None
+    iu = cols.index("unit")
+    pos = body.find("\n", len(body) // 2)
+    if pos < 0:
+        return None
+    pos += 1
+    first_unit = body[pos : body.find("\n", pos)].split(",")[iu]
+    for _ in range(100_000):  # walk forward to the first line of the next unit
+        if pos >= len(body):
+            return None
+        end = body.find("\n", pos)
+        line = body[pos : end if end >= 0 else len(body)]
+        if line.split(",")[iu] != first_unit:
+            return pos
+        if end < 0:
+            return None
+        pos = end + 1
+    return None
 
 
 def _fail(problems: list[str]) -> int:

@@ -304,9 +304,24 @@ def _read_scores_fast(
             text = fh.read()
     except (OSError, UnicodeDecodeError):
         return None
-    if '"' in text or "\r" in text:
-        return None
     head, _, body = text.partition("\n")
+    del text
+    return scores_from_text(head, body, cf, known_units)
+
+
+def scores_from_text(
+    head: str,
+    body: str,
+    cf: CompiledFramework,
+    known_units: set[str] | dict[str, Any] | None,
+) -> ScoreTable | None:
+    """The fast path on text already read: ``head`` = header line, ``body`` = data lines.
+
+    ``None`` when the text does not qualify (see :func:`_read_scores_fast`); then the
+    caller must fall back to :func:`read_scores`.
+    """
+    if '"' in body or "\r" in body or "\r" in head or '"' in head:
+        return None
     cols = [c.strip().lower() for c in head.split(",")]
     if len(set(cols)) != len(cols) or not {"unit", "code", "points"} <= set(cols):
         return None
@@ -317,7 +332,6 @@ def _read_scores_fast(
         return None
     n_lines = body.count("\n") + 1
     cells = body.replace("\n", ",").split(",")
-    del text, body
     if len(cells) != n_lines * n:
         return None
     unit_col = cells[cols.index("unit") :: n]
@@ -352,10 +366,7 @@ def _read_scores_fast(
         if any(map(operator.gt, micros, cf.leaf_max * U)):
             return None
     else:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            lines = fh.read().split("\n")[1:]
-        if lines and not lines[-1]:
-            lines.pop()
+        lines = body.split("\n")
         if set(map(str.count, lines, itertools.repeat(",", len(lines)))) != {n - 1}:
             return None
         js = list(map(cf.leaf_index.get, code_col))
