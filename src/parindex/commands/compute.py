@@ -11,6 +11,7 @@ ignored metrics) go to stderr with exit status 0.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from decimal import Decimal
@@ -250,8 +251,9 @@ def _grouped_by_unit(body: str, head: str, n_leaves: int) -> bool:
     if "unit" not in cols:
         return False
     iu = cols.index("unit")
-    first = body.split("\n", n_leaves)[:n_leaves]
-    return len({line.split(",")[iu] for line in first}) == 1
+    sample = [line.split(",")[iu] for line in body.split("\n", 4 * n_leaves)[: 4 * n_leaves]]
+    runs = 1 + sum(1 for a, b in itertools.pairwise(sample) if a != b)
+    return runs == len(set(sample)) < len(sample)
 
 
 def _cut_between_units(body: str, head: str) -> int | None:
