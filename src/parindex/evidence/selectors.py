@@ -1,0 +1,54 @@
+"""Reads of the evidence library, scoped to the acting user (outsiders get 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from parindex.assessments.models import LeafScore
+from parindex.assessments.selectors import assessments_for
+from parindex.evidence.models import EvidenceDocument, EvidenceLink
+
+
+def documents_for(user: Any) -> QuerySet[EvidenceDocument]:
+    """Unit users see their unit's library; admin, council and leaders every library;
+    appraisers the libraries of the units whose assessments they may see."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return EvidenceDocument.objects.none()
+    qs = EvidenceDocument.objects.select_related("unit")
+    if user.is_unit_user:
+        return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()
+    if user.is_superuser or user.is_province_admin or user.is_council or user.is_leader:
+        return qs
+    if user.sees_all_units:  # appraisers: follow the assessments they may see
+        return qs.filter(unit_id__in=assessments_for(user).values("unit_id"))
+    return qs.none()
+
+
+def document_get(user: Any, pk: int) -> EvidenceDocument:
+    """The document if the user may see it; 404 otherwise."""
+    return get_object_or_404(documents_for(user), pk=pk)
+
+
+def library_of(user: Any, unit: Any, *, year: int | None = None) -> QuerySet[EvidenceDocument]:
+    """A unit's library (empty for users who may not see it), newest first."""
+    qs = documents_for(user).filter(unit=unit)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-created_at", "-id")
+
+
+def links_of(score: LeafScore) -> QuerySet[EvidenceLink]:
+    return score.evidence_links.select_related("document").order_by("id")
+
+
+def link_get(user: Any, pk: int) -> EvidenceLink:
+    """A link of an assessment the user may see; 404 otherwise."""
+    return get_object_or_404(
+        EvidenceLink.objects.select_related("document", "score__assessment").filter(
+            score__assessment__in=assessments_for(user)
+        ),
+        pk=pk,
+    )
