@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parindex.api.main import api_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api_urls),
     path("", include("parindex.web.urls")),
 ]

@@ -1,0 +1,129 @@
+"""One error format for every endpoint: ``{"detail": "<lý do>", "errors": [...]}``.
+
+- input that does not fit the schema → 422, service ``ValidationError`` → 400 (each message
+  in ``errors``, with its ``field`` when the service keyed it);
+- a refused state change (``InvalidTransition``) or a concurrent change → 409, a stale
+  score version → 409 with the values now stored (``current``);
+- outside the caller's scope → 404; a role that may not act → 403; no credentials → 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+
+from parindex.formats.errors import FormatError
+from parindex.workflow import ConcurrentChange, InvalidTransition
+
+
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, detail: str, **extra: Any
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": [], **extra}, status=status)
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [
+            {"field": "" if field == "__all__" else field, "message": message}
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
+    return [{"field": "", "message": m} for m in exc.messages]
+
+
+def _schema_message(err: dict[str, Any]) -> dict[str, str]:
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    field = ".".join(loc)
+    kind = err.get("type", "")
+    if kind == "missing":
+        message = "Thiếu giá trị bắt buộc."
+    elif kind.startswith(("int_", "decimal_", "float_")):
+        message = "Phải là một số hợp lệ."
+    elif kind.startswith(("date", "datetime")):
+        message = "Ngày giờ không hợp lệ (dạng 2026-01-15 hoặc 2026-01-15T17:00:00+07:00)."
+    elif kind.startswith("bool"):
+        message = "Phải là true hoặc false."
+    else:
+        message = "Giá trị không hợp lệ."
+    return {"field": field, "message": message}
+
+
+def stale_payload(exc: Exception) -> dict[str, Any]:
+    """The values stored now, from a ``StaleScore`` (whatever it carries)."""
+    from parindex.api.schemas import score_out
+
+    current = getattr(exc, "current", None)
+    if hasattr(current, "_meta"):
+        return {"current": score_out(current)}
+    return {"current": current if isinstance(current, dict) else None}
+
+
+def install(api: NinjaAPI) -> None:
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = validation_errors(exc)
+        detail = "; ".join(e["message"] for e in errors) or "Dữ liệu không hợp lệ."
+        if hasattr(exc, "error_dict"):
+            flat = [e for errs in exc.error_dict.values() for e in errs]
+        else:
+            flat = exc.error_list
+        codes = {getattr(e, "code", None) for e in flat}
+        status = 413 if "too_large" in codes else 400
+        return _error(api, request, status, detail, errors=errors)
+
+    def on_schema(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+        errors = [_schema_message(e) for e in exc.errors]
+        listed = ", ".join(e["field"] for e in errors if e["field"])
+        detail = "Dữ liệu gửi lên không hợp lệ" + (f": {listed}." if listed else ".")
+        return _error(api, request, 422, detail, errors=errors)
+
+    def on_format(request: HttpRequest, exc: FormatError) -> HttpResponse:
+        errors = [
+            {"field": "" if p.line is None else f"dòng {p.line}", "message": str(p)}
+            for p in exc.problems
+        ]
+        detail = f"Tệp có {len(errors)} lỗi; không dòng nào được nhập."
+        return _error(api, request, 400, detail, errors=errors)
+
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _error(api, request, 404, "Không tìm thấy.")
+
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return _error(api, request, 403, str(exc) or "Bạn không có quyền thực hiện thao tác này.")
+
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = _error(
+            api, request, 401, "Cần đăng nhập hoặc gửi khoá API hợp lệ (Authorization: Bearer …)."
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return _error(api, request, exc.status_code, str(exc))
+
+    def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+        extra: dict[str, Any] = {}
+        if type(exc).__name__ == "StaleScore":
+            extra = stale_payload(exc)
+        return _error(api, request, 409, str(exc), **extra)
+
+    api.add_exception_handler(ValidationError, on_validation)
+    api.add_exception_handler(SchemaError, on_schema)
+    api.add_exception_handler(FormatError, on_format)
+    api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(PermissionDenied, on_denied)
+    api.add_exception_handler(AuthenticationError, on_auth)
+    api.add_exception_handler(HttpError, on_http)
+    api.add_exception_handler(ConcurrentChange, on_conflict)
+    api.add_exception_handler(InvalidTransition, on_conflict)
+    try:
+        from parindex.assessments.services import StaleScore
+    except ImportError:  # pragma: no cover - before the service exists
+        pass
+    else:
+        api.add_exception_handler(StaleScore, on_conflict)

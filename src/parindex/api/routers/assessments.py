@@ -1,0 +1,294 @@
+"""Assessments: the self-assessment, its transitions, appraisal, comments, external points,
+bonus/penalty, and the audit trail. Each endpoint loads what the caller may see (404
+otherwise), calls the service of docs/workflow.md and serialises the result."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from parindex.api import schemas as s
+from parindex.api.pagination import Mapped, Pages
+from parindex.assessments import selectors as sel
+from parindex.assessments import services as svc
+
+router = Router(tags=["Phiếu tự chấm và thẩm định"])
+
+
+def _assessment(request: HttpRequest, assessment_id: int) -> Any:
+    return sel.assessment_get(request.auth, assessment_id)
+
+
+def _score(request: HttpRequest, assessment_id: int, code: str) -> Any:
+    """The leaf ``code`` of an assessment the caller may see; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    assessment = _assessment(request, assessment_id)
+    return get_object_or_404(sel.scores_of(assessment), criterion__code=code)
+
+
+def _plain(value: Any) -> Any:
+    """A tree from the selector (dataclasses, dicts, lists, model instances) as JSON data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "_meta"):
+        if value._meta.model_name == "leafscore":
+            return s.score_out(value)
+        return getattr(value, "code", None) or value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _transition(name: str):  # type: ignore[no-untyped-def]
+    def call(request: HttpRequest, assessment_id: int, **kwargs: Any) -> Any:
+        assessment = _assessment(request, assessment_id)
+        result = getattr(svc, name)(assessment=assessment, actor=request.auth, **kwargs)
+        return s.assessment_out(sel.assessment_get(request.auth, result.pk))
+
+    return call
+
+
+@router.get(
+    "/assessments",
+    response=list[s.AssessmentOut],
+    summary="Danh sách phiếu tự chấm",
+    description="Các phiếu người dùng được xem; lọc theo kỳ (cycle) và trạng thái (status).",
+)
+@paginate(Pages)
+def assessment_list(request: HttpRequest, cycle: int | None = None, status: str = "") -> Any:
+    qs = sel.assessments_for(request.auth).order_by("cycle_id", "unit__name", "pk")
+    if cycle is not None:
+        qs = qs.filter(cycle_id=cycle)
+    if status:
+        qs = qs.filter(status=status)
+    return Mapped(qs, s.assessment_out)
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response={200: dict[str, Any], **s.ERRORS},
+    summary="Phiếu tự chấm: cây tiêu chí và điểm",
+    description="Cây tiêu chí với điểm tự chấm, thẩm định vòng 1, vòng 2 và điểm cuối cùng; "
+    "tổng theo lĩnh vực và toàn phiếu; các tiêu chí còn thiếu điểm hoặc tài liệu.",
+)
+def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
+    assessment = _assessment(request, assessment_id)
+    tree = sel.assessment_tree(assessment)
+    return {"assessment": s.assessment_out(assessment), "tree": _plain(tree)}
+
+
+@router.get(
+    "/assessments/{assessment_id}/leaves/{code}",
+    response={200: s.ScoreOut, **s.ERRORS},
+    summary="Điểm một tiêu chí",
+)
+def leaf_detail(request: HttpRequest, assessment_id: int, code: str) -> Any:
+    return s.score_out(_score(request, assessment_id, code))
+
+
+@router.put(
+    "/assessments/{assessment_id}/leaves/{code}",
+    response={200: s.ScoreOut, **s.ERRORS},
+    summary="Tự chấm một tiêu chí",
+    description="Giá trị theo cách chấm (mức, tỷ lệ, số lượng, “có”), điểm (tiêu chí chấm "
+    "tay), không áp dụng, giải trình. Gửi kèm version đã đọc; nếu người khác vừa lưu, trả "
+    "409 với giá trị hiện tại.",
+)
+def leaf_set(request: HttpRequest, assessment_id: int, code: str, payload: s.ScoreIn) -> Any:
+    score = svc.score_set(
+        score=_score(request, assessment_id, code),
+        expected_version=payload.version,
+        actor=request.auth,
+        value=payload.value,
+        points=payload.points,
+        not_applicable=payload.not_applicable,
+        explanation=payload.explanation,
+    )
+    return s.score_out(score)
+
+
+@router.post(
+    "/assessments/{assessment_id}/submit",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Gửi phiếu tự chấm (thủ trưởng đơn vị)",
+    description="Khoá phiếu với đơn vị. Bị từ chối nếu còn tiêu chí thiếu điểm, tiêu chí có "
+    "điểm mà không có tài liệu hay giải trình, hoặc đã quá hạn.",
+)
+def submit(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("assessment_submit")(request, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/withdraw",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Rút phiếu đã gửi (thủ trưởng đơn vị, trước khi thẩm định)",
+)
+def withdraw(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("assessment_withdraw")(request, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/appraisal/start",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Bắt đầu thẩm định vòng 1",
+)
+def appraisal_start(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("appraisal_start")(request, assessment_id)
+
+
+@router.put(
+    "/assessments/{assessment_id}/leaves/{code}/appraisal",
+    response={200: s.ScoreOut, **s.ERRORS},
+    summary="Chấm điểm thẩm định một tiêu chí",
+    description="round = 1 hoặc 2; lý do bắt buộc khi điểm khác điểm tự chấm. Gửi kèm version.",
+)
+def appraisal_set(
+    request: HttpRequest, assessment_id: int, code: str, payload: s.AppraisalIn
+) -> Any:
+    score = svc.appraisal_set(
+        score=_score(request, assessment_id, code),
+        round=payload.round,
+        points=payload.points,
+        reason=payload.reason,
+        expected_version=payload.version,
+        actor=request.auth,
+    )
+    return s.score_out(score)
+
+
+@router.get(
+    "/assessments/{assessment_id}/leaves/{code}/comments",
+    response={200: list[s.CommentOut], **s.ERRORS},
+    summary="Ý kiến trao đổi trên một tiêu chí",
+)
+def comment_list(request: HttpRequest, assessment_id: int, code: str) -> Any:
+    score = _score(request, assessment_id, code)
+    return [s.comment_out(c) for c in score.comments.select_related("author")]
+
+
+@router.post(
+    "/assessments/{assessment_id}/leaves/{code}/comments",
+    response={201: s.CommentOut, **s.ERRORS},
+    summary="Thêm ý kiến trên một tiêu chí",
+)
+def comment_add(request: HttpRequest, assessment_id: int, code: str, payload: s.CommentIn) -> Any:
+    comment = svc.comment_add(
+        score=_score(request, assessment_id, code), text=payload.text, actor=request.auth
+    )
+    return Status(201, s.comment_out(comment))
+
+
+@router.post(
+    "/assessments/{assessment_id}/return",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Trả phiếu để đơn vị giải trình, bổ sung",
+    description="Kèm hạn giải trình và nội dung yêu cầu; đơn vị nhận thông báo.",
+)
+def return_(request: HttpRequest, assessment_id: int, payload: s.ReturnIn) -> Any:
+    return _transition("assessment_return")(
+        request, assessment_id, deadline=payload.deadline, message=payload.message
+    )
+
+
+@router.post(
+    "/assessments/{assessment_id}/resubmit",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Gửi lại sau khi giải trình (thủ trưởng đơn vị)",
+)
+def resubmit(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("assessment_resubmit")(request, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/round2/start",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Bắt đầu thẩm định vòng 2",
+    description="Điểm vòng 2 bắt đầu bằng điểm vòng 1.",
+)
+def round2_start(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("appraisal_round2_start")(request, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/approve",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Hội đồng phê duyệt kết quả thẩm định",
+    description="Khoá kết quả và đặt điểm cuối cùng.",
+)
+def approve(request: HttpRequest, assessment_id: int) -> Any:
+    return _transition("council_approve")(request, assessment_id)
+
+
+@router.post(
+    "/assessments/{assessment_id}/reopen",
+    response={200: s.AssessmentOut, **s.ERRORS},
+    summary="Mở lại phiếu đã phê duyệt (Sở Nội vụ, có lý do)",
+)
+def reopen(request: HttpRequest, assessment_id: int, payload: s.ReasonIn) -> Any:
+    return _transition("assessment_reopen")(request, assessment_id, reason=payload.reason)
+
+
+@router.put(
+    "/assessments/{assessment_id}/leaves/{code}/external",
+    response={200: s.ScoreOut, **s.ERRORS},
+    summary="Nhập điểm khảo sát, SIPAS, thống kê cho một tiêu chí (Sở Nội vụ)",
+)
+def external_set(request: HttpRequest, assessment_id: int, code: str, payload: s.ExternalIn) -> Any:
+    score = svc.external_points_set(
+        score=_score(request, assessment_id, code),
+        points=payload.points,
+        note=payload.note,
+        actor=request.auth,
+    )
+    return s.score_out(score)
+
+
+@router.put(
+    "/assessments/{assessment_id}/leaves/{code}/adjustment",
+    response={200: s.ScoreOut, **s.ERRORS},
+    summary="Điểm thưởng hoặc điểm trừ (tổ thẩm định, có lý do)",
+    description="Trong giới hạn điểm tối đa của tiêu chí thưởng/trừ.",
+)
+def adjustment_set(
+    request: HttpRequest, assessment_id: int, code: str, payload: s.AdjustmentIn
+) -> Any:
+    score = svc.adjustment_set(
+        score=_score(request, assessment_id, code),
+        points=payload.points,
+        reason=payload.reason,
+        actor=request.auth,
+    )
+    return s.score_out(score)
+
+
+@router.get(
+    "/assessments/{assessment_id}/audit",
+    response={200: list[s.AuditOut], **s.ERRORS},
+    summary="Nhật ký thay đổi của phiếu",
+    description="Ai, khi nào, trước → sau, lý do: điểm, tài liệu, giải trình, trạng thái.",
+)
+@paginate(Pages)
+def assessment_audit(request: HttpRequest, assessment_id: int) -> Any:
+    assessment = _assessment(request, assessment_id)
+    return Mapped(sel.audit_of(request.auth, assessment=assessment), s.audit_out)
+
+
+@router.get(
+    "/assessments/{assessment_id}/leaves/{code}/audit",
+    response={200: list[s.AuditOut], **s.ERRORS},
+    summary="Nhật ký thay đổi của một tiêu chí",
+)
+@paginate(Pages)
+def leaf_audit(request: HttpRequest, assessment_id: int, code: str) -> Any:
+    score = _score(request, assessment_id, code)
+    return Mapped(sel.audit_of(request.auth, score=score), s.audit_out)

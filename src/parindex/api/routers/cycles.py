@@ -1,0 +1,209 @@
+"""Cycles: list, detail, progress; open (admin), deadline extensions, appraisal teams,
+survey/SIPAS/statistic points by CSV."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from parindex.api import schemas as s
+from parindex.api.pagination import Mapped, Pages
+from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
+
+router = Router(tags=["Kỳ đánh giá"])
+
+
+def _codes(model: Any, codes: list[str], label: str) -> dict[str, Any]:
+    """Objects by code, or a ValidationError naming the unknown codes (parsing only)."""
+    found = {o.code: o for o in model.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(f"Không có {label} mã: {', '.join(unknown)}.")
+    return found
+
+
+def _row(row: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(row):
+        data = dataclasses.asdict(row)  # type: ignore[arg-type]
+    elif isinstance(row, dict):
+        data = dict(row)
+    else:
+        data = dict(vars(row))
+    for key, value in list(data.items()):
+        if hasattr(value, "_meta"):  # a model instance: its code or id
+            data[key] = getattr(value, "code", None) or value.pk
+    return data
+
+
+@router.get(
+    "/cycles",
+    response=list[s.CycleOut],
+    summary="Danh sách kỳ đánh giá",
+    description="Các kỳ đánh giá người dùng được xem, mới nhất trước.",
+)
+@paginate(Pages)
+def cycle_list(request: HttpRequest) -> Any:
+    return Mapped(cycles_for(request.auth), s.cycle_out)
+
+
+@router.get(
+    "/cycles/{cycle_id}",
+    response={200: s.CycleOut, **s.ERRORS},
+    summary="Chi tiết kỳ đánh giá",
+)
+def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
+    return s.cycle_out(cycle_get(request.auth, cycle_id))
+
+
+@router.get(
+    "/cycles/{cycle_id}/units",
+    response={200: list[dict[str, Any]], **s.ERRORS},
+    summary="Đơn vị tham gia kỳ đánh giá",
+)
+def cycle_units(request: HttpRequest, cycle_id: int) -> Any:
+    cycle = cycle_get(request.auth, cycle_id)
+    return [
+        {"unit": p.unit.code, "name": p.unit.name, "group": p.group.code}
+        for p in participants_of(request.auth, cycle)
+    ]
+
+
+@router.get(
+    "/cycles/{cycle_id}/progress",
+    response={200: list[dict[str, Any]], **s.ERRORS},
+    summary="Tiến độ của các đơn vị",
+    description="Trạng thái, tỷ lệ tiêu chí đã chấm và có tài liệu, số ngày còn lại; "
+    "đơn vị quá hạn trước.",
+)
+def cycle_progress(request: HttpRequest, cycle_id: int) -> Any:
+    from parindex.assessments.selectors import progress
+
+    cycle = cycle_get(request.auth, cycle_id)
+    return [_row(r) for r in progress(request.auth, cycle)]
+
+
+@router.post(
+    "/cycles",
+    response={201: s.CycleOut, **s.ERRORS},
+    summary="Mở kỳ đánh giá (Sở Nội vụ)",
+    description="Tạo kỳ, chọn bộ tiêu chí cho từng nhóm, đơn vị tham gia và các hạn; mở "
+    "phiếu tự chấm và gửi thông báo.",
+)
+def cycle_open(request: HttpRequest, payload: s.CycleOpenIn) -> Any:
+    from parindex.assessments.services import cycle_open as open_cycle
+    from parindex.frameworks.models import Framework
+    from parindex.units.models import Unit, UnitGroup
+
+    groups = _codes(UnitGroup, list(payload.frameworks), "nhóm đơn vị")
+    frameworks = _codes(Framework, list(payload.frameworks.values()), "bộ tiêu chí")
+    units = _codes(Unit, payload.units, "đơn vị")
+    cycle = open_cycle(
+        year=payload.year,
+        name=payload.name,
+        frameworks={groups[g]: frameworks[f] for g, f in payload.frameworks.items()},
+        units=[units[c] for c in payload.units],
+        deadlines=payload.deadlines,
+        actor=request.auth,
+    )
+    return Status(201, s.cycle_out(cycle))
+
+
+@router.get(
+    "/cycles/{cycle_id}/extensions",
+    response={200: list[s.ExtensionOut], **s.ERRORS},
+    summary="Các lần gia hạn của kỳ",
+)
+def extension_list(request: HttpRequest, cycle_id: int) -> Any:
+    from parindex.assessments.models import DeadlineExtension
+
+    cycle = cycle_get(request.auth, cycle_id)
+    units = participants_of(request.auth, cycle).values("unit_id")
+    qs = DeadlineExtension.objects.filter(cycle=cycle, unit_id__in=units)
+    return [s.extension_out(e) for e in qs.select_related("unit", "granted_by")]
+
+
+@router.post(
+    "/cycles/{cycle_id}/extensions",
+    response={201: s.ExtensionOut, **s.ERRORS},
+    summary="Gia hạn một giai đoạn cho một đơn vị (Sở Nội vụ)",
+    description="Ghi lại lý do; hạn mới áp dụng ngay cho đơn vị đó.",
+)
+def extension_create(request: HttpRequest, cycle_id: int, payload: s.ExtensionIn) -> Any:
+    from parindex.assessments.services import deadline_extend
+
+    cycle = cycle_get(request.auth, cycle_id)
+    participant = participants_of(request.auth, cycle).filter(unit__code=payload.unit).first()
+    if participant is None:
+        raise ValidationError({"unit": f"Đơn vị “{payload.unit}” không tham gia kỳ này."})
+    ext = deadline_extend(
+        cycle=cycle,
+        unit=participant.unit,
+        stage=payload.stage,
+        until=payload.until,
+        reason=payload.reason,
+        actor=request.auth,
+    )
+    return Status(201, s.extension_out(ext))
+
+
+@router.get(
+    "/cycles/{cycle_id}/assignments",
+    response={200: list[s.AssignmentOut], **s.ERRORS},
+    summary="Phân công tổ thẩm định",
+)
+def assignment_list(request: HttpRequest, cycle_id: int) -> Any:
+    from parindex.assessments.selectors import assignments_for
+
+    cycle = cycle_get(request.auth, cycle_id)
+    return [s.assignment_out(a) for a in assignments_for(request.auth, cycle)]
+
+
+@router.put(
+    "/cycles/{cycle_id}/assignments",
+    response={200: s.AssignmentOut, **s.ERRORS},
+    summary="Phân công một thành viên tổ thẩm định (Sở Nội vụ)",
+    description="Đơn vị và lĩnh vực/tiêu chí (tiền tố mã) người đó thẩm định; để trống = tất cả.",
+)
+def assignment_set(request: HttpRequest, cycle_id: int, payload: s.AssignmentIn) -> Any:
+    from parindex.accounts.models import User
+    from parindex.assessments.services import assignment_set as set_assignment
+    from parindex.units.models import Unit
+
+    cycle = cycle_get(request.auth, cycle_id)
+    appraiser = User.objects.filter(username=payload.appraiser).first()
+    if appraiser is None:
+        raise ValidationError({"appraiser": f"Không có người dùng “{payload.appraiser}”."})
+    units = _codes(Unit, payload.units, "đơn vị")
+    assignment = set_assignment(
+        cycle=cycle,
+        appraiser=appraiser,
+        units=[units[c] for c in payload.units],
+        criteria_codes=payload.criteria_codes,
+        actor=request.auth,
+    )
+    return s.assignment_out(assignment)
+
+
+@router.post(
+    "/cycles/{cycle_id}/external-points",
+    response={200: dict[str, Any], **s.ERRORS},
+    summary="Nhập điểm khảo sát, SIPAS, thống kê từ tệp CSV (Sở Nội vụ)",
+    description="Tệp CSV UTF-8 với các cột unit,code,points. Lỗi ở bất kỳ dòng nào thì "
+    "không dòng nào được nhập.",
+)
+def external_import(request: HttpRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
+    from parindex.assessments.services import external_points_import
+
+    cycle = cycle_get(request.auth, cycle_id)
+    raw = file.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": "Tệp CSV phải được lưu với bảng mã UTF-8."}) from exc
+    return external_points_import(cycle=cycle, actor=request.auth, text=text)

@@ -1,0 +1,158 @@
+"""Evidence: a unit's library (files and document references), links to leaves,
+carrying last cycle's evidence forward, and permission-checked downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from parindex.api import schemas as s
+from parindex.api.pagination import Mapped, Pages
+from parindex.api.routers.assessments import _assessment, _score
+from parindex.units.selectors import unit_get
+
+router = Router(tags=["Tài liệu kiểm chứng"])
+
+
+@router.get(
+    "/units/{unit_code}/documents",
+    response={200: list[s.DocumentOut], **s.ERRORS},
+    summary="Kho tài liệu kiểm chứng của đơn vị",
+    description="Tệp và văn bản tham chiếu của đơn vị, mới nhất trước; lọc theo năm (year).",
+)
+@paginate(Pages)
+def library(request: HttpRequest, unit_code: str, year: int | None = None) -> Any:
+    from parindex.evidence.selectors import library_of
+
+    unit = unit_get(request.auth, unit_code)
+    return Mapped(library_of(request.auth, unit, year=year), s.document_out)
+
+
+@router.post(
+    "/units/{unit_code}/documents",
+    response={201: s.DocumentOut, **s.UPLOAD_ERRORS},
+    summary="Tải lên một tệp tài liệu kiểm chứng",
+    description="PDF, DOC/DOCX, XLS/XLSX, JPG/PNG; tối đa 20 MB; kiểm tra theo nội dung tệp, "
+    "không theo tên. Tệp rỗng, sai loại hoặc quá lớn bị từ chối (400/413).",
+)
+def upload(
+    request: HttpRequest,
+    unit_code: str,
+    file: File[UploadedFile],
+    title: Form[str] = "",
+) -> Any:
+    from parindex.evidence.services import document_upload
+
+    unit = unit_get(request.auth, unit_code)
+    document = document_upload(unit=unit, file=file, title=title, actor=request.auth)
+    return Status(201, s.document_out(document))
+
+
+@router.post(
+    "/units/{unit_code}/references",
+    response={201: s.DocumentOut, **s.ERRORS},
+    summary="Ghi một văn bản tham chiếu vào kho",
+    description="Số/ký hiệu, ngày ban hành, cơ quan ban hành, trích yếu, trang/mục.",
+)
+def reference_create(request: HttpRequest, unit_code: str, payload: s.ReferenceIn) -> Any:
+    from parindex.evidence.services import document_reference_create
+
+    unit = unit_get(request.auth, unit_code)
+    document = document_reference_create(
+        unit=unit,
+        title=payload.title,
+        number=payload.number,
+        issued_on=payload.issued_on,
+        issuer=payload.issuer,
+        summary=payload.summary,
+        page_ref=payload.page_ref,
+        actor=request.auth,
+    )
+    return Status(201, s.document_out(document))
+
+
+@router.get(
+    "/documents/{document_id}/download",
+    response={200: None, **s.ERRORS},
+    url_name="document_download",
+    summary="Tải xuống tệp tài liệu kiểm chứng",
+    description="Chỉ người được xem tài liệu mới tải được; người khác nhận 404.",
+)
+def download(request: HttpRequest, document_id: int) -> Any:
+    from parindex.evidence.selectors import document_get
+
+    document = document_get(request.auth, document_id)
+    if not (document.is_file and document.file):
+        from django.http import Http404
+
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name or document.file.name.rsplit("/", 1)[-1],
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get(
+    "/assessments/{assessment_id}/leaves/{code}/evidence",
+    response={200: list[s.LinkOut], **s.ERRORS},
+    summary="Tài liệu kiểm chứng của một tiêu chí",
+)
+def link_list(request: HttpRequest, assessment_id: int, code: str) -> Any:
+    from parindex.evidence.selectors import links_of
+
+    return [s.link_out(link) for link in links_of(_score(request, assessment_id, code))]
+
+
+@router.post(
+    "/assessments/{assessment_id}/leaves/{code}/evidence",
+    response={201: s.LinkOut, **s.ERRORS},
+    summary="Gắn một tài liệu trong kho vào tiêu chí",
+)
+def attach(request: HttpRequest, assessment_id: int, code: str, payload: s.AttachIn) -> Any:
+    from parindex.evidence.selectors import document_get
+    from parindex.evidence.services import evidence_attach
+
+    score = _score(request, assessment_id, code)
+    document = document_get(request.auth, payload.document)
+    link = evidence_attach(
+        score=score, document=document, page_ref=payload.page_ref, actor=request.auth
+    )
+    return Status(201, s.link_out(link))
+
+
+@router.delete(
+    "/assessments/{assessment_id}/leaves/{code}/evidence/{link_id}",
+    response={200: s.Done, **s.ERRORS},
+    summary="Gỡ một tài liệu khỏi tiêu chí",
+    description="Tài liệu vẫn còn trong kho của đơn vị.",
+)
+def detach(request: HttpRequest, assessment_id: int, code: str, link_id: int) -> Any:
+    from parindex.evidence.services import evidence_detach
+
+    score = _score(request, assessment_id, code)
+    link = get_object_or_404(score.evidence_links.select_related("document"), pk=link_id)
+    evidence_detach(link=link, actor=request.auth)
+    return {"detail": "Đã gỡ tài liệu khỏi tiêu chí."}
+
+
+@router.post(
+    "/assessments/{assessment_id}/carry-forward",
+    response={200: dict[str, Any], **s.ERRORS},
+    summary="Chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này",
+)
+def carry_forward(request: HttpRequest, assessment_id: int) -> Any:
+    from parindex.evidence.services import evidence_carry_forward
+
+    result = evidence_carry_forward(
+        assessment=_assessment(request, assessment_id), actor=request.auth
+    )
+    return result if isinstance(result, dict) else {"carried": result}

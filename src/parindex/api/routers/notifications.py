@@ -1,0 +1,74 @@
+"""The caller's own notifications and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from parindex.api import schemas as s
+from parindex.api.models import ApiToken
+from parindex.api.pagination import Mapped, Pages
+from parindex.api.services import token_create, token_revoke
+
+router = Router(tags=["Thông báo và khoá API"])
+
+
+@router.get(
+    "/notifications",
+    response=list[s.NotificationOut],
+    summary="Thông báo của tôi",
+    description="Mới nhất trước; unread=true chỉ lấy thông báo chưa đọc.",
+)
+@paginate(Pages)
+def notification_list(request: HttpRequest, unread: bool = False) -> Any:
+    from parindex.notifications.selectors import notifications_for
+
+    qs = notifications_for(request.auth)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return Mapped(qs, s.notification_out)
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: s.NotificationOut, **s.ERRORS},
+    summary="Đánh dấu đã đọc",
+)
+def notification_read(request: HttpRequest, notification_id: int) -> Any:
+    from parindex.notifications.selectors import notifications_for
+    from parindex.notifications.services import mark_read
+
+    notification = get_object_or_404(notifications_for(request.auth), pk=notification_id)
+    mark_read(notification=notification, actor=request.auth)
+    notification.refresh_from_db()
+    return s.notification_out(notification)
+
+
+@router.get("/tokens", response=list[s.TokenOut], summary="Khoá API của tôi")
+def token_list(request: HttpRequest) -> Any:
+    return [s.token_out(t) for t in ApiToken.objects.filter(user=request.auth)]
+
+
+@router.post(
+    "/tokens",
+    response={201: s.TokenCreatedOut, **s.ERRORS},
+    summary="Tạo khoá API",
+    description="Khoá (key) chỉ hiện một lần trong câu trả lời này; hãy lưu lại ngay.",
+)
+def token_new(request: HttpRequest, payload: s.TokenIn) -> Any:
+    token, key = token_create(user=request.auth, name=payload.name, actor=request.auth)
+    return Status(201, {**s.token_out(token), "key": key})
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    response={200: s.TokenOut, **s.ERRORS},
+    summary="Thu hồi khoá API",
+)
+def token_delete(request: HttpRequest, token_id: int) -> Any:
+    token = get_object_or_404(ApiToken.objects.filter(user=request.auth), pk=token_id)
+    return s.token_out(token_revoke(token=token, actor=request.auth))

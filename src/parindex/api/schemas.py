@@ -1,0 +1,415 @@
+"""Request and response shapes. Responses are plain dicts built here, so every endpoint
+shows the same fields for the same object."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+
+class ErrorItem(Schema):
+    field: str = ""
+    message: str
+
+
+class Error(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+class Conflict(Error):
+    current: dict[str, Any] | None = None
+
+
+ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Conflict, 422: Error}
+UPLOAD_ERRORS = {**ERRORS, 413: Error}
+
+
+# ---- inputs -------------------------------------------------------------------------
+
+
+class CycleOpenIn(Schema):
+    year: int
+    name: str
+    #: unit group code → framework code
+    frameworks: dict[str, str]
+    #: participating unit codes
+    units: list[str]
+    #: stage → deadline, e.g. {"self_assessment": "2026-01-15T17:00:00+07:00"}
+    deadlines: dict[str, datetime] = {}
+
+
+class ExtensionIn(Schema):
+    unit: str
+    stage: str
+    until: datetime
+    reason: str
+
+
+class AssignmentIn(Schema):
+    appraiser: str
+    units: list[str] = []
+    criteria_codes: list[str] = []
+
+
+class ScoreIn(Schema):
+    version: int
+    value: str | None = None
+    points: Decimal | None = None
+    not_applicable: bool | None = None
+    explanation: str | None = None
+
+
+class AppraisalIn(Schema):
+    version: int
+    round: int
+    points: Decimal | None = None
+    reason: str = ""
+
+
+class CommentIn(Schema):
+    text: str
+
+
+class ReturnIn(Schema):
+    deadline: datetime
+    message: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ExternalIn(Schema):
+    points: Decimal | None = None
+    note: str = ""
+
+
+class AdjustmentIn(Schema):
+    points: Decimal | None = None
+    reason: str = ""
+
+
+class ReferenceIn(Schema):
+    title: str = ""
+    number: str
+    issued_on: date | None = None
+    issuer: str = ""
+    summary: str = ""
+    page_ref: str = ""
+
+
+class AttachIn(Schema):
+    document: int
+    page_ref: str = ""
+
+
+class TokenIn(Schema):
+    name: str
+
+
+# ---- outputs ------------------------------------------------------------------------
+
+
+class CycleOut(Schema):
+    id: int
+    year: int
+    name: str
+    status: str
+    status_label: str
+    deadlines: dict[str, datetime | None]
+
+
+class AssessmentOut(Schema):
+    id: int
+    cycle: int
+    unit: str
+    unit_name: str
+    framework: str
+    status: str
+    status_label: str
+    version: int
+    submitted_at: datetime | None = None
+    explanation_due: datetime | None = None
+    return_message: str = ""
+    approved_at: datetime | None = None
+
+
+class ScoreOut(Schema):
+    id: int
+    code: str
+    name: str
+    max_points: Decimal | None = None
+    source: str
+    self_value: str
+    self_points: Decimal | None = None
+    not_applicable: bool
+    explanation: str
+    round1_points: Decimal | None = None
+    round1_reason: str
+    round2_points: Decimal | None = None
+    round2_reason: str
+    final_points: Decimal | None = None
+    final_source: str
+    adjustment_reason: str
+    external_note: str
+    version: int
+    updated_at: datetime | None = None
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    round: int
+    text: str
+    created_at: datetime
+
+
+class ExtensionOut(Schema):
+    id: int
+    unit: str
+    stage: str
+    until: datetime
+    reason: str
+    granted_by: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    appraiser: str
+    units: list[str]
+    criteria_codes: list[str]
+
+
+class DocumentOut(Schema):
+    id: int
+    unit: str
+    kind: str
+    title: str
+    original_name: str
+    content_type: str
+    size: int
+    number: str
+    issued_on: date | None = None
+    issuer: str
+    summary: str
+    page_ref: str
+    year: int
+    created_at: datetime
+    download_url: str | None = None
+
+
+class LinkOut(Schema):
+    id: int
+    score: int
+    document: DocumentOut
+    page_ref: str
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    field: str
+    before: Any = None
+    after: Any = None
+    reason: str
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class TokenCreatedOut(TokenOut):
+    #: the plaintext key — shown once, never stored
+    key: str
+
+
+class Done(Schema):
+    detail: str
+
+
+# ---- serialisers --------------------------------------------------------------------
+
+
+def _name(user: Any) -> str:
+    return "" if user is None else str(user)
+
+
+def cycle_out(cycle: Any) -> dict[str, Any]:
+    from parindex.cycles.models import DEADLINE_STAGES
+
+    return {
+        "id": cycle.pk,
+        "year": cycle.year,
+        "name": cycle.name,
+        "status": cycle.status,
+        "status_label": cycle.get_status_display(),
+        "deadlines": {s: cycle.deadline_for(s) for s in DEADLINE_STAGES},
+    }
+
+
+def assessment_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "cycle": a.cycle_id,
+        "unit": a.unit.code,
+        "unit_name": a.unit.name,
+        "framework": a.framework.code,
+        "status": a.status,
+        "status_label": a.get_status_display(),
+        "version": a.version,
+        "submitted_at": a.submitted_at,
+        "explanation_due": a.explanation_due,
+        "return_message": a.return_message,
+        "approved_at": a.approved_at,
+    }
+
+
+def score_out(s: Any) -> dict[str, Any]:
+    c = s.criterion
+    return {
+        "id": s.pk,
+        "code": c.code,
+        "name": c.name,
+        "max_points": c.max_points,
+        "source": c.source,
+        "self_value": s.self_value,
+        "self_points": s.self_points,
+        "not_applicable": s.not_applicable,
+        "explanation": s.explanation,
+        "round1_points": s.round1_points,
+        "round1_reason": s.round1_reason,
+        "round2_points": s.round2_points,
+        "round2_reason": s.round2_reason,
+        "final_points": s.final_points,
+        "final_source": s.final_source,
+        "adjustment_reason": s.adjustment_reason,
+        "external_note": s.external_note,
+        "version": s.version,
+        "updated_at": s.updated_at,
+    }
+
+
+def comment_out(c: Any) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "author": _name(c.author),
+        "round": c.round,
+        "text": c.text,
+        "created_at": c.created_at,
+    }
+
+
+def extension_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "unit": e.unit.code,
+        "stage": e.stage,
+        "until": e.until,
+        "reason": e.reason,
+        "granted_by": _name(e.granted_by),
+    }
+
+
+def assignment_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "appraiser": a.appraiser.username,
+        "units": sorted(u.code for u in a.units.all()),
+        "criteria_codes": list(a.criteria_codes or []),
+    }
+
+
+def document_out(d: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {
+        "id": d.pk,
+        "unit": d.unit.code,
+        "kind": d.kind,
+        "title": d.title,
+        "original_name": d.original_name,
+        "content_type": d.content_type,
+        "size": d.size,
+        "number": d.number,
+        "issued_on": d.issued_on,
+        "issuer": d.issuer,
+        "summary": d.summary,
+        "page_ref": d.page_ref,
+        "year": d.year,
+        "created_at": d.created_at,
+        "download_url": (
+            reverse("api:document_download", args=[d.pk]) if d.is_file and d.file else None
+        ),
+    }
+
+
+def link_out(link: Any) -> dict[str, Any]:
+    return {
+        "id": link.pk,
+        "score": link.score_id,
+        "document": document_out(link.document),
+        "page_ref": link.page_ref,
+    }
+
+
+def audit_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "actor": _name(e.actor),
+        "action": e.action,
+        "object_type": e.object_type,
+        "object_id": e.object_id,
+        "object_repr": e.object_repr,
+        "field": e.field,
+        "before": e.before,
+        "after": e.after,
+        "reason": e.reason,
+    }
+
+
+def notification_out(n: Any) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "url": n.url,
+        "created_at": n.created_at,
+        "read_at": n.read_at,
+    }
+
+
+def token_out(t: Any) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "prefix": t.prefix,
+        "created_at": t.created_at,
+        "last_used_at": t.last_used_at,
+        "revoked_at": t.revoked_at,
+    }

@@ -1,0 +1,74 @@
+"""Writes for API tokens: create (the plaintext is returned once) and revoke. Both are
+audited in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from parindex.api.models import ApiToken
+from parindex.audit.services import record
+
+#: Every plaintext key starts with this, so a leaked key is easy to recognise.
+KEY_PREFIX = "pix_"
+
+
+def hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def _may_manage(actor: Any, user: Any) -> bool:
+    """A user manages their own tokens; the province admin (or a command, actor None)
+    manages everyone's."""
+    if actor is None:
+        return True
+    return actor.pk == user.pk or bool(getattr(actor, "is_province_admin", False))
+
+
+def token_create(*, user: Any, name: str, actor: Any) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the token and its plaintext key (shown once)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Hãy đặt tên cho khoá API (ví dụ: “máy chủ báo cáo”)."})
+    if not user.is_active:
+        raise ValidationError("Tài khoản đã bị khoá, không thể tạo khoá API.")
+    if not _may_manage(actor, user):
+        raise PermissionDenied("Bạn không được tạo khoá API cho người khác.")
+    plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], key_hash=hash_key(plaintext), prefix=plaintext[:12]
+        )
+        record(
+            actor=actor,
+            action="api_token.create",
+            obj=token,
+            after={"user": user.username, "name": token.name, "prefix": token.prefix},
+        )
+    return token, plaintext
+
+
+def token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
+    """Revoke ``token`` (idempotent: revoking twice keeps the first date)."""
+    if not _may_manage(actor, token.user):
+        raise PermissionDenied("Bạn không được thu hồi khoá API của người khác.")
+    with transaction.atomic():
+        now = timezone.now()
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+            token.revoked_at = now
+            record(
+                actor=actor,
+                action="api_token.revoke",
+                obj=token,
+                field="revoked_at",
+                before=None,
+                after=now,
+            )
+        else:
+            token.refresh_from_db(fields=["revoked_at"])
+    return token
