@@ -1,0 +1,43 @@
+"""Protected serving of evidence files: only to users who may see the document."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_safe
+
+from parindex.evidence.selectors import document_get
+from parindex.evidence.validation import INLINE_TYPES, TYPES
+
+
+def download_name(doc) -> str:  # type: ignore[no-untyped-def]
+    """The user's original name, with the extension of the detected type."""
+    import os
+
+    stem = os.path.splitext(doc.original_name)[0] or doc.title or f"tai-lieu-{doc.pk}"
+    ext = next((t.extension for t in TYPES.values() if t.content_type == doc.content_type), "")
+    return f"{stem}.{ext}" if ext else stem
+
+
+@login_required
+@require_safe
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    doc = document_get(request.user, pk)
+    if not doc.file:
+        raise Http404("Tài liệu tham chiếu không có tệp đính kèm.")
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy tệp.") from exc
+    inline = doc.content_type in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=download_name(doc),
+        content_type=doc.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    if inline:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
