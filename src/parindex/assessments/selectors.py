@@ -1,21 +1,59 @@
+"""Reads for the annual cycle, scoped to the user (outsiders get 404), with a fixed
+number of queries whatever the size of the framework."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.models import (
+    AppraisalAssignment,
+    Assessment,
+    AssessmentStatus,
+    Comment,
+    DeadlineExtension,
+    LeafScore,
+)
+from parindex.assessments.permissions import can_view
+from parindex.audit.models import AuditEvent
+from parindex.audit.selectors import audit_events_for
+from parindex.cycles.models import Cycle, CycleStatus
+from parindex.engine import framework as eng
+from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate, compile_framework
+from parindex.evidence.models import EvidenceLink
+from parindex.frameworks import codec
+from parindex.frameworks.models import Criterion
+from parindex.frameworks.selectors import criteria_of
+
+S = AssessmentStatus
+
+
+# ---------------------------------------------------------------- scope
 
 
 def assessments_for(user: Any) -> QuerySet[Assessment]:
-    """Province-wide roles see every assessment; unit staff and heads their unit's."""
-    if not getattr(user, "is_authenticated", False):
+    """Admin, council and leaders see every assessment; appraisers the units assigned to
+    them (an assignment without units covers every unit of its cycle); unit staff and
+    heads their own unit's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Assessment.objects.none()
     qs = Assessment.objects.select_related("cycle", "unit", "unit__group", "framework")
-    if user.sees_all_units:
+    if user.is_superuser or user.is_province_admin or user.is_council or user.is_leader:
         return qs
-    if not user.unit_id:
+    if user.is_appraiser:
+        assigned = AppraisalAssignment.objects.filter(
+            appraiser=user, cycle_id=OuterRef("cycle_id")
+        ).filter(Q(units__isnull=True) | Q(units=OuterRef("unit_id")))
+        return qs.filter(Exists(assigned))
+    if not user.unit_id or not user.is_unit_user:
         return qs.none()
     return qs.filter(unit_id=user.unit_id)
 
@@ -27,3 +65,393 @@ def assessment_get(user: Any, pk: int) -> Assessment:
 
 def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:
     return assessment.scores.select_related("criterion").order_by("criterion__position")
+
+
+def score_get(user: Any, pk: int) -> LeafScore:
+    """A leaf score of an assessment the user may see; 404 otherwise."""
+    return get_object_or_404(
+        LeafScore.objects.select_related(
+            "criterion", "assessment__cycle", "assessment__unit", "assessment__framework"
+        ).filter(assessment__in=assessments_for(user)),
+        pk=pk,
+    )
+
+
+# ---------------------------------------------------------------- the tree
+
+
+def _count(model: Any, fk: str) -> Coalesce:
+    sub = (
+        model.objects.filter(**{fk: OuterRef("pk")})
+        .order_by()
+        .values(fk)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def _scores_with_counts(assessment: Assessment) -> QuerySet[LeafScore]:
+    return (
+        LeafScore.objects.filter(assessment_id=assessment.pk)
+        .select_related("updated_by")
+        .annotate(
+            evidence_count=_count(EvidenceLink, "score_id"),
+            comments_count=_count(Comment, "score_id"),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MissingLeaf:
+    """A self-scored leaf that keeps the assessment from being submitted."""
+
+    code: str
+    name: str
+    reason: str
+
+
+def _missing_reason(source: str, score: LeafScore, evidence_count: int) -> str | None:
+    if source != "self" or score.not_applicable:
+        return None
+    if score.self_points is None:
+        return "chưa chấm điểm (hoặc chọn “không áp dụng”)"
+    if score.self_points > 0 and evidence_count == 0 and not score.explanation.strip():
+        return "có điểm nhưng chưa có tài liệu kiểm chứng hoặc giải trình"
+    return None
+
+
+def missing_of(assessment: Assessment) -> list[MissingLeaf]:
+    """Leaves missing points, or claiming points without evidence or explanation, in
+    document order (one query)."""
+    out = []
+    for s in (
+        _scores_with_counts(assessment).select_related("criterion").order_by("criterion__position")
+    ):
+        reason = _missing_reason(s.criterion.source, s, s.evidence_count)
+        if reason:
+            out.append(MissingLeaf(s.criterion.code, s.criterion.name, reason))
+    return out
+
+
+@dataclass(slots=True)
+class LeafRow:
+    """One leaf: its criterion, score row (``None`` only if the row was never opened),
+    the engine rule for the input widget, counts and what is missing."""
+
+    criterion: Criterion
+    score: LeafScore | None
+    rule: eng.Rule | None
+    evidence_count: int = 0
+    comments_count: int = 0
+    missing: str | None = None
+
+    @property
+    def source(self) -> str:
+        return self.criterion.source
+
+    @property
+    def self_scored(self) -> bool:
+        return self.criterion.source == "self"
+
+
+@dataclass(slots=True)
+class TreeNode:
+    """An area, criterion or leaf; ``self_score``/``final`` are the engine's points for
+    the node (``None`` when the framework cannot be computed)."""
+
+    criterion: Criterion
+    children: list[TreeNode] = field(default_factory=list)
+    leaf: LeafRow | None = None
+    self_score: Any = None
+    final: Any = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.leaf is not None
+
+    @property
+    def code(self) -> str:
+        return self.criterion.code
+
+
+@dataclass(slots=True)
+class AssessmentTree:
+    """The assessment's criteria tree with scores and engine totals.
+
+    ``self_total``: the unit's self points (external leaves count with the points the
+    admin set). ``final``: final points where set, else round 2 → round 1 → self points.
+    Both are :class:`parindex.engine.aggregate.UnitScore` (``points``, ``max_points``,
+    ``index``, ``nodes``) or ``None`` when the framework is incomplete.
+    """
+
+    assessment: Assessment
+    areas: list[TreeNode]
+    leaves: list[LeafRow]
+    self_total: UnitScore | None
+    final: UnitScore | None
+    missing: list[MissingLeaf]
+    engine_framework: eng.Framework
+
+    def leaf(self, code: str) -> LeafRow | None:
+        return next((r for r in self.leaves if r.criterion.code == code), None)
+
+
+def _engine_node(c: Criterion, kids: dict[int | None, list[Criterion]]) -> eng.Node:
+    rule = getattr(c, "_engine_rule", None)
+    return eng.Node(
+        code=c.code,
+        name=c.name,
+        max_points=c.max_points,
+        source=c.source,
+        rule=rule,
+        guidance=c.guidance,
+        evidence=c.evidence,
+        note=c.note,
+        children=tuple(_engine_node(k, kids) for k in kids.get(c.pk, [])),
+    )
+
+
+def _rule_of(c: Criterion) -> eng.Rule | None:
+    try:
+        r = c.rule
+    except Criterion.rule.RelatedObjectDoesNotExist:
+        return None
+    return eng.Rule(type=r.type, params=codec.decode(r.params))
+
+
+def _self_points(row: LeafRow) -> Any:
+    s = row.score
+    if s is None:
+        return None
+    if s.not_applicable:
+        return NA
+    if row.criterion.source in eng.EXTERNAL_SOURCES:
+        return s.final_points
+    return s.self_points
+
+
+def _final_points(row: LeafRow) -> Any:
+    s = row.score
+    if s is None:
+        return None
+    if s.not_applicable:
+        return NA
+    for p in (s.final_points, s.round2_points, s.round1_points, s.self_points):
+        if p is not None:
+            return p
+    return None
+
+
+def _totals(cf: CompiledFramework | None, rows: list[LeafRow], pick: Any) -> UnitScore | None:
+    if cf is None:
+        return None
+    points = {}
+    for r in rows:
+        p = pick(r)
+        if p is not None:
+            points[r.criterion.code] = p
+    try:
+        return aggregate(cf, points)
+    except ValueError:
+        return None
+
+
+def assessment_tree(assessment: Assessment) -> AssessmentTree:
+    """Areas → criteria → leaves, each leaf with its score row, rule, evidence and comment
+    counts; engine totals per node for self and final points; the missing leaves.
+    Three queries whatever the number of leaves."""
+    fw = assessment.framework
+    crits = list(criteria_of(fw))
+    scores = {s.criterion_id: s for s in _scores_with_counts(assessment)}
+    kids: dict[int | None, list[Criterion]] = {}
+    for c in crits:
+        kids.setdefault(c.parent_id, []).append(c)
+        c._engine_rule = _rule_of(c)  # type: ignore[attr-defined]
+    leaves: list[LeafRow] = []
+    missing: list[MissingLeaf] = []
+
+    def build(c: Criterion) -> TreeNode:
+        node = TreeNode(criterion=c)
+        children = kids.get(c.pk, [])
+        if children:
+            node.children = [build(k) for k in children]
+            return node
+        s = scores.get(c.pk)
+        ev = getattr(s, "evidence_count", 0) if s else 0
+        row = LeafRow(
+            criterion=c,
+            score=s,
+            rule=c._engine_rule,  # type: ignore[attr-defined]
+            evidence_count=ev,
+            comments_count=getattr(s, "comments_count", 0) if s else 0,
+            missing=_missing_reason(c.source, s, ev) if s else None,
+        )
+        if s is not None:
+            s.criterion = c  # no extra query when a page reads score.criterion
+            s.assessment = assessment
+        if row.missing:
+            missing.append(MissingLeaf(c.code, c.name, row.missing))
+        leaves.append(row)
+        node.leaf = row
+        return node
+
+    areas = [build(c) for c in kids.get(None, [])]
+    efw = eng.Framework(
+        code=fw.code,
+        name=fw.name,
+        decision=fw.decision,
+        year=fw.year,
+        total=fw.total,
+        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
+        label=fw.label,
+    )
+    try:
+        cf: CompiledFramework | None = compile_framework(efw)
+    except ValueError:
+        cf = None
+    self_total = _totals(cf, leaves, _self_points)
+    final = _totals(cf, leaves, _final_points)
+
+    def attach(node: TreeNode) -> None:
+        if self_total is not None:
+            node.self_score = self_total.nodes.get(node.code)
+        if final is not None:
+            node.final = final.nodes.get(node.code)
+        for k in node.children:
+            attach(k)
+
+    for a in areas:
+        attach(a)
+    return AssessmentTree(
+        assessment=assessment,
+        areas=areas,
+        leaves=leaves,
+        self_total=self_total,
+        final=final,
+        missing=missing,
+        engine_framework=efw,
+    )
+
+
+# ---------------------------------------------------------------- progress
+
+#: The deadline that matters in each status (``None``: nothing pending).
+STAGE_OF_STATUS: dict[str, str | None] = {
+    S.DRAFT: CycleStatus.SELF_ASSESSMENT,
+    S.SUBMITTED: CycleStatus.APPRAISAL_ROUND1,
+    S.ROUND1: CycleStatus.APPRAISAL_ROUND1,
+    S.RETURNED: CycleStatus.EXPLANATION,
+    S.EXPLAINED: CycleStatus.APPRAISAL_ROUND2,
+    S.ROUND2: CycleStatus.APPRAISAL_ROUND2,
+    S.APPROVED: None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    assessment: Assessment
+    unit: Any
+    status: str
+    status_label: str
+    self_leaves: int
+    scored: int
+    claimed: int
+    supported: int
+    #: Share (0–1) of self-scored leaves with points or N/A.
+    scored_share: Decimal
+    #: Share (0–1) of leaves claiming points that have evidence or an explanation;
+    #: 1 when nothing is claimed yet.
+    evidenced_share: Decimal
+    stage: str | None
+    deadline: datetime | None
+    #: Calendar days until the deadline (negative when passed); None = no deadline.
+    days_left: int | None
+    overdue: bool
+
+
+def _share(part: int, whole: int, empty: Decimal) -> Decimal:
+    return empty if whole == 0 else Decimal(part) / Decimal(whole)
+
+
+def progress(user: Any, cycle: Cycle) -> list[ProgressRow]:
+    """One row per participating unit the user may see: status, share scored, share
+    evidenced (or explained), days left to the effective deadline; overdue units first,
+    then the nearest deadline. Four queries whatever the number of units."""
+    assessments = list(assessments_for(user).filter(cycle=cycle).order_by("unit__name"))
+    ids = [a.pk for a in assessments]
+    has_evidence = Exists(EvidenceLink.objects.filter(score_id=OuterRef("pk")))
+    claims = Q(not_applicable=False, self_points__gt=0)
+    stats = {
+        r["assessment_id"]: r
+        for r in LeafScore.objects.filter(assessment_id__in=ids, criterion__source="self")
+        .values("assessment_id")
+        .annotate(
+            total=Count("pk"),
+            scored=Count("pk", filter=Q(not_applicable=True) | Q(self_points__isnull=False)),
+            claimed=Count("pk", filter=claims),
+            supported=Count("pk", filter=claims & (~Q(explanation="") | Q(has_evidence))),
+        )
+        .order_by()
+    }
+    extensions = {
+        (e.unit_id, e.stage): e.until for e in DeadlineExtension.objects.filter(cycle=cycle)
+    }
+    now = timezone.now()
+    today = timezone.localdate(now)
+    rows = []
+    for a in assessments:
+        st = stats.get(a.pk, {"total": 0, "scored": 0, "claimed": 0, "supported": 0})
+        stage = STAGE_OF_STATUS.get(a.status)
+        deadline = None
+        if stage is not None:
+            deadline = extensions.get((a.unit_id, stage))
+            if deadline is None and stage == CycleStatus.EXPLANATION:
+                deadline = a.explanation_due
+            if deadline is None:
+                deadline = cycle.deadline_for(stage)
+        rows.append(
+            ProgressRow(
+                assessment=a,
+                unit=a.unit,
+                status=a.status,
+                status_label=S(a.status).label,
+                self_leaves=st["total"],
+                scored=st["scored"],
+                claimed=st["claimed"],
+                supported=st["supported"],
+                scored_share=_share(st["scored"], st["total"], Decimal(0)),
+                evidenced_share=_share(st["supported"], st["claimed"], Decimal(1)),
+                stage=stage,
+                deadline=deadline,
+                days_left=None if deadline is None else (timezone.localdate(deadline) - today).days,
+                overdue=deadline is not None and now > deadline,
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            not r.overdue,
+            r.days_left if r.days_left is not None else 10**6,
+            r.unit.name,
+        )
+    )
+    return rows
+
+
+# ---------------------------------------------------------------- audit
+
+
+def audit_of(
+    user: Any, assessment: Assessment | None = None, score: LeafScore | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit trail of one leaf (``score``) or one assessment, for anyone who may see
+    the assessment (404 otherwise); without either, the whole trail (admin only)."""
+    if score is not None:
+        if not can_view(user, score.assessment):
+            raise Http404("Không tìm thấy phiếu đánh giá.")
+        return AuditEvent.objects.select_related("actor").filter(context__score=score.pk)
+    if assessment is not None:
+        if not can_view(user, assessment):
+            raise Http404("Không tìm thấy phiếu đánh giá.")
+        return AuditEvent.objects.select_related("actor").filter(context__assessment=assessment.pk)
+    return audit_events_for(user)

@@ -1,15 +1,244 @@
-"""Writes for assessments. Scoring and appraisal come later; this opens the forms."""
+"""Writes for the annual cycle (docs/workflow.md): self-assessment, submission, appraisal
+rounds, explanation, council approval, external points, deadlines and assignments.
+
+Every service is keyword-only with the actor last, runs in one ``transaction.atomic()``,
+re-checks the actor's permission inside it (:mod:`parindex.assessments.permissions`),
+writes its audit row in the same transaction (``context`` carries ``assessment`` and
+``score`` ids so :func:`~parindex.assessments.selectors.audit_of` finds it) and sends
+notifications only on commit.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments import permissions as perm
+from parindex.assessments.models import (
+    AppraisalAssignment,
+    Assessment,
+    AssessmentStatus,
+    Comment,
+    CommentRound,
+    DeadlineExtension,
+    FinalSource,
+    LeafScore,
+)
 from parindex.audit.services import record
-from parindex.cycles.models import Cycle, CycleStatus
+from parindex.cycles.models import DEADLINE_STAGES, Cycle, CycleStatus, CycleUnit
+from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
+from parindex.engine.framework import Rule as EngineRule
+from parindex.engine.rules import RuleInputError, points_for
+from parindex.formats.errors import FormatError, Problem
+from parindex.frameworks import codec
+from parindex.workflow import ConcurrentChange, InvalidTransition, compare_and_set
+
+__all__ = [
+    "ConcurrentChange",
+    "InvalidTransition",
+    "StaleScore",
+    "adjustment_set",
+    "appraisal_round2_start",
+    "appraisal_set",
+    "appraisal_start",
+    "assessment_reopen",
+    "assessment_resubmit",
+    "assessment_return",
+    "assessment_submit",
+    "assessment_withdraw",
+    "assessments_open",
+    "assignment_set",
+    "comment_add",
+    "council_approve",
+    "cycle_open",
+    "deadline_extend",
+    "external_points_import",
+    "external_points_set",
+    "score_set",
+]
+
+S = AssessmentStatus
+NA_TOKENS = frozenset({"na", "n/a", "kad", "không áp dụng"})
+
+
+class StaleScore(Exception):
+    """Someone saved the leaf after the user read it. ``current`` is the fresh row."""
+
+    def __init__(self, current: LeafScore) -> None:
+        self.current = current
+        who = current.updated_by or "người khác"
+        when = timezone.localtime(current.updated_at).strftime("%H:%M:%S ngày %d/%m/%Y")
+        super().__init__(
+            f"Tiêu chí {current.criterion.code} đã được {who} cập nhật lúc {when} thành "
+            f"{_shown(current)}. Giá trị của bạn chưa được lưu; hãy xem lại rồi lưu lại."
+        )
+
+
+def _shown(score: LeafScore) -> str:
+    if score.not_applicable:
+        return "“không áp dụng”"
+    parts = []
+    if score.self_points is not None:
+        parts.append(f"{_num(score.self_points)} điểm tự chấm")
+    if score.self_value and score.self_value != _num(score.self_points):
+        parts.append(f"giá trị “{score.self_value}”")
+    for n in (1, 2):
+        p = getattr(score, f"round{n}_points")
+        if p is not None:
+            parts.append(f"{_num(p)} điểm thẩm định vòng {n}")
+    if score.final_points is not None and score.criterion.source in EXTERNAL_SOURCES:
+        parts.append(f"{_num(score.final_points)} điểm")
+    return ", ".join(parts) or "để trống"
+
+
+def _num(d: Decimal | None) -> str:
+    if d is None:
+        return ""
+    n = d.normalize()
+    return f"{n:f}".replace(".", ",")
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def _ctx(assessment: Assessment | int, score: LeafScore | None = None, **more: Any) -> dict:
+    ctx: dict[str, Any] = {
+        "assessment": assessment if isinstance(assessment, int) else assessment.pk
+    }
+    if score is not None:
+        ctx["score"] = score.pk
+        ctx["code"] = score.criterion.code
+    ctx.update(more)
+    return ctx
+
+
+def _notify(*, users: Iterable[Any], kind: str, title: str, body: str, url: str = "") -> None:
+    """Send a notification after commit; a no-op while the notifications app lacks
+    ``notify``."""
+    users = [u for u in users if u is not None]
+    if not users:
+        return
+
+    def send() -> None:
+        try:
+            from parindex.notifications import services as notifications
+        except ImportError:
+            return
+        fn = getattr(notifications, "notify", None)
+        if fn is not None:
+            fn(users=users, kind=kind, title=title, body=body, url=url)
+
+    transaction.on_commit(send)
+
+
+def _unit_users(unit_ids: Iterable[int]) -> list[Any]:
+    from parindex.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            unit_id__in=list(unit_ids), is_active=True, role__in=("unit_staff", "unit_head")
+        )
+    )
+
+
+def _assessment_url(assessment: Assessment) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("web:assessment_detail", "assessment_detail"):
+        try:
+            return reverse(name, args=[assessment.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _fresh_assessment(assessment: Assessment) -> Assessment:
+    """Re-read the assessment inside the transaction; the status compared by the
+    transition is still the one the caller read (``assessment.status``)."""
+    fresh = Assessment.objects.select_related("cycle", "unit").get(pk=assessment.pk)
+    fresh.status = assessment.status
+    return fresh
+
+
+def _fresh_score(score: LeafScore) -> LeafScore:
+    return LeafScore.objects.select_related(
+        "criterion__rule", "assessment__cycle", "assessment__unit", "updated_by"
+    ).get(pk=score.pk)
+
+
+def _engine_rule(score: LeafScore) -> EngineRule | None:
+    crit = score.criterion
+    try:
+        rule = crit.rule
+    except type(crit).rule.RelatedObjectDoesNotExist:
+        return None
+    return EngineRule(type=rule.type, params=codec.decode(rule.params))
+
+
+def _points_in_range(score: LeafScore, value: Any, field: str) -> Decimal:
+    """``value`` (number or text, decimal comma allowed) as points within the leaf's max."""
+    maximum = score.criterion.max_points
+    if maximum is None:
+        raise ValidationError({field: "Tiêu chí chưa có điểm tối đa."})
+    try:
+        pts = points_for(None, maximum, value)
+    except RuleInputError as exc:
+        raise ValidationError({field: f"Tiêu chí {score.criterion.code}: {exc}."}) from exc
+    if pts != pts.quantize(Decimal("0.001")):
+        raise ValidationError({field: "Điểm chỉ được có tối đa 3 chữ số thập phân."})
+    return pts
+
+
+def _versioned_update(
+    *, score: LeafScore, expected_version: int, changes: dict[str, Any], actor: Any
+) -> LeafScore:
+    """Write ``changes`` if the row is still at ``expected_version``; else StaleScore."""
+    if score.version != expected_version:
+        raise StaleScore(current=score)
+    count = LeafScore.objects.filter(pk=score.pk, version=expected_version).update(
+        **changes,
+        version=F("version") + 1,
+        updated_by=_user(actor),
+        updated_at=timezone.now(),
+    )
+    if count != 1:
+        raise StaleScore(current=_fresh_score(score))
+    return _fresh_score(score)
+
+
+def _audit_score(
+    *,
+    actor: Any,
+    action: str,
+    before: LeafScore,
+    changes: Mapping[str, Any],
+    reason: str = "",
+) -> None:
+    record(
+        actor=actor,
+        action=action,
+        obj=before,
+        field=",".join(changes),
+        before={k: getattr(before, k) for k in changes},
+        after=dict(changes),
+        reason=reason,
+        context=_ctx(before.assessment_id, before),
+    )
+
+
+# ---------------------------------------------------------------- opening
 
 
 def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
@@ -62,3 +291,780 @@ def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
                 context={"cycle": cycle.pk},
             )
     return stats
+
+
+def _require_admin(actor: Any, what: str) -> None:
+    """Set-up services accept ``actor=None`` (the CLI and the demo seed run as the
+    system); any user must be a province administrator."""
+    if actor is None:
+        return
+    if not (getattr(actor, "is_authenticated", False) and actor.is_province_admin):
+        raise PermissionDenied(f"Chỉ Sở Nội vụ được {what}.")
+
+
+def cycle_open(
+    *,
+    year: int,
+    name: str,
+    frameworks: Mapping[Any, Any],
+    units: Iterable[Any],
+    deadlines: Mapping[str, datetime] | None,
+    actor: Any,
+) -> Cycle:
+    """Create the cycle, open one assessment per unit, move it to self-assessment and
+    tell the units' users, all or nothing."""
+    from parindex.cycles.services import cycle_create, cycle_transition
+
+    _require_admin(actor, "mở kỳ đánh giá")
+    units = list(units)
+    with transaction.atomic():
+        cycle = cycle_create(
+            year=year,
+            name=name,
+            frameworks=frameworks,
+            units=units,
+            deadlines=deadlines,
+            actor=actor,
+        )
+        assessments_open(cycle=cycle, actor=actor)
+        cycle_transition(cycle=cycle, to=CycleStatus.SELF_ASSESSMENT, actor=actor)
+        when = cycle.self_assessment_deadline
+        due = f" Hạn tự đánh giá: {timezone.localtime(when):%H:%M ngày %d/%m/%Y}." if when else ""
+        _notify(
+            users=_unit_users(u.pk for u in units),
+            kind="cycle_opened",
+            title=f"Mở {name}",
+            body=f"Sở Nội vụ đã mở {name}; đơn vị bắt đầu tự đánh giá, chấm điểm.{due}",
+            url="",
+        )
+    return cycle
+
+
+# ---------------------------------------------------------------- self-assessment
+
+
+def score_set(
+    *,
+    score: LeafScore,
+    expected_version: int,
+    actor: Any,
+    value: Any = None,
+    points: Any = None,
+    not_applicable: bool | None = None,
+    explanation: str | None = None,
+) -> LeafScore:
+    """Save the unit's input for one self-scored leaf. ``value`` is the rule input (tier
+    label, percentage, count, "có"; decimal comma accepted) and gives the points through
+    the engine; ``points`` is for manual leaves. In the explanation window (returned)
+    only ``explanation`` may change."""
+    with transaction.atomic():
+        row = _fresh_score(score)
+        a = row.assessment
+        scoring = value is not None or points is not None or not_applicable is not None
+        if scoring or a.status != S.RETURNED:
+            perm.check_edit_self(actor, a, row)
+        else:
+            perm.check_explain(actor, a)
+        changes: dict[str, Any] = {}
+        if not_applicable is not None:
+            changes["not_applicable"] = bool(not_applicable)
+            if not_applicable:
+                changes["self_points"] = None
+                changes["self_value"] = ""
+        if not changes.get("not_applicable"):
+            rule = _engine_rule(row)
+            manual = rule is None or rule.type == "manual"
+            if points is not None and not manual:
+                raise ValidationError(
+                    {
+                        "points": f"Tiêu chí {row.criterion.code} tính điểm theo cách chấm; "
+                        "hãy nhập giá trị, không nhập điểm."
+                    }
+                )
+            given = points if points is not None else value
+            field = "points" if points is not None else "value"
+            if given is not None:
+                text = ("có" if given else "không") if isinstance(given, bool) else str(given)
+                if str(text).strip() == "":
+                    changes.update(self_value="", self_points=None)
+                else:
+                    if row.criterion.max_points is None:
+                        raise ValidationError({field: "Tiêu chí chưa có điểm tối đa."})
+                    try:
+                        pts = points_for(rule, row.criterion.max_points, given)
+                    except RuleInputError as exc:
+                        raise ValidationError(
+                            {field: f"Tiêu chí {row.criterion.code}: {exc}."}
+                        ) from exc
+                    if pts != pts.quantize(Decimal("0.001")):
+                        raise ValidationError(
+                            {field: "Điểm chỉ được có tối đa 3 chữ số thập phân."}
+                        )
+                    changes.update(self_value=str(text).strip(), self_points=pts)
+                    if not_applicable is None and row.not_applicable:
+                        changes["not_applicable"] = False
+        if explanation is not None:
+            changes["explanation"] = explanation.strip()
+        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+        if not changes:
+            if row.version != expected_version:
+                raise StaleScore(current=row)
+            return row
+        fresh = _versioned_update(
+            score=row, expected_version=expected_version, changes=changes, actor=actor
+        )
+        _audit_score(actor=actor, action="score.self", before=row, changes=changes)
+    return fresh
+
+
+def _missing(assessment: Assessment) -> list[str]:
+    """What keeps the assessment from being submitted, one message per leaf."""
+    from parindex.assessments.selectors import missing_of
+
+    return [f"{m.code}: {m.reason}" for m in missing_of(assessment)]
+
+
+def assessment_submit(*, assessment: Assessment, actor: Any) -> Assessment:
+    with transaction.atomic():
+        a = _fresh_assessment(assessment)
+        perm.check_submit(actor, a)
+        problems = _missing(a)
+        if problems:
+            raise ValidationError(problems)
+        now = timezone.now()
+        compare_and_set(
+            Assessment,
+            pk=a.pk,
+            field="status",
+            old=S.DRAFT,
+            new=S.SUBMITTED,
+            submitted_at=now,
+            submitted_by=_user(actor),
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        _audit_status(actor, a, S.DRAFT, S.SUBMITTED, "assessment.submit")
+    return _reloaded(a)
+
+
+def _audit_status(
+    actor: Any, a: Assessment, old: str, new: str, action: str, reason: str = "", **more: Any
+) -> None:
+    record(
+        actor=actor,
+        action=action,
+        obj=a,
+        field="status",
+        before=old,
+        after=new,
+        reason=reason,
+        context=_ctx(a, **more),
+    )
+
+
+def _reloaded(a: Assessment) -> Assessment:
+    return Assessment.objects.select_related("cycle", "unit", "framework").get(pk=a.pk)
+
+
+def _transition(
+    *,
+    assessment: Assessment,
+    actor: Any,
+    check: Any,
+    new: str,
+    action: str,
+    reason: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> Assessment:
+    with transaction.atomic():
+        a = _fresh_assessment(assessment)
+        check(actor, a)
+        old = a.status
+        compare_and_set(
+            Assessment,
+            pk=a.pk,
+            field="status",
+            old=old,
+            new=new,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            **(extra or {}),
+        )
+        _audit_status(actor, a, old, new, action, reason)
+    return _reloaded(a)
+
+
+def assessment_withdraw(*, assessment: Assessment, actor: Any) -> Assessment:
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        check=perm.check_withdraw,
+        new=S.DRAFT,
+        action="assessment.withdraw",
+        extra={"submitted_at": None, "submitted_by": None},
+    )
+
+
+# ---------------------------------------------------------------- appraisal
+
+
+def appraisal_start(*, assessment: Assessment, actor: Any) -> Assessment:
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        check=perm.check_start_appraisal,
+        new=S.ROUND1,
+        action="appraisal.start",
+    )
+
+
+def appraisal_set(
+    *,
+    score: LeafScore,
+    round: int,
+    points: Any,
+    reason: str,
+    expected_version: int,
+    actor: Any,
+) -> LeafScore:
+    """Round 1 or 2 points for a self-scored leaf; ``points=None`` clears them. A reason is
+    required when the points differ from the self points."""
+    if round not in (1, 2):
+        raise ValidationError({"round": "Vòng thẩm định phải là 1 hoặc 2."})
+    with transaction.atomic():
+        row = _fresh_score(score)
+        a = row.assessment
+        perm.check_appraise(actor, a, row)
+        needed = S.ROUND1 if round == 1 else S.ROUND2
+        if a.status != needed:
+            raise ValidationError(
+                f"Phiếu đang ở trạng thái “{S(a.status).label}”: không chấm điểm thẩm định "
+                f"vòng {round}."
+            )
+        src = row.criterion.source
+        if src in EXTERNAL_SOURCES:
+            raise ValidationError(
+                f"Tiêu chí {row.criterion.code} lấy điểm từ nguồn bên ngoài ({src}); "
+                "Sở Nội vụ nhập điểm này."
+            )
+        if src in ADJUSTMENT_SOURCES:
+            raise ValidationError(
+                f"Tiêu chí {row.criterion.code} là điểm thưởng/điểm trừ: chấm bằng "
+                "chức năng điểm thưởng/trừ, kèm lý do."
+            )
+        reason = (reason or "").strip()
+        pts = (
+            None
+            if points is None or str(points).strip() == ""
+            else _points_in_range(row, points, "points")
+        )
+        if pts is not None and pts != row.self_points and not reason:
+            raise ValidationError(
+                {
+                    "reason": f"Tiêu chí {row.criterion.code}: cần nêu lý do khi điểm thẩm định "
+                    f"({_num(pts)}) khác điểm tự chấm ({_num(row.self_points) or 'trống'})."
+                }
+            )
+        changes = {f"round{round}_points": pts, f"round{round}_reason": reason}
+        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+        if not changes:
+            if row.version != expected_version:
+                raise StaleScore(current=row)
+            return row
+        fresh = _versioned_update(
+            score=row, expected_version=expected_version, changes=changes, actor=actor
+        )
+        _audit_score(
+            actor=actor, action=f"score.round{round}", before=row, changes=changes, reason=reason
+        )
+    return fresh
+
+
+def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: Any) -> LeafScore:
+    """Bonus or penalty points (within the leaf's maximum, its cap), with a reason, in
+    the current appraisal round."""
+    with transaction.atomic():
+        row = _fresh_score(score)
+        a = row.assessment
+        perm.check_adjust(actor, a, row)
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": "Cần nêu lý do cho điểm thưởng/điểm trừ."})
+        pts = (
+            None
+            if points is None or str(points).strip() == ""
+            else _points_in_range(row, points, "points")
+        )
+        n = 1 if a.status == S.ROUND1 else 2
+        changes = {f"round{n}_points": pts, "adjustment_reason": reason}
+        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+        if not changes:
+            return row
+        fresh = _versioned_update(
+            score=row, expected_version=row.version, changes=changes, actor=actor
+        )
+        _audit_score(
+            actor=actor, action="score.adjustment", before=row, changes=changes, reason=reason
+        )
+    return fresh
+
+
+def comment_add(*, score: LeafScore, text: str, actor: Any) -> Comment:
+    text = (text or "").strip()
+    with transaction.atomic():
+        row = _fresh_score(score)
+        a = row.assessment
+        perm.check_comment(actor, a, row)
+        if not text:
+            raise ValidationError({"text": "Nội dung ý kiến không được để trống."})
+        rnd = {
+            S.ROUND1: CommentRound.ROUND1,
+            S.RETURNED: CommentRound.ROUND1,
+            S.EXPLAINED: CommentRound.ROUND1,
+            S.ROUND2: CommentRound.ROUND2,
+        }.get(a.status, CommentRound.SELF)
+        comment = Comment.objects.create(score=row, author=_user(actor), round=rnd, text=text)
+        record(
+            actor=actor,
+            action="comment.add",
+            obj=comment,
+            after={"round": int(rnd), "text": text},
+            context=_ctx(a, row),
+        )
+    return comment
+
+
+def assessment_return(
+    *, assessment: Assessment, deadline: datetime, message: str, actor: Any
+) -> Assessment:
+    message = (message or "").strip()
+    with transaction.atomic():
+        a = _fresh_assessment(assessment)
+        perm.check_return(actor, a)
+        errors: dict[str, str] = {}
+        if not message:
+            errors["message"] = "Cần nêu nội dung yêu cầu đơn vị giải trình, bổ sung."
+        if deadline is None:
+            errors["deadline"] = "Cần đặt hạn giải trình."
+        elif deadline <= timezone.now():
+            errors["deadline"] = "Hạn giải trình phải sau thời điểm hiện tại."
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        compare_and_set(
+            Assessment,
+            pk=a.pk,
+            field="status",
+            old=S.ROUND1,
+            new=S.RETURNED,
+            returned_at=now,
+            return_message=message,
+            explanation_due=deadline,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        _audit_status(
+            actor,
+            a,
+            S.ROUND1,
+            S.RETURNED,
+            "assessment.return",
+            message,
+            deadline=deadline.isoformat(),
+        )
+        _notify(
+            users=_unit_users([a.unit_id]),
+            kind="returned",
+            title=f"{a.cycle}: phiếu được trả lại để giải trình",
+            body=f"{message}\nHạn giải trình: {timezone.localtime(deadline):%H:%M ngày %d/%m/%Y}.",
+            url=_assessment_url(a),
+        )
+    return _reloaded(a)
+
+
+def assessment_resubmit(*, assessment: Assessment, actor: Any) -> Assessment:
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        check=perm.check_resubmit,
+        new=S.EXPLAINED,
+        action="assessment.resubmit",
+        extra={"explained_at": timezone.now()},
+    )
+
+
+def appraisal_round2_start(*, assessment: Assessment, actor: Any) -> Assessment:
+    """Round 2 starts from round 1: every appraised leaf without round-2 points gets its
+    round-1 points (else its self points) and reason."""
+    with transaction.atomic():
+        a = _transition(
+            assessment=assessment,
+            actor=actor,
+            check=perm.check_start_round2,
+            new=S.ROUND2,
+            action="appraisal.round2",
+        )
+        LeafScore.objects.filter(
+            assessment_id=a.pk,
+            round2_points__isnull=True,
+            criterion__source__in=["self", *sorted(ADJUSTMENT_SOURCES)],
+        ).update(
+            round2_points=Coalesce("round1_points", "self_points"),
+            round2_reason=F("round1_reason"),
+            version=F("version") + 1,
+        )
+    return a
+
+
+def council_approve(*, assessment: Assessment, actor: Any) -> Assessment:
+    """Approve: final points = round 2, else round 1, else self points; external leaves
+    keep the points the admin set; N/A stays N/A."""
+    with transaction.atomic():
+        a = _fresh_assessment(assessment)
+        perm.check_approve(actor, a)
+        unappraised = list(
+            LeafScore.objects.filter(
+                assessment_id=a.pk,
+                criterion__source="self",
+                not_applicable=False,
+                round2_points__isnull=True,
+            )
+            .order_by("criterion__position")
+            .values_list("criterion__code", flat=True)
+        )
+        if unappraised:
+            raise ValidationError(
+                [f"{code}: chưa có điểm thẩm định vòng 2." for code in unappraised]
+            )
+        internal = LeafScore.objects.filter(assessment_id=a.pk).exclude(
+            criterion__source__in=sorted(EXTERNAL_SOURCES)
+        )
+        internal.filter(not_applicable=True).update(
+            final_points=None, final_source="", version=F("version") + 1
+        )
+        internal.filter(not_applicable=False).update(
+            final_points=Coalesce("round2_points", "round1_points", "self_points"),
+            final_source=Case(
+                When(round2_points__isnull=False, then=Value(FinalSource.ROUND2)),
+                When(round1_points__isnull=False, then=Value(FinalSource.ROUND1)),
+                When(self_points__isnull=False, then=Value(FinalSource.SELF)),
+                default=Value(""),
+            ),
+            version=F("version") + 1,
+        )
+        now = timezone.now()
+        compare_and_set(
+            Assessment,
+            pk=a.pk,
+            field="status",
+            old=S.ROUND2,
+            new=S.APPROVED,
+            approved_at=now,
+            approved_by=_user(actor),
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        from parindex.assessments.selectors import assessment_tree
+
+        tree = assessment_tree(_reloaded(a))
+        _audit_status(
+            actor,
+            a,
+            S.ROUND2,
+            S.APPROVED,
+            "assessment.approve",
+            final_points=str(tree.final.points),
+        )
+        _notify(
+            users=_unit_users([a.unit_id]),
+            kind="approved",
+            title=f"{a.cycle}: kết quả đã được phê duyệt",
+            body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: "
+            f"{_num(tree.final.points)} điểm.",
+            url=_assessment_url(a),
+        )
+    return _reloaded(a)
+
+
+def assessment_reopen(*, assessment: Assessment, reason: str, actor: Any) -> Assessment:
+    reason = (reason or "").strip()
+
+    def check(user: Any, a: Assessment) -> None:
+        perm.check_reopen(user, a)
+        if not reason:
+            raise ValidationError({"reason": "Cần nêu lý do mở lại kết quả đã phê duyệt."})
+
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        check=check,
+        new=S.ROUND2,
+        action="assessment.reopen",
+        reason=reason,
+        extra={"approved_at": None, "approved_by": None},
+    )
+
+
+# ---------------------------------------------------------------- external points
+
+
+def _parse_external(score: LeafScore, points: Any, field: str) -> tuple[Decimal | None, bool]:
+    """(points, not_applicable) from a number, "NA" or ``None`` (clears)."""
+    if points is None or str(points).strip() == "":
+        return None, False
+    if isinstance(points, str) and points.strip().lower() in NA_TOKENS:
+        return None, True
+    return _points_in_range(score, points, field), False
+
+
+def external_points_set(*, score: LeafScore, points: Any, note: str, actor: Any) -> LeafScore:
+    """Survey, SIPAS or statistic points entered by the admin (``"NA"`` = not
+    applicable, ``None`` clears); they are the leaf's final points."""
+    with transaction.atomic():
+        row = _fresh_score(score)
+        perm.check_set_external(actor, row.assessment, row)
+        pts, na = _parse_external(row, points, "points")
+        changes = _external_changes(row, pts, na, note)
+        if not changes:
+            return row
+        fresh = _versioned_update(
+            score=row, expected_version=row.version, changes=changes, actor=actor
+        )
+        _audit_score(actor=actor, action="score.external", before=row, changes=changes)
+    return fresh
+
+
+def _external_changes(row: LeafScore, pts: Decimal | None, na: bool, note: str) -> dict[str, Any]:
+    changes = {
+        "final_points": pts,
+        "not_applicable": na,
+        "final_source": FinalSource.EXTERNAL if (pts is not None or na) else "",
+        "external_note": (note or "").strip(),
+    }
+    return {k: v for k, v in changes.items() if getattr(row, k) != v}
+
+
+def external_points_import(
+    *, cycle: Cycle, actor: Any, file_path: str | Path | None = None, text: str | None = None
+) -> dict[str, int]:
+    """Import CSV ``unit,code,points`` (unit code, leaf code, points with dot or decimal
+    comma, or NA). Every bad row is reported in one :class:`FormatError`; nothing is
+    imported unless every row is good."""
+    if (file_path is None) == (text is None):
+        raise ValueError("external_points_import needs exactly one of file_path or text")
+    if actor is not None and not (
+        getattr(actor, "is_authenticated", False) and actor.is_province_admin
+    ):
+        raise PermissionDenied("Chỉ Sở Nội vụ được nhập điểm khảo sát, SIPAS, thống kê.")
+    if file_path is not None:
+        name = Path(file_path).name
+        raw = Path(file_path).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FormatError([Problem(name, None, None, "tệp không phải UTF-8")]) from exc
+    else:
+        name = "dữ liệu nhập"
+    assert text is not None
+    note = f"Nhập từ {name}"
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    problems: list[Problem] = []
+    start = 1
+    if rows and [c.strip().lower() for c in rows[0][:3]] == ["unit", "code", "points"]:
+        start = 2
+    elif rows and rows[0] and rows[0][0].strip().lower() in ("unit", "đơn vị", "don_vi"):
+        problems.append(Problem(name, 1, None, "tiêu đề phải là unit,code,points"))
+        start = 2
+    body = [(i, r) for i, r in enumerate(rows[start - 1 :], start) if any(c.strip() for c in r)]
+    if not body and not problems:
+        problems.append(Problem(name, None, None, "tệp không có dòng dữ liệu nào"))
+    scores = {
+        (s.assessment.unit.code, s.criterion.code): s
+        for s in LeafScore.objects.filter(assessment__cycle=cycle).select_related(
+            "criterion", "assessment__unit", "updated_by"
+        )
+    }
+    units = set(CycleUnit.objects.filter(cycle=cycle).values_list("unit__code", flat=True))
+    seen: dict[tuple[str, str], int] = {}
+    planned: list[tuple[LeafScore, dict[str, Any]]] = []
+    for line, r in body:
+        if len(r) != 3:
+            problems.append(
+                Problem(name, line, None, f"cần đúng 3 cột unit,code,points, có {len(r)} cột")
+            )
+            continue
+        unit, code, points = (c.strip() for c in r)
+        if unit not in units:
+            problems.append(
+                Problem(name, line, "unit", f"đơn vị “{unit}” không tham gia kỳ đánh giá này")
+            )
+            continue
+        row = scores.get((unit, code))
+        if row is None:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "code",
+                    f"không có tiêu chí lá “{code}” trong bộ tiêu chí của đơn vị “{unit}”",
+                )
+            )
+            continue
+        if row.criterion.source not in EXTERNAL_SOURCES:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "code",
+                    f"tiêu chí {code} không lấy điểm từ nguồn bên "
+                    f"ngoài (nguồn: {row.criterion.source})",
+                )
+            )
+            continue
+        if (unit, code) in seen:
+            problems.append(Problem(name, line, "code", f"trùng với dòng {seen[(unit, code)]}"))
+            continue
+        seen[(unit, code)] = line
+        if row.assessment.status == S.APPROVED:
+            problems.append(
+                Problem(name, line, "unit", f"kết quả của đơn vị “{unit}” đã được phê duyệt")
+            )
+            continue
+        try:
+            pts, na = _parse_external(row, points, "points")
+        except ValidationError as exc:
+            reason = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
+            problems.append(Problem(name, line, "points", reason))
+            continue
+        if pts is None and not na:
+            problems.append(Problem(name, line, "points", "thiếu điểm (ghi NA nếu không áp dụng)"))
+            continue
+        planned.append((row, _external_changes(row, pts, na, note)))
+    if problems:
+        raise FormatError(problems)
+    changed = 0
+    with transaction.atomic():
+        for row, changes in planned:
+            if not changes:
+                continue
+            _versioned_update(score=row, expected_version=row.version, changes=changes, actor=actor)
+            _audit_score(actor=actor, action="score.external", before=row, changes=changes)
+            changed += 1
+        record(
+            actor=actor,
+            action="score.external_import",
+            obj=cycle,
+            after={"rows": len(planned), "changed": changed},
+            context={"cycle": cycle.pk, "file": name},
+        )
+    return {"rows": len(planned), "changed": changed, "unchanged": len(planned) - changed}
+
+
+# ---------------------------------------------------------------- deadlines and teams
+
+
+def deadline_extend(
+    *, cycle: Cycle, unit: Any, stage: str, until: datetime, reason: str, actor: Any
+) -> DeadlineExtension:
+    """Grant (or change) one unit's extension for a stage, with a recorded reason."""
+    _require_admin(actor, "gia hạn")
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if stage not in DEADLINE_STAGES:
+        errors["stage"] = f"Giai đoạn “{stage}” không có hạn."
+    if not reason:
+        errors["reason"] = "Cần nêu lý do gia hạn."
+    if until is None:
+        errors["until"] = "Cần chọn thời hạn mới."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if not CycleUnit.objects.filter(cycle=cycle, unit=unit).exists():
+            raise ValidationError({"unit": f"Đơn vị “{unit}” không tham gia kỳ đánh giá này."})
+        old = DeadlineExtension.objects.filter(cycle=cycle, unit=unit, stage=stage).first()
+        before = old.until if old else cycle.deadline_for(stage)
+        ext, _ = DeadlineExtension.objects.update_or_create(
+            cycle=cycle,
+            unit=unit,
+            stage=stage,
+            defaults={"until": until, "reason": reason, "granted_by": _user(actor)},
+        )
+        a_pk = (
+            Assessment.objects.filter(cycle=cycle, unit=unit).values_list("pk", flat=True).first()
+        )
+        record(
+            actor=actor,
+            action="deadline.extend",
+            obj=ext,
+            field=f"{stage}_deadline",
+            before=before,
+            after=until,
+            reason=reason,
+            context={"cycle": cycle.pk, "unit": unit.pk, "stage": stage}
+            | ({"assessment": a_pk} if a_pk else {}),
+        )
+    return ext
+
+
+def assignment_set(
+    *,
+    cycle: Cycle,
+    appraiser: Any,
+    units: Iterable[Any],
+    criteria_codes: Iterable[str],
+    actor: Any,
+) -> AppraisalAssignment:
+    """Set what ``appraiser`` appraises in ``cycle``: units (empty = every participating
+    unit) × area/criterion code prefixes (empty = every criterion). Replaces the previous
+    assignment of that appraiser in that cycle."""
+    from parindex.frameworks.models import Criterion
+
+    _require_admin(actor, "phân công thẩm định")
+    units = list(units)
+    codes = sorted({str(c).strip() for c in criteria_codes if str(c).strip()})
+    errors: list[str] = []
+    if not getattr(appraiser, "is_appraiser", False):
+        errors.append(f"“{appraiser}” không phải thành viên tổ thẩm định.")
+    participating = set(CycleUnit.objects.filter(cycle=cycle).values_list("unit_id", flat=True))
+    errors += [
+        f"Đơn vị “{u}” không tham gia kỳ đánh giá này." for u in units if u.pk not in participating
+    ]
+    known = set(
+        Criterion.objects.filter(framework__cycle_links__cycle=cycle).values_list("code", flat=True)
+    )
+    errors += [
+        f"Không có lĩnh vực/tiêu chí mã “{c}” trong bộ tiêu chí của kỳ."
+        for c in codes
+        if c not in known
+    ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        old = (
+            AppraisalAssignment.objects.filter(cycle=cycle, appraiser=appraiser)
+            .prefetch_related("units")
+            .first()
+        )
+        before = (
+            {"units": sorted(u.code for u in old.units.all()), "criteria_codes": old.criteria_codes}
+            if old
+            else None
+        )
+        if old is None:
+            assignment = AppraisalAssignment.objects.create(
+                cycle=cycle, appraiser=appraiser, criteria_codes=codes, created_by=_user(actor)
+            )
+        else:
+            assignment = old
+            assignment.criteria_codes = codes
+            assignment.save(update_fields=["criteria_codes"])
+        assignment.units.set(units)
+        record(
+            actor=actor,
+            action="assignment.set",
+            obj=assignment,
+            before=before,
+            after={"units": sorted(u.code for u in units), "criteria_codes": codes},
+            context={"cycle": cycle.pk, "appraiser": appraiser.pk},
+        )
+    return assignment

@@ -31,7 +31,7 @@ def superuser_client(client):
 
 
 def test_every_data_model_is_registered():
-    assert len(MODELS) == 14
+    assert len(MODELS) == 17
 
 
 @pytest.mark.parametrize(("app", "model"), MODELS)

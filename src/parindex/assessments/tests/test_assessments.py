@@ -5,7 +5,7 @@ from django.http import Http404
 
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import assessment_get, assessments_for
-from parindex.assessments.services import assessments_open
+from parindex.assessments.services import assessments_open, assignment_set
 from parindex.audit.models import AuditEvent
 from parindex.cycles.services import cycle_create
 from parindex.frameworks.services import framework_import
@@ -48,4 +48,6 @@ def test_unit_staff_see_their_own_assessment_and_outsiders_get_404(cycle):
     with pytest.raises(Http404):
         assessment_get(staff, yte.pk)
     appraiser = make_user("thamdinh", "appraiser")
+    assert assessments_for(appraiser).count() == 0  # nothing assigned yet
+    assignment_set(cycle=cycle, appraiser=appraiser, units=[], criteria_codes=[], actor=None)
     assert assessments_for(appraiser).count() == 2
