@@ -190,3 +190,19 @@ def test_marking_na_can_lower_the_index_against_full_points() -> None:
     na = aggregate(fw, {"1.1": NA, "1.2": Decimal(0)})
     assert full.index == 50 and na.index == 0
     assert Fraction(0) < full.index  # type: ignore[operator]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**8), st.integers(0, 10**8), st.sampled_from("ab")),
+        max_size=40,
+    )
+)
+def test_ratio_ranking_equals_fraction_ranking(rows: list[tuple[int, int, str]]) -> None:
+    from parindex.engine.ranking import rank_ratios, rank_within
+
+    nums = [n for n, _, _ in rows]
+    dens = [d for _, d, _ in rows]
+    groups = [g for _, _, g in rows]
+    values = [Fraction(n, d) if d else None for n, d in zip(nums, dens, strict=True)]
+    assert rank_ratios(nums, dens, groups) == rank_within(values, groups)

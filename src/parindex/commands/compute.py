@@ -11,11 +11,13 @@ ignored metrics) go to stderr with exit status 0.
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import os
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from parindex.engine.aggregate import CompiledFramework, FrameworkRefused, compile_framework
 from parindex.engine.compute import (
@@ -137,10 +139,10 @@ def run(args: argparse.Namespace) -> int:
     with_change = previous is not None
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            tables.write_results(results, cf, out, args.format, args.decimals, with_change)
+            _write(results, cf, out, args.format, args.decimals, with_change)
     else:
         try:
-            tables.write_results(results, cf, sys.stdout, args.format, args.decimals, with_change)
+            _write(results, cf, sys.stdout, args.format, args.decimals, with_change)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. `parindex compute … | head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -278,6 +280,60 @@ def _cut_between_units(body: str, head: str) -> int | None:
             return None
         pos = end + 1
     return None
+
+
+def _write(
+    results: list[UnitResult],
+    cf: CompiledFramework,
+    out: IO[str],
+    fmt: str,
+    decimals: int,
+    with_change: bool,
+) -> None:
+    """Write the results; a large CSV is formatted on two cores (same bytes either way)."""
+    import csv
+    import threading
+
+    from parindex.formats import tables
+
+    half = len(results) // 2
+    if (
+        fmt != "csv"
+        or len(results) < PARALLEL_MIN_UNITS
+        or not hasattr(os, "fork")
+        or threading.active_count() != 1
+    ):
+        tables.write_results(results, cf, out, fmt, decimals, with_change)
+        return
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: format the second half, send it, leave without cleanup
+        try:
+            os.close(rfd)
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(
+                tables.result_rows(results[half:], cf, decimals, with_change)
+            )
+            with os.fdopen(wfd, "wb") as pipe:
+                pipe.write(buf.getvalue().encode("utf-8"))
+        finally:
+            os._exit(0)
+    os.close(wfd)
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(tables.result_columns(cf, with_change))
+    w.writerows(tables.result_rows(results[:half], cf, decimals, with_change))
+    with os.fdopen(rfd, "rb") as pipe:
+        rest = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or (not rest and len(results) > half):
+        # the child failed: format the second half here
+        w.writerows(tables.result_rows(results[half:], cf, decimals, with_change))
+        return
+    out.write(rest.decode("utf-8"))
+
+
+#: Results with fewer units are written by one process.
+PARALLEL_MIN_UNITS = int(os.environ.get("PARINDEX_PARALLEL_MIN_UNITS", 1000))
 
 
 def _fail(problems: list[str]) -> int:
