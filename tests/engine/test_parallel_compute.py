@@ -131,7 +131,7 @@ def test_parallel_scoring_equals_serial(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def run(tmp: Path, env_min: str, scores: str = "scores.csv") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PARINDEX_PARALLEL_MIN_BYTES=env_min)
+    env = dict(os.environ, PARINDEX_PARALLEL_MIN_BYTES=env_min, PARINDEX_PARALLEL_MIN_UNITS=env_min)
     return subprocess.run(
         [
             sys.executable,
