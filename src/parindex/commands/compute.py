@@ -200,7 +200,19 @@ def _score_in_parallel(
             try:
                 table = scores_from_text(head, body[cut:], cf, known)
                 if table is not None:
-                    payload = score_units(cf, table, units, metrics, include_unscored=False)
+                    payload = [  # plain tuples pickle several times faster than objects
+                        (
+                            r.unit,
+                            r.name,
+                            r.group,
+                            r.points_micro,
+                            r.max_micro,
+                            r.area_points_micro,
+                            r.area_max_micro,
+                            r.missing,
+                        )
+                        for r in score_units(cf, table, units, metrics, include_unscored=False)
+                    ]
             except ComputeError as exc:
                 payload = ("problems", exc.problems)
             except BaseException:
@@ -231,7 +243,11 @@ def _score_in_parallel(
         raise error
     if first is None or not isinstance(second, list):
         return None
-    results = first + second
+    codes = cf.area_codes
+    results = first + [
+        UnitResult(unit, name, group, p, m, codes, ap, am, missing)
+        for unit, name, group, p, m, ap, am, missing in second
+    ]
     seen = {r.unit for r in results}
     if len(seen) != len(results):
         return None  # a unit on both sides: let the ordinary reader report duplicates
