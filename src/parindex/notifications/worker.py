@@ -1,0 +1,83 @@
+"""``parindex worker``: runs the django_tasks_db queue and the reminder schedule."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+
+logger = logging.getLogger("parindex.worker")
+
+
+def _enqueue_reminders() -> None:
+    from parindex.notifications.tasks import send_reminders
+
+    send_reminders.enqueue()
+
+
+def _schedule(interval_minutes: float, stop: threading.Event) -> None:
+    """Enqueue ``send_reminders`` now and then every ``interval_minutes``."""
+    from django.db import close_old_connections
+
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            _enqueue_reminders()
+        except Exception:  # keep the schedule alive; the next round retries
+            logger.exception("could not enqueue send_reminders")
+        finally:
+            close_old_connections()
+        stop.wait(interval_minutes * 60)
+
+
+def run_worker(
+    *,
+    interval_minutes: float = 60,
+    once: bool = False,
+    poll_seconds: float = 1.0,
+    backend_name: str = "default",
+    queue_names: list[str] | None = None,
+) -> int:
+    """Run queued tasks. With ``once``: enqueue one round of reminders, run everything
+    queued, and return. Otherwise run until SIGINT/SIGTERM, enqueueing the reminders every
+    ``interval_minutes``."""
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=queue_names or ["*"],
+        interval=poll_seconds,
+        batch=once,
+        backend_name=backend_name,
+        startup_delay=not once,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+    if once:
+        _enqueue_reminders()
+        worker.run()
+        return 0
+    stop = threading.Event()
+    scheduler = threading.Thread(
+        target=_schedule, args=(interval_minutes, stop), name="parindex-schedule", daemon=True
+    )
+    scheduler.start()
+    worker.configure_signals()
+    try:
+        worker.run()
+    finally:
+        stop.set()
+    return 0
+
+
+def main(args: argparse.Namespace) -> int:
+    """``parindex worker [--interval MINUTES] [--once]``"""
+    from parindex.commands.django_cmds import _setup
+
+    _setup()
+    if args.interval <= 0:
+        print("--interval phải lớn hơn 0 (phút).")
+        return 2
+    logging.getLogger("django_tasks_db").setLevel(logging.INFO)
+    return run_worker(interval_minutes=args.interval, once=args.once)
