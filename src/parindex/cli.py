@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     q = usub.add_parser("import", help="nhập đơn vị từ CSV unit,name,group[,parent]")
     q.add_argument("file")
 
+    p = sub.add_parser("worker", help="chạy tác vụ nền (gửi thư, nhắc hạn theo lịch)")
+    p.add_argument("--interval", type=float, default=60, help="phút giữa hai lượt nhắc hạn")
+    p.add_argument(
+        "--once", action="store_true", help="chạy một lượt nhắc hạn và hàng đợi rồi thoát"
+    )
+
     p = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -85,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from parindex.commands.django_cmds import demo
 
         return demo(args)
+    if args.command == "worker":
+        from parindex.notifications.worker import main as run_worker
+
+        return run_worker(args)
     if args.command == "serve":
         from parindex.commands.django_cmds import serve
 
