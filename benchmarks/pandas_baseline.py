@@ -72,8 +72,13 @@ def main(case: Path, out: Path) -> None:
         pos = np.where(res["index"] >= mins[i], i, pos)
     wide = metrics.pivot(index="unit", columns="metric", values="value")
     res = res.merge(wide, left_on="unit", right_index=True, how="left")
-    ops = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less,
-           "==": np.equal}
+    ops = {
+        ">=": np.greater_equal,
+        ">": np.greater,
+        "<=": np.less_equal,
+        "<": np.less,
+        "==": np.equal,
+    }
     for cond in rating.get("conditions") or []:
         met = ops[cond["op"]](res[cond["metric"]], float(cond["value"])).fillna(False)
         pos = np.where(met.to_numpy(dtype=bool), np.maximum(pos, names.index(cond["cap"])), pos)
