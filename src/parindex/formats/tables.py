@@ -735,6 +735,7 @@ def result_rows(
         return point_fmt % divmod(q, scale) if decimals else point_fmt % q
 
     micro_den = 2 * div  # points: (2 × micro + div) // (2 × div), i.e. half-up
+    seen: dict[tuple[int, int], tuple[str, str]] = {}
     for r in results:
         m = r.max_micro
         p = r.points_micro
@@ -750,10 +751,17 @@ def result_rows(
         ]
         for ap, am in zip(r.area_points_micro, r.area_max_micro, strict=True):
             if am:
-                q = (2 * ap + div) // micro_den
-                row.append(point_fmt % divmod(q, scale) if decimals else point_fmt % q)
-                q = (200 * ap * scale + am) // (2 * am)
-                row.append(point_fmt % divmod(q, scale) if decimals else point_fmt % q)
+                # Area values repeat a lot across units: format each distinct one once.
+                shown = seen.get((ap, am))
+                if shown is None:
+                    q = (2 * ap + div) // micro_den
+                    q2 = (200 * ap * scale + am) // (2 * am)
+                    if decimals:
+                        shown = (point_fmt % divmod(q, scale), point_fmt % divmod(q2, scale))
+                    else:
+                        shown = (point_fmt % q, point_fmt % q2)
+                    seen[ap, am] = shown
+                row += shown
             elif am is None:
                 row += ("", "")
             else:
