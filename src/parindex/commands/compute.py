@@ -15,6 +15,7 @@ import io
 import itertools
 import os
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -102,15 +103,24 @@ def run(args: argparse.Namespace) -> int:
         except FrameworkRefused as exc:
             problems.extend(f"{args.framework}: {i}" for i in exc.issues)
     units = attempt(tables.read_units, args.units) if args.units else None
+    # Leaves fed from the metrics file need the metrics while scoring; otherwise the
+    # second core starts scoring at once, while this process reads the small files.
+    early = cf is not None and any(r is not None and r.type == "metric" for r in cf.leaf_rules)
+    metrics = attempt(tables.read_metrics, args.metrics) if args.metrics and early else None
+    job = _start_parallel(args.scores, cf, units, metrics) if cf and not problems else None
     rating = attempt(tables.read_rating, args.rating) if args.rating else None
     previous = attempt(tables.read_previous, args.previous) if args.previous else None
-    metrics = attempt(tables.read_metrics, args.metrics) if args.metrics else None
+    if args.metrics and not early:
+        metrics = attempt(tables.read_metrics, args.metrics)
     results: list[UnitResult] | None = None
-    if cf is not None and not problems:
+    if job is not None and cf is not None:
         try:
-            results = _score_in_parallel(args.scores, cf, units, metrics)
+            results = _join_parallel(job, cf, units, metrics)
         except ComputeError as exc:
-            return _fail(str(exc).splitlines())
+            if not problems:
+                return _fail(str(exc).splitlines())
+        if problems:
+            results = None
     if results is None:
         scores = attempt(tables.read_scores, args.scores, cf, units) if cf is not None else None
         if problems or cf is None or scores is None:
@@ -169,12 +179,31 @@ def _score_in_parallel(
     ``None`` and the caller reads the file the ordinary way, which reports every problem
     with its line and column. The results are the same either way (tested).
     """
+    job = _start_parallel(path, cf, units, metrics)
+    return None if job is None else _join_parallel(job, cf, units, metrics)
+
+
+@dataclass
+class _Job:
+    pid: int
+    rfd: int
+    head: str
+    first_half: str
+
+
+def _start_parallel(
+    path: str,
+    cf: CompiledFramework | None,
+    units: dict[str, UnitInfo] | None,
+    metrics: dict[str, dict[str, Decimal]] | None,
+) -> _Job | None:
+    """Fork the child that scores the second half (see :func:`_score_in_parallel`)."""
     import pickle
     import threading
 
     from parindex.formats.tables import scores_from_text
 
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    if cf is None or not hasattr(os, "fork") or threading.active_count() != 1:
         return None
     try:
         if os.path.getsize(path) < PARALLEL_MIN_BYTES:
@@ -190,7 +219,8 @@ def _score_in_parallel(
     cut = _cut_between_units(body, head)
     if cut is None:
         return None
-    known = units
+    sys.stdout.flush()
+    sys.stderr.flush()
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: score the second half, send it, and leave without cleanup
@@ -198,7 +228,7 @@ def _score_in_parallel(
             os.close(rfd)
             payload: object = None
             try:
-                table = scores_from_text(head, body[cut:], cf, known)
+                table = scores_from_text(head, body[cut:], cf, units)
                 if table is not None:
                     payload = [  # plain tuples pickle several times faster than objects
                         (
@@ -222,17 +252,31 @@ def _score_in_parallel(
         finally:
             os._exit(0)
     os.close(wfd)
+    return _Job(pid, rfd, head, body[:cut])
+
+
+def _join_parallel(
+    job: _Job,
+    cf: CompiledFramework,
+    units: dict[str, UnitInfo] | None,
+    metrics: dict[str, dict[str, Decimal]] | None,
+) -> list[UnitResult] | None:
+    """Score the first half here, collect the child's half, merge (or ``None``)."""
+    import pickle
+
+    from parindex.formats.tables import scores_from_text
+
     first: list[UnitResult] | None = None
     error: ComputeError | None = None
     try:
-        table = scores_from_text(head, body[:cut], cf, known)
+        table = scores_from_text(job.head, job.first_half, cf, units)
         if table is not None:
             first = score_units(cf, table, units, metrics, include_unscored=False)
     except ComputeError as exc:
         error = exc
-    with os.fdopen(rfd, "rb") as inp:
+    with os.fdopen(job.rfd, "rb") as inp:
         data = inp.read()
-    os.waitpid(pid, 0)
+    os.waitpid(job.pid, 0)
     try:
         second = pickle.loads(data) if data else None
     except Exception:  # a child that died half-way
