@@ -76,7 +76,7 @@ def parse_decimal(text: str) -> Decimal:
     if m is None:
         raise ValueError(f"không phải là số: {text!r}")
     sign, whole, frac = m.groups()
-    return Decimal(f"{sign}{whole}.{frac or '0'}")
+    return Decimal(f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}")
 
 
 def _rows(path: str | Path, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
