@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "parindex.assessments",
     "parindex.evidence",
     "parindex.notifications",
+    "parindex.results",
     "parindex.api",
     "parindex.web",
 ]
