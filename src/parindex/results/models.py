@@ -1,0 +1,255 @@
+"""Results of a cycle: rating configuration, rating metrics, the computed result set.
+
+Everything here is written by :mod:`parindex.results.services` (the engine computes, the
+service stores) and read through :mod:`parindex.results.selectors`. See docs/results.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+#: Metrics every cycle knows (rating conditions may name them before any value exists).
+KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
+
+POINTS = {"max_digits": 14, "decimal_places": 6}
+
+
+class RatingConfig(models.Model):
+    """Rating classes, capping conditions and the accountability rule of one cycle."""
+
+    cycle = models.OneToOneField(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="rating_config",
+    )
+    classes = models.JSONField(
+        "mức xếp loại", default=list, help_text="[{name, min}], mức cao nhất trước."
+    )
+    conditions = models.JSONField(
+        "điều kiện hạ mức",
+        default=list,
+        blank=True,
+        help_text="[{metric, op, value, cap, reason}]: đơn vị thỏa điều kiện tối đa mức cap.",
+    )
+    decimals = models.PositiveSmallIntegerField("số chữ số thập phân khi hiển thị", default=2)
+    accountability = models.JSONField(
+        "quy tắc xử lý trách nhiệm người đứng đầu", default=dict, blank=True
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cập nhật",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "cấu hình xếp loại"
+        verbose_name_plural = "cấu hình xếp loại"
+
+    def __str__(self) -> str:
+        return f"Xếp loại — {self.cycle}"
+
+
+class MetricSource(models.TextChoices):
+    FORM = "form", "Nhập trên biểu mẫu"
+    CSV = "csv", "Nhập từ tệp CSV"
+    DOSSIERS = "dossiers", "Hồ sơ thủ tục hành chính"
+    SURVEYS = "surveys", "Khảo sát sự hài lòng"
+
+
+class UnitMetric(models.Model):
+    """A unit's metric for rating conditions (percent, 0–100), e.g. late_dossier_rate."""
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị", on_delete=models.CASCADE, related_name="+"
+    )
+    metric = models.CharField("chỉ số", max_length=64)
+    value = models.DecimalField("giá trị (%)", max_digits=9, decimal_places=4)
+    source = models.CharField(
+        "nguồn", max_length=20, choices=MetricSource.choices, default=MetricSource.FORM
+    )
+    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người cập nhật",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "chỉ số xếp loại của đơn vị"
+        verbose_name_plural = "chỉ số xếp loại của đơn vị"
+        ordering = ["cycle", "unit", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "unit", "metric"], name="unitmetric_unique"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0, value__lte=100), name="unitmetric_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.metric} = {self.value}"
+
+
+class ResultStatus(models.TextChoices):
+    PROVISIONAL = "provisional", "Tạm tính"
+    FINAL = "final", "Chính thức"
+
+
+class ResultSet(models.Model):
+    """The current results of a cycle (one per cycle, replaced whole on recompute)."""
+
+    cycle = models.OneToOneField(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="result_set",
+    )
+    status = models.CharField(
+        "tình trạng", max_length=20, choices=ResultStatus.choices, default=ResultStatus.PROVISIONAL
+    )
+    computed_at = models.DateTimeField("tính lúc")
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người yêu cầu tính",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    input_hash = models.CharField("dấu vân tay dữ liệu đầu vào", max_length=64)
+    duration_ms = models.PositiveIntegerField("thời gian tính (ms)", default=0)
+    decimals = models.PositiveSmallIntegerField("số chữ số thập phân khi hiển thị", default=2)
+    notes = models.JSONField("ghi chú khi tính", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả kỳ đánh giá"
+        verbose_name_plural = "kết quả kỳ đánh giá"
+
+    def __str__(self) -> str:
+        return f"Kết quả {self.cycle} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == ResultStatus.FINAL
+
+
+class UnitResult(models.Model):
+    """One unit's result: total points, index, rank in group, rating, change, gap."""
+
+    result_set = models.ForeignKey(
+        ResultSet, verbose_name="kết quả", on_delete=models.CASCADE, related_name="units"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.ForeignKey(
+        "units.UnitGroup", verbose_name="nhóm xếp hạng", on_delete=models.PROTECT, related_name="+"
+    )
+    framework_code = models.CharField("bộ tiêu chí", max_length=100, blank=True)
+    assessment_status = models.CharField("trạng thái phiếu", max_length=20, blank=True)
+    points = models.DecimalField("điểm", **POINTS)
+    max_points = models.DecimalField("điểm tối đa áp dụng", null=True, blank=True, **POINTS)
+    index = models.DecimalField("chỉ số (%)", null=True, blank=True, **POINTS)
+    rank = models.PositiveIntegerField("xếp hạng trong nhóm", null=True, blank=True)
+    rating = models.CharField("xếp loại", max_length=100, blank=True)
+    base_rating = models.CharField("xếp loại theo chỉ số", max_length=100, blank=True)
+    applied_conditions = models.JSONField(
+        "điều kiện đã áp dụng", default=list, blank=True, help_text="[{metric, value, cap, reason}]"
+    )
+    missing_metrics = models.JSONField(
+        "chỉ số chưa có số liệu", default=list, blank=True, help_text="tên chỉ số (metric)"
+    )
+    missing_leaves = models.JSONField(
+        "tiêu chí chưa có điểm (tính 0)", default=list, blank=True, help_text="mã tiêu chí lá"
+    )
+    index_change = models.DecimalField(
+        "thay đổi chỉ số so với năm trước", null=True, blank=True, **POINTS
+    )
+    rank_change = models.IntegerField("thay đổi thứ hạng (+ là tăng)", null=True, blank=True)
+    previous_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị so sánh năm trước",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previous_index = models.DecimalField("chỉ số năm trước", null=True, blank=True, **POINTS)
+    previous_rank = models.PositiveIntegerField("xếp hạng năm trước", null=True, blank=True)
+    comparison_note = models.CharField("ghi chú so sánh", max_length=300, blank=True)
+    self_points = models.DecimalField("điểm tự chấm", null=True, blank=True, **POINTS)
+    self_index = models.DecimalField("chỉ số tự chấm", null=True, blank=True, **POINTS)
+    gap = models.DecimalField(
+        "chênh lệch tự chấm − thẩm định (điểm)", null=True, blank=True, **POINTS
+    )
+
+    class Meta:
+        verbose_name = "kết quả của đơn vị"
+        verbose_name_plural = "kết quả của đơn vị"
+        ordering = ["result_set", "group__position", "rank", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["result_set", "unit"], name="unitresult_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.index} (hạng {self.rank})"
+
+
+class NodeResult(models.Model):
+    """Points and index of one area/criterion (non-leaf node) for one unit."""
+
+    unit_result = models.ForeignKey(
+        UnitResult, verbose_name="kết quả đơn vị", on_delete=models.CASCADE, related_name="nodes"
+    )
+    code = models.CharField("mã tiêu chí", max_length=50)
+    depth = models.PositiveSmallIntegerField("cấp")
+    position = models.PositiveIntegerField("thứ tự", default=0)
+    points = models.DecimalField("điểm", **POINTS)
+    max_points = models.DecimalField(
+        "điểm tối đa áp dụng (trống = không áp dụng)", null=True, blank=True, **POINTS
+    )
+    index = models.DecimalField("chỉ số thành phần (%)", null=True, blank=True, **POINTS)
+    rank = models.PositiveIntegerField("xếp hạng lĩnh vực trong nhóm", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "kết quả theo lĩnh vực/tiêu chí"
+        verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
+        ordering = ["unit_result", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit_result", "code"], name="noderesult_unique"),
+        ]
+        indexes = [models.Index(fields=["code"], name="noderesult_code")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_result_id} {self.code}: {self.points}"
+
+
+class RecomputeRequest(models.Model):
+    """Debounce for background recomputation: at most one pending task per cycle."""
+
+    cycle = models.OneToOneField(
+        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
+    )
+    pending = models.BooleanField("đang chờ tính", default=False)
+    requested_at = models.DateTimeField("yêu cầu lúc", null=True, blank=True)
+    started_at = models.DateTimeField("bắt đầu tính lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("tính xong lúc", null=True, blank=True)
+    last_error = models.TextField("lỗi lần tính gần nhất", blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu tính lại"
+        verbose_name_plural = "yêu cầu tính lại"
+
+    def __str__(self) -> str:
+        return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"
