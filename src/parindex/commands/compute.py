@@ -205,6 +205,8 @@ def _start_parallel(
 
     if cf is None or not hasattr(os, "fork") or threading.active_count() != 1:
         return None
+    if hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2:
+        return None  # one core: forking would only add work
     try:
         if os.path.getsize(path) < PARALLEL_MIN_BYTES:
             return None
