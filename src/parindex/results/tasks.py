@@ -1,0 +1,39 @@
+"""Background recomputation (django.tasks; the database queue run by ``parindex worker``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from parindex.cycles.models import Cycle
+from parindex.results.models import RecomputeRequest
+
+
+@task
+def recompute_cycle(cycle_id: int) -> int | None:
+    """Recompute the results of cycle ``cycle_id``; returns the result set id.
+
+    The pending flag is cleared *before* computing, so a change committed while this runs
+    asks for another run instead of being lost.
+    """
+    from parindex.results.services import results_recompute
+
+    RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
+        pending=False, started_at=timezone.now()
+    )
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return None
+    try:
+        rs = results_recompute(cycle=cycle, actor=None)
+    except Exception as exc:
+        with transaction.atomic():
+            RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
+                finished_at=timezone.now(), last_error=str(exc)[:2000]
+            )
+        raise
+    RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
+        finished_at=timezone.now(), last_error=""
+    )
+    return rs.pk

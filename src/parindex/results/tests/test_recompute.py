@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from parindex.audit.models import AuditEvent
+from parindex.results.models import NodeResult, ResultSet, UnitResult
+from parindex.results.services import metric_set, rating_config_set, results_recompute
+from parindex.results.tests.conftest import approve_all
+
+pytestmark = pytest.mark.django_db
+
+CLASSES = [
+    {"name": "Xuất sắc", "min": 90},
+    {"name": "Tốt", "min": 80},
+    {"name": "Khá", "min": 70},
+    {"name": "Trung bình", "min": 50},
+    {"name": "Yếu", "min": 0},
+]
+LATE = {
+    "metric": "late_dossier_rate",
+    "op": ">=",
+    "value": 5,
+    "cap": "Khá",
+    "reason": "≥ 5% hồ sơ trễ hạn",
+}
+
+
+def by_code(rs):
+    return {r.unit.code: r for r in rs.units.select_related("unit")}
+
+
+def test_recompute_matches_the_hand_checked_example(five, admin):
+    cycle, (_a, b, *_rest) = five
+    rating_config_set(cycle=cycle, classes=CLASSES, conditions=[LATE], actor=admin)
+    metric_set(cycle=cycle, unit=b, metric="late_dossier_rate", value="6", actor=admin)
+    rs = results_recompute(cycle=cycle, actor=admin)
+    assert rs.status == "provisional"
+    r = by_code(rs)
+    # A: 2 + 2.5 + 1.5 + 4 = 10 / 10
+    assert (r["so-a"].points, r["so-a"].index, r["so-a"].rank) == (10, 100, 1)
+    assert r["so-a"].rating == "Xuất sắc"
+    # B: round 1 lowered 1.2.2 to 0.5 → 8 / 10 = 80 → Tốt, capped at Khá by late dossiers
+    assert (r["so-b"].points, r["so-b"].index, r["so-b"].rank) == (8, 80, 2)
+    assert (r["so-b"].base_rating, r["so-b"].rating) == ("Tốt", "Khá")
+    assert r["so-b"].applied_conditions == [
+        {"metric": "late_dossier_rate", "value": "6", "cap": "Khá", "reason": "≥ 5% hồ sơ trễ hạn"}
+    ]
+    # self 9, appraised 8: gap +1 point, self index 90
+    assert (r["so-b"].self_points, r["so-b"].gap, r["so-b"].self_index) == (9, 1, 90)
+    # C: 1.1 N/A → 6 / 8 = 75; D: 7.5 / 10 = 75 → tie, both 3rd
+    assert (r["so-c"].points, r["so-c"].max_points, r["so-c"].index) == (6, 8, 75)
+    assert (r["so-d"].index, r["so-c"].rank, r["so-d"].rank) == (75, 3, 3)
+    assert r["so-c"].rating == r["so-d"].rating == "Khá"
+    # E: only 1.1 = 0.5 self-scored; the rest missing (0, listed)
+    assert (r["so-e"].index, r["so-e"].rank, r["so-e"].rating) == (5, 5, "Yếu")
+    assert r["so-e"].missing_leaves == ["1.2.1", "1.2.2", "2.1"]
+    assert r["so-e"].missing_metrics == ["late_dossier_rate"]
+    # Areas and criteria of C: area 1 = 4 of an applicable 4 (1.1 N/A), 1.2 = 4 / 4
+    nodes = {n.code: n for n in NodeResult.objects.filter(unit_result=r["so-c"])}
+    assert set(nodes) == {"1", "1.2", "2"}
+    assert (nodes["1"].points, nodes["1"].max_points, nodes["1"].index) == (4, 4, 100)
+    assert (nodes["2"].points, nodes["2"].index, nodes["2"].depth) == (2, 50, 1)
+    assert nodes["1"].rank == 1 and nodes["1.2"].rank is None
+    assert AuditEvent.objects.filter(action="results.recompute").count() == 1
+
+
+def test_recompute_replaces_the_result_set_and_is_final_once_all_approved(five, admin):
+    cycle, _units = five
+    first = results_recompute(cycle=cycle, actor=admin)
+    assert first.status == "provisional"
+    approve_all(cycle)
+    second = results_recompute(cycle=cycle, actor=admin)
+    assert second.status == "final"
+    assert ResultSet.objects.filter(cycle=cycle).count() == 1
+    assert UnitResult.objects.count() == 5
+    assert NodeResult.objects.count() == 5 * 3
+    assert by_code(second)["so-b"].index == Decimal(80)
+
+
+def test_recompute_with_unchanged_input_keeps_the_result_set(five, admin):
+    cycle, _units = five
+    first = results_recompute(cycle=cycle, actor=admin)
+    assert results_recompute(cycle=cycle, actor=admin).pk == first.pk
