@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import itertools
+import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -683,8 +684,12 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
     for fw_id in sorted(tables):
         members, appraised, own, _pos = tables[fw_id]
         fingerprint.update(repr((fw_id, members, appraised, own)).encode())
-    fingerprint.update(repr(sorted(metrics.items())).encode())
-    fingerprint.update(repr((config.classes, config.conditions, config.decimals)).encode())
+    fingerprint.update(
+        json.dumps(
+            [config.classes, config.conditions, config.decimals], sort_keys=True, default=str
+        ).encode()
+    )
+    fingerprint.update(repr(sorted((k, sorted(v.items())) for k, v in metrics.items())).encode())
     fingerprint.update(repr(sorted(previous.items())).encode())
     fingerprint.update(repr(sorted(links.items())).encode())
     input_hash = fingerprint.hexdigest()
