@@ -242,6 +242,23 @@ def score_units(
                         except RuleInputError as exc:
                             problems.append(f"{unit}, {leaf_codes[j]} ({name}): {exc}")
         missing: tuple[str, ...] = ()
+        if row and min(row) >= 0:  # the common case: every leaf scored and applicable
+            out = fast(row)
+            info = empty_info if units is None else units.get(unit, empty_info)
+            results.append(
+                UnitResult(
+                    unit,
+                    info.name,
+                    info.group,
+                    out[n_areas],
+                    root_max,
+                    area_codes,
+                    out[:n_areas],
+                    area_max,
+                    missing,
+                )
+            )
+            continue
         if MISSING in row:
             missing = tuple(
                 leaf_codes[j] for j, x in enumerate(row) if x == MISSING and j not in adjustment

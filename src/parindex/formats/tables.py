@@ -363,7 +363,8 @@ def scores_from_text(
         )
         if unit_col != repeated or len(set(order)) != U:
             return None
-        if any(map(operator.gt, micros, cf.leaf_max * U)):
+        # each leaf's column is a slice: its largest value against the leaf's maximum
+        if any(max(micros[j::L]) > top for j, top in enumerate(cf.leaf_max)):
             return None
     else:
         lines = body.split("\n")
