@@ -1,0 +1,286 @@
+"""What the assessment pages show: the criteria tree of an assessment with its scores,
+evidence and comments, read in a fixed number of queries (it never grows with the number
+of leaves), and the totals the engine computes for each column of points.
+
+Presentation only: every write goes through the assessments/evidence services; what keeps
+an assessment from being submitted comes from ``assessments.selectors.missing_of``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from parindex.assessments.models import Assessment, LeafScore
+from parindex.engine import aggregate as agg
+from parindex.engine import framework as eng
+from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
+from parindex.frameworks import codec
+from parindex.frameworks.models import Criterion
+
+#: Rule type → the input the page shows for it.
+INPUT_KIND = {
+    "tiers": "select",
+    "bands": "percent",
+    "proportional": "percent",
+    "metric": "percent",
+    "count": "integer",
+    "deduction": "integer",
+    "binary": "checkbox",
+    "survey": "mean",
+    "manual": "points",
+}
+
+SOURCE_LABELS = {
+    "self": "Đơn vị tự chấm",
+    "survey": "Điều tra xã hội học",
+    "sipas": "Chỉ số hài lòng (SIPAS)",
+    "statistic": "Số liệu thống kê",
+    "bonus": "Điểm thưởng",
+    "penalty": "Điểm trừ",
+}
+
+COLUMNS = ("self", "round1", "round2", "final")
+COLUMN_LABELS = {
+    "self": "Tự chấm",
+    "round1": "Thẩm định vòng 1",
+    "round2": "Thẩm định vòng 2",
+    "final": "Điểm cuối cùng",
+}
+
+
+@dataclass
+class Leaf:
+    score: LeafScore
+    criterion: Criterion
+    rule_type: str
+    params: dict[str, Any]
+    evidence: list[Any] = field(default_factory=list)
+    comments: list[Any] = field(default_factory=list)
+
+    @property
+    def input_kind(self) -> str:
+        return INPUT_KIND.get(self.rule_type, "points")
+
+    @property
+    def tiers(self) -> list[dict[str, Any]]:
+        return list(self.params.get("tiers") or [])
+
+    @property
+    def source(self) -> str:
+        return self.criterion.source or "self"
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+    @property
+    def is_external(self) -> bool:
+        return self.source in EXTERNAL_SOURCES
+
+    @property
+    def is_adjustment(self) -> bool:
+        return self.source in ADJUSTMENT_SOURCES
+
+    @property
+    def is_self_scored(self) -> bool:
+        return not self.is_external and not self.is_adjustment
+
+    @property
+    def self_shown_points(self) -> Decimal | None:
+        """The points of the self-assessment column: external and adjustment leaves
+        show the points set by the admin/appraisers."""
+        s = self.score
+        if self.is_self_scored:
+            return s.self_points
+        return s.final_points if s.final_points is not None else s.self_points
+
+    @property
+    def binary_checked(self) -> bool:
+        return (self.score.self_value or "").strip().lower() in {
+            "1",
+            "co",
+            "có",
+            "x",
+            "yes",
+            "true",
+            "đạt",
+        }
+
+    @property
+    def input_max(self) -> Any:
+        if self.rule_type == "survey":
+            return self.params.get("scale_max", 5)
+        if self.rule_type == "proportional":
+            return self.params.get("scale", 100)
+        if self.input_kind == "percent":
+            return None if self.rule_type == "metric" else 100
+        if self.input_kind == "points":
+            return self.criterion.max_points
+        return None
+
+    @property
+    def input_min(self) -> Any:
+        if self.rule_type == "survey":
+            return self.params.get("scale_min", 1)
+        return 0
+
+
+@dataclass
+class Row:
+    criterion: Criterion
+    leaf: Leaf | None
+    ancestors: tuple[str, ...]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.leaf is not None
+
+
+@dataclass
+class Tree:
+    assessment: Assessment
+    rows: list[Row]
+    leaves: list[Leaf]
+    compiled: agg.CompiledFramework | None
+    engine_fw: eng.Framework
+
+    def leaf(self, score_pk: int) -> Leaf | None:
+        for lf in self.leaves:
+            if lf.score.pk == score_pk:
+                return lf
+        return None
+
+    def totals(self, column: str = "self") -> agg.UnitScore | None:
+        """The engine's aggregate of one column of points (None when it cannot run)."""
+        points: dict[str, Any] = {}
+        for lf in self.leaves:
+            s = lf.score
+            if s.not_applicable:
+                points[lf.criterion.code] = agg.NA
+                continue
+            value = lf.self_shown_points if column == "self" else _column(s, column, lf)
+            if value is not None:
+                points[lf.criterion.code] = value
+        if self.compiled is None:
+            return None
+        try:
+            return agg.aggregate(self.compiled, points)
+        except ValueError:
+            return None
+
+
+def _column(score: LeafScore, column: str, leaf: Leaf) -> Decimal | None:
+    value = getattr(score, f"{column}_points", None)
+    if value is None and column in ("round1", "round2"):
+        # Leaves the appraisers leave untouched keep the previous column's points.
+        prev = score.round1_points if column == "round2" else None
+        value = prev if prev is not None else leaf.self_shown_points
+    return value
+
+
+def _engine_node(c: Criterion, kids: dict[int | None, list[Criterion]]) -> eng.Node:
+    rule = getattr(c, "rule", None) if c.pk not in kids else None
+    return eng.Node(
+        code=c.code,
+        name=c.name,
+        max_points=c.max_points,
+        source=c.source,
+        rule=eng.Rule(type=rule.type, params=codec.decode(rule.params)) if rule else None,
+        children=tuple(_engine_node(k, kids) for k in kids.get(c.pk, [])),
+    )
+
+
+def _rule_of(c: Criterion) -> Any:
+    try:
+        return c.rule
+    except Criterion.rule.RelatedObjectDoesNotExist:
+        return None
+
+
+def build_tree(
+    assessment: Assessment,
+    *,
+    details: bool = True,
+) -> Tree:
+    """The whole tree in a fixed number of queries: criteria (with rules), scores,
+    evidence links (with documents) and comments (with authors)."""
+    from parindex.evidence.models import EvidenceLink
+
+    criteria = list(
+        Criterion.objects.filter(framework_id=assessment.framework_id)
+        .select_related("rule")
+        .order_by("position")
+    )
+    scores = {s.criterion_id: s for s in LeafScore.objects.filter(assessment=assessment)}
+    links: dict[int, list[Any]] = {}
+    comments: dict[int, list[Any]] = {}
+    if details:
+        for link in (
+            EvidenceLink.objects.filter(score__assessment=assessment)
+            .select_related("document")
+            .order_by("id")
+        ):
+            links.setdefault(link.score_id, []).append(link)
+        try:
+            from parindex.assessments.models import Comment
+
+            for cm in (
+                Comment.objects.filter(score__assessment=assessment)
+                .select_related("author")
+                .order_by("created_at", "id")
+            ):
+                comments.setdefault(cm.score_id, []).append(cm)
+        except ImportError:  # pragma: no cover - until comments land
+            pass
+    else:
+        # Evidence presence still matters for the missing list.
+        for sid in EvidenceLink.objects.filter(score__assessment=assessment).values_list(
+            "score_id", flat=True
+        ):
+            links.setdefault(sid, []).append(True)
+
+    kids: dict[int | None, list[Criterion]] = {}
+    for c in criteria:
+        kids.setdefault(c.parent_id, []).append(c)
+    by_pk = {c.pk: c for c in criteria}
+    rows: list[Row] = []
+    leaves: list[Leaf] = []
+    for c in criteria:
+        anc: list[str] = []
+        p = c.parent_id
+        while p is not None:
+            anc.append(by_pk[p].code)
+            p = by_pk[p].parent_id
+        leaf = None
+        if c.pk not in kids and c.pk in scores:
+            rule = _rule_of(c)
+            s = scores[c.pk]
+            s.criterion = c
+            s.assessment = assessment
+            leaf = Leaf(
+                score=s,
+                criterion=c,
+                rule_type=rule.type if rule is not None else "manual",
+                params=codec.decode(rule.params) if rule is not None else {},
+                evidence=links.get(s.pk, []),
+                comments=comments.get(s.pk, []),
+            )
+            leaves.append(leaf)
+        rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))
+    fw = assessment.framework
+    engine_fw = eng.Framework(
+        code=fw.code,
+        name=fw.name,
+        decision=fw.decision,
+        year=fw.year,
+        total=fw.total,
+        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
+        label=fw.label,
+    )
+    try:
+        compiled = agg.compile_framework(engine_fw)
+    except ValueError:
+        compiled = None
+    return Tree(assessment, rows, leaves, compiled, engine_fw)

@@ -1,0 +1,398 @@
+"""Appraisal pages: per unit (self / round 1 / round 2 / final side by side, inputs for the
+current round), per criterion across the assigned units, the council's approval list, and
+the workflow buttons (start round 1, return for explanation, start round 2, approve,
+reopen). Views parse, call the services of docs/workflow.md, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from parindex.assessments import permissions as perm
+from parindex.assessments import services as svc
+from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
+from parindex.assessments.selectors import assessment_get, assessments_for
+from parindex.cycles.models import Cycle
+from parindex.cycles.selectors import cycle_get
+from parindex.frameworks.models import Criterion
+from parindex.web.access import access_for, appraisal_prefixes
+from parindex.web.helpers import (
+    error_messages,
+    is_htmx,
+    parse_decimal,
+    parse_when,
+    run_action,
+)
+from parindex.web.tree import COLUMN_LABELS, build_tree
+from parindex.web.views_assessment import library_of
+from parindex.workflow import ConcurrentChange, InvalidTransition
+
+
+def _require_appraiser(user: Any) -> None:
+    """Appraisal pages exist for appraisers and the admin only (others: 404)."""
+    if not (user.is_appraiser or user.is_province_admin):
+        raise Http404
+
+
+def appraisal_scope(user: Any, cycle: Cycle) -> tuple[Any, list[str] | None]:
+    """(assessments the user appraises in ``cycle``, criteria code prefixes or None=all).
+    ``assessments_for`` already limits appraisers to their assigned units."""
+    qs = assessments_for(user).filter(cycle=cycle)
+    if user.is_province_admin:
+        return qs, None
+    assignment = perm.assignment_for(user, cycle)
+    if assignment is None:
+        return qs.none(), []
+    return qs, list(assignment.criteria_codes or []) or None
+
+
+def _covers(prefixes: list[str] | None, code: str) -> bool:
+    if prefixes is None:
+        return True
+    return any(code == p or code.startswith(f"{p}.") for p in prefixes)
+
+
+def _appraised_assessment(user: Any, pk: int) -> tuple[Assessment, list[str] | None]:
+    _require_appraiser(user)
+    assessment = assessment_get(user, pk)  # appraisers: assigned units only
+    prefixes = appraisal_prefixes(user, assessment)
+    if prefixes == []:
+        raise Http404
+    return assessment, prefixes
+
+
+@login_required
+def appraisal_home(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    """The appraiser's work list in a cycle: assigned units and criteria."""
+    _require_appraiser(request.user)
+    cycle = cycle_get(request.user, cycle_pk)
+    qs, prefixes = appraisal_scope(request.user, cycle)
+    assessments = list(qs.order_by("unit__group__position", "unit__name"))
+    fw_ids = {a.framework_id for a in assessments}
+    leaves = (
+        Criterion.objects.filter(framework_id__in=fw_ids, children__isnull=True)
+        .order_by("framework_id", "position")
+        .values_list("code", "name")
+        .distinct()
+    )
+    criteria = []
+    seen = set()
+    for code, name in leaves:
+        if code not in seen and _covers(prefixes, code):
+            seen.add(code)
+            criteria.append((code, name))
+    return render(
+        request,
+        "web/appraisal/home.html",
+        {
+            "nav": "appraisal",
+            "cycle": cycle,
+            "assessments": assessments,
+            "criteria": criteria,
+            "prefixes": prefixes,
+        },
+    )
+
+
+def _unit_context(request: HttpRequest, assessment: Assessment, prefixes: Any) -> dict[str, Any]:
+    tree = build_tree(assessment)
+    access = access_for(request.user, assessment)
+    return {
+        "nav": "appraisal",
+        "assessment": assessment,
+        "tree": tree,
+        "access": access,
+        "totals": tree.totals("self"),
+        "totals_r1": tree.totals("round1"),
+        "totals_r2": tree.totals("round2"),
+        "totals_final": tree.totals("final"),
+        "library": library_of(assessment, access),
+        "mode": "appraise",
+        "columns": COLUMN_LABELS,
+        "prefixes": prefixes,
+        "assigned": {lf.score.pk for lf in tree.leaves if _covers(prefixes, lf.criterion.code)},
+    }
+
+
+@login_required
+def appraisal_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, prefixes = _appraised_assessment(request.user, pk)
+    ctx = _unit_context(request, assessment, prefixes)
+    return render(request, "web/appraisal/unit.html", ctx)
+
+
+def _appraise_response(
+    request: HttpRequest,
+    assessment: Assessment,
+    prefixes: Any,
+    score_pk: int,
+    *,
+    error: list[str] | None = None,
+    stale: Any = None,
+    attempted: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ctx = _unit_context(request, assessment, prefixes)
+    leaf = ctx["tree"].leaf(score_pk)
+    if leaf is None:
+        raise Http404
+    ctx.update(
+        {
+            "leaf": leaf,
+            "error": error or [],
+            "stale": stale,
+            "attempted": attempted or {},
+            "oob": True,
+            "compact": request.GET.get("compact") == "1" or request.POST.get("compact") == "1",
+            # the per-criterion row's names
+            "s": leaf.score,
+            "a": assessment,
+            "evidence": leaf.evidence,
+            "rnd": ctx["access"].appraisal_round,
+        }
+    )
+    if not is_htmx(request):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        for text in error or []:
+            messages.error(request, text)
+        back = request.POST.get("back") or reverse("appraisal_unit", args=[assessment.pk])
+        if not back.startswith("/"):
+            back = reverse("appraisal_unit", args=[assessment.pk])
+        return redirect(f"{back}#ap-{score_pk}")
+    template = (
+        "web/appraisal/_criterion_row.html"
+        if ctx["compact"]
+        else "web/appraisal/_leaf_response.html"
+    )
+    return render(request, template, ctx, status=status)
+
+
+@login_required
+@require_POST
+def appraisal_leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """Save appraised points (current round) or a bonus/penalty adjustment, or a comment."""
+    assessment, prefixes = _appraised_assessment(request.user, pk)
+    score = get_object_or_404(
+        LeafScore.objects.select_related("criterion"), assessment=assessment, pk=score_pk
+    )
+    if not _covers(prefixes, score.criterion.code):
+        raise Http404
+    post = request.POST
+    attempted = {k: post.get(k, "") for k in ("points", "reason", "text")}
+    try:
+        what = post.get("what", "points")
+        if what == "comment":
+            text = post.get("text", "").strip()
+            if not text:
+                raise ValidationError("Nhập nội dung ý kiến.")
+            svc.comment_add(score=score, text=text, actor=request.user)
+        elif what == "adjustment":
+            points = parse_decimal(post.get("points"))
+            if points is None:
+                raise ValidationError("Nhập điểm thưởng/trừ.")
+            svc.adjustment_set(
+                score=score,
+                points=points,
+                reason=post.get("reason", "").strip(),
+                actor=request.user,
+            )
+        else:
+            try:
+                version = int(post.get("version", ""))
+                rnd = int(post.get("round", ""))
+            except ValueError as exc:
+                raise ValidationError("Thiếu vòng thẩm định hoặc phiên bản của điểm.") from exc
+            points = parse_decimal(post.get("points"))
+            if points is None:
+                raise ValidationError("Nhập điểm thẩm định.")
+            svc.appraisal_set(
+                score=score,
+                round=rnd,
+                points=points,
+                reason=post.get("reason", "").strip(),
+                expected_version=version,
+                actor=request.user,
+            )
+    except svc.StaleScore as exc:
+        return _appraise_response(
+            request,
+            assessment,
+            prefixes,
+            score.pk,
+            stale=exc,
+            error=error_messages(exc),
+            status=409,
+        )
+    except (ValidationError, ConcurrentChange, InvalidTransition) as exc:
+        return _appraise_response(
+            request,
+            assessment,
+            prefixes,
+            score.pk,
+            error=error_messages(exc),
+            attempted=attempted,
+            status=422,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return _appraise_response(request, assessment, prefixes, score.pk)
+
+
+@login_required
+def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
+    """One leaf across every assigned unit: self points, evidence, explanation, inputs."""
+    _require_appraiser(request.user)
+    cycle = cycle_get(request.user, cycle_pk)
+    qs, prefixes = appraisal_scope(request.user, cycle)
+    if not _covers(prefixes, code):
+        raise Http404
+    from parindex.evidence.models import EvidenceLink
+
+    scores = list(
+        LeafScore.objects.filter(assessment__in=qs, criterion__code=code)
+        .select_related("criterion", "criterion__rule", "assessment", "assessment__unit")
+        .order_by("assessment__unit__group__position", "assessment__unit__name")
+    )
+    if not scores:
+        raise Http404
+    links: dict[int, list[Any]] = {}
+    for link in EvidenceLink.objects.filter(score__in=scores).select_related("document"):
+        links.setdefault(link.score_id, []).append(link)
+    rows = []
+    for s in scores:
+        rows.append(
+            {
+                "score": s,
+                "assessment": s.assessment,
+                "evidence": links.get(s.pk, []),
+                "round": {AssessmentStatus.ROUND1: 1, AssessmentStatus.ROUND2: 2}.get(
+                    s.assessment.status
+                ),
+            }
+        )
+    return render(
+        request,
+        "web/appraisal/criterion.html",
+        {
+            "nav": "appraisal",
+            "cycle": cycle,
+            "code": code,
+            "criterion": scores[0].criterion,
+            "rows": rows,
+        },
+    )
+
+
+# --- workflow buttons -------------------------------------------------------------------
+
+
+def _action(request: HttpRequest, pk: int, name: str, success: str, **extra: Any) -> HttpResponse:
+    assessment, _ = _appraised_assessment(request.user, pk)
+    return run_action(
+        request,
+        lambda: getattr(svc, name)(assessment=assessment, actor=request.user, **extra),
+        success=success,
+        back=reverse("appraisal_unit", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, "appraisal_start", "Đã bắt đầu thẩm định vòng 1.")
+
+
+@login_required
+@require_POST
+def appraisal_round2_start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, "appraisal_round2_start", "Đã bắt đầu thẩm định vòng 2.")
+
+
+@login_required
+@require_POST
+def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, _ = _appraised_assessment(request.user, pk)
+    back = reverse("appraisal_unit", args=[pk])
+
+    def do() -> None:
+        deadline = parse_when(request.POST.get("deadline"), "Hạn giải trình")
+        message = request.POST.get("message", "").strip()
+        errors = []
+        if deadline is None:
+            errors.append("Nhập hạn giải trình cho đơn vị.")
+        if not message:
+            errors.append("Nhập nội dung yêu cầu giải trình.")
+        if errors:
+            raise ValidationError(errors)
+        svc.assessment_return(
+            assessment=assessment, deadline=deadline, message=message, actor=request.user
+        )
+
+    return run_action(request, do, success="Đã trả phiếu cho đơn vị để giải trình.", back=back)
+
+
+@login_required
+def council_list(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    """The council's list: assessments in round 2 (to approve) and those approved."""
+    user = request.user
+    if not (user.is_council or user.is_province_admin or user.is_leader):
+        raise Http404
+    cycle = cycle_get(user, cycle_pk)
+    qs = assessments_for(user).filter(
+        cycle=cycle, status__in=[AssessmentStatus.ROUND2, AssessmentStatus.APPROVED]
+    )
+    return render(
+        request,
+        "web/appraisal/council.html",
+        {
+            "nav": "council",
+            "cycle": cycle,
+            "pending": [a for a in qs if a.status == AssessmentStatus.ROUND2],
+            "approved": [a for a in qs if a.status == AssessmentStatus.APPROVED],
+        },
+    )
+
+
+@login_required
+@require_POST
+def council_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if not user.is_council:
+        raise Http404
+    assessment = assessment_get(user, pk)
+    return run_action(
+        request,
+        lambda: svc.council_approve(assessment=assessment, actor=user),
+        success=f"Đã phê duyệt kết quả của {assessment.unit.name}.",
+        back=reverse("council_list", args=[assessment.cycle_id]),
+    )
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if not user.is_province_admin:
+        raise Http404
+    assessment = assessment_get(user, pk)
+
+    def do() -> None:
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            raise ValidationError("Nhập lý do mở lại phiếu.")
+        svc.assessment_reopen(assessment=assessment, reason=reason, actor=user)
+
+    return run_action(
+        request,
+        do,
+        success="Đã mở lại phiếu để thẩm định vòng 2.",
+        back=reverse("appraisal_unit", args=[pk]),
+    )

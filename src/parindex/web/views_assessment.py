@@ -1,0 +1,319 @@
+"""The unit's self-assessment page (phiếu tự chấm): the criteria tree, a live-scored input
+per leaf with autosave, evidence, explanations, comments, submit/withdraw/resubmit.
+
+Views parse input, call the services of docs/workflow.md and render; the services decide
+(permissions, deadlines, ranges). Full page, or the leaf partial for htmx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from parindex.assessments import services as svc
+from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.selectors import assessment_get, assessments_for, missing_of
+from parindex.cycles.selectors import current_cycle
+from parindex.evidence import services as ev
+from parindex.evidence.forms import ReferenceForm, UploadForm
+from parindex.evidence.models import EvidenceDocument, EvidenceLink
+from parindex.web.access import Access, access_for
+from parindex.web.helpers import (
+    error_messages,
+    is_htmx,
+    parse_decimal,
+    run_action,
+)
+from parindex.web.tree import COLUMN_LABELS, Tree, build_tree
+from parindex.workflow import ConcurrentChange, InvalidTransition
+
+
+def _score_of(request: HttpRequest, pk: int, score_pk: int) -> tuple[Assessment, LeafScore]:
+    assessment = assessment_get(request.user, pk)
+    score = get_object_or_404(LeafScore, assessment=assessment, pk=score_pk)
+    return assessment, score
+
+
+def library_of(assessment: Assessment, access: Access) -> list[Any]:
+    if not access.can_explain:
+        return []
+    return list(
+        EvidenceDocument.objects.filter(unit_id=assessment.unit_id).order_by("-year", "title")
+    )
+
+
+def page_context(request: HttpRequest, assessment: Assessment, tree: Tree) -> dict[str, Any]:
+    access = access_for(request.user, assessment)
+    totals = tree.totals("self")
+    missing = missing_of(assessment) if access.own_unit or request.user.sees_all_units else []
+    return {
+        "missing": missing,
+        "missing_codes": {m.code for m in missing},
+        "nav": "assessment",
+        "assessment": assessment,
+        "tree": tree,
+        "access": access,
+        "totals": totals,
+        "library": library_of(assessment, access),
+        "mode": "self",
+        "columns": COLUMN_LABELS,
+    }
+
+
+@login_required
+def my_assessment(request: HttpRequest) -> HttpResponse:
+    """'Phiếu của đơn vị': the unit's assessment in the current cycle."""
+    user = request.user
+    if not getattr(user, "unit_id", None):
+        raise Http404
+    cycle = current_cycle(user)
+    qs = assessments_for(user).filter(unit_id=user.unit_id)
+    a = (qs.filter(cycle=cycle).first() if cycle else None) or qs.order_by("-cycle__year").first()
+    if a is None:
+        raise Http404
+    return redirect("assessment_detail", pk=a.pk)
+
+
+@login_required
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_get(request.user, pk)
+    tree = build_tree(assessment)
+    return render(request, "web/assessment/detail.html", page_context(request, assessment, tree))
+
+
+def _leaf_response(
+    request: HttpRequest,
+    assessment: Assessment,
+    score_pk: int,
+    *,
+    error: list[str] | None = None,
+    stale: Any = None,
+    attempted: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    tree = build_tree(assessment)
+    leaf = tree.leaf(score_pk)
+    if leaf is None:
+        raise Http404
+    ctx = page_context(request, assessment, tree)
+    ctx.update(
+        {
+            "leaf": leaf,
+            "error": error or [],
+            "stale": stale,
+            "attempted": attempted or {},
+            "oob": True,
+        }
+    )
+    if not is_htmx(request):
+        for text in error or []:
+            messages.error(request, text)
+        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
+    return render(request, "web/assessment/_leaf_response.html", ctx, status=status)
+
+
+@login_required
+def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """GET: the leaf partial (refresh). POST: save the leaf (autosave)."""
+    assessment, score = _score_of(request, pk, score_pk)
+    if request.method != "POST":
+        return _leaf_response(request, assessment, score.pk)
+    post = request.POST
+    attempted = {k: post.get(k, "") for k in ("value", "points", "explanation")}
+    attempted["not_applicable"] = "not_applicable" in post
+    kwargs: dict[str, Any] = {}
+    try:
+        version = int(post.get("version", ""))
+    except ValueError:
+        return _leaf_response(
+            request, assessment, score.pk, error=["Thiếu phiên bản của điểm."], status=400
+        )
+    try:
+        if "value" in post or post.get("kind") == "checkbox":
+            if post.get("kind") == "checkbox":
+                kwargs["value"] = "có" if post.get("value") else "không"
+            else:
+                kwargs["value"] = post.get("value", "").strip()
+        if "points" in post:
+            kwargs["points"] = parse_decimal(post.get("points"))
+        if "na_shown" in post:
+            kwargs["not_applicable"] = "not_applicable" in post
+        if "explanation" in post:
+            kwargs["explanation"] = post.get("explanation", "").strip()
+        svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
+    except svc.StaleScore as exc:
+        return _leaf_response(
+            request,
+            assessment,
+            score.pk,
+            stale=exc,
+            error=error_messages(exc),
+            status=409,
+        )
+    except (ValidationError, ConcurrentChange, InvalidTransition) as exc:
+        return _leaf_response(
+            request,
+            assessment,
+            score.pk,
+            error=error_messages(exc),
+            attempted=attempted,
+            status=422,
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return _leaf_response(request, assessment, score.pk)
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment, score = _score_of(request, pk, score_pk)
+    text = request.POST.get("text", "").strip()
+    try:
+        if not text:
+            raise ValidationError("Nhập nội dung ý kiến.")
+        svc.comment_add(score=score, text=text, actor=request.user)
+    except (ValidationError, InvalidTransition) as exc:
+        return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return _leaf_response(request, assessment, score.pk)
+
+
+# --- evidence -------------------------------------------------------------------------
+
+
+def _evidence_action(request: HttpRequest, pk: int, score_pk: int, do: Any) -> HttpResponse:
+    """Run an evidence change for one leaf; the leaf partial comes back either way."""
+    assessment, score = _score_of(request, pk, score_pk)
+    try:
+        do(assessment, score)
+    except (ValidationError, InvalidTransition, ConcurrentChange) as exc:
+        return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return _leaf_response(request, assessment, score.pk)
+
+
+def _form_errors(form: Any) -> ValidationError:
+    return ValidationError([m for msgs in form.errors.values() for m in msgs])
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    def do(assessment: Assessment, score: LeafScore) -> None:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise _form_errors(form)
+        kwargs = form.service_kwargs()
+        # Only a unit that may add evidence to this leaf gets a file into its library.
+        if not access_for(request.user, assessment).can_explain:
+            raise PermissionDenied
+        with transaction.atomic():
+            doc = ev.document_upload(unit=assessment.unit, actor=request.user, **kwargs)
+            ev.evidence_attach(
+                score=score, document=doc, page_ref=kwargs["page_ref"], actor=request.user
+            )
+
+    return _evidence_action(request, pk, score_pk, do)
+
+
+@login_required
+@require_POST
+def evidence_reference(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    def do(assessment: Assessment, score: LeafScore) -> None:
+        form = ReferenceForm(request.POST)
+        if not form.is_valid():
+            raise _form_errors(form)
+        kwargs = form.service_kwargs()
+        if not access_for(request.user, assessment).can_explain:
+            raise PermissionDenied
+        with transaction.atomic():
+            doc = ev.document_reference_create(unit=assessment.unit, actor=request.user, **kwargs)
+            ev.evidence_attach(
+                score=score, document=doc, page_ref=kwargs["page_ref"], actor=request.user
+            )
+
+    return _evidence_action(request, pk, score_pk, do)
+
+
+@login_required
+@require_POST
+def evidence_attach(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    def do(assessment: Assessment, score: LeafScore) -> None:
+        try:
+            doc_pk = int(request.POST.get("document", ""))
+        except ValueError as exc:
+            raise ValidationError("Chọn một tài liệu trong thư viện của đơn vị.") from exc
+        doc = get_object_or_404(EvidenceDocument, pk=doc_pk, unit_id=assessment.unit_id)
+        ev.evidence_attach(
+            score=score,
+            document=doc,
+            page_ref=request.POST.get("page_ref", "").strip(),
+            actor=request.user,
+        )
+
+    return _evidence_action(request, pk, score_pk, do)
+
+
+@login_required
+@require_POST
+def evidence_detach(request: HttpRequest, pk: int, score_pk: int, link_pk: int) -> HttpResponse:
+    def do(assessment: Assessment, score: LeafScore) -> None:
+        link = get_object_or_404(EvidenceLink, pk=link_pk, score=score)
+        ev.evidence_detach(link=link, actor=request.user)
+
+    return _evidence_action(request, pk, score_pk, do)
+
+
+@login_required
+@require_POST
+def evidence_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_get(request.user, pk)
+
+    return run_action(
+        request,
+        lambda: ev.evidence_carry_forward(assessment=assessment, actor=request.user),
+        success="Đã chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này.",
+        back=reverse("assessment_detail", args=[pk]),
+    )
+
+
+# --- unit head actions ----------------------------------------------------------------
+
+
+def _transition(request: HttpRequest, pk: int, name: str, success: str) -> HttpResponse:
+    assessment = assessment_get(request.user, pk)
+    return run_action(
+        request,
+        lambda: getattr(svc, name)(assessment=assessment, actor=request.user),
+        success=success,
+        back=reverse("assessment_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "assessment_submit", "Đã gửi phiếu tự chấm tới Sở Nội vụ.")
+
+
+@login_required
+@require_POST
+def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "assessment_withdraw", "Đã rút phiếu về để chỉnh sửa tiếp.")
+
+
+@login_required
+@require_POST
+def assessment_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, "assessment_resubmit", "Đã gửi giải trình tới tổ thẩm định.")
