@@ -153,7 +153,15 @@ class Tree:
         return None
 
     def totals(self, column: str = "self") -> agg.UnitScore | None:
-        """The engine's aggregate of one column of points (None when it cannot run)."""
+        """The engine's aggregate of one column of points (None when it cannot run, or
+        when the assessment has not reached that column's stage yet)."""
+        reached = {
+            "round1": ("round1", "returned", "explained", "round2", "approved"),
+            "round2": ("round2", "approved"),
+            "final": ("approved",),
+        }
+        if column in reached and self.assessment.status not in reached[column]:
+            return None
         points: dict[str, Any] = {}
         for lf in self.leaves:
             s = lf.score
