@@ -21,13 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleFramework, CycleStatus, CycleUnit
-from parindex.engine.aggregate import CompiledFramework, compile_framework, to_micro
+from parindex.engine.aggregate import CompiledFramework, compile_framework
 from parindex.engine.compute import (
     MISSING,
     NOT_APPLICABLE,
@@ -508,7 +510,22 @@ def _plain(d: Decimal | None) -> str:
 
 
 def _m(micro: int | None) -> Decimal | None:
-    return None if micro is None else Decimal(micro).scaleb(-6).quantize(SIX)
+    return None if micro is None else Decimal(micro).scaleb(-6)
+
+
+def _raw_rows(qs: Any) -> list[tuple[Any, ...]]:
+    """Rows of a ``values_list`` queryset straight from the cursor: the values are
+    integers (see :func:`_micro`) and flags, so Django's per-value converters are skipped."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _micro(field: str) -> Cast:
+    """Points in millionths as an integer, computed by the database (no Decimal
+    conversion of thousands of values in Python)."""
+    return Cast(Round(F(field) * Value(1_000_000)), BigIntegerField())
 
 
 def _previous(
@@ -602,16 +619,16 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
             "pk", "unit_id", "framework_id", "status"
         )
     }
-    scores = list(
+    scores = _raw_rows(
         LeafScore.objects.filter(assessment__cycle=cycle)
         .order_by()
         .values_list(
             "assessment_id",
             "criterion_id",
-            "self_points",
-            "round1_points",
-            "round2_points",
-            "final_points",
+            _micro("self_points"),
+            _micro("round1_points"),
+            _micro("round2_points"),
+            _micro("final_points"),
             "not_applicable",
         )
     )
@@ -668,9 +685,9 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
                 value = r2 if r2 is not None else (r1 if r1 is not None else self_p)
             self_value = value if j in comp.adjustment else self_p
         if value is not None:
-            appraised[k] = to_micro(value)
+            appraised[k] = value
         if self_value is not None:
-            own[k] = to_micro(self_value)
+            own[k] = self_value
 
     metrics: dict[str, dict[str, Decimal]] = {}
     for unit_id, metric, value in metric_rows:
@@ -808,24 +825,24 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
         for row in unit_rows:
             row.result_set = rs
         UnitResult.objects.bulk_create(unit_rows)
-        node_rows: list[NodeResult] = []
+        node_rows: list[tuple[Any, ...]] = []
         for r, ur in zip(results, unit_rows, strict=True):
             comp, pts, app = nodes_of[r.unit]
             for n, code, depth, position in comp.parents:
                 mx = app[n]
                 node_rows.append(
-                    NodeResult(
-                        unit_result_id=ur.pk,
-                        code=code,
-                        depth=depth,
-                        position=position,
-                        points=_m(pts[n]),
-                        max_points=_m(mx),
-                        index=None if not mx else _q(Fraction(pts[n] * 100, mx)),
-                        rank=area_rank.get((r.unit, code)) if depth == 1 else None,
+                    (
+                        ur.pk,
+                        code,
+                        depth,
+                        position,
+                        _m(pts[n]),
+                        _m(mx),
+                        None if not mx else _q(Fraction(pts[n] * 100, mx)),
+                        area_rank.get((r.unit, code)) if depth == 1 else None,
                     )
                 )
-        NodeResult.objects.bulk_create(node_rows, batch_size=2000)
+        _insert_nodes(node_rows)
         rs.duration_ms = int((time.perf_counter() - started) * 1000)
         ResultSet.objects.filter(pk=rs.pk).update(duration_ms=rs.duration_ms)
         record(
@@ -836,6 +853,19 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
             context={"duration_ms": rs.duration_ms},
         )
     return rs
+
+
+def _insert_nodes(rows: list[tuple[Any, ...]]) -> None:
+    """Insert NodeResult rows with one ``executemany`` (thousands of rows: building model
+    instances for ``bulk_create`` would dominate the recompute time)."""
+    meta = NodeResult._meta
+    names = ["unit_result", "code", "depth", "position", "points", "max_points", "index", "rank"]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(n).column) for n in names)
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 # --------------------------------------------------------------------------- background
