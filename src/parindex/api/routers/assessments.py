@@ -4,8 +4,8 @@ otherwise), calls the service of docs/workflow.md and serialises the result."""
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.http import HttpRequest
@@ -32,21 +32,75 @@ def _score(request: HttpRequest, assessment_id: int, code: str) -> Any:
     return get_object_or_404(sel.scores_of(assessment), criterion__code=code)
 
 
-def _plain(value: Any) -> Any:
-    """A tree from the selector (dataclasses, dicts, lists, model instances) as JSON data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+def _num(value: Any) -> str | None:
+    """Points and indices as decimal strings (exact; an index is a fraction)."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        return str(round(Decimal(value.numerator) / Decimal(value.denominator), 6))
+    return str(value)
+
+
+def _node_score(score: Any) -> dict[str, Any] | None:
+    if score is None:
+        return None
+    return {
+        "points": _num(score.points),
+        "max_points": _num(score.max_points),
+        "index": _num(score.index),
+    }
+
+
+def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "_meta"):
-        if value._meta.model_name == "leafscore":
-            return s.score_out(value)
-        return getattr(value, "code", None) or value.pk
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _leaf(row: Any) -> dict[str, Any]:
+    out = s.score_out(row.score) if row.score is not None else {"code": row.criterion.code}
+    out.update(
+        evidence_count=row.evidence_count,
+        comments_count=row.comments_count,
+        missing=row.missing,
+        rule=(
+            {"type": row.rule.type, "params": _jsonable(dict(row.rule.params))}
+            if row.rule is not None
+            else None
+        ),
+        guidance=row.criterion.guidance,
+        evidence_hint=row.criterion.evidence,
+    )
+    return out
+
+
+def _node(node: Any) -> dict[str, Any]:
+    c = node.criterion
+    return {
+        "code": c.code,
+        "name": c.name,
+        "max_points": _num(c.max_points),
+        "source": c.source,
+        "self": _node_score(node.self_score),
+        "final": _node_score(node.final),
+        "leaf": _leaf(node.leaf) if node.leaf is not None else None,
+        "children": [_node(k) for k in node.children],
+    }
+
+
+def tree_out(tree: Any) -> dict[str, Any]:
+    """The assessment tree: areas → criteria → leaves, each leaf with self, round 1,
+    round 2 and final points; engine totals; the leaves that block submission."""
+    return {
+        "assessment": s.assessment_out(tree.assessment),
+        "totals": {"self": _node_score(tree.self_total), "final": _node_score(tree.final)},
+        "missing": [{"code": m.code, "name": m.name, "reason": m.reason} for m in tree.missing],
+        "areas": [_node(a) for a in tree.areas],
+    }
 
 
 def _transition(name: str):  # type: ignore[no-untyped-def]
@@ -82,9 +136,7 @@ def assessment_list(request: HttpRequest, cycle: int | None = None, status: str 
     "tổng theo lĩnh vực và toàn phiếu; các tiêu chí còn thiếu điểm hoặc tài liệu.",
 )
 def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
-    assessment = _assessment(request, assessment_id)
-    tree = sel.assessment_tree(assessment)
-    return {"assessment": s.assessment_out(assessment), "tree": _plain(tree)}
+    return tree_out(sel.assessment_tree(_assessment(request, assessment_id)))
 
 
 @router.get(

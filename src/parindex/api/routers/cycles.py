@@ -3,7 +3,6 @@ survey/SIPAS/statistic points by CSV."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,17 +27,24 @@ def _codes(model: Any, codes: list[str], label: str) -> dict[str, Any]:
     return found
 
 
-def _row(row: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(row):
-        data = dataclasses.asdict(row)  # type: ignore[arg-type]
-    elif isinstance(row, dict):
-        data = dict(row)
-    else:
-        data = dict(vars(row))
-    for key, value in list(data.items()):
-        if hasattr(value, "_meta"):  # a model instance: its code or id
-            data[key] = getattr(value, "code", None) or value.pk
-    return data
+def progress_out(row: Any) -> dict[str, Any]:
+    return {
+        "assessment": row.assessment.pk,
+        "unit": row.unit.code,
+        "unit_name": row.unit.name,
+        "status": row.status,
+        "status_label": row.status_label,
+        "self_leaves": row.self_leaves,
+        "scored": row.scored,
+        "claimed": row.claimed,
+        "supported": row.supported,
+        "scored_share": str(row.scored_share),
+        "evidenced_share": str(row.evidenced_share),
+        "stage": row.stage,
+        "deadline": row.deadline,
+        "days_left": row.days_left,
+        "overdue": row.overdue,
+    }
 
 
 @router.get(
@@ -85,7 +91,7 @@ def cycle_progress(request: HttpRequest, cycle_id: int) -> Any:
     from parindex.assessments.selectors import progress
 
     cycle = cycle_get(request.auth, cycle_id)
-    return [_row(r) for r in progress(request.auth, cycle)]
+    return [progress_out(r) for r in progress(request.auth, cycle)]
 
 
 @router.post(
@@ -158,10 +164,14 @@ def extension_create(request: HttpRequest, cycle_id: int, payload: s.ExtensionIn
     summary="Phân công tổ thẩm định",
 )
 def assignment_list(request: HttpRequest, cycle_id: int) -> Any:
-    from parindex.assessments.selectors import assignments_for
+    from parindex.assessments.models import AppraisalAssignment
 
     cycle = cycle_get(request.auth, cycle_id)
-    return [s.assignment_out(a) for a in assignments_for(request.auth, cycle)]
+    # The appraisal teams are visible to the province-wide roles (as are all units).
+    if not request.auth.sees_all_units:
+        return []
+    qs = AppraisalAssignment.objects.filter(cycle=cycle).select_related("appraiser")
+    return [s.assignment_out(a) for a in qs.prefetch_related("units")]
 
 
 @router.put(

@@ -39,13 +39,22 @@ def notification_list(request: HttpRequest, unread: bool = False) -> Any:
     summary="Đánh dấu đã đọc",
 )
 def notification_read(request: HttpRequest, notification_id: int) -> Any:
-    from parindex.notifications.selectors import notifications_for
+    from parindex.notifications.selectors import notification_get
     from parindex.notifications.services import mark_read
 
-    notification = get_object_or_404(notifications_for(request.auth), pk=notification_id)
-    mark_read(notification=notification, actor=request.auth)
-    notification.refresh_from_db()
-    return s.notification_out(notification)
+    notification = notification_get(request.auth, notification_id)
+    return s.notification_out(mark_read(notification=notification, actor=request.auth))
+
+
+@router.post(
+    "/notifications/read",
+    response={200: dict[str, int], **s.ERRORS},
+    summary="Đánh dấu đã đọc tất cả thông báo",
+)
+def notification_read_all(request: HttpRequest) -> Any:
+    from parindex.notifications.services import mark_all_read
+
+    return {"read": mark_all_read(actor=request.auth)}
 
 
 @router.get("/tokens", response=list[s.TokenOut], summary="Khoá API của tôi")
