@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from parindex.web import views, views_admin, views_appraisal, views_assessment, views_audit
 
@@ -8,6 +8,7 @@ P = views_appraisal
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("parindex.web.urls_results")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-vi/", views.unit_list, name="unit_list"),

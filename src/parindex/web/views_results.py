@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -126,7 +127,14 @@ def _group_charts(rows: list[Any], decimals: int) -> list[dict[str, Any]]:
     groups: dict[Any, dict[str, Any]] = {}
     for r in rows:
         g = groups.setdefault(
-            r.group_id, {"id": r.group_id, "name": r.group.name, "rows": [], "chart": None}
+            r.group_id,
+            {
+                "id": r.group_id,
+                "dom_id": f"rank-{r.group_id}",
+                "name": r.group.name,
+                "rows": [],
+                "chart": None,
+            },
         )
         g["rows"].append(r)
     for g in groups.values():
@@ -192,7 +200,6 @@ def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             "ov": ov,
             "groups": groups,
             "charts": charts,
-            "group_charts": {f"rank-{g['id']}": g["chart"] for g in groups},
             "changed": [r for r in ov.ranking if r.index_change is not None],
             "not_compared": [r for r in ov.ranking if r.comparison_note],
             "pending": _pending(cycle) if user.is_province_admin else None,
@@ -469,18 +476,23 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             if text == "" or (old is not None and _same(old, text)):
                 continue
             changes.append((unit, metric, text))
-        # Validate everything first (nothing is saved when one value is wrong).
-        for unit, metric, text in changes:
-            try:
-                rsvc._metric_value(text.replace(",", "."))
-            except ValidationError as exc:
-                errors += [f"{unit.name} — {METRIC_LABELS.get(metric, metric)}: {m}" for m in
-                           error_messages(exc)]
-        if not errors:
+        # Every value is checked; nothing is saved when one of them is refused.
+        with transaction.atomic():
             for unit, metric, text in changes:
-                rsvc.metric_set(
-                    cycle=cycle, unit=unit, metric=metric, value=text.replace(",", "."), actor=user
-                )
+                try:
+                    rsvc.metric_set(
+                        cycle=cycle,
+                        unit=unit,
+                        metric=metric,
+                        value=text.replace(",", "."),
+                        actor=user,
+                    )
+                except ValidationError as exc:
+                    label = METRIC_LABELS.get(metric, metric)
+                    errors += [f"{unit.name} — {label}: {m}" for m in error_messages(exc)]
+            if errors:
+                transaction.set_rollback(True)
+        if not errors:
             messages.success(request, f"Đã lưu {len(changes)} giá trị; kết quả sẽ được tính lại.")
             return redirect("results_metrics", cycle_pk=cycle.pk)
     rows = [

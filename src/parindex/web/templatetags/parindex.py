@@ -117,9 +117,72 @@ def unread_notifications(context: template.Context) -> int:
 
 
 _ACTION_LABELS = {
-    "score.set": "Cập nhật điểm",
+    "score.self": "Đơn vị tự chấm",
+    "score.round1": "Điểm thẩm định vòng 1",
+    "score.round2": "Điểm thẩm định vòng 2",
+    "score.adjustment": "Điểm thưởng/trừ",
+    "score.external": "Điểm nguồn bên ngoài",
+    "score.external_import": "Nhập điểm từ tệp",
+    "comment.add": "Ý kiến",
     "assessments.open": "Mở phiếu",
+    "assessment.submit": "Gửi phiếu",
+    "assessment.withdraw": "Rút phiếu",
+    "assessment.return": "Trả lại để giải trình",
+    "assessment.resubmit": "Gửi giải trình",
+    "assessment.reopen": "Mở lại phiếu",
+    "appraisal.start": "Bắt đầu thẩm định vòng 1",
+    "appraisal.round2_start": "Bắt đầu thẩm định vòng 2",
+    "council.approve": "Hội đồng phê duyệt",
+    "evidence.upload": "Tải tài liệu lên",
+    "evidence.reference_create": "Thêm văn bản tham chiếu",
+    "evidence.attach": "Gắn tài liệu kiểm chứng",
+    "evidence.detach": "Bỏ tài liệu kiểm chứng",
+    "evidence.carry_forward_document": "Chuyển tài liệu kỳ trước",
+    "deadline.extend": "Gia hạn",
+    "assignment.set": "Phân công thẩm định",
+    "cycle.create": "Tạo kỳ đánh giá",
+    "cycle.transition": "Chuyển giai đoạn",
+    "cycle.deadlines": "Đặt hạn",
 }
+
+_FIELD_LABELS = {
+    "self_value": "giá trị",
+    "self_points": "điểm tự chấm",
+    "not_applicable": "không áp dụng",
+    "explanation": "giải trình",
+    "round1_points": "điểm vòng 1",
+    "round1_reason": "lý do vòng 1",
+    "round2_points": "điểm vòng 2",
+    "round2_reason": "lý do vòng 2",
+    "final_points": "điểm cuối cùng",
+    "final_source": "nguồn điểm cuối",
+    "adjustment_reason": "lý do",
+    "external_note": "nguồn",
+    "status": "trạng thái",
+    "text": "nội dung",
+    "round": "vòng",
+    "document": "tài liệu",
+    "title": "tên",
+    "page_ref": "trang/mục",
+    "evidence": "tài liệu kiểm chứng",
+    "deadline": "hạn",
+    "message": "nội dung",
+}
+
+_STATUS_LABELS = {
+    "draft": "Đang tự chấm",
+    "submitted": "Đã gửi",
+    "round1": "Thẩm định vòng 1",
+    "returned": "Trả lại để giải trình",
+    "explained": "Đã giải trình",
+    "round2": "Thẩm định vòng 2",
+    "approved": "Đã phê duyệt",
+}
+
+
+@register.filter
+def field_label(name: str) -> str:
+    return ", ".join(_FIELD_LABELS.get(n.strip(), n.strip()) for n in str(name).split(","))
 
 
 @register.filter
@@ -133,14 +196,19 @@ def audit_value(value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
+        return "; ".join(f"{_FIELD_LABELS.get(k, k)}: {audit_value(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(audit_value(v) for v in value)
     if value is True:
         return "có"
     if value is False:
         return "không"
-    return str(value)
+    if isinstance(value, str) and value in _STATUS_LABELS:
+        return _STATUS_LABELS[value]
+    text = str(value)
+    if isinstance(value, int | float) or text.replace(".", "", 1).isdigit():
+        return points(text)  # 0.5 → 0,5
+    return text
 
 
 @register.simple_tag(takes_context=True)
