@@ -37,6 +37,20 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     return [{"field": "", "message": m} for m in exc.messages]
 
 
+def error_codes(exc: BaseException | None) -> set[str]:
+    """The codes of a ValidationError and of the one it was raised from (a service may
+    re-key the file checker's error under ``file``)."""
+    codes: set[str] = set()
+    while isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            flat = [e for errs in exc.error_dict.values() for e in errs]
+        else:
+            flat = exc.error_list
+        codes.update(str(e.code) for e in flat if e.code)
+        exc = exc.__cause__
+    return codes
+
+
 def _schema_message(err: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
     field = ".".join(loc)
@@ -68,12 +82,7 @@ def install(api: NinjaAPI) -> None:
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = validation_errors(exc)
         detail = "; ".join(e["message"] for e in errors) or "Dữ liệu không hợp lệ."
-        if hasattr(exc, "error_dict"):
-            flat = [e for errs in exc.error_dict.values() for e in errs]
-        else:
-            flat = exc.error_list
-        codes = {getattr(e, "code", None) for e in flat}
-        status = 413 if "too_large" in codes else 400
+        status = 413 if "too_large" in error_codes(exc) else 400
         return _error(api, request, status, detail, errors=errors)
 
     def on_schema(request: HttpRequest, exc: SchemaError) -> HttpResponse:

@@ -123,9 +123,11 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):  # type: ignore[no-untyped-def]
-    """Ten personas per test: hash their passwords cheaply."""
+def fast_passwords_and_private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Ten personas per test: hash their passwords cheaply; uploads go to a temporary
+    folder."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
