@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus
+from parindex.assessments.selectors import STAGE_OF_STATUS
 from parindex.cycles.models import CycleStatus
 
 S = AssessmentStatus
@@ -72,7 +73,7 @@ class Access:
             return ""
         if not (self.own_unit and self.user.is_unit_user):
             return "Chỉ đơn vị được đánh giá mới tự chấm điểm phiếu này."
-        if a.status == S.DRAFT and self.passed:
+        if a.status == S.DRAFT and self.passed:  # the self-assessment deadline
             return "Đã hết hạn tự đánh giá. Liên hệ Sở Nội vụ để được gia hạn (có ghi lý do)."
         if a.status == S.RETURNED:
             if self.passed:
@@ -107,9 +108,11 @@ def appraisal_prefixes(user: Any, assessment: Assessment) -> list[str] | None:
 
 def access_for(user: Any, assessment: Assessment) -> Access:
     returned = assessment.status == S.RETURNED
-    stage = CycleStatus.EXPLANATION if returned else CycleStatus.SELF_ASSESSMENT
-    deadline = perm.effective_deadline(
-        assessment.cycle, assessment.unit_id, stage, assessment=assessment
+    stage = STAGE_OF_STATUS.get(assessment.status)
+    deadline = (
+        perm.effective_deadline(assessment.cycle, assessment.unit_id, stage, assessment=assessment)
+        if stage
+        else None
     )
     unit_side = bool(user.unit_id) and user.unit_id == assessment.unit_id
     province = not unit_side
@@ -118,7 +121,7 @@ def access_for(user: Any, assessment: Assessment) -> Access:
         assessment=assessment,
         own_unit=unit_side,
         deadline=deadline,
-        deadline_label="Hạn giải trình" if returned else "Hạn tự đánh giá",
+        deadline_label=f"Hạn {CycleStatus(stage).label.lower()}" if stage else "",
         passed=deadline is not None and timezone.now() > deadline,
         can_score=unit_side and perm.can_edit_self(user, assessment),
         can_explain_only=unit_side and returned and perm.can_explain(user, assessment),

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.engine import aggregate as agg
 from parindex.engine import framework as eng
@@ -58,6 +60,10 @@ class Leaf:
     params: dict[str, Any]
     evidence: list[Any] = field(default_factory=list)
     comments: list[Any] = field(default_factory=list)
+    #: The leaf's address (``/phieu/<pk>/tieu-chi/<score pk>/``) and its score pk as text,
+    #: computed once: the page renders them several times per leaf.
+    url: str = ""
+    sid: str = ""
 
     @property
     def input_kind(self) -> str:
@@ -249,6 +255,7 @@ def build_tree(
         ):
             links.setdefault(sid, []).append(True)
 
+    prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
     kids: dict[int | None, list[Criterion]] = {}
     for c in criteria:
         kids.setdefault(c.parent_id, []).append(c)
@@ -274,6 +281,8 @@ def build_tree(
                 params=codec.decode(rule.params) if rule is not None else {},
                 evidence=links.get(s.pk, []),
                 comments=comments.get(s.pk, []),
+                url=f"{prefix}{s.pk}/",
+                sid=str(s.pk),
             )
             leaves.append(leaf)
         rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))

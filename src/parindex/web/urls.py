@@ -43,6 +43,11 @@ urlpatterns = [
         "phieu/<int:pk>/tieu-chi/<int:score_pk>/nhat-ky/", views_audit.leaf_audit, name="leaf_audit"
     ),
     path(
+        "phieu/<int:pk>/tieu-chi/<int:score_pk>/tai-lieu/them/",
+        A.evidence_forms,
+        name="evidence_forms",
+    ),
+    path(
         "phieu/<int:pk>/tieu-chi/<int:score_pk>/tai-lieu/tai-len/",
         A.evidence_upload,
         name="evidence_upload",

@@ -30,7 +30,6 @@ from parindex.web.helpers import (
     run_action,
 )
 from parindex.web.tree import COLUMN_LABELS, build_tree
-from parindex.web.views_assessment import library_of
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -112,7 +111,6 @@ def _unit_context(request: HttpRequest, assessment: Assessment, prefixes: Any) -
         "totals_r1": tree.totals("round1"),
         "totals_r2": tree.totals("round2"),
         "totals_final": tree.totals("final"),
-        "library": library_of(assessment, access),
         "mode": "appraise",
         "columns": COLUMN_LABELS,
         "prefixes": prefixes,

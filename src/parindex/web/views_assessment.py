@@ -62,7 +62,6 @@ def page_context(request: HttpRequest, assessment: Assessment, tree: Tree) -> di
         "tree": tree,
         "access": access,
         "totals": totals,
-        "library": library_of(assessment, access),
         "mode": "self",
         "columns": COLUMN_LABELS,
     }
@@ -205,6 +204,21 @@ def _evidence_action(request: HttpRequest, pk: int, score_pk: int, do: Any) -> H
 
 def _form_errors(form: Any) -> ValidationError:
     return ValidationError([m for msgs in form.errors.values() for m in msgs])
+
+
+@login_required
+def evidence_forms(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """The add-evidence forms of one leaf (loaded when the unit opens them): upload,
+    reference, and a pick from the unit's library."""
+    assessment, score = _score_of(request, pk, score_pk)
+    access = access_for(request.user, assessment)
+    if not access.can_explain:
+        raise Http404
+    return render(
+        request,
+        "web/assessment/_evidence_forms.html",
+        {"s": score, "access": access, "library": library_of(assessment, access)},
+    )
 
 
 @login_required

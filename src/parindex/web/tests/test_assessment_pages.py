@@ -298,6 +298,22 @@ def test_a_reference_document_and_the_library_pick(client, w):
     assert r.status_code == 200 and not EvidenceLink.objects.filter(score=s2).exists()
 
 
+def test_the_add_evidence_forms_load_for_the_unit_only(client, w):
+    s = sc(w.a, "1.1")
+    url = reverse("evidence_forms", args=[w.a.pk, s.pk])
+    r = client.get(url)
+    assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
+    doc = EvidenceDocument.objects.create(unit=w.tuphap, kind="reference", title="KH", year=2025)
+    client.force_login(w.staff)
+    body = client.get(url, **HX).content.decode()
+    assert "Tải tệp lên" in body and "Văn bản tham chiếu" in body
+    assert f'<option value="{doc.pk}">' in body  # the unit's library
+    for user in (w.colleague, w.other_appraiser):
+        assert status_of(client, user, "get", url) == 404
+    for user in (w.council, w.appraiser, w.leader):  # they see the page, not these forms
+        assert status_of(client, user, "get", url) == 404
+
+
 def test_another_units_document_cannot_be_picked(client, w):
     other = EvidenceDocument.objects.create(unit=w.yte, kind="reference", title="Y tế", year=2025)
     client.force_login(w.staff)
