@@ -101,16 +101,12 @@ def _base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
 def results_home(request: HttpRequest) -> HttpResponse:
     """Cycles with results the user may see; unit users go straight to their unit."""
     user = request.user
-    sets = list(rsel.scoped_results(user))
     if not _province_reader(user):
         if not user.unit_id:
             raise Http404
-        return render(
-            request,
-            "web/results/home.html",
-            {"nav": "results", "sets": [], "unit_code": user.unit.code, "own": True}
-            | {"own_cycles": [s.cycle for s in sets] or _own_cycles(user)},
-        )
+        ctx = {"nav": "results", "own": True, "unit_code": user.unit.code}
+        return render(request, "web/results/home.html", ctx | {"own_cycles": _own_cycles(user)})
+    sets = list(rsel.scoped_results(user))
     return render(request, "web/results/home.html", {"nav": "results", "sets": sets})
 
 

@@ -1,0 +1,175 @@
+"""Published results for everyone, no login (issue 4, part 6).
+
+Reads as an anonymous user through :mod:`parindex.results.selectors`, so only published
+cycles are visible (anything else is a 404), and shows only public fields: rank, index,
+rating and the change against the previous year — never appraisers' reasons, applied
+conditions, notes, evidence or provisional figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps as django_apps
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from parindex.cycles.models import Cycle, CycleStatus
+from parindex.results import selectors as rsel
+from parindex.results.models import ResultStatus
+
+ANONYMOUS = AnonymousUser()
+
+#: Labels of the exports module's files. A kind is offered here only when
+#: ``parindex.reports.services.PUBLIC_EXPORT_KINDS`` lists it, i.e. when the exports module
+#: says that file carries no internal notes, reasons or evidence for the public (user None).
+EXPORT_LABELS = {
+    "pdf": ("application/pdf", "Báo cáo (PDF)"),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Bảng tính (Excel)",
+    ),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Báo cáo (Word)",
+    ),
+}
+
+
+def _public_exports() -> tuple[Any, list[str]]:
+    """The exports module's builder and the kinds it declares public-safe."""
+    if not django_apps.is_installed("parindex.reports"):
+        return None, []
+    try:
+        from parindex.reports import services
+    except ImportError:
+        return None, []
+    kinds = [k for k in getattr(services, "PUBLIC_EXPORT_KINDS", ()) if k in EXPORT_LABELS]
+    return getattr(services, "export_build", None), kinds
+
+
+def _published(pk: int) -> tuple[Cycle, Any]:
+    cycle = Cycle.objects.filter(pk=pk, status=CycleStatus.PUBLISHED).first()
+    if cycle is None:
+        raise Http404("Kỳ đánh giá chưa được công bố.")
+    rs = rsel.result_set_for(ANONYMOUS, cycle)
+    if rs is None or rs.status != ResultStatus.FINAL:
+        raise Http404("Kỳ đánh giá chưa được công bố.")
+    return cycle, rs
+
+
+def _f(value: Decimal | None, places: int) -> float | None:
+    return None if value is None else round(float(value), places)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    sets = [
+        rs
+        for rs in rsel.scoped_results(ANONYMOUS)
+        if rs.cycle.status == CycleStatus.PUBLISHED and rs.status == ResultStatus.FINAL
+    ]
+    return render(request, "public/index.html", {"sets": sets, "nav": "public"})
+
+
+def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, rs = _published(pk)
+    d = rs.decimals
+    groups: dict[int, dict[str, Any]] = {}
+    classes: dict[str, int] = {}
+    for r in rsel.ranking(rs):
+        g = groups.setdefault(r.group_id, {"id": r.group_id, "name": r.group.name, "rows": []})
+        g["rows"].append(r)
+        if r.rating:
+            classes[r.rating] = classes.get(r.rating, 0) + 1
+    charts: dict[str, Any] = {}
+    for g in groups.values():
+        ranked = [r for r in g["rows"] if r.index is not None]
+        charts[f"rank-{g['id']}"] = {
+            "kind": "ranking",
+            "title": g["name"],
+            "labels": [r.unit.short_name or r.unit.name for r in ranked],
+            "names": [r.unit.name for r in ranked],
+            "values": [_f(r.index, d) for r in ranked],
+            "ranks": [r.rank for r in ranked],
+            "ratings": [r.rating for r in ranked],
+        }
+    charts["chart-classes"] = {
+        "kind": "classes",
+        "labels": list(classes),
+        "values": list(classes.values()),
+    }
+    build, kinds = _public_exports()
+    files = [("csv", "Bảng xếp hạng (CSV)")]
+    if build is not None:
+        files += [(kind, EXPORT_LABELS[kind][1]) for kind in kinds]
+    return render(
+        request,
+        "public/cycle.html",
+        {
+            "cycle": cycle,
+            "rs": rs,
+            "decimals": d,
+            "groups": list(groups.values()),
+            "charts": charts,
+            "files": files,
+            "nav": "public",
+        },
+    )
+
+
+def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published ranking as CSV (UTF-8 with BOM so spreadsheet programs read the
+    diacritics), dot decimals: group, rank, unit, index, rating, index change, rank change."""
+    cycle, rs = _published(pk)
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out)
+    w.writerow(
+        [
+            "nhom",
+            "xep_hang",
+            "ma_don_vi",
+            "don_vi",
+            "chi_so",
+            "xep_loai",
+            "thay_doi_chi_so",
+            "thay_doi_thu_hang",
+        ]
+    )
+    q = Decimal(1).scaleb(-rs.decimals)
+    for r in rsel.ranking(rs):
+        w.writerow(
+            [
+                r.group.name,
+                r.rank or "",
+                r.unit.code,
+                r.unit.name,
+                "" if r.index is None else r.index.quantize(q),
+                r.rating,
+                "" if r.index_change is None else r.index_change.quantize(q),
+                "" if r.rank_change is None else r.rank_change,
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}.csv"'
+    return response
+
+
+def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A file of the exports module (when installed) for a published cycle."""
+    if kind == "csv":
+        return results_csv(request, pk)
+    build, kinds = _public_exports()
+    if build is None or kind not in kinds:
+        raise Http404
+    cycle, _ = _published(pk)
+    data = build(cycle, kind)
+    response = HttpResponse(data, content_type=EXPORT_LABELS[kind][0])
+    response["Content-Disposition"] = (
+        f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}.{kind}"'
+    )
+    return response
