@@ -187,9 +187,15 @@ def _engine_rule(score: LeafScore) -> EngineRule | None:
     return EngineRule(type=rule.type, params=codec.decode(rule.params))
 
 
+def _max_of(score: LeafScore) -> Decimal | None:
+    """The leaf's maximum without the column's trailing zeros (1.5, not 1.500)."""
+    m = score.criterion.max_points
+    return None if m is None else Decimal(f"{m.normalize():f}")
+
+
 def _points_in_range(score: LeafScore, value: Any, field: str) -> Decimal:
     """``value`` (number or text, decimal comma allowed) as points within the leaf's max."""
-    maximum = score.criterion.max_points
+    maximum = _max_of(score)
     if maximum is None:
         raise ValidationError({field: "Tiêu chí chưa có điểm tối đa."})
     try:
@@ -388,10 +394,11 @@ def score_set(
                 if str(text).strip() == "":
                     changes.update(self_value="", self_points=None)
                 else:
-                    if row.criterion.max_points is None:
+                    maximum = _max_of(row)
+                    if maximum is None:
                         raise ValidationError({field: "Tiêu chí chưa có điểm tối đa."})
                     try:
-                        pts = points_for(rule, row.criterion.max_points, given)
+                        pts = points_for(rule, maximum, given)
                     except RuleInputError as exc:
                         raise ValidationError(
                             {field: f"Tiêu chí {row.criterion.code}: {exc}."}
