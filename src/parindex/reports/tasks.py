@@ -1,0 +1,15 @@
+"""Background exports (django.tasks; the database queue run by ``parindex worker``)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+
+@task
+def run_export(job_id: int) -> str | None:
+    """Build the file of export job ``job_id`` (progress and errors on the job record);
+    returns the stored file's name."""
+    from parindex.reports.services import export_run
+
+    job = export_run(job_id)
+    return job.file.name if job is not None and job.file else None

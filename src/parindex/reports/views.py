@@ -1,0 +1,156 @@
+"""Pages: "Xuất báo cáo" per cycle (job history with progress, request buttons, downloads)
+and the Word template page (admin). Admin, council and leader only; everyone else 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
+
+from parindex.cycles.selectors import cycle_get
+from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
+from parindex.reports.services import (
+    can_export,
+    can_manage_templates,
+    export_request,
+    file_name,
+    report_template_reset,
+    report_template_upload,
+)
+
+HISTORY = 30
+
+
+def _cycle_for_export(user: Any, pk: int) -> Any:
+    if not can_export(user):
+        raise Http404
+    return cycle_get(user, pk)
+
+
+def _jobs(cycle: Any) -> list[ExportJob]:
+    return list(ExportJob.objects.filter(cycle=cycle).select_related("requested_by")[:HISTORY])
+
+
+def _jobs_context(cycle: Any) -> dict[str, Any]:
+    jobs = _jobs(cycle)
+    return {"cycle": cycle, "jobs": jobs, "polling": any(j.active for j in jobs)}
+
+
+@login_required
+def exports(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = _cycle_for_export(request.user, cycle_id)
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            export_request(cycle=cycle, kind=kind, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã đưa yêu cầu xuất {ExportKind(kind).label} vào hàng đợi.")
+        if request.headers.get("HX-Request"):
+            return render(request, "reports/_jobs.html", _jobs_context(cycle))
+        return redirect("reports:exports", cycle.pk)
+    from parindex.results.selectors import result_set_for
+
+    ctx = _jobs_context(cycle)
+    ctx.update(
+        {
+            "kinds": ExportKind.choices,
+            "result_set": result_set_for(request.user, cycle),
+            "can_manage_templates": can_manage_templates(request.user),
+            "nav": "exports",
+        }
+    )
+    return render(request, "reports/exports.html", ctx)
+
+
+@login_required
+@require_safe
+def jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    """The job list alone (htmx polls it every 2 s while a job is queued or running)."""
+    cycle = _cycle_for_export(request.user, cycle_id)
+    return render(request, "reports/_jobs.html", _jobs_context(cycle))
+
+
+@login_required
+@require_safe
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    if not can_export(request.user):
+        raise Http404
+    job = get_object_or_404(ExportJob.objects.select_related("cycle"), pk=pk)
+    cycle_get(request.user, job.cycle_id)  # 404 outside the user's cycles
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404("Tệp chưa sẵn sàng.")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Không tìm thấy tệp.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file_name(job.cycle, job.kind),
+        content_type=CONTENT_TYPES[ExportKind(job.kind)],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def template_page(request: HttpRequest) -> HttpResponse:
+    if not can_manage_templates(request.user):
+        raise Http404
+    from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
+
+    if request.method == "POST":
+        if request.POST.get("action") == "reset":
+            report_template_reset(actor=request.user)
+            messages.success(request, "Đã quay về mẫu báo cáo mặc định.")
+            return redirect("reports:template")
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Chưa chọn tệp mẫu .docx.")
+        else:
+            try:
+                report_template_upload(
+                    file=upload, actor=request.user, name=request.POST.get("name", "")
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, "Đã thay mẫu báo cáo Word.")
+                return redirect("reports:template")
+    current = ReportTemplate.objects.filter(is_active=True).select_related("uploaded_by").first()
+    return render(
+        request,
+        "reports/template.html",
+        {
+            "current": current,
+            "history": ReportTemplate.objects.select_related("uploaded_by")[:10],
+            "path": template_path(),
+            "required": sorted(REQUIRED_VARIABLES),
+            "known": sorted(KNOWN_VARIABLES),
+            "nav": "exports",
+        },
+    )
+
+
+@login_required
+@require_safe
+def template_download(request: HttpRequest) -> FileResponse:
+    """The template in use (to edit it and upload it back)."""
+    if not can_manage_templates(request.user):
+        raise Http404
+    from parindex.reports.document import template_path
+
+    return FileResponse(
+        template_path().open("rb"),
+        as_attachment=True,
+        filename="bao-cao-ket-qua.docx",
+        content_type=CONTENT_TYPES[ExportKind.DOCX],
+    )
