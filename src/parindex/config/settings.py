@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "parindex.evidence",
     "parindex.notifications",
     "parindex.results",
+    "parindex.reports",
     "parindex.public",
     "parindex.api",
     "parindex.web",
