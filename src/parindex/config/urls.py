@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", api_urls),
     path("cong-khai/", include("parindex.public.urls")),
     path("", include("parindex.evidence.urls")),
+    path("", include("parindex.reports.urls")),
     path("", include("parindex.web.urls")),
 ]
