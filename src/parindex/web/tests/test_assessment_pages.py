@@ -323,6 +323,15 @@ def test_another_units_document_cannot_be_picked(client, w):
     assert not EvidenceLink.objects.exists()
 
 
+def test_carry_forward_is_the_units_action(client, w):
+    url = reverse("evidence_carry_forward", args=[w.a.pk])
+    for user in (w.colleague, w.other_appraiser, w.council, w.leader):
+        assert status_of(client, user, "post", url) == 404, user
+    client.force_login(w.staff)
+    r = client.post(url, follow=True)
+    assert r.status_code == 200 and "Đã chuyển tài liệu kiểm chứng" in r.content.decode()
+
+
 # ---------------------------------------------------------------- head actions
 
 
