@@ -160,6 +160,80 @@ class ScoreOut(Schema):
     updated_at: datetime | None = None
 
 
+class NodeScoreOut(Schema):
+    points: str | None = None
+    max_points: str | None = None
+    index: str | None = None
+
+
+class RuleOut(Schema):
+    type: str
+    params: dict[str, Any]
+
+
+class LeafOut(ScoreOut):
+    evidence_count: int
+    comments_count: int
+    #: why the leaf blocks submission (None when it does not)
+    missing: str | None = None
+    rule: RuleOut | None = None
+    guidance: str
+    evidence_hint: str
+
+
+class NodeOut(Schema):
+    code: str
+    name: str
+    max_points: str | None = None
+    source: str
+    self: NodeScoreOut | None = None
+    final: NodeScoreOut | None = None
+    leaf: LeafOut | None = None
+    children: list[NodeOut]
+
+
+class MissingOut(Schema):
+    code: str
+    name: str
+    reason: str
+
+
+class TotalsOut(Schema):
+    self: NodeScoreOut | None = None
+    final: NodeScoreOut | None = None
+
+
+class TreeOut(Schema):
+    assessment: AssessmentOut
+    totals: TotalsOut
+    missing: list[MissingOut]
+    areas: list[NodeOut]
+
+
+class ProgressOut(Schema):
+    assessment: int
+    unit: str
+    unit_name: str
+    status: str
+    status_label: str
+    self_leaves: int
+    scored: int
+    claimed: int
+    supported: int
+    scored_share: str
+    evidenced_share: str
+    stage: str | None = None
+    deadline: datetime | None = None
+    days_left: int | None = None
+    overdue: bool
+
+
+class ParticipantOut(Schema):
+    unit: str
+    name: str
+    group: str
+
+
 class CommentOut(Schema):
     id: int
     author: str

@@ -130,7 +130,7 @@ def assessment_list(request: HttpRequest, cycle: int | None = None, status: str 
 
 @router.get(
     "/assessments/{assessment_id}",
-    response={200: dict[str, Any], **s.ERRORS},
+    response={200: s.TreeOut, **s.ERRORS},
     summary="Phiếu tự chấm: cây tiêu chí và điểm",
     description="Cây tiêu chí với điểm tự chấm, thẩm định vòng 1, vòng 2 và điểm cuối cùng; "
     "tổng theo lĩnh vực và toàn phiếu; các tiêu chí còn thiếu điểm hoặc tài liệu.",

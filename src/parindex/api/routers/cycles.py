@@ -69,7 +69,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
 
 @router.get(
     "/cycles/{cycle_id}/units",
-    response={200: list[dict[str, Any]], **s.ERRORS},
+    response={200: list[s.ParticipantOut], **s.ERRORS},
     summary="Đơn vị tham gia kỳ đánh giá",
 )
 def cycle_units(request: HttpRequest, cycle_id: int) -> Any:
@@ -82,7 +82,7 @@ def cycle_units(request: HttpRequest, cycle_id: int) -> Any:
 
 @router.get(
     "/cycles/{cycle_id}/progress",
-    response={200: list[dict[str, Any]], **s.ERRORS},
+    response={200: list[s.ProgressOut], **s.ERRORS},
     summary="Tiến độ của các đơn vị",
     description="Trạng thái, tỷ lệ tiêu chí đã chấm và có tài liệu, số ngày còn lại; "
     "đơn vị quá hạn trước.",
