@@ -9,6 +9,23 @@ export DJANGO_SETTINGS_MODULE=parindex.config.settings
 export PARINDEX_SECRET_KEY="${PARINDEX_SECRET_KEY:-test-only-secret}"
 failed=()
 
+# System tools the suite uses as real components: Chromium for the browser tests,
+# LibreOffice and poppler to open and read the exported documents, fonts for WeasyPrint.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "» Cài đặt công cụ hệ thống cho bộ kiểm thử: ${need[*]}"
+        apt-get update -qq >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" fonts-dejavu-core >/dev/null \
+            || echo "!! Không cài được ${need[*]}" >&2
+    else
+        echo "!! Thiếu ${need[*]}: cài bằng apt-get (cần quyền root); các bài kiểm thử cần chúng sẽ thất bại trong CI" >&2
+    fi
+fi
+
 step() {
     local name="$1"; shift
     echo "══ $name"
