@@ -64,6 +64,8 @@ class Leaf:
     #: computed once: the page renders them several times per leaf.
     url: str = ""
     sid: str = ""
+    #: Codes of the areas and criteria above the leaf (nearest first).
+    ancestors: tuple[str, ...] = ()
 
     @property
     def input_kind(self) -> str:
@@ -213,13 +215,11 @@ def _rule_of(c: Criterion) -> Any:
         return None
 
 
-def build_tree(
-    assessment: Assessment,
-    *,
-    details: bool = True,
-) -> Tree:
+def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
     """The whole tree in a fixed number of queries: criteria (with rules), scores,
-    evidence links (with documents) and comments (with authors)."""
+    evidence links (with documents) and comments (with authors). With ``only`` (a score
+    pk), evidence and comments are read for that leaf alone (the autosave response)."""
+    from parindex.assessments.models import Comment
     from parindex.evidence.models import EvidenceLink
 
     criteria = list(
@@ -230,30 +230,11 @@ def build_tree(
     scores = {s.criterion_id: s for s in LeafScore.objects.filter(assessment=assessment)}
     links: dict[int, list[Any]] = {}
     comments: dict[int, list[Any]] = {}
-    if details:
-        for link in (
-            EvidenceLink.objects.filter(score__assessment=assessment)
-            .select_related("document")
-            .order_by("id")
-        ):
-            links.setdefault(link.score_id, []).append(link)
-        try:
-            from parindex.assessments.models import Comment
-
-            for cm in (
-                Comment.objects.filter(score__assessment=assessment)
-                .select_related("author")
-                .order_by("created_at", "id")
-            ):
-                comments.setdefault(cm.score_id, []).append(cm)
-        except ImportError:  # pragma: no cover - until comments land
-            pass
-    else:
-        # Evidence presence still matters for the missing list.
-        for sid in EvidenceLink.objects.filter(score__assessment=assessment).values_list(
-            "score_id", flat=True
-        ):
-            links.setdefault(sid, []).append(True)
+    scope = {"score_id": only} if only is not None else {"score__assessment": assessment}
+    for link in EvidenceLink.objects.filter(**scope).select_related("document").order_by("id"):
+        links.setdefault(link.score_id, []).append(link)
+    for cm in Comment.objects.filter(**scope).select_related("author").order_by("created_at", "id"):
+        comments.setdefault(cm.score_id, []).append(cm)
 
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
     kids: dict[int | None, list[Criterion]] = {}
@@ -283,6 +264,7 @@ def build_tree(
                 comments=comments.get(s.pk, []),
                 url=f"{prefix}{s.pk}/",
                 sid=str(s.pk),
+                ancestors=tuple(anc),
             )
             leaves.append(leaf)
         rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))

@@ -99,8 +99,10 @@ def appraisal_home(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     )
 
 
-def _unit_context(request: HttpRequest, assessment: Assessment, prefixes: Any) -> dict[str, Any]:
-    tree = build_tree(assessment)
+def _unit_context(
+    request: HttpRequest, assessment: Assessment, prefixes: Any, only: int | None = None
+) -> dict[str, Any]:
+    tree = build_tree(assessment, only=only)
     access = access_for(request.user, assessment)
     return {
         "nav": "appraisal",
@@ -136,7 +138,7 @@ def _appraise_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    ctx = _unit_context(request, assessment, prefixes)
+    ctx = _unit_context(request, assessment, prefixes, only=score_pk)
     leaf = ctx["tree"].leaf(score_pk)
     if leaf is None:
         raise Http404

@@ -98,7 +98,7 @@ def _leaf_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    tree = build_tree(assessment)
+    tree = build_tree(assessment, only=score_pk)
     leaf = tree.leaf(score_pk)
     if leaf is None:
         raise Http404

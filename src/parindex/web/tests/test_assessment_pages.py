@@ -428,7 +428,9 @@ def _page_queries(client, n: int, admin) -> tuple[int, int]:
     )
     staff = make_user(f"staff{n}", "unit_staff", unit=unit)
     assessment = cycle.assessments.get()
-    scores = list(LeafScore.objects.filter(assessment=assessment)[:10])
+    scores = list(
+        LeafScore.objects.filter(assessment=assessment).select_related("criterion__rule")[:10]
+    )
     doc = EvidenceDocument.objects.create(unit=unit, kind="reference", title="VB", year=2025)
     for s in scores:
         EvidenceLink.objects.create(score=s, document=doc)
@@ -440,14 +442,23 @@ def _page_queries(client, n: int, admin) -> tuple[int, int]:
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<article class="leaf') == n
-    return len(ctx.captured_queries), len(response.content)
+    s = scores[-1]
+    with CaptureQueriesContext(connection) as saved:
+        r = client.post(
+            reverse("leaf", args=[assessment.pk, s.pk]),
+            {"version": s.version, "value": "Đạt" if s.criterion.rule.type == "tiers" else "có"},
+            HTTP_HX_REQUEST="true",
+        )
+    assert r.status_code == 200, r.content.decode()[:300]
+    return len(ctx.captured_queries), len(saved.captured_queries)
 
 
 def test_the_page_query_count_does_not_grow_with_the_leaves(client, django_assert_max_num_queries):
     admin = make_user("admin-q", "admin")
-    q20, _ = _page_queries(client, 20, admin)
-    q100, _ = _page_queries(client, 100, admin)
+    q20, save20 = _page_queries(client, 20, admin)
+    q100, save100 = _page_queries(client, 100, admin)
     assert q20 == q100
+    assert save20 == save100  # the autosave response too
     # The whole page (session, user, nav, bell, tree, evidence, comments, library) pinned.
     a = LeafScore.objects.filter(assessment__unit__code="u100").first().assessment
     with django_assert_max_num_queries(20):
