@@ -85,6 +85,13 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
         g["rows"].append(r)
         if r.rating:
             classes[r.rating] = classes.get(r.rating, 0) + 1
+    # Classes from the highest to the lowest (by their best index) for the colours.
+    best: dict[str, Decimal] = {}
+    for g in groups.values():
+        for r in g["rows"]:
+            if r.rating and r.index is not None:
+                best[r.rating] = max(best.get(r.rating, r.index), r.index)
+    order = sorted(best, key=lambda n: -best[n])
     charts: dict[str, Any] = {}
     for g in groups.values():
         ranked = [r for r in g["rows"] if r.index is not None]
@@ -96,11 +103,12 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
             "values": [_f(r.index, d) for r in ranked],
             "ranks": [r.rank for r in ranked],
             "ratings": [r.rating for r in ranked],
+            "classes": order,
         }
     charts["chart-classes"] = {
         "kind": "classes",
-        "labels": list(classes),
-        "values": list(classes.values()),
+        "labels": order,
+        "values": [classes[n] for n in order],
     }
     build, kinds = _public_exports()
     files = [("csv", "Bảng xếp hạng (CSV)")]

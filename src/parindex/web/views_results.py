@@ -119,7 +119,7 @@ def _own_cycles(user: Any) -> list[Any]:
 # --------------------------------------------------------------------------- overview
 
 
-def _group_charts(rows: list[Any], decimals: int) -> list[dict[str, Any]]:
+def _group_charts(rows: list[Any], decimals: int, classes: list[str]) -> list[dict[str, Any]]:
     groups: dict[Any, dict[str, Any]] = {}
     for r in rows:
         g = groups.setdefault(
@@ -143,6 +143,7 @@ def _group_charts(rows: list[Any], decimals: int) -> list[dict[str, Any]]:
             "values": [_f(r.index, decimals) for r in ranked],
             "ranks": [r.rank for r in ranked],
             "ratings": [r.rating for r in ranked],
+            "classes": classes,
         }
     return list(groups.values())
 
@@ -159,7 +160,7 @@ def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         return render(request, "web/results/overview.html", ctx)
     ov = rsel.province_overview(cycle)
     d = rs.decimals
-    groups = _group_charts(ov.ranking, d)
+    groups = _group_charts(ov.ranking, d, [name for name, _ in ov.classes])
     for r in ov.ranking:
         r.change_text = _change_text(r.index_change, r.rank_change, d)  # type: ignore[attr-defined]
     heat_rows = ov.heat["rows"]
@@ -232,6 +233,7 @@ def unit_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
     radar = {
         "kind": "radar",
         "indicators": [f"{a.code}. {a.name}" if a.name else a.code for a in page.areas],
+        "codes": [f"LV {a.code}" for a in page.areas],
         "series": [
             {"name": unit.name, "values": [_f(a.index, 1) for a in page.areas]},
             {
@@ -286,7 +288,11 @@ def criterion_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpRespon
         raise Http404
     page = rsel.criterion_results(cycle, code)
     rows = [r for r in page.rows if r.points is not None]
-    by_points = sorted(rows, key=lambda r: (r.points, r.unit.name))
+    # Worst first (drawn at the top): share of the maximum reached, then points lost.
+    by_points = sorted(
+        rows,
+        key=lambda r: (r.index if r.index is not None else 101, -(r.lost or 0), r.unit.name),
+    )
     chart = {
         "kind": "criterion",
         "labels": [r.unit.short_name or r.unit.name for r in by_points],

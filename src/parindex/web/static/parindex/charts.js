@@ -38,10 +38,20 @@
   var BUILD = {
     ranking: function (el, d) {
       var n = d.values.length;
-      tallFor(el, n, 24, 40);
-      var colors = colorsByRating(d.ratings);
+      tallFor(el, n, 24, 70);
+      var classes = (d.classes || []).slice();
+      d.ratings.forEach(function (r) { if (classes.indexOf(r) < 0) classes.push(r); });
+      var series = classes.map(function (cls, k) {
+        return {
+          name: cls || "Chưa xếp loại", type: "bar", stack: "r", barMaxWidth: 18,
+          itemStyle: { color: cls ? PALETTE[k % PALETTE.length] : GREY },
+          data: d.values.map(function (v, i) { return d.ratings[i] === cls ? v : null; }),
+          label: { show: true, position: "right", formatter: function (p) { return vn(p.value, 2); } }
+        };
+      });
       return {
-        grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
+        legend: { top: 0, type: "scroll" },
+        grid: { left: labelWidth(el) + 12, right: 56, top: 32, bottom: 24 },
         tooltip: {
           trigger: "item",
           formatter: function (p) {
@@ -55,21 +65,17 @@
           type: "category", inverse: true, data: d.labels,
           axisLabel: { width: labelWidth(el), overflow: "truncate", interval: 0 }
         },
-        series: [{
-          type: "bar", barMaxWidth: 18,
-          data: d.values.map(function (v, i) { return { value: v, itemStyle: { color: colors[i] } }; }),
-          label: { show: true, position: "right", formatter: function (p) { return vn(p.value, 2); } }
-        }]
+        series: series
       };
     },
 
     histogram: function (el, d) {
       return {
-        grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis", formatter: function (p) {
           return "Chỉ số " + p[0].name + ": " + p[0].value + " đơn vị"; } },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: narrow(el) ? 45 : 0 } },
-        yAxis: { type: "value", minInterval: 1, name: "Số đơn vị" },
+        yAxis: { type: "value", minInterval: 1, name: "Số đơn vị", nameTextStyle: { align: "left" } },
         series: [{ type: "bar", data: d.values, itemStyle: { color: "#2f6fb0" },
           label: { show: true, position: "top", formatter: function (p) { return p.value || ""; } } }]
       };
@@ -83,7 +89,7 @@
         legend: { bottom: 0, type: "scroll" },
         series: [{
           type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
-          label: { formatter: function (p) { return p.name + "\n" + p.value; } },
+          label: { show: !narrow(el), formatter: function (p) { return p.name + "\n" + p.value; } },
           data: d.labels.map(function (l, i) { return { name: l, value: d.values[i] }; })
         }]
       };
@@ -92,7 +98,7 @@
     heat: function (el, d) {
       tallFor(el, d.units.length, 20, 110);
       return {
-        grid: { left: 8, right: 8, top: 30, bottom: 60, containLabel: true },
+        grid: { left: labelWidth(el) + 12, right: 8, top: 30, bottom: 60 },
         tooltip: { formatter: function (p) {
           return d.units[p.value[1]] + "<br>" + d.areas[p.value[0]] + ": " + vn(p.value[2], 1); } },
         xAxis: { type: "category", data: d.areas, position: "top", splitArea: { show: true },
@@ -114,7 +120,7 @@
         .sort(function (a, b) { return d.values[b] - d.values[a]; });
       tallFor(el, order.length, 20, 40);
       return {
-        grid: { left: 8, right: 48, top: 8, bottom: 24, containLabel: true },
+        grid: { left: labelWidth(el) + 12, right: 48, top: 8, bottom: 24 },
         tooltip: { formatter: function (p) { return p.name + ": " + (p.value > 0 ? "+" : "") + vn(p.value, 2); } },
         xAxis: { type: "value", axisLabel: { formatter: function (v) { return vn(v); } } },
         yAxis: { type: "category", inverse: true, data: order.map(function (i) { return d.labels[i]; }),
@@ -134,7 +140,10 @@
         legend: { bottom: 0, data: d.series.map(function (s) { return s.name; }) },
         radar: {
           radius: narrow(el) ? "55%" : "65%", center: ["50%", "48%"],
-          indicator: d.indicators.map(function (n) { return { name: n, max: 100 }; }),
+          indicator: d.indicators.map(function (n, i) {
+            var name = narrow(el) ? d.codes[i] : (n.length > 26 ? n.slice(0, 25) + "…" : n);
+            return { name: name, max: 100 };
+          }),
           axisName: { color: "#24292f", fontSize: narrow(el) ? 10 : 12, width: narrow(el) ? 80 : 160,
             overflow: "break" }
         },
@@ -178,13 +187,13 @@
         return d.max[i] === null || v === null ? 0 : Math.round((d.max[i] - v) * 1000) / 1000;
       });
       return {
-        grid: { left: 8, right: 16, top: 8, bottom: 40, containLabel: true },
+        grid: { left: labelWidth(el) + 12, right: 16, top: 8, bottom: 40 },
         legend: { bottom: 0, data: ["Điểm đạt", "Điểm bị trừ"] },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (p) {
           var i = p[0].dataIndex;
           return d.names[i] + "<br>Đạt " + vn(d.values[i]) + " / " + vn(d.max[i]) + " điểm"; } },
         xAxis: { type: "value", axisLabel: { formatter: function (v) { return vn(v); } } },
-        yAxis: { type: "category", data: d.labels,
+        yAxis: { type: "category", data: d.labels, inverse: true,
           axisLabel: { width: labelWidth(el), overflow: "truncate", interval: 0 } },
         series: [
           { name: "Điểm đạt", type: "bar", stack: "p", barMaxWidth: 16, data: d.values,
