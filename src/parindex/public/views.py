@@ -78,20 +78,12 @@ def index(request: HttpRequest) -> HttpResponse:
 def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, rs = _published(pk)
     d = rs.decimals
+    ov = rsel.province_overview(cycle)
     groups: dict[int, dict[str, Any]] = {}
-    classes: dict[str, int] = {}
-    for r in rsel.ranking(rs):
+    for r in ov.ranking:
         g = groups.setdefault(r.group_id, {"id": r.group_id, "name": r.group.name, "rows": []})
         g["rows"].append(r)
-        if r.rating:
-            classes[r.rating] = classes.get(r.rating, 0) + 1
-    # Classes from the highest to the lowest (by their best index) for the colours.
-    best: dict[str, Decimal] = {}
-    for g in groups.values():
-        for r in g["rows"]:
-            if r.rating and r.index is not None:
-                best[r.rating] = max(best.get(r.rating, r.index), r.index)
-    order = sorted(best, key=lambda n: -best[n])
+    order = [name for name, _ in ov.classes]  # the configured order: colours match
     charts: dict[str, Any] = {}
     for g in groups.values():
         ranked = [r for r in g["rows"] if r.index is not None]
@@ -107,8 +99,13 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
         }
     charts["chart-classes"] = {
         "kind": "classes",
-        "labels": order,
-        "values": [classes[n] for n in order],
+        "labels": [name for name, n in ov.classes if n],
+        "values": [n for _, n in ov.classes if n],
+    }
+    charts["chart-distribution"] = {
+        "kind": "histogram",
+        "labels": [label for label, _ in ov.distribution],
+        "values": [n for _, n in ov.distribution],
     }
     build, kinds = _public_exports()
     files = [("csv", "Bảng xếp hạng (CSV)")]

@@ -364,7 +364,7 @@ def test_dashboard_query_counts_do_not_grow_with_units(
     client.logout()
     for url, cap in [
         (reverse("public:index"), 1),
-        (reverse("public:cycle", args=[c.old.pk]), 3),
+        (reverse("public:cycle", args=[c.old.pk]), 6),
         (reverse("public:csv", args=[c.old.pk]), 3),
     ]:
         with django_assert_max_num_queries(cap) as ctx:
