@@ -306,9 +306,37 @@ def criterion_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpRespon
             "page": page,
             "charts": {"criterion": chart},
             "lost_rows": [r for r in page.rows if r.lost],
+            "table": _criterion_table(cycle, page.rows),
         }
     )
     return render(request, "web/results/criterion.html", ctx)
+
+
+def _criterion_table(cycle: Any, rows: list[Any]) -> list[dict[str, Any]]:
+    """Rows ready to print (one template node per cell: the page lists every unit, and
+    with a whole area that is thousands of reasons). The same reason given on several
+    leaves is shown once with the leaves' codes."""
+    from parindex.web.templatetags.parindex import points as fmt
+
+    unit_url = reverse("results_unit", args=[cycle.pk, "__unit__"])
+    out = []
+    for r in rows:
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for leaf, r1, r2 in r.reasons:
+            grouped.setdefault((r1, r2), []).append(leaf)
+        out.append(
+            {
+                "url": unit_url.replace("__unit__", r.unit.code),
+                "name": r.unit.name,
+                "group": r.group_name,
+                "points": "không áp dụng"
+                if r.max_points is None
+                else f"{fmt(r.points)} / {fmt(r.max_points)}",
+                "lost": fmt(r.lost) if r.lost else "",
+                "reasons": [(", ".join(codes), r1, r2) for (r1, r2), codes in grouped.items()],
+            }
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- accountability
