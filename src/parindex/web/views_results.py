@@ -161,8 +161,14 @@ def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     ov = rsel.province_overview(cycle)
     d = rs.decimals
     groups = _group_charts(ov.ranking, d, [name for name, _ in ov.classes])
+    from parindex.web.templatetags.parindex import index as fmt_index
+
+    # Printed cells computed here (one template node each): 150+ rows per page.
+    unit_url = reverse("results_unit", args=[cycle.pk, "__unit__"])
     for r in ov.ranking:
         r.change_text = _change_text(r.index_change, r.rank_change, d)  # type: ignore[attr-defined]
+        r.url = unit_url.replace("__unit__", r.unit.code)  # type: ignore[attr-defined]
+        r.index_text = fmt_index(r.index, d)  # type: ignore[attr-defined]
     heat_rows = ov.heat["rows"]
     charts = {
         "distribution": {
