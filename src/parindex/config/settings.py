@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",  # its Swagger UI assets, served locally as static files
     "parindex.accounts",
     "parindex.audit",
     "parindex.units",

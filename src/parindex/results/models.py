@@ -148,7 +148,7 @@ class UnitResult(models.Model):
     """One unit's result: total points, index, rank in group, rating, change, gap."""
 
     result_set = models.ForeignKey(
-        ResultSet, verbose_name="kết quả", on_delete=models.DB_CASCADE, related_name="units"
+        ResultSet, verbose_name="kết quả", on_delete=models.CASCADE, related_name="units"
     )
     unit = models.ForeignKey(
         "units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
@@ -210,7 +210,7 @@ class NodeResult(models.Model):
     """Points and index of one area/criterion (non-leaf node) for one unit."""
 
     unit_result = models.ForeignKey(
-        UnitResult, verbose_name="kết quả đơn vị", on_delete=models.DB_CASCADE, related_name="nodes"
+        UnitResult, verbose_name="kết quả đơn vị", on_delete=models.CASCADE, related_name="nodes"
     )
     code = models.CharField("mã tiêu chí", max_length=50)
     depth = models.PositiveSmallIntegerField("cấp")

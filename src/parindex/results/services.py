@@ -813,7 +813,12 @@ def results_recompute(*, cycle: Cycle, actor: Any = None) -> ResultSet:
     with transaction.atomic():
         # Serialise concurrent recomputes of one cycle (PostgreSQL; SQLite is IMMEDIATE).
         Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("pk").first()
-        ResultSet.objects.filter(cycle=cycle).delete()  # the database cascades to the rows
+        # Delete bottom-up so each step is one DELETE (no per-row collection): node rows,
+        # then unit rows, then the set. Database-level cascades (DB_CASCADE) would do the
+        # same, but Django refuses to mix them with the PROTECT on Unit and UnitGroup.
+        NodeResult.objects.filter(unit_result__result_set__cycle=cycle).delete()
+        UnitResult.objects.filter(result_set__cycle=cycle).delete()
+        ResultSet.objects.filter(cycle=cycle).delete()
         rs = ResultSet.objects.create(
             cycle=cycle,
             status=status,
