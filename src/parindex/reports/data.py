@@ -77,7 +77,8 @@ class Leaf:
 
 @dataclass(slots=True)
 class NotFull:
-    """A leaf criterion on which some units of a group lost points."""
+    """A criterion (second level of the framework, e.g. 1.2; its leaves' losses summed)
+    on which some units of a group lost points."""
 
     code: str
     name: str
@@ -156,15 +157,14 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
     ):
         nodes[ur_id][code] = AreaCell(pts, mx, idx)
     frameworks = sorted({r.framework_code for r in results})
-    names: dict[tuple[str, str], str] = {}
+    names: dict[tuple[str, str], tuple[str, Decimal | None]] = {}
     areas_of: dict[str, list[Area]] = defaultdict(list)
-    leaf_max: dict[tuple[str, str], Decimal | None] = {}
-    for fw, code, name, depth in (
+    for fw, code, name, depth, mx in (
         Criterion.objects.filter(framework__code__in=frameworks)
         .order_by("framework__code", "position")
-        .values_list("framework__code", "code", "name", "depth")
+        .values_list("framework__code", "code", "name", "depth", "max_points")
     ):
-        names[(fw, code)] = name
+        names[(fw, code)] = (name, mx)
         if depth == 1:
             areas_of[fw].append(Area(code, name))
     groups: dict[int, Group] = {}
@@ -244,7 +244,6 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
                 if t
             )
             g = unit_group[unit_id]
-            leaf_max[(g.framework_code, code)] = mx
             keyed.append(
                 (
                     order[unit_id],
@@ -267,7 +266,7 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
             )
         keyed.sort(key=lambda t: (t[0], t[1]))
         leaves = [t[2] for t in keyed]
-        _not_full(leaves, groups)
+        _not_full(leaves, groups, names)
     place = getattr(settings, "PARINDEX_REPORT_PLACE", "") or _province_name()
     return ReportData(
         cycle=cycle,
@@ -282,31 +281,36 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
     )
 
 
-def _not_full(leaves: list[Leaf], groups: dict[int, Group]) -> None:
+def _not_full(
+    leaves: list[Leaf],
+    groups: dict[int, Group],
+    names: dict[tuple[str, str], tuple[str, Decimal | None]],
+) -> None:
+    """Per group, the criteria (``a.b``: a leaf's first two code levels) on which units
+    lost points: how many units, the average loss, the three units that lost most."""
     by_group = {g.name: g for g in groups.values()}
-    lost: dict[tuple[str, str], list[tuple[Decimal, str]]] = defaultdict(list)
-    first: dict[tuple[str, str], Leaf] = {}
+    lost: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for leaf in leaves:
         if leaf.not_applicable or leaf.max_points is None or leaf.max_points <= 0:
             continue
         got = leaf.counted or Decimal(0)
         if got < leaf.max_points:
-            key = (leaf.group, leaf.code)
-            lost[key].append((leaf.max_points - got, leaf.unit))
-            first.setdefault(key, leaf)
-    for (group, code), items in lost.items():
-        leaf = first[(group, code)]
-        total = sum((x for x, _ in items), Decimal(0))
-        items.sort(key=lambda t: (-t[0], t[1]))
-        by_group[group].not_full.append(
+            crit = ".".join(leaf.code.split(".")[:2])
+            lost[(leaf.group, crit)][leaf.unit] += leaf.max_points - got
+    for (group, code), per_unit in lost.items():
+        g = by_group[group]
+        name, mx = names.get((g.framework_code, code), ("", None))
+        total = sum(per_unit.values(), Decimal(0))
+        worst = sorted(per_unit.items(), key=lambda t: (-t[1], t[0]))
+        g.not_full.append(
             NotFull(
                 code,
-                leaf.name,
-                leaf.max_points or Decimal(0),
-                len(items),
+                name,
+                mx or Decimal(0),
+                len(per_unit),
                 total,
-                total / len(items),
-                [u for _, u in items[:3]],
+                total / len(per_unit),
+                [u for u, _ in worst[:3]],
             )
         )
     for g in by_group.values():

@@ -4,7 +4,9 @@ same context (:func:`report_context`; its variables are documented in docs/repor
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -62,6 +64,8 @@ FONT_FACES = [
     ("ParindexSans", "DejaVuSans-Bold", "bold", "normal"),
     ("ParindexSans", "DejaVuSans-Oblique", "normal", "italic"),
 ]
+
+CHART_CACHE_SECONDS = 3600
 
 DEFAULT_RECIPIENTS = [
     "UBND tỉnh (để báo cáo)",
@@ -179,6 +183,25 @@ def report_context(data: ReportData) -> dict[str, Any]:
     }
 
 
+def chart(data: ReportData, group: Any, fmt: str) -> bytes:
+    """The group's ranking chart, cached per computed result set (a recompute changes
+    ``computed_at`` and ``input_hash``, so a stale chart is never served)."""
+    from django.core.cache import cache
+
+    rs = data.result_set
+    key = (
+        "reports:chart:"
+        + hashlib.sha256(
+            f"{rs.pk}|{rs.computed_at.isoformat()}|{rs.input_hash}|{group.name}|{fmt}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is None:
+        found = ranking_chart(group, fmt, data.cycle.year)
+        cache.set(key, found, CHART_CACHE_SECONDS)
+    return found
+
+
 # --------------------------------------------------------------------------- Word
 
 
@@ -232,7 +255,7 @@ def build_docx(
     tpl = DocxTemplate(str(template or template_path()))
     n = max(len(ctx["nhom"]), 1)
     for i, g in enumerate(ctx["nhom"], start=1):
-        png = ranking_chart(g.pop("_group"), "png", data.cycle.year)
+        png = chart(data, g.pop("_group"), "png")
         g["bieu_do"] = InlineImage(tpl, io.BytesIO(png), width=Mm(150))
         report(10 + 50 * i // n, f"Đã vẽ biểu đồ {i}/{n}")
     report(65, "Đang điền mẫu Word")
@@ -251,7 +274,7 @@ def report_html(data: ReportData, progress: Progress | None = None) -> str:
     ctx = report_context(data)
     n = max(len(ctx["nhom"]), 1)
     for i, g in enumerate(ctx["nhom"], start=1):
-        svg = ranking_chart(g.pop("_group"), "svg", data.cycle.year).decode()
+        svg = chart(data, g.pop("_group"), "svg").decode()
         svg = _unique_ids(svg[svg.find("<svg") :], f"g{i}-")  # no prolog; ids per chart
         g["bieu_do"] = mark_safe(svg)
         report(10 + 30 * i // n, f"Đã vẽ biểu đồ {i}/{n}")
@@ -274,6 +297,10 @@ def build_pdf(data: ReportData, progress: Progress | None = None) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
 
     report = progress or (lambda pct, msg: None)
+    quiet = logging.getLogger("weasyprint")
+    if quiet.level == logging.NOTSET:
+        # matplotlib's SVG style attributes make WeasyPrint warn once per element.
+        quiet.setLevel(logging.ERROR)
     report(5, "Đang chuẩn bị số liệu báo cáo")
     html = report_html(data, report)
     report(45, "Đang dàn trang PDF")

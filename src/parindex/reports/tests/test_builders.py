@@ -110,7 +110,7 @@ def test_libreoffice_opens_the_word_report_in_the_official_layout(computed, lead
         "82,50",
         "tăng 25,00%, tăng 1 bậc",
         "CÁC TIÊU CHÍ CHƯA ĐẠT ĐIỂM TỐI ĐA",
-        "Đúng hạn",
+        "Báo cáo",  # criterion 1.2: Sở Y tế lost 0,75 on its leaf 1.2.2
     ):
         assert phrase in text, phrase
 
@@ -149,3 +149,19 @@ def test_weasyprint_pdf_has_the_names_with_diacritics_and_ships_its_fonts(
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
         shipped = [line for line in fonts.splitlines() if "ParindexSerif" in line]
         assert shipped and all(" yes yes " in line for line in shipped)  # embedded, subset
+
+
+def test_criteria_that_lost_points_are_summed_per_criterion_most_units_first(computed, leader):
+    from decimal import Decimal
+
+    from parindex.reports.data import collect
+
+    so, xa = collect(computed, leader).groups
+    assert [(n.code, n.name, n.units, n.lost_average, n.worst) for n in so.not_full] == [
+        ("2.1", "Khảo sát", 1, Decimal(1), ["Sở Y tế"]),
+        ("1.2", "Báo cáo", 1, Decimal("0.75"), ["Sở Y tế"]),
+    ]
+    crit_12 = next(n for n in xa.not_full if n.code == "1.2")
+    # Xã Khánh Hưng lost 0,25 on 1.2.2; Xã Cam Hải Đông 2,5 on 1.2.1.
+    assert crit_12.units == 2 and crit_12.worst == ["Xã Cam Hải Đông", "Xã Khánh Hưng"]
+    assert crit_12.max_points == Decimal(4) and crit_12.lost_total == Decimal("2.75")
