@@ -117,6 +117,11 @@ class Leaf:
         }
 
     @property
+    def binary_unchecked(self) -> bool:
+        value = (self.score.self_value or "").strip().lower()
+        return value in {"0", "khong", "không", "no", "false", "chưa đạt"}
+
+    @property
     def input_max(self) -> Any:
         if self.rule_type == "survey":
             return self.params.get("scale_max", 5)

@@ -136,11 +136,8 @@ def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
             request, assessment, score.pk, error=["Thiếu phiên bản của điểm."], status=400
         )
     try:
-        if "value" in post or post.get("kind") == "checkbox":
-            if post.get("kind") == "checkbox":
-                kwargs["value"] = "có" if post.get("value") else "không"
-            else:
-                kwargs["value"] = post.get("value", "").strip()
+        if "value" in post:  # a binary leaf sends nothing until a radio is chosen
+            kwargs["value"] = post.get("value", "").strip()
         if "points" in post:
             kwargs["points"] = parse_decimal(post.get("points"))
         if "na_shown" in post:

@@ -228,6 +228,36 @@ def test_a_stale_save_gets_409_with_the_other_persons_value(client, w):
     assert fresh.self_points == Decimal("0.5")
 
 
+def test_an_explanation_alone_does_not_score_a_binary_leaf(client, w):
+    from parindex.engine.framework import Framework as EF
+
+    group = make_group("g-bin", "Nhóm")
+    unit = make_unit("u-bin", "Đơn vị", group=group)
+    leaf = Node(code="1", name="Có quy chế", max_points=Decimal("1"), rule=Rule("binary", {}))
+    fw = framework_import(
+        framework=EF(
+            code="bin", name="Bin", decision="", year=2025, total=Decimal(1), nodes=(leaf,)
+        ),
+        actor=None,
+    )
+    cycle = cycle_open(
+        year=2025, name="K", frameworks={group: fw}, units=[unit], deadlines=None, actor=w.admin
+    )
+    staff = make_user("staff-bin", "unit_staff", unit=unit)
+    a = cycle.assessments.get()
+    s = a.scores.get()
+    client.force_login(staff)
+    body = client.get(reverse("assessment_detail", args=[a.pk])).content.decode()
+    assert 'type="radio" name="value" value="có"' in body and "Chưa thực hiện" in body
+    url = reverse("leaf", args=[a.pk, s.pk])
+    client.post(url, {"version": s.version, "na_shown": "1", "explanation": "Đang xây dựng"}, **HX)
+    s.refresh_from_db()
+    assert s.self_points is None and s.explanation == "Đang xây dựng"
+    client.post(url, {"version": s.version, "na_shown": "1", "value": "có"}, **HX)
+    s.refresh_from_db()
+    assert s.self_points == Decimal("1")
+
+
 def test_comments_are_added_to_the_leaf(client, w):
     client.force_login(w.staff)
     s = sc(w.a, "1.1")
