@@ -11,10 +11,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django's ORM refuses to run in
-# a thread with a running loop unless told it is safe (the test's ORM calls are synchronous).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -27,18 +23,31 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for the tests of one module. Playwright's sync API keeps an asyncio loop
+    running in this thread, and Django's ORM refuses to run under a running loop unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set (the tests' ORM calls are synchronous): it is set here
+    while the browser lives, and restored afterwards, so the rest of the suite keeps
+    Django's check."""
     if not CHROMIUM.exists() and os.environ.get("CI") != "true":
         pytest.skip(f"{CHROMIUM} không có (apt-get install chromium); bỏ qua kiểm thử trình duyệt")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield b
+            finally:
+                b.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture
