@@ -15,6 +15,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -24,32 +25,21 @@ from parindex.results.models import ResultStatus
 
 ANONYMOUS = AnonymousUser()
 
-#: Labels of the exports module's files. A kind is offered here only when
-#: ``parindex.reports.services.PUBLIC_EXPORT_KINDS`` lists it, i.e. when the exports module
-#: says that file carries no internal notes, reasons or evidence for the public (user None).
-EXPORT_LABELS = {
-    "pdf": ("application/pdf", "Báo cáo (PDF)"),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Bảng tính (Excel)",
-    ),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "Báo cáo (Word)",
-    ),
-}
+#: Files of the exports module (``parindex.reports.services.export_build(cycle, kind)``
+#: with no user = the public view) offered here. Only the official report in PDF: its public
+#: build carries no appraisers' reasons, applied conditions or evidence (pinned by
+#: ``tests/test_public.py``); the Excel workbook's per-leaf sheet lists the appraisers'
+#: reasons, so it stays on the internal exports page.
+PUBLIC_EXPORTS = {"pdf": ("application/pdf", "Báo cáo kết quả (PDF)")}
 
 
-def _public_exports() -> tuple[Any, list[str]]:
-    """The exports module's builder and the kinds it declares public-safe."""
+def _export_build() -> Any:
+    """The exports module's builder once its app is installed, else None."""
     if not django_apps.is_installed("parindex.reports"):
-        return None, []
-    try:
-        from parindex.reports import services
-    except ImportError:
-        return None, []
-    kinds = [k for k in getattr(services, "PUBLIC_EXPORT_KINDS", ()) if k in EXPORT_LABELS]
-    return getattr(services, "export_build", None), kinds
+        return None
+    from parindex.reports.services import export_build
+
+    return export_build
 
 
 def _published(pk: int) -> tuple[Cycle, Any]:
@@ -107,10 +97,9 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": [label for label, _ in ov.distribution],
         "values": [n for _, n in ov.distribution],
     }
-    build, kinds = _public_exports()
     files = [("csv", "Bảng xếp hạng (CSV)")]
-    if build is not None:
-        files += [(kind, EXPORT_LABELS[kind][1]) for kind in kinds]
+    if _export_build() is not None:
+        files += [(kind, label) for kind, (_, label) in PUBLIC_EXPORTS.items()]
     return render(
         request,
         "public/cycle.html",
@@ -168,12 +157,17 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """A file of the exports module (when installed) for a published cycle."""
     if kind == "csv":
         return results_csv(request, pk)
-    build, kinds = _public_exports()
-    if build is None or kind not in kinds:
+    build = _export_build()
+    if build is None or kind not in PUBLIC_EXPORTS:
         raise Http404
-    cycle, _ = _published(pk)
-    data = build(cycle, kind)
-    response = HttpResponse(data, content_type=EXPORT_LABELS[kind][0])
+    cycle, rs = _published(pk)
+    # Built once per computed result set and kept in the cache: the page is public.
+    key = f"public-export:{cycle.pk}:{rs.computed_at.timestamp()}:{kind}"
+    data = cache.get(key)
+    if data is None:
+        data = build(cycle, kind)
+        cache.set(key, data, 24 * 3600)
+    response = HttpResponse(data, content_type=PUBLIC_EXPORTS[kind][0])
     response["Content-Disposition"] = (
         f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}.{kind}"'
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shutil
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -61,7 +64,24 @@ def test_the_csv_lists_the_ranking(client, c):
     assert {row[3] for row in rows[1:]} == {u.name for u in c.units}
 
 
-def test_export_files_are_offered_only_when_declared_public(client, c):
+def test_only_public_safe_files_are_offered(client, c):
     r = client.get(reverse("public:cycle", args=[c.old.pk]))
     assert reverse("public:download", args=[c.old.pk, "csv"]) in r.text
-    assert client.get(reverse("public:download", args=[c.old.pk, "exe"])).status_code == 404
+    assert reverse("public:download", args=[c.old.pk, "pdf"]) in r.text
+    assert reverse("public:download", args=[c.old.pk, "xlsx"]) not in r.text
+    for kind in ["xlsx", "docx", "exe"]:
+        assert client.get(reverse("public:download", args=[c.old.pk, kind])).status_code == 404
+    assert client.get(reverse("public:download", args=[c.cycle.pk, "pdf"])).status_code == 404
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler) is needed")
+def test_the_public_pdf_has_the_units_and_no_internal_reasons(client, c, tmp_path):
+    r = client.get(reverse("public:download", args=[c.old.pk, "pdf"]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "ket-qua.pdf"
+    pdf.write_bytes(r.content)
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = re.sub(r"\s+", " ", out.stdout)
+    assert c.a.name in text
+    for internal in [REASON[:20], CONDITION_REASON[:20], "Vòng 1"]:
+        assert internal not in text
