@@ -421,6 +421,7 @@ def score_set(
             score=row, expected_version=expected_version, changes=changes, actor=actor
         )
         _audit_score(actor=actor, action="score.self", before=row, changes=changes)
+        _results_stale(row.assessment.cycle_id)
     return fresh
 
 
@@ -454,6 +455,14 @@ def assessment_submit(*, assessment: Assessment, actor: Any) -> Assessment:
     return _reloaded(a)
 
 
+def _results_stale(cycle_id: int) -> None:
+    """Every change of points or status changes the cycle's results: ask for a debounced
+    background recompute once this transaction commits."""
+    from parindex.results.services import request_recompute
+
+    request_recompute(cycle_id)
+
+
 def _audit_status(
     actor: Any, a: Assessment, old: str, new: str, action: str, reason: str = "", **more: Any
 ) -> None:
@@ -467,6 +476,7 @@ def _audit_status(
         reason=reason,
         context=_ctx(a, **more),
     )
+    _results_stale(a.cycle_id)
 
 
 def _reloaded(a: Assessment) -> Assessment:
@@ -584,6 +594,7 @@ def appraisal_set(
         _audit_score(
             actor=actor, action=f"score.round{round}", before=row, changes=changes, reason=reason
         )
+        _results_stale(row.assessment.cycle_id)
     return fresh
 
 
@@ -613,6 +624,7 @@ def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: Any) ->
         _audit_score(
             actor=actor, action="score.adjustment", before=row, changes=changes, reason=reason
         )
+        _results_stale(row.assessment.cycle_id)
     return fresh
 
 
@@ -838,6 +850,7 @@ def external_points_set(*, score: LeafScore, points: Any, note: str, actor: Any)
             score=row, expected_version=row.version, changes=changes, actor=actor
         )
         _audit_score(actor=actor, action="score.external", before=row, changes=changes)
+        _results_stale(row.assessment.cycle_id)
     return fresh
 
 
@@ -957,6 +970,8 @@ def external_points_import(
             _versioned_update(score=row, expected_version=row.version, changes=changes, actor=actor)
             _audit_score(actor=actor, action="score.external", before=row, changes=changes)
             changed += 1
+        if changed:
+            _results_stale(cycle.pk)
         record(
             actor=actor,
             action="score.external_import",
