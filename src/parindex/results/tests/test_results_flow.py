@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from parindex.assessments.models import Assessment, LeafScore
 from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.formats.errors import FormatError
@@ -254,3 +255,41 @@ def test_accountability_lists_heads_of_weak_and_twice_average_units(fw):
     assert any("2 năm liên tục (2024, 2025)" in r for r in rows["tb"].reasons)
     assert any("Năm 2025 xếp loại Yếu" in r for r in rows["yeu"].reasons)
     assert any("không được xếp loại hoàn thành tốt" in r for r in rows["tb"].reasons)
+
+
+def test_appraised_points_changed_through_the_service_queue_one_recompute(
+    five, admin, django_capture_on_commit_callbacks
+):
+    """The hook in the assessments services: changing points asks for a recompute once
+    the change commits, and two changes leave a single pending task."""
+    from django_tasks_db.models import DBTaskResult
+
+    from parindex.assessments.services import appraisal_set
+
+    cycle, units = five
+    appraiser = admin  # the Sở Nội vụ admin may appraise any unit
+    Assessment.objects.filter(cycle=cycle).update(status="round1")
+    score = LeafScore.objects.get(
+        assessment__cycle=cycle, assessment__unit=units[0], criterion__code="1.1"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        appraisal_set(
+            score=score,
+            round=1,
+            points="1",
+            reason="Thiếu kế hoạch",
+            expected_version=1,
+            actor=appraiser,
+        )
+    score.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        appraisal_set(
+            score=score,
+            round=1,
+            points="0",
+            reason="Không ban hành",
+            expected_version=score.version,
+            actor=appraiser,
+        )
+    assert RecomputeRequest.objects.get(cycle=cycle).pending is True
+    assert DBTaskResult.objects.count() == 1
