@@ -43,6 +43,17 @@ class Person:
         self.page: Page = self.context.new_page()
         # Submit and approve ask for confirmation with window.confirm: accept like a user.
         self.page.on("dialog", lambda d: d.accept())
+        # Every form post (autosave, upload, buttons) must succeed: a 4xx here would be a
+        # stale autosave or a refused action the person did not ask for.
+        self.failed_posts: list[tuple[int, str]] = []
+        self.page.on(
+            "response",
+            lambda r: (
+                self.failed_posts.append((r.status, r.url))
+                if r.request.method == "POST" and r.status >= 400
+                else None
+            ),
+        )
         self.base = base
         self.page.goto(f"{base}/dang-nhap/")
         self.page.get_by_label("Tên đăng nhập").fill(username)
@@ -161,6 +172,11 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     upload.get_by_role("button", name="Tải lên").click()
     expect(leaf(s, "1.1").locator(".doc-list")).to_contain_text("Kế hoạch CCHC năm 2025")
     expect(leaf(s, "1.1")).to_contain_text("Tài liệu kiểm chứng (1)")
+    pdf_href = (
+        leaf(s, "1.1").get_by_role("link", name="Kế hoạch CCHC năm 2025").get_attribute("href")
+    )
+    got = staff.context.request.get(f"{base}{pdf_href}")
+    assert got.status == 200 and got.body() == pdf.read_bytes()
 
     # 1.2.1: a percentage and an explanation instead of evidence.
     l121 = leaf(s, "1.2.1")
@@ -199,6 +215,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
         == 404
     )
     assert outsider.go(f"/phieu/{other.pk}/").status == 200
+    assert outsider.context.request.get(f"{base}{pdf_href}").status == 404  # not their file
 
     # ---- the head submits ---------------------------------------------------------------
     head = Person(browser, base, "thutruong")
@@ -237,7 +254,8 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
     expect(art).to_contain_text("Lý do vòng 1: Thiếu báo cáo quý IV")
     expect(art.locator(".cols > div").nth(1)).to_contain_text("1,5")
-    # The PDF is among the evidence the appraiser sees.
+    # The PDF is among the evidence the appraiser sees, and they may open it.
+    assert appraiser.context.request.get(f"{base}{pdf_href}").status == 200
     expect(ap.locator("article.appraise").filter(has_text="Kế hoạch CCHC")).to_contain_text(
         "Kế hoạch CCHC năm 2025"
     )
@@ -316,4 +334,5 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     assert AuditEvent.objects.count() >= 10
 
     for person in (admin, staff, outsider, head, appraiser, council):
+        assert person.failed_posts == [], person.failed_posts
         person.close()
