@@ -125,10 +125,17 @@ def data_table(doc, heads, cells, widths):  # type: ignore[no-untyped-def]
     for i, (text, align) in enumerate(body):
         _cell(t.rows[2].cells[i], text, size=12, align=align)
     _cell(t.rows[3].cells[0], end, size=12)
-    for row in t.rows:
-        for i, w in enumerate(widths):
-            row.cells[i].width = Mm(w)
+    _widths(t, widths)
     return t
+
+
+def _widths(table, widths) -> None:  # type: ignore[no-untyped-def]
+    """Fixed column widths (grid and cells: LibreOffice reads the grid, Word the cells)."""
+    table.autofit = False
+    for i, w in enumerate(widths):
+        table.columns[i].width = Mm(w)
+        for cell in table.columns[i].cells:
+            cell.width = Mm(w)
 
 
 def build(out: Path = OUT) -> Path:
@@ -147,7 +154,7 @@ def build(out: Path = OUT) -> Path:
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
     left, right = head.rows[0].cells
-    left.width, right.width = Mm(62), Mm(103)
+    _widths(head, [72, 93])
     _cell(left, "{{ co_quan_chu_quan }}", size=13)
     _add_line(left, "{{ co_quan }}", size=13, bold=True)
     _add_line(left, "───────", size=10)
@@ -193,7 +200,7 @@ def build(out: Path = OUT) -> Path:
             ("{{ r.thay_doi }}", CENTER),
             "{%tr endfor %}",
         ],
-        [13, 52, 18, 18, 18, 20, 26],
+        [16, 42, 17, 17, 18, 22, 33],
     )
     para(doc, "{{ g.bieu_do }}", align=CENTER, before=6)
     para(doc, "{%p endfor %}")
@@ -231,7 +238,7 @@ def build(out: Path = OUT) -> Path:
             ("{{ t.don_vi }}", LEFT),
             "{%tr endfor %}",
         ],
-        [14, 56, 18, 18, 20, 39],
+        [13, 46, 17, 20, 21, 48],
     )
     para(doc, "{%p endif %}")
     para(doc, "{%p endfor %}")
@@ -241,7 +248,7 @@ def build(out: Path = OUT) -> Path:
     foot = doc.add_table(rows=1, cols=2)
     _no_borders(foot)
     left, right = foot.rows[0].cells
-    left.width, right.width = Mm(85), Mm(80)
+    _widths(foot, [85, 80])
     _cell(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT)
     _add_line(left, "{%p for n in noi_nhan %}", size=11, align=LEFT)
     _add_line(left, "- {{ n }}{{ ';' if not loop.last else '.' }}", size=11, align=LEFT)
@@ -251,6 +258,7 @@ def build(out: Path = OUT) -> Path:
     for _ in range(4):
         _add_line(right, "", size=13)
     _add_line(right, "{{ nguoi_ky }}", size=13, bold=True)
+    para(doc, "", size=2, after=0)  # a document must not end with a table
 
     doc.core_properties.title = "Báo cáo kết quả xác định Chỉ số cải cách hành chính"
     doc.core_properties.author = "parindex"

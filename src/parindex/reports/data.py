@@ -133,18 +133,26 @@ def _province_name() -> str:
     return found
 
 
+METRIC_LABELS = {
+    "late_dossier_rate": "tỷ lệ hồ sơ trễ hạn",
+    "satisfaction_index": "chỉ số hài lòng",
+}
+
+
 def _reasons(applied: list[dict[str, Any]], missing: list[str]) -> str:
     parts = [str(c.get("reason") or c.get("metric") or "") for c in applied or []]
-    parts += [f"chưa có số liệu {m}" for m in missing or []]
+    parts += [f"chưa có số liệu {METRIC_LABELS.get(m, m)}" for m in missing or []]
     return "; ".join(p for p in parts if p)
 
 
 def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> ReportData:
     """Read a cycle's results for an export. ``user`` ``None`` = the public: only a
-    published cycle. ``ValidationError`` when there is nothing (visible) to export."""
+    published cycle, and without the appraisers' reasons (internal notes).
+    ``ValidationError`` when there is nothing (visible) to export."""
     from parindex.assessments.models import LeafScore
     from parindex.frameworks.models import Criterion
 
+    public = user is None  # the public page: no appraisers' reasons (internal notes)
     rs = result_set_for(user if user is not None else AnonymousUser(), cycle)
     if rs is None:
         raise ValidationError("Kỳ đánh giá chưa có kết quả để xuất.")
@@ -234,14 +242,18 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
             counted = (
                 None if na else next((v for v in (final, r2, r1, selfp) if v is not None), None)
             )
-            reasons = "; ".join(
-                t
-                for t in (
-                    f"Vòng 1: {why1}" if why1 else "",
-                    f"Vòng 2: {why2}" if why2 else "",
-                    why3,
+            reasons = (
+                ""
+                if public
+                else "; ".join(
+                    t
+                    for t in (
+                        f"Vòng 1: {why1}" if why1 else "",
+                        f"Vòng 2: {why2}" if why2 else "",
+                        why3,
+                    )
+                    if t
                 )
-                if t
             )
             g = unit_group[unit_id]
             keyed.append(

@@ -62,6 +62,15 @@ def _print_setup(ws: Any, header_rows: tuple[int, int], title: str) -> None:
     ws.hide_gridlines(0)
 
 
+LINE_PT = 16
+
+
+def _lines(*cells: tuple[str, int]) -> int:
+    """Wrapped lines needed by the longest of ``(text, column width in characters)``:
+    row heights are set explicitly (LibreOffice does not grow rows of a generated file)."""
+    return max([1] + [-(-len(text) // max(width - 2, 1)) for text, width in cells if text])
+
+
 def _num(ws: Any, row: int, col: int, value: Decimal | None, fmt: Any, blank: Any) -> None:
     if value is None:
         ws.write_blank(row, col, None, blank)
@@ -135,6 +144,9 @@ def _ranking(wb: Any, data: ReportData, fmt: _Formats, title: str, status: str) 
             _num(ws, row, 6, r.index_change, fmt.change, fmt.text)
             ws.write_string(row, 7, r.rank_change_text, fmt.center)
             ws.write_string(row, 8, r.reasons, fmt.text)
+            lines = _lines((r.unit, widths[1]), (r.reasons, widths[8]))
+            if lines > 1:
+                ws.set_row(row, LINE_PT * lines)
             row += 1
 
 
@@ -165,7 +177,7 @@ def _areas(wb: Any, data: ReportData, fmt: _Formats, title: str, status: str) ->
         ws.merge_range(row, col, row, col + 1, "Tổng", fmt.head)
         ws.write(row + 1, col, "Điểm", fmt.head)
         ws.write(row + 1, col + 1, "Chỉ số (%)", fmt.head)
-        ws.set_row(row, 48)
+        ws.set_row(row, LINE_PT * max([2] + [_lines((f"{a.code}. {a.name}", 20)) for a in g.areas]))
         if first_header is None:
             first_header = (row, row + 1)
         row += 2
@@ -183,6 +195,8 @@ def _areas(wb: Any, data: ReportData, fmt: _Formats, title: str, status: str) ->
                 col += 2
             _num(ws, row, col, r.points, fmt.pts, fmt.text)
             _num(ws, row, col + 1, r.index, fmt.num, fmt.text)
+            if len(r.unit) > 32:
+                ws.set_row(row, LINE_PT * _lines((r.unit, 34)))
             row += 1
         row += 1
     hdr = first_header or (3, 3)
@@ -204,7 +218,8 @@ def _detail(wb: Any, data: ReportData, fmt: _Formats, title: str, report: Progre
         "Điểm cuối cùng",
         "Lý do",
     ]
-    for c, w in enumerate([30, 18, 8, 50, 9, 9, 10, 10, 10, 45]):
+    widths = [30, 18, 8, 50, 9, 9, 10, 10, 10, 45]
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     ws.write_row(0, 0, heads, fmt.head)
     ws.set_row(0, 32)
@@ -214,6 +229,8 @@ def _detail(wb: Any, data: ReportData, fmt: _Formats, title: str, report: Progre
     step = max(total // 10, 1)
     text, pts, center = fmt.text, fmt.pts, fmt.center
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    set_row = ws.set_row
+    w_unit, w_group, w_name, w_reason = widths[0], widths[1], widths[3], widths[9]
     for n, leaf in enumerate(data.leaves, start=1):
         write_string(n, 0, leaf.unit, text)
         write_string(n, 1, leaf.group, text)
@@ -234,5 +251,10 @@ def _detail(wb: Any, data: ReportData, fmt: _Formats, title: str, report: Progre
         if leaf.not_applicable:
             reasons = "Không áp dụng" + (f"; {reasons}" if reasons else "")
         write_string(n, 9, reasons, text)
+        lines = _lines(
+            (leaf.unit, w_unit), (leaf.group, w_group), (leaf.name, w_name), (reasons, w_reason)
+        )
+        if lines > 1:
+            set_row(n, LINE_PT * lines)
         if n % step == 0:
             report(35 + 55 * n // total, f"Đã ghi {n}/{total} dòng chi tiết")

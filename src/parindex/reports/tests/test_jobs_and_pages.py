@@ -129,6 +129,11 @@ def test_the_public_build_only_serves_a_published_cycle(computed):
     computed.refresh_from_db()
     assert "Sở Tư pháp" in export_build(computed, "csv").decode()
     assert export_build(computed, "pdf")[:5] == b"%PDF-"
+    from openpyxl import load_workbook
+
+    detail = load_workbook(io.BytesIO(export_build(computed, "xlsx")))["Chi tiết"]
+    texts = " ".join(str(c.value) for row in detail.iter_rows() for c in row if c.value)
+    assert "Sở Y tế" in texts and "Báo cáo quý IV" not in texts  # no internal notes
 
 
 # --------------------------------------------------------------------------- template
