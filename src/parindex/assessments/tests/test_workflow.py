@@ -85,8 +85,9 @@ def notes(monkeypatch):
 
 
 @pytest.fixture
-def w(notes):
+def w(notes, settings):
     """A cycle open for two units, with every persona."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast personas
     fw = framework_import(framework=framework_with_bonus(), actor=None)
     group = make_group()
     tuphap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
