@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('results', '0002_db_cascade'),
+        ("results", "0002_db_cascade"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='noderesult',
-            name='unit_result',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nodes', to='results.unitresult', verbose_name='kết quả đơn vị'),
+            model_name="noderesult",
+            name="unit_result",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="nodes",
+                to="results.unitresult",
+                verbose_name="kết quả đơn vị",
+            ),
         ),
         migrations.AlterField(
-            model_name='unitresult',
-            name='result_set',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='results.resultset', verbose_name='kết quả'),
+            model_name="unitresult",
+            name="result_set",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="units",
+                to="results.resultset",
+                verbose_name="kết quả",
+            ),
         ),
     ]
