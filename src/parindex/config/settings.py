@@ -141,6 +141,30 @@ PARINDEX_MAX_UPLOAD_BYTES = env_int("PARINDEX_MAX_UPLOAD_BYTES", 20 * 1024 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+#: The province this installation serves, as printed on reports ("Tỉnh Cà Mau"); empty =
+#: the province unit's name.
+PARINDEX_PROVINCE_NAME = env_str("PARINDEX_PROVINCE_NAME")
+#: Địa danh in "<địa danh>, ngày … tháng … năm …" on reports; empty = the province name.
+PARINDEX_REPORT_PLACE = env_str("PARINDEX_REPORT_PLACE")
+#: A .docx template replacing the shipped report template (an uploaded one wins).
+PARINDEX_REPORT_TEMPLATE = env_str("PARINDEX_REPORT_TEMPLATE")
+#: Signature block and header of the official report (Nghị định 30/2020 layout).
+PARINDEX_REPORT = {
+    key: value
+    for key, value in {
+        "co_quan": env_str("PARINDEX_REPORT_ISSUER"),
+        "so_ky_hieu": env_str("PARINDEX_REPORT_NUMBER"),
+        "quyen_han_ky": env_str("PARINDEX_REPORT_SIGN_AUTHORITY"),
+        "chuc_vu_ky": env_str("PARINDEX_REPORT_SIGNER_TITLE"),
+        "nguoi_ky": env_str("PARINDEX_REPORT_SIGNER"),
+    }.items()
+    if value
+}
+if env_str("PARINDEX_REPORT_RECIPIENTS"):
+    PARINDEX_REPORT["noi_nhan"] = [
+        r.strip() for r in env_str("PARINDEX_REPORT_RECIPIENTS").split(";") if r.strip()
+    ]
+
 #: Decimals shown for points and indices (DESIGN §4: 2 by default, some provinces use 3).
 PARINDEX_DISPLAY_DECIMALS = env_int("PARINDEX_DISPLAY_DECIMALS", 2)
 PARINDEX_SITE_NAME = env_str("PARINDEX_SITE_NAME", "Chỉ số cải cách hành chính")
