@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import subprocess
 
 import pytest
 from django.urls import reverse
 
 from parindex.assessments.models import LeafScore
+from parindex.reports.tests.conftest import need
 from parindex.web.tests.results_case import CONDITION_REASON, REASON, build
 
 
@@ -74,8 +74,8 @@ def test_only_public_safe_files_are_offered(client, c):
     assert client.get(reverse("public:download", args=[c.cycle.pk, "pdf"])).status_code == 404
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler) is needed")
 def test_the_public_pdf_has_the_units_and_no_internal_reasons(client, c, tmp_path):
+    need("pdftotext")  # skipped only outside CI
     r = client.get(reverse("public:download", args=[c.old.pk, "pdf"]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     pdf = tmp_path / "ket-qua.pdf"
