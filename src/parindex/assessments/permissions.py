@@ -13,7 +13,10 @@ button. The checks raise, in this order:
 * :class:`~django.core.exceptions.ValidationError` when the stage's deadline (or the unit's
   extension) has passed, or the leaf is not of the right kind.
 
-The only database reads are the appraisal assignment and the deadline extension.
+The only database reads are the appraisal assignment and the deadline extension. A page or
+an autosave asks the same deadline several times (the service's check, then the buttons of the
+answer): :func:`remember_deadlines` makes an assessment object keep each stage's effective
+deadline for the rest of the request, so it is read once.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ __all__ = [
     "can_withdraw",
     "deadline_passed",
     "effective_deadline",
+    "remember_deadlines",
 ]
 
 
@@ -133,8 +137,30 @@ def effective_deadline(
 ) -> datetime | None:
     """The unit's extension for ``stage`` if any, else (for the explanation stage) the
     deadline set when the assessment was returned, else the cycle's deadline; ``None`` =
-    no deadline."""
+    no deadline. Read once per request for an assessment given to
+    :func:`remember_deadlines`."""
     unit_id = unit if isinstance(unit, int) else unit.pk
+    memo = getattr(assessment, "_deadline_memo", None) if assessment is not None else None
+    if memo is None:
+        return _effective_deadline(cycle, unit_id, stage, assessment)
+    key = (cycle.pk, unit_id, stage, assessment.explanation_due)
+    if key not in memo:
+        memo[key] = _effective_deadline(cycle, unit_id, stage, assessment)
+    return memo[key]
+
+
+def remember_deadlines(assessment: Assessment, memo: dict | None = None) -> dict:
+    """Let ``assessment`` (an object that lives for one request) keep the effective deadlines
+    it is asked for; ``memo`` shares them with another object of the same assessment."""
+    if memo is None:
+        memo = getattr(assessment, "_deadline_memo", None)
+    assessment._deadline_memo = {} if memo is None else memo  # type: ignore[attr-defined]
+    return assessment._deadline_memo  # type: ignore[attr-defined]
+
+
+def _effective_deadline(
+    cycle: Cycle, unit_id: int, stage: str, assessment: Assessment | None
+) -> datetime | None:
     ext = (
         DeadlineExtension.objects.filter(cycle_id=cycle.pk, unit_id=unit_id, stage=stage)
         .values_list("until", flat=True)

@@ -10,6 +10,7 @@ notifications only on commit.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, DecimalField, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -208,20 +209,44 @@ def _points_in_range(score: LeafScore, value: Any, field: str) -> Decimal:
 
 
 def _versioned_update(
-    *, score: LeafScore, expected_version: int, changes: dict[str, Any], actor: Any
+    *,
+    score: LeafScore,
+    expected_version: int,
+    changes: dict[str, Any],
+    actor: Any,
+    reread: bool = True,
 ) -> LeafScore:
-    """Write ``changes`` if the row is still at ``expected_version``; else StaleScore."""
+    """Write ``changes`` if the row is still at ``expected_version``; else StaleScore.
+    ``reread=False`` (plain values only): the written row is built from ``score`` and
+    ``changes`` instead of being read back — the UPDATE matched the version that ``score``
+    was read at, so nothing else changed."""
     if score.version != expected_version:
         raise StaleScore(current=score)
+    now = timezone.now()
+    user = _user(actor)
     count = LeafScore.objects.filter(pk=score.pk, version=expected_version).update(
         **changes,
         version=F("version") + 1,
-        updated_by=_user(actor),
-        updated_at=timezone.now(),
+        updated_by=user,
+        updated_at=now,
     )
     if count != 1:
         raise StaleScore(current=_fresh_score(score))
-    return _fresh_score(score)
+    if reread:
+        return _fresh_score(score)
+    fresh = copy.copy(score)
+    fresh._state = copy.copy(score._state)
+    fresh._state.fields_cache = dict(score._state.fields_cache)
+    for name, value in changes.items():
+        f = LeafScore._meta.get_field(name)
+        if value is not None and isinstance(f, DecimalField):
+            # As the database gives it back: quantized to the column's decimal places.
+            value = Decimal(value).quantize(Decimal(1).scaleb(-f.decimal_places))
+        setattr(fresh, name, value)
+    fresh.version = expected_version + 1
+    fresh.updated_by = user
+    fresh.updated_at = now
+    return fresh
 
 
 def _audit_score(
@@ -366,11 +391,18 @@ def score_set(
     with transaction.atomic():
         row = _fresh_score(score)
         a = row.assessment
+        # Checked afresh inside the transaction; the deadlines read here are then shared
+        # with the caller's object of the same assessment (the page's answer reuses them).
+        memo = perm.remember_deadlines(a)
         scoring = value is not None or points is not None or not_applicable is not None
         if scoring or a.status != S.RETURNED:
             perm.check_edit_self(actor, a, row)
         else:
             perm.check_explain(actor, a)
+        del a._deadline_memo  # the returned row must not keep them
+        caller = score._state.fields_cache.get("assessment")
+        if caller is not None and caller.pk == a.pk and hasattr(caller, "_deadline_memo"):
+            caller._deadline_memo.update(memo)
         changes: dict[str, Any] = {}
         if not_applicable is not None:
             changes["not_applicable"] = bool(not_applicable)
@@ -418,7 +450,11 @@ def score_set(
                 raise StaleScore(current=row)
             return row
         fresh = _versioned_update(
-            score=row, expected_version=expected_version, changes=changes, actor=actor
+            score=row,
+            expected_version=expected_version,
+            changes=changes,
+            actor=actor,
+            reread=False,
         )
         _audit_score(actor=actor, action="score.self", before=row, changes=changes)
         _results_stale(row.assessment.cycle_id)

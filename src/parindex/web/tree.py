@@ -220,6 +220,177 @@ def _rule_of(c: Criterion) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What the pages need of a framework that never changes once a cycle uses it: the
+    engine's framework and compiled form, and per leaf (document order) its code, name,
+    source and the codes above it. Kept in process memory per framework."""
+
+    engine_fw: eng.Framework
+    compiled: agg.CompiledFramework | None
+    #: criterion pk → (code, name, source, ancestors), leaves only, in document order.
+    leaves: dict[int, tuple[str, str, str, tuple[str, ...]]]
+
+
+_SHAPES: dict[tuple[Any, ...], Shape] = {}
+_SHAPES_MAX = 64
+
+
+def _shape_key(assessment: Assessment) -> tuple[Any, ...]:
+    fw = assessment.framework
+    # created_at too: a test database may give a new framework a pk used before.
+    return (fw.pk, fw.code, fw.created_at)
+
+
+def _shape_of(assessment: Assessment, criteria: list[Criterion]) -> Shape:
+    """The framework's shape from its criteria (with rules), cached."""
+    key = _shape_key(assessment)
+    shape = _SHAPES.get(key)
+    if shape is not None:
+        return shape
+    kids: dict[int | None, list[Criterion]] = {}
+    for c in criteria:
+        kids.setdefault(c.parent_id, []).append(c)
+    by_pk = {c.pk: c for c in criteria}
+    leaves = {}
+    for c in criteria:
+        if c.pk in kids:
+            continue
+        anc: list[str] = []
+        p = c.parent_id
+        while p is not None:
+            anc.append(by_pk[p].code)
+            p = by_pk[p].parent_id
+        leaves[c.pk] = (c.code, c.name, c.source, tuple(anc))
+    fw = assessment.framework
+    engine_fw = eng.Framework(
+        code=fw.code,
+        name=fw.name,
+        decision=fw.decision,
+        year=fw.year,
+        total=fw.total,
+        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
+        label=fw.label,
+    )
+    try:
+        compiled = agg.compile_framework(engine_fw)
+    except ValueError:
+        compiled = None
+    shape = Shape(engine_fw, compiled, leaves)
+    if len(_SHAPES) >= _SHAPES_MAX:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+def _criteria_of(assessment: Assessment) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(framework_id=assessment.framework_id)
+        .select_related("rule")
+        .order_by("position")
+    )
+
+
+def framework_shape(assessment: Assessment) -> Shape:
+    shape = _SHAPES.get(_shape_key(assessment))
+    return shape if shape is not None else _shape_of(assessment, _criteria_of(assessment))
+
+
+def _self_shown(score: LeafScore, source: str) -> Decimal | None:
+    """:attr:`Leaf.self_shown_points` for a score row."""
+    if (source or "self") in EXTERNAL_SOURCES or (source or "self") in ADJUSTMENT_SOURCES:
+        return score.final_points if score.final_points is not None else score.self_points
+    return score.self_points
+
+
+@dataclass
+class LeafAnswer:
+    """What the autosave answer shows: the leaf, the self-assessment totals and the
+    missing leaves (from one query of the assessment's scores)."""
+
+    leaf: Leaf
+    totals: agg.UnitScore | None
+    missing: list[Any]
+
+
+def leaf_answer(
+    assessment: Assessment,
+    score_pk: int,
+    *,
+    score: LeafScore | None = None,
+    with_missing: bool = True,
+) -> LeafAnswer | None:
+    """The autosave answer of one leaf without building the tree: the leaf's score (given
+    by the save, or read with its criterion and rule), its evidence and comments, and the
+    assessment's scores with their evidence counts (totals and missing leaves); the
+    framework's shape comes from memory. ``None`` when the score is not a leaf of it."""
+    from parindex.assessments.models import Comment
+    from parindex.assessments.selectors import MissingLeaf, _count, _missing_reason
+    from parindex.evidence.models import EvidenceLink
+
+    shape = framework_shape(assessment)
+    if score is None or score.pk != score_pk:
+        score = (
+            LeafScore.objects.select_related("criterion__rule", "updated_by")
+            .filter(assessment_id=assessment.pk, pk=score_pk)
+            .first()
+        )
+    if score is None or score.criterion_id not in shape.leaves:
+        return None
+    c = score.criterion
+    score.assessment = assessment
+    evidence = list(
+        EvidenceLink.objects.filter(score_id=score.pk).select_related("document").order_by("id")
+    )
+    comments = list(
+        Comment.objects.filter(score_id=score.pk)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    rows = {
+        r.criterion_id: r
+        for r in LeafScore.objects.filter(assessment_id=assessment.pk)
+        .only("id", "criterion_id", "self_points", "final_points", "not_applicable", "explanation")
+        .annotate(evidence_count=_count(EvidenceLink, "score_id"))
+    }
+    points: dict[str, Any] = {}
+    missing: list[Any] = []
+    for cid, (code, name, source, _anc) in shape.leaves.items():
+        r = rows.get(cid)
+        if r is None:
+            continue
+        if r.not_applicable:
+            points[code] = agg.NA
+        else:
+            value = _self_shown(r, source)
+            if value is not None:
+                points[code] = value
+        if with_missing:
+            reason = _missing_reason(source, r, r.evidence_count)
+            if reason:
+                missing.append(MissingLeaf(code, name, reason))
+    totals = None
+    if shape.compiled is not None:
+        try:
+            totals = agg.aggregate(shape.compiled, points)
+        except ValueError:
+            totals = None
+    rule = _rule_of(c)
+    prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
+    leaf = Leaf(
+        score=score,
+        criterion=c,
+        rule_type=rule.type if rule is not None else "manual",
+        params=codec.decode(rule.params) if rule is not None else {},
+        evidence=evidence,
+        comments=comments,
+        url=f"{prefix}{score.pk}/",
+        sid=str(score.pk),
+        ancestors=shape.leaves[c.pk][3],
+    )
+    return LeafAnswer(leaf, totals, missing)
+
+
 def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
     """The whole tree in a fixed number of queries: criteria (with rules), scores,
     evidence links (with documents) and comments (with authors). With ``only`` (a score
@@ -227,11 +398,7 @@ def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
     from parindex.assessments.models import Comment
     from parindex.evidence.models import EvidenceLink
 
-    criteria = list(
-        Criterion.objects.filter(framework_id=assessment.framework_id)
-        .select_related("rule")
-        .order_by("position")
-    )
+    criteria = _criteria_of(assessment)
     scores = {s.criterion_id: s for s in LeafScore.objects.filter(assessment=assessment)}
     links: dict[int, list[Any]] = {}
     comments: dict[int, list[Any]] = {}
@@ -273,18 +440,5 @@ def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
             )
             leaves.append(leaf)
         rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))
-    fw = assessment.framework
-    engine_fw = eng.Framework(
-        code=fw.code,
-        name=fw.name,
-        decision=fw.decision,
-        year=fw.year,
-        total=fw.total,
-        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
-        label=fw.label,
-    )
-    try:
-        compiled = agg.compile_framework(engine_fw)
-    except ValueError:
-        compiled = None
-    return Tree(assessment, rows, leaves, compiled, engine_fw)
+    shape = _shape_of(assessment, criteria)
+    return Tree(assessment, rows, leaves, shape.compiled, shape.engine_fw)

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import assessment_get, assessments_for, missing_of
@@ -32,13 +33,16 @@ from parindex.web.helpers import (
     parse_decimal,
     run_action,
 )
-from parindex.web.tree import COLUMN_LABELS, Tree, build_tree
+from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
 def _score_of(request: HttpRequest, pk: int, score_pk: int) -> tuple[Assessment, LeafScore]:
     assessment = assessment_get(request.user, pk)
+    # This object lives for the request: each stage's deadline is read once.
+    perm.remember_deadlines(assessment)
     score = get_object_or_404(LeafScore, assessment=assessment, pk=score_pk)
+    score.assessment = assessment
     return assessment, score
 
 
@@ -50,10 +54,14 @@ def library_of(assessment: Assessment, access: Access) -> list[Any]:
     )
 
 
+def _shows_missing(request: HttpRequest, access: Access) -> bool:
+    return access.own_unit or request.user.sees_all_units
+
+
 def page_context(request: HttpRequest, assessment: Assessment, tree: Tree) -> dict[str, Any]:
     access = access_for(request.user, assessment)
     totals = tree.totals("self")
-    missing = missing_of(assessment) if access.own_unit or request.user.sees_all_units else []
+    missing = missing_of(assessment) if _shows_missing(request, access) else []
     return {
         "missing": missing,
         "missing_codes": {m.code for m in missing},
@@ -84,6 +92,7 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
+    perm.remember_deadlines(assessment)
     tree = build_tree(assessment)
     return render(request, "web/assessment/detail.html", page_context(request, assessment, tree))
 
@@ -97,25 +106,36 @@ def _leaf_response(
     stale: Any = None,
     attempted: dict[str, Any] | None = None,
     status: int = 200,
+    saved: LeafScore | None = None,
 ) -> HttpResponse:
-    tree = build_tree(assessment, only=score_pk)
-    leaf = tree.leaf(score_pk)
-    if leaf is None:
-        raise Http404
-    ctx = page_context(request, assessment, tree)
-    ctx.update(
-        {
-            "leaf": leaf,
-            "error": error or [],
-            "stale": stale,
-            "attempted": attempted or {},
-            "oob": True,
-        }
-    )
+    """The leaf partial with the totals above it and the missing leaves (out of band);
+    a redirect to the page for a plain form post. ``saved``: the row the save wrote."""
     if not is_htmx(request):
+        if leaf_answer(assessment, score_pk, score=saved, with_missing=False) is None:
+            raise Http404
         for text in error or []:
             messages.error(request, text)
         return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
+    access = access_for(request.user, assessment)
+    answer = leaf_answer(
+        assessment, score_pk, score=saved, with_missing=_shows_missing(request, access)
+    )
+    if answer is None:
+        raise Http404
+    ctx = {
+        "missing": answer.missing,
+        "missing_codes": {m.code for m in answer.missing},
+        "assessment": assessment,
+        "access": access,
+        "totals": answer.totals,
+        "mode": "self",
+        "columns": COLUMN_LABELS,
+        "leaf": answer.leaf,
+        "error": error or [],
+        "stale": stale,
+        "attempted": attempted or {},
+        "oob": True,
+    }
     return render(request, "web/assessment/_leaf_response.html", ctx, status=status)
 
 
@@ -144,7 +164,7 @@ def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
             kwargs["not_applicable"] = "not_applicable" in post
         if "explanation" in post:
             kwargs["explanation"] = post.get("explanation", "").strip()
-        svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
+        saved = svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
     except svc.StaleScore as exc:
         return _leaf_response(
             request,
@@ -165,7 +185,7 @@ def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
         )
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk)
+    return _leaf_response(request, assessment, score.pk, saved=saved)
 
 
 @login_required
