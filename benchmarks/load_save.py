@@ -4,7 +4,8 @@
    PostgreSQL database ``parindex_load`` (created here and dropped at the end) — with one
    open cycle, ``--users`` units, one assessment each (``--leaves`` tier leaves) and one
    unit-staff account per unit.
-2. Starts ``parindex serve`` (waitress) on 127.0.0.1 on a free port.
+2. Starts ``parindex serve`` (gunicorn on Linux: ``--workers`` processes × ``--threads``)
+   on 127.0.0.1 on a free port.
 3. Runs locust headless (``benchmarks/locustfile.py``): every user logs in once and then
    saves points through the page's htmx autosave endpoint, for ``--time``.
 4. Stops the server and checks: zero failed requests, and zero lost writes — the number of
@@ -139,6 +140,15 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (gunicorn's master and workers)."""
+    total = process_cpu(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += tree_cpu(int(child))
+    return total
+
+
 def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -219,7 +229,10 @@ def main() -> int:
     ap.add_argument("--spawn-rate", type=int, default=25)
     ap.add_argument("--time", default="60s")
     ap.add_argument("--leaves", type=int, default=8, help="leaves per assessment (even)")
-    ap.add_argument("--threads", type=int, default=4, help="waitress threads")
+    ap.add_argument("--threads", type=int, default=4, help="threads per server process")
+    ap.add_argument(
+        "--workers", type=int, default=None, help="server processes (default: one per CPU)"
+    )
     ap.add_argument(
         "--real-hasher",
         action="store_true",
@@ -269,7 +282,8 @@ def main() -> int:
         server_log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 (the server's lifetime)
         server = subprocess.Popen(
             [str(VENV_BIN / "parindex"), "serve", "--addr", f"127.0.0.1:{port}",
-             "--threads", str(args.threads)],
+             "--threads", str(args.threads)]
+            + (["--workers", str(args.workers)] if args.workers else []),
             env=server_env, stdout=server_log, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip
         wait_up(f"{host}/dang-nhap/", server)
@@ -292,7 +306,8 @@ def main() -> int:
         spy = None
         if args.profile:
             spy = subprocess.Popen(
-                [str(VENV_BIN / "py-spy"), "record", "--pid", str(server.pid), "--duration",
+                [str(VENV_BIN / "py-spy"), "record", "--pid", str(server.pid), "--subprocesses",
+                 "--duration",
                  "40", "--rate", "50", "--threads", "--idle", "--format", "speedscope",
                  "--output", args.profile],
                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -300,7 +315,7 @@ def main() -> int:
         subprocess.run(cmd, env=locust_env, cwd=ROOT, check=False, timeout=300)
         if spy is not None:
             spy.wait(timeout=60)
-        server_cpu = process_cpu(server.pid)
+        server_cpu = tree_cpu(server.pid)
         locust_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         if server is not None and server.poll() is None:
@@ -335,7 +350,8 @@ def main() -> int:
     print(
         f"nproc {os.cpu_count()}; load average before {load_before[0]:.2f} "
         f"{load_before[1]:.2f} {load_before[2]:.2f}, after {load_after[0]:.2f} "
-        f"{load_after[1]:.2f} {load_after[2]:.2f}; waitress threads {args.threads}"
+        f"{load_after[1]:.2f} {load_after[2]:.2f}; server processes "
+        f"{args.workers or 'one per CPU'}, threads {args.threads}"
     )
     print(
         f"saves: {save['requests']:.0f} requests, {save['failures']:.0f} failed; "

@@ -23,7 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="chạy máy chủ web (production)")
     p.add_argument("--addr", default="127.0.0.1:8000", help="địa chỉ:cổng")
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="số tiến trình máy chủ (Linux, gunicorn; mặc định: số CPU)",
+    )
+    p.add_argument("--threads", type=int, default=8, help="số luồng mỗi tiến trình")
 
     p = sub.add_parser("compute", help="tính chỉ số, xếp hạng, xếp loại (không cần cơ sở dữ liệu)")
     p.add_argument("--framework", required=True, help="bộ tiêu chí (.yaml hoặc .xlsx)")

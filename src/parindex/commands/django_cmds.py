@@ -137,7 +137,9 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace, *, launched_by_demo: bool = False) -> int:
-    """Serve the web application with waitress."""
+    """Serve the web application: on Linux with gunicorn (``--workers`` processes of
+    ``--threads`` threads each, one per CPU by default), elsewhere — and for the demo — with
+    waitress in one process."""
     if not launched_by_demo and not (
         os.environ.get("PARINDEX_SECRET_KEY") or os.environ.get("SECRET_KEY")
     ):
@@ -149,11 +151,60 @@ def serve(args: argparse.Namespace, *, launched_by_demo: bool = False) -> int:
         )
         return 2
     _setup()
-    import waitress
-
     from parindex.config.wsgi import application
 
     addr = getattr(args, "addr", "127.0.0.1:8000")
+    threads = getattr(args, "threads", 8) or 8
+    workers = 1 if launched_by_demo else (getattr(args, "workers", None) or server_workers())
+    if use_gunicorn(launched_by_demo=launched_by_demo):
+        print(
+            f"Đang phục vụ tại http://{addr}/ bằng gunicorn: {workers} tiến trình × "
+            f"{threads} luồng (Ctrl+C để dừng)"
+        )
+        _gunicorn(application, addr=addr, workers=workers, threads=threads).run()
+        return 0
+    import waitress
+
     print(f"Đang phục vụ tại http://{addr}/ (Ctrl+C để dừng)")
-    waitress.serve(application, listen=addr, threads=getattr(args, "threads", 8) or 8)
+    waitress.serve(application, listen=addr, threads=threads)
     return 0
+
+
+def server_workers() -> int:
+    """Default number of server processes: one per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def use_gunicorn(*, launched_by_demo: bool = False) -> bool:
+    """gunicorn (several processes) on Linux; waitress elsewhere and for the demo."""
+    return sys.platform.startswith("linux") and not launched_by_demo
+
+
+def _gunicorn(application: object, *, addr: str, workers: int, threads: int) -> object:
+    """A gunicorn server for ``application`` (already loaded: Django is set up once in the
+    master and the workers are forked from it), gthread workers."""
+    from gunicorn.app.base import BaseApplication
+
+    options = {
+        "bind": addr,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        # No runtime control socket in the home directory: stop with SIGTERM, as waitress.
+        "control_socket_disable": True,
+    }
+
+    class ParindexServer(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            return application
+
+    return ParindexServer()

@@ -40,3 +40,55 @@ def test_framework_import_command_refuses_a_second_import_without_replace(capsys
     assert framework_import(args) == 1
     assert "--replace" in capsys.readouterr().err
     assert framework_import(argparse.Namespace(file=path, replace=True)) == 0
+
+
+def test_serve_refuses_to_start_without_a_secret_key(monkeypatch, capsys):
+    monkeypatch.delenv("PARINDEX_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert main(["serve"]) == 2
+    assert "PARINDEX_SECRET_KEY" in capsys.readouterr().err
+
+
+def test_serve_runs_gunicorn_workers_on_linux_and_the_demo_one_waitress(monkeypatch, capsys):
+    from parindex.commands import django_cmds
+
+    started = []
+
+    class FakeServer:
+        def __init__(self, **kw):
+            self.kw = kw
+
+        def run(self):
+            started.append(("gunicorn", self.kw))
+
+    monkeypatch.setenv("PARINDEX_SECRET_KEY", "test-only")
+    monkeypatch.setattr(django_cmds, "_setup", lambda: None)
+    monkeypatch.setattr(django_cmds.sys, "platform", "linux")
+    monkeypatch.setattr(django_cmds, "_gunicorn", lambda app, **kw: FakeServer(**kw))
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: started.append(("waitress", kw)))
+    assert main(["serve", "--addr", "127.0.0.1:9001", "--workers", "3", "--threads", "2"]) == 0
+    assert main(["serve"]) == 0
+    args = argparse.Namespace(addr="127.0.0.1:9002", threads=4)
+    assert django_cmds.serve(args, launched_by_demo=True) == 0
+    monkeypatch.setattr(django_cmds.sys, "platform", "win32")
+    assert main(["serve", "--threads", "6"]) == 0
+    assert started == [
+        ("gunicorn", {"addr": "127.0.0.1:9001", "workers": 3, "threads": 2}),
+        (
+            "gunicorn",
+            {"addr": "127.0.0.1:8000", "workers": django_cmds.server_workers(), "threads": 8},
+        ),
+        ("waitress", {"listen": "127.0.0.1:9002", "threads": 4}),
+        ("waitress", {"listen": "127.0.0.1:8000", "threads": 6}),
+    ]
+
+
+def test_the_gunicorn_server_is_configured_with_gthread_workers():
+    from parindex.commands.django_cmds import _gunicorn
+
+    server = _gunicorn(object(), addr="127.0.0.1:9003", workers=2, threads=4)
+    cfg = server.cfg
+    assert (cfg.bind, cfg.workers, cfg.threads) == (["127.0.0.1:9003"], 2, 4)
+    assert cfg.worker_class_str == "gthread"
