@@ -133,6 +133,11 @@ def demo(args: argparse.Namespace) -> int:
     print(DEMO_PASSWORD_NOTE)
     if getattr(args, "no_serve", False):
         return 0
+    from parindex.notifications.worker import start_in_background
+
+    # Background tasks (results recomputation, exports, e-mails to the console, reminders)
+    # run in this process for the demo.
+    start_in_background()
     return serve(args, launched_by_demo=True)
 
 

@@ -71,6 +71,31 @@ def run_worker(
     return 0
 
 
+def start_in_background(*, interval_minutes: float = 60, poll_seconds: float = 1.0) -> None:
+    """Run the queue and the reminder schedule in daemon threads of this process — for
+    ``parindex demo``, so that recomputation, exports, e-mails and reminders work without a
+    separate ``parindex worker``. Production runs the worker as its own process."""
+    from django.utils.crypto import get_random_string
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=poll_seconds,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+    stop = threading.Event()
+    threading.Thread(
+        target=_schedule, args=(interval_minutes, stop), name="parindex-schedule", daemon=True
+    ).start()
+    # No signal handlers here: they belong to the main thread (the web server's).
+    threading.Thread(target=worker.run, name="parindex-worker", daemon=True).start()
+
+
 def main(args: argparse.Namespace) -> int:
     """``parindex worker [--interval MINUTES] [--once]``"""
     from parindex.commands.django_cmds import _setup

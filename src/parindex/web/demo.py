@@ -16,6 +16,8 @@ DEMO_PASSWORD = "parindex-demo"
 PROVINCE = "Cà Mau"
 CYCLE_NAME = "Chỉ số CCHC năm 2025"
 CYCLE_YEAR = 2025
+PREVIOUS_YEAR = 2024
+PREVIOUS_NAME = "Chỉ số CCHC năm 2024 (dữ liệu minh hoạ)"
 DEPARTMENT_FRAMEWORK = "sample-departments-2025"
 COMMUNE_FRAMEWORK = "sample-communes-2025"
 
@@ -99,7 +101,8 @@ def seed_demo() -> dict[str, Any]:
     """Create the demo province (idempotent). Returns the logins to print."""
     from parindex.accounts.models import Role, User
     from parindex.accounts.services import user_create
-    from parindex.assessments.services import assessments_open
+    from parindex.assessments.models import AppraisalAssignment
+    from parindex.assessments.services import assessments_open, assignment_set
     from parindex.cycles.models import Cycle, CycleStatus
     from parindex.cycles.services import cycle_create, cycle_transition
     from parindex.formats.frameworks import load_framework_file, shipped_frameworks
@@ -262,6 +265,24 @@ def seed_demo() -> dict[str, Any]:
                     "unit": str(user.unit) if user.unit_id else "",
                 }
             )
+        appraiser = User.objects.get(username="thamdinh")
+        if not AppraisalAssignment.objects.filter(cycle=cycle, appraiser=appraiser).exists():
+            # The demo appraiser handles every unit and criterion of the current cycle.
+            assignment_set(
+                cycle=cycle, appraiser=appraiser, units=[], criteria_codes=[], actor=None
+            )
+            created = True
+        if not Cycle.objects.filter(year=PREVIOUS_YEAR).exists():
+            _seed_previous_year(
+                frameworks={
+                    groups["so-ban-nganh"]: frameworks[DEPARTMENT_FRAMEWORK],
+                    groups["nganh-doc"]: frameworks[DEPARTMENT_FRAMEWORK],
+                    groups["ubnd-xa-phuong"]: frameworks[COMMUNE_FRAMEWORK],
+                },
+                units=[*units.values(), *communes],
+                admin=User.objects.get(username="snv.admin"),
+            )
+            created = True
     return {
         "created": created,
         "province": province.name,
@@ -271,3 +292,76 @@ def seed_demo() -> dict[str, Any]:
         "units": len(units) + len(communes),
         "communes": len(communes),
     }
+
+
+def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: Any) -> None:
+    """A published 2024 cycle with made-up but plausible final points and metrics, so the
+    dashboards, the comparison with last year and the public page have something to show.
+
+    The points are illustrative (a fixed pseudo-random draw per unit), recorded as demo
+    history rather than entered through the appraisal pages.
+    """
+    import random
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from parindex.assessments.models import Assessment, AssessmentStatus, FinalSource, LeafScore
+    from parindex.assessments.services import assessments_open
+    from parindex.audit.services import record
+    from parindex.cycles.models import Cycle, CycleStatus
+    from parindex.cycles.services import cycle_create
+    from parindex.results.services import cycle_publish, metrics_import, results_recompute
+
+    cycle = cycle_create(
+        year=PREVIOUS_YEAR, name=PREVIOUS_NAME, frameworks=frameworks, units=units, actor=None
+    )
+    assessments_open(cycle=cycle, actor=None)
+    rows = list(
+        LeafScore.objects.filter(assessment__cycle=cycle).select_related(
+            "criterion", "assessment__unit"
+        )
+    )
+    cent = Decimal("0.01")
+    quality: dict[str, float] = {}
+    for row in rows:
+        code = row.assessment.unit.code
+        rng = random.Random(f"{code}:{row.criterion.code}")
+        if code not in quality:
+            quality[code] = random.Random(code).uniform(0.45, 0.98)
+        share = min(1.0, max(0.0, rng.gauss(quality[code], 0.2)))
+        points = min(
+            row.criterion.max_points, (row.criterion.max_points * Decimal(share)).quantize(cent)
+        )
+        row.self_points = min(row.criterion.max_points, points + Decimal("0.25"))
+        row.round1_points = points
+        row.final_points = points
+        row.final_source = FinalSource.ROUND1
+    # One parameterised statement for ~6,000 rows: bulk_update's CASE expressions take
+    # seconds here, executemany a fraction of one.
+    table = connection.ops.quote_name(LeafScore._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET self_points = %s, round1_points = %s, final_points = %s, "
+            "final_source = %s WHERE id = %s",
+            [(r.self_points, r.round1_points, r.final_points, r.final_source, r.pk) for r in rows],
+        )
+    Assessment.objects.filter(cycle=cycle).update(status=AssessmentStatus.APPROVED)
+    Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.APPROVED)
+    record(
+        actor=None,
+        action="demo.history",
+        obj=cycle,
+        after={"scores": len(rows)},
+        reason="Kết quả năm 2024 minh hoạ cho bản demo (không phải số liệu thật).",
+        context={"cycle": cycle.pk},
+    )
+    lines = ["unit,metric,value"]
+    for unit in units:
+        rng = random.Random(f"metrics:{unit.code}")
+        lines.append(f"{unit.code},late_dossier_rate,{rng.choice([0, 0.5, 1.2, 2.8, 4.1, 6.3])}")
+        lines.append(f"{unit.code},satisfaction_index,{rng.choice([78.5, 82.0, 86.4, 90.2, 93.7])}")
+    metrics_import(cycle=cycle, actor=admin, text="\n".join(lines) + "\n")
+    cycle.refresh_from_db()
+    results_recompute(cycle=cycle, actor=None)
+    cycle_publish(cycle=cycle, actor=admin)

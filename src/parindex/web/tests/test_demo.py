@@ -36,18 +36,15 @@ def test_seed_demo_builds_ca_mau_and_a_second_run_changes_nothing():
     assert UnitLineage.objects.filter(
         successor=ca_mau, predecessor__name__contains="Bạc Liêu", kind="merged"
     ).exists()
-    cycle = Cycle.objects.get()
+    cycle = Cycle.objects.get(year=2025)
     assert cycle.status == "self_assessment"
     assert cycle.self_assessment_deadline is not None
     assert Assessment.objects.filter(cycle=cycle).count() == cycle.participants.count()
+    current = Assessment.objects.filter(cycle=cycle)
+    assert current.get(unit__code="so-tu-phap").framework.code == "sample-departments-2025"
+    assert current.get(unit__code="thue").framework.code == "sample-departments-2025"
     assert (
-        Assessment.objects.get(unit__code="so-tu-phap").framework.code == "sample-departments-2025"
-    )
-    assert Assessment.objects.get(unit__code="thue").framework.code == "sample-departments-2025"
-    assert (
-        Assessment.objects.filter(unit__kind="commune")
-        .exclude(framework__code="sample-communes-2025")
-        .count()
+        current.filter(unit__kind="commune").exclude(framework__code="sample-communes-2025").count()
         == 0
     )
 
@@ -59,3 +56,20 @@ def test_every_role_has_a_demo_login_that_works(client):
     for login in logins:
         assert client.login(username=login["username"], password=DEMO_PASSWORD)
     assert User.objects.get(username="canbo.tuphap").unit.name == "Sở Tư pháp"
+
+
+def test_the_demo_appraiser_is_assigned_and_last_year_is_published_with_results():
+    from parindex.assessments.models import AppraisalAssignment
+    from parindex.results.models import ResultStatus
+
+    seed_demo()
+    current = Cycle.objects.get(year=2025)
+    assignment = AppraisalAssignment.objects.get(cycle=current, appraiser__username="thamdinh")
+    assert assignment.covers_code("1.1.1")  # every criterion of every unit
+    previous = Cycle.objects.get(year=2024)
+    assert previous.status == "published"
+    results = previous.result_set
+    assert results.status == ResultStatus.FINAL
+    assert results.units.count() == previous.participants.count()
+    # The made-up history exercises the rating conditions too.
+    assert results.units.exclude(applied_conditions=[]).exists()
