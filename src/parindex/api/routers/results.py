@@ -1,0 +1,133 @@
+"""Results of a cycle (DESIGN §5 results format, as JSON or CSV) and export jobs.
+
+Visibility is the results selectors' (``result_set_for``): province-wide roles see
+provisional and final results, unit users their own unit's rows once results are final;
+exports (Excel, Word, PDF) are for the admin, the council and leaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from parindex.api import schemas as s
+from parindex.cycles.selectors import cycle_get
+
+router = Router(tags=["Kết quả và xuất báo cáo"])
+
+
+class ExportIn(Schema):
+    kind: str
+
+
+class ExportJobOut(Schema):
+    id: int
+    cycle: int
+    kind: str
+    status: str
+    progress: int
+    message: str
+    download: str | None
+
+
+def _job_out(job: Any) -> dict[str, Any]:
+    from django.urls import reverse
+
+    return {
+        "id": job.pk,
+        "cycle": job.cycle_id,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "download": reverse("api:export_file", args=[job.pk]) if job.file else None,
+    }
+
+
+def _job_get(request: HttpRequest, job_id: int) -> Any:
+    from parindex.reports.models import ExportJob
+    from parindex.reports.services import can_export
+
+    if not can_export(request.auth):
+        raise Http404
+    job = ExportJob.objects.filter(pk=job_id).select_related("cycle").first()
+    if job is None:
+        raise Http404
+    cycle_get(request.auth, job.cycle_id)  # 404 outside the caller's cycles
+    return job
+
+
+@router.get(
+    "/cycles/{cycle_id}/results",
+    response={200: list[dict[str, Any]], **s.ERRORS},
+    summary="Kết quả của kỳ đánh giá (JSON)",
+    description=(
+        "Một dòng mỗi đơn vị: unit, group, points, max_points, index, rank, rating, điểm và "
+        "chỉ số từng lĩnh vực (area_<mã>_points, area_<mã>_index), index_change, rank_change "
+        "(dương = tăng bậc), rating_reasons. Số dùng dấu chấm thập phân."
+    ),
+)
+def results_json(request: HttpRequest, cycle_id: int) -> Any:
+    from parindex.reports.tabular import results_json as rows
+
+    return rows(cycle_get(request.auth, cycle_id), request.auth)
+
+
+@router.get(
+    "/cycles/{cycle_id}/results.csv",
+    response={200: str, **s.ERRORS},
+    summary="Kết quả của kỳ đánh giá (CSV)",
+    description="Cùng nội dung với bản JSON, định dạng CSV UTF-8 (DESIGN §5).",
+)
+def results_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    from parindex.reports.tabular import results_csv as text
+
+    cycle = cycle_get(request.auth, cycle_id)
+    response = HttpResponse(text(cycle, request.auth), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}.csv"'
+    return response
+
+
+@router.post(
+    "/cycles/{cycle_id}/exports",
+    response={202: ExportJobOut, **s.ERRORS},
+    summary="Yêu cầu xuất báo cáo (xlsx, docx, pdf, csv, json)",
+    description="Chạy nền; theo dõi tiến độ bằng GET /exports/{id}.",
+)
+def export_create(request: HttpRequest, cycle_id: int, payload: ExportIn) -> Any:
+    from parindex.reports.services import can_export, export_request
+
+    if not can_export(request.auth):
+        raise Http404
+    job = export_request(
+        cycle=cycle_get(request.auth, cycle_id), kind=payload.kind, actor=request.auth
+    )
+    return Status(202, _job_out(job))
+
+
+@router.get(
+    "/exports/{job_id}",
+    response={200: ExportJobOut, **s.ERRORS},
+    summary="Tình trạng và tiến độ một lượt xuất",
+)
+def export_detail(request: HttpRequest, job_id: int) -> Any:
+    return _job_out(_job_get(request, job_id))
+
+
+@router.get(
+    "/exports/{job_id}/file",
+    response={200: bytes, **s.ERRORS},
+    url_name="export_file",
+    summary="Tải tệp đã xuất",
+)
+def export_file(request: HttpRequest, job_id: int) -> Any:
+    job = _job_get(request, job_id)
+    if not job.file:
+        raise ValidationError("Tệp chưa xuất xong.")
+    from parindex.reports.services import file_name
+
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=file_name(job.cycle, job.kind)
+    )
