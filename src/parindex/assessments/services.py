@@ -389,6 +389,10 @@ def score_set(
     the engine; ``points`` is for manual leaves. In the explanation window (returned)
     only ``explanation`` may change."""
     with transaction.atomic():
+        # Lock the assessment row first: a concurrent submission (a compare-and-set on its
+        # status) then either waits for this save or is seen by it — a save never slips in
+        # after the unit head submitted. (SQLite's IMMEDIATE transactions already serialise.)
+        Assessment.objects.select_for_update().filter(pk=score.assessment_id).first()
         row = _fresh_score(score)
         a = row.assessment
         # Checked afresh inside the transaction; the deadlines read here are then shared
