@@ -29,9 +29,8 @@ from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine import framework as eng
 from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate, compile_framework
 from parindex.evidence.models import EvidenceLink
-from parindex.frameworks import codec
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import criteria_of
+from parindex.frameworks.selectors import criteria_of, criterion_rule, engine_framework
 
 S = AssessmentStatus
 
@@ -197,29 +196,6 @@ class AssessmentTree:
         return next((r for r in self.leaves if r.criterion.code == code), None)
 
 
-def _engine_node(c: Criterion, kids: dict[int | None, list[Criterion]]) -> eng.Node:
-    rule = getattr(c, "_engine_rule", None)
-    return eng.Node(
-        code=c.code,
-        name=c.name,
-        max_points=c.max_points,
-        source=c.source,
-        rule=rule,
-        guidance=c.guidance,
-        evidence=c.evidence,
-        note=c.note,
-        children=tuple(_engine_node(k, kids) for k in kids.get(c.pk, [])),
-    )
-
-
-def _rule_of(c: Criterion) -> eng.Rule | None:
-    try:
-        r = c.rule
-    except Criterion.rule.RelatedObjectDoesNotExist:
-        return None
-    return eng.Rule(type=r.type, params=codec.decode(r.params))
-
-
 def _self_points(row: LeafRow) -> Any:
     s = row.score
     if s is None:
@@ -267,7 +243,7 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
     kids: dict[int | None, list[Criterion]] = {}
     for c in crits:
         kids.setdefault(c.parent_id, []).append(c)
-        c._engine_rule = _rule_of(c)  # type: ignore[attr-defined]
+        c._engine_rule = criterion_rule(c)  # type: ignore[attr-defined]
     leaves: list[LeafRow] = []
     missing: list[MissingLeaf] = []
 
@@ -297,15 +273,7 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         return node
 
     areas = [build(c) for c in kids.get(None, [])]
-    efw = eng.Framework(
-        code=fw.code,
-        name=fw.name,
-        decision=fw.decision,
-        year=fw.year,
-        total=fw.total,
-        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
-        label=fw.label,
-    )
+    efw = engine_framework(fw, crits)
     try:
         cf: CompiledFramework | None = compile_framework(efw)
     except ValueError:

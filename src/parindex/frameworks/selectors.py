@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -26,26 +27,35 @@ def criteria_of(fw_model: Framework) -> QuerySet[Criterion]:
     return fw_model.criteria.select_related("rule").order_by("position")
 
 
-def engine_framework(fw_model: Framework) -> eng.Framework:
-    """The engine's plain-data framework for a stored one (exact inverse of the import)."""
-    rows = list(criteria_of(fw_model))
+def criterion_rule(c: Criterion) -> eng.Rule | None:
+    """The engine's rule of a stored criterion (``None`` when it has none), params decoded
+    exactly as they were imported."""
+    try:
+        stored = c.rule
+    except Criterion.rule.RelatedObjectDoesNotExist:
+        return None
+    return eng.Rule(type=stored.type, params=codec.decode(stored.params))
+
+
+def engine_framework(
+    fw_model: Framework, criteria: Sequence[Criterion] | None = None
+) -> eng.Framework:
+    """The engine's plain-data framework for a stored one (exact inverse of the import).
+
+    ``criteria``: the framework's criteria in document order with their rules loaded
+    (``criteria_of``), when the caller already has them; otherwise they are read."""
+    rows = list(criteria_of(fw_model)) if criteria is None else list(criteria)
     children: dict[int | None, list[Criterion]] = {}
     for c in rows:
         children.setdefault(c.parent_id, []).append(c)
 
     def build(c: Criterion) -> eng.Node:
-        rule_obj = getattr(c, "rule", None) if _has_rule(c) else None
-        rule = (
-            eng.Rule(type=rule_obj.type, params=codec.decode(rule_obj.params))
-            if rule_obj is not None
-            else None
-        )
         return eng.Node(
             code=c.code,
             name=c.name,
             max_points=c.max_points,
             source=c.source,
-            rule=rule,
+            rule=criterion_rule(c),
             guidance=c.guidance,
             evidence=c.evidence,
             note=c.note,
@@ -61,11 +71,3 @@ def engine_framework(fw_model: Framework) -> eng.Framework:
         nodes=tuple(build(c) for c in children.get(None, [])),
         label=fw_model.label,
     )
-
-
-def _has_rule(c: Criterion) -> bool:
-    try:
-        c.rule  # noqa: B018
-    except Criterion.rule.RelatedObjectDoesNotExist:
-        return False
-    return True

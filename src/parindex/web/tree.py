@@ -20,6 +20,7 @@ from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.frameworks import codec
 from parindex.frameworks.models import Criterion
+from parindex.frameworks.selectors import engine_framework
 
 #: Rule type → the input the page shows for it.
 INPUT_KIND = {
@@ -201,18 +202,6 @@ def _column(score: LeafScore, column: str, leaf: Leaf) -> Decimal | None:
     return value
 
 
-def _engine_node(c: Criterion, kids: dict[int | None, list[Criterion]]) -> eng.Node:
-    rule = getattr(c, "rule", None) if c.pk not in kids else None
-    return eng.Node(
-        code=c.code,
-        name=c.name,
-        max_points=c.max_points,
-        source=c.source,
-        rule=eng.Rule(type=rule.type, params=codec.decode(rule.params)) if rule else None,
-        children=tuple(_engine_node(k, kids) for k in kids.get(c.pk, [])),
-    )
-
-
 def _rule_of(c: Criterion) -> Any:
     try:
         return c.rule
@@ -262,16 +251,7 @@ def _shape_of(assessment: Assessment, criteria: list[Criterion]) -> Shape:
             anc.append(by_pk[p].code)
             p = by_pk[p].parent_id
         leaves[c.pk] = (c.code, c.name, c.source, tuple(anc))
-    fw = assessment.framework
-    engine_fw = eng.Framework(
-        code=fw.code,
-        name=fw.name,
-        decision=fw.decision,
-        year=fw.year,
-        total=fw.total,
-        nodes=tuple(_engine_node(c, kids) for c in kids.get(None, [])),
-        label=fw.label,
-    )
+    engine_fw = engine_framework(assessment.framework, criteria)
     try:
         compiled = agg.compile_framework(engine_fw)
     except ValueError:

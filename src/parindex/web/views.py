@@ -16,13 +16,11 @@ from django.shortcuts import render
 from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
 from parindex.cycles.selectors import current_cycle, cycle_get, cycles_for, participants_of
-from parindex.engine.framework import Rule
 from parindex.formats.framework_excel import format_rule
 from parindex.formats.frameworks import save_framework_file
-from parindex.frameworks import codec
-from parindex.frameworks.models import ScoringRule
 from parindex.frameworks.selectors import (
     criteria_of,
+    criterion_rule,
     engine_framework,
     framework_get,
     frameworks_for,
@@ -133,12 +131,12 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
     parents = {c.parent_id for c in criteria if c.parent_id}
     rows = []
     for c in criteria:
-        rule = getattr(c, "rule", None) if c.pk not in parents else None
+        rule = criterion_rule(c) if c.pk not in parents else None
         rows.append(
             {
                 "c": c,
                 "is_leaf": c.pk not in parents,
-                "rule_text": format_rule(engine_rule(rule)) if rule is not None else "",
+                "rule_text": format_rule(rule) if rule is not None else "",
             }
         )
     return render(
@@ -151,11 +149,6 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
             "leaf_count": sum(1 for r in rows if r["is_leaf"]),
         },
     )
-
-
-def engine_rule(rule: ScoringRule) -> Rule:
-    """The engine Rule of a stored ScoringRule (params decoded as at import)."""
-    return Rule(type=rule.type, params=codec.decode(rule.params))
 
 
 @login_required
