@@ -472,27 +472,24 @@ def _missing(assessment: Assessment) -> list[str]:
     return [f"{m.code}: {m.reason}" for m in missing_of(assessment)]
 
 
+def _check_submittable(actor: Any, a: Assessment) -> None:
+    perm.check_submit(actor, a)
+    problems = _missing(a)
+    if problems:
+        raise ValidationError(problems)
+
+
 def assessment_submit(*, assessment: Assessment, actor: Any) -> Assessment:
-    with transaction.atomic():
-        a = _fresh_assessment(assessment)
-        perm.check_submit(actor, a)
-        problems = _missing(a)
-        if problems:
-            raise ValidationError(problems)
-        now = timezone.now()
-        compare_and_set(
-            Assessment,
-            pk=a.pk,
-            field="status",
-            old=S.DRAFT,
-            new=S.SUBMITTED,
-            submitted_at=now,
-            submitted_by=_user(actor),
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        _audit_status(actor, a, S.DRAFT, S.SUBMITTED, "assessment.submit")
-    return _reloaded(a)
+    """The unit head submits (draft → submitted), refused with one message per leaf that
+    misses points or evidence/explanation."""
+    return _transition(
+        assessment=assessment,
+        actor=actor,
+        check=_check_submittable,
+        new=S.SUBMITTED,
+        action="assessment.submit",
+        extra={"submitted_at": timezone.now(), "submitted_by": _user(actor)},
+    )
 
 
 def _results_stale(cycle_id: int) -> None:
