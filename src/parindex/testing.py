@@ -123,3 +123,90 @@ def tiny_framework(code: str = "thu-nghiem-2025") -> EngineFramework:
             ),
         ),
     )
+
+
+def framework_with_bonus() -> EngineFramework:
+    """:func:`tiny_framework` plus a bonus area "3" capped at 1 point."""
+    import dataclasses
+
+    fw = tiny_framework()
+    bonus = Node(code="3", name="Điểm thưởng", max_points=Decimal("1"), source="bonus")
+    return dataclasses.replace(fw, nodes=(*fw.nodes, bonus))
+
+
+def workflow_world() -> Any:
+    """A cycle open for two departments (Tư pháp, Y tế) on :func:`framework_with_bonus`, with
+    every persona of the workflow tests: the unit's staff and head, a colleague heading the
+    other unit, an appraiser assigned to Tư pháp for 1.1 and 3 and one assigned to Y tế, the
+    council, a leader and the Sở Nội vụ admin."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from parindex.assessments.models import Assessment
+    from parindex.assessments.services import assignment_set, cycle_open
+    from parindex.frameworks.services import framework_import
+
+    fw = framework_import(framework=framework_with_bonus(), actor=None)
+    group = make_group()
+    tuphap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
+    yte = make_unit("so-y-te", "Sở Y tế", group=group)
+    admin = make_user("quantri", "admin")
+    cycle = cycle_open(
+        year=2025,
+        name="Chỉ số CCHC năm 2025",
+        frameworks={group: fw},
+        units=[tuphap, yte],
+        deadlines={"self_assessment": timezone.now() + timedelta(days=10)},
+        actor=admin,
+    )
+    appraiser = make_user("thamdinh", "appraiser")
+    other_appraiser = make_user("thamdinh2", "appraiser")
+    assignment_set(
+        cycle=cycle, appraiser=appraiser, units=[tuphap], criteria_codes=["1.1", "3"], actor=admin
+    )
+    assignment_set(
+        cycle=cycle, appraiser=other_appraiser, units=[yte], criteria_codes=[], actor=admin
+    )
+    return SimpleNamespace(
+        fw=fw,
+        group=group,
+        cycle=cycle,
+        tuphap=tuphap,
+        yte=yte,
+        a=Assessment.objects.get(unit=tuphap),
+        b=Assessment.objects.get(unit=yte),
+        admin=admin,
+        staff=make_user("canbo", "unit_staff", unit=tuphap),
+        head=make_user("thutruong", "unit_head", unit=tuphap),
+        colleague=make_user("canbo.yte", "unit_head", unit=yte),
+        appraiser=appraiser,
+        other_appraiser=other_appraiser,
+        council=make_user("hoidong", "council"),
+        leader=make_user("lanhdao", "leader"),
+    )
+
+
+def leaf_score(assessment: Any, code: str) -> Any:
+    from parindex.assessments.models import LeafScore
+
+    return LeafScore.objects.select_related("criterion").get(
+        assessment=assessment, criterion__code=code
+    )
+
+
+def put(w: Any, code: str, actor: Any = None, **kw: Any) -> Any:
+    """Save leaf ``code`` of the world's Tư pháp assessment (as its staff by default)."""
+    from parindex.assessments.services import score_set
+
+    s = leaf_score(w.a, code)
+    return score_set(score=s, expected_version=s.version, actor=actor or w.staff, **kw)
+
+
+def fill(w: Any) -> None:
+    """Score every self-assessed leaf of the world's Tư pháp assessment, with evidence
+    replaced by explanations, so that it can be submitted."""
+    put(w, "1.1", value="Kịp thời", explanation="Kế hoạch số 12/KH")
+    put(w, "1.2.1", value="75", explanation="Báo cáo quý")
+    put(w, "1.2.2", not_applicable=True)

@@ -91,7 +91,7 @@ def named(username: str, role: str, full_name: str, unit: Any = None) -> Any:
 
 
 @pytest.fixture
-def people(db: Any, fast_passwords: Any, settings: Any, tmp_path: Any) -> Any:
+def people(db: Any, settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     fw = framework_import(framework=tiny_framework(), actor=None)
     group = make_group()

@@ -4,7 +4,6 @@ an open cycle, and every persona with an API token."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,9 +15,8 @@ from django.utils import timezone
 from parindex.api.services import token_create
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import assignment_set, cycle_open, score_set
-from parindex.engine.framework import Node
 from parindex.frameworks.services import framework_import
-from parindex.testing import make_group, make_unit, make_user, tiny_framework
+from parindex.testing import framework_with_bonus, make_group, make_unit, make_user
 
 PERSONAS = (
     "admin",
@@ -32,12 +30,6 @@ PERSONAS = (
     "leader",
     "outsider_unit_staff",
 )
-
-
-def framework_with_bonus():  # type: ignore[no-untyped-def]
-    fw = tiny_framework()
-    bonus = Node(code="3", name="Điểm thưởng", max_points=Decimal("1"), source="bonus")
-    return dataclasses.replace(fw, nodes=(*fw.nodes, bonus))
 
 
 class World:
@@ -124,9 +116,7 @@ class World:
 
 @pytest.fixture(autouse=True)
 def fast_passwords_and_private_media(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """Ten personas per test: hash their passwords cheaply; uploads go to a temporary
-    folder."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Uploads go to a temporary folder (fast password hashing: the root conftest)."""
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -11,7 +11,6 @@ from parindex.testing import make_group, make_unit, make_user, tiny_framework
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
