@@ -55,7 +55,8 @@ class UploadForm(_DocumentFields):
         return file
 
     def service_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`parindex.evidence.services.document_upload`."""
+        """Keyword arguments for :func:`parindex.evidence.services.document_upload` (and
+        :func:`~parindex.evidence.services.evidence_upload`)."""
         data = self.cleaned_data
         return {
             "file": data["file"],
@@ -85,8 +86,8 @@ class ReferenceForm(_DocumentFields):
     )
 
     def service_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for
-        :func:`parindex.evidence.services.document_reference_create`."""
+        """Keyword arguments for :func:`parindex.evidence.services.document_reference_create`
+        (and :func:`~parindex.evidence.services.evidence_reference_add`)."""
         data = self.cleaned_data
         return {
             k: data[k] for k in ("title", "number", "issued_on", "issuer", "summary", "page_ref")

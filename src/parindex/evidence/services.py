@@ -1,7 +1,11 @@
 """Writes to the evidence library (keyword-only, one transaction each, audited inside it).
 
 Files are written before the database rows; if the transaction fails the file is deleted,
-so a failed upload leaves nothing on disk."""
+so a failed upload leaves nothing on disk.
+
+:func:`document_upload`, :func:`document_reference_create` and :func:`evidence_attach` use a
+plain (nestable) transaction: :func:`evidence_upload` and :func:`evidence_reference_add` run
+them together in one durable transaction (the page's "add evidence to this leaf")."""
 
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from parindex.accounts.models import User
+from parindex.accounts.permissions import actor_user
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.audit.services import record
 from parindex.evidence.models import (
@@ -27,17 +33,13 @@ from parindex.evidence.validation import validate_upload
 from parindex.units.models import Unit
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
-
-
-def _check_library(actor: Any, unit: Unit) -> None:
+def _check_library(actor: User | None, unit: Unit) -> None:
     """``actor=None`` is the system (CLI, tasks); a user must belong to the unit."""
     if actor is not None and not can_manage_library(actor, unit):
         raise Http404("Không tìm thấy thư viện tài liệu của đơn vị.")
 
 
-def _check_assessment(actor: Any, assessment: Assessment) -> None:
+def _check_assessment(actor: User | None, assessment: Assessment) -> None:
     if actor is not None:
         check_edit_evidence(actor, assessment)
 
@@ -68,7 +70,7 @@ def document_upload(
     unit: Unit,
     file: Any,
     title: str,
-    actor: Any,
+    actor: User | None,
     year: int | None = None,
     number: str = "",
     issued_on: dt.date | None = None,
@@ -99,7 +101,7 @@ def document_upload(
         summary=summary.strip(),
         page_ref=page_ref.strip(),
         year=year or timezone.localdate().year,
-        uploaded_by=_user(actor),
+        uploaded_by=actor_user(actor),
     )
     stored: str | None = None
     try:
@@ -132,7 +134,7 @@ def document_reference_create(
     issuer: str,
     summary: str,
     page_ref: str,
-    actor: Any,
+    actor: User | None,
     year: int | None = None,
 ) -> EvidenceDocument:
     """Record an official document by reference (số/ký hiệu, ngày, cơ quan ban hành)."""
@@ -161,7 +163,7 @@ def document_reference_create(
             summary=(summary or "").strip(),
             page_ref=(page_ref or "").strip(),
             year=year or timezone.localdate().year,
-            uploaded_by=_user(actor),
+            uploaded_by=actor_user(actor),
         )
         record(
             actor=actor,
@@ -174,7 +176,7 @@ def document_reference_create(
 
 
 def evidence_attach(
-    *, score: LeafScore, document: EvidenceDocument, actor: Any, page_ref: str = ""
+    *, score: LeafScore, document: EvidenceDocument, actor: User | None, page_ref: str = ""
 ) -> EvidenceLink:
     """Use ``document`` as evidence for ``score``. Attaching it twice returns the existing
     link."""
@@ -188,7 +190,7 @@ def evidence_attach(
         link, created = EvidenceLink.objects.get_or_create(
             score=score,
             document=document,
-            defaults={"page_ref": (page_ref or "").strip(), "added_by": _user(actor)},
+            defaults={"page_ref": (page_ref or "").strip(), "added_by": actor_user(actor)},
         )
         if created:
             record(
@@ -202,9 +204,9 @@ def evidence_attach(
     return link
 
 
-def evidence_detach(*, link: EvidenceLink, actor: Any) -> None:
+def evidence_detach(*, link: EvidenceLink, actor: User | None) -> None:
     """Stop using a document for a leaf. The document stays in the library."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         score = LeafScore.objects.select_related("criterion").get(pk=link.score_id)
         assessment = _locked_assessment(score.assessment_id)
         _check_assessment(actor, assessment)
@@ -220,6 +222,68 @@ def evidence_detach(*, link: EvidenceLink, actor: Any) -> None:
                 before=before,
                 context={"assessment": assessment.pk, "score": score.pk},
             )
+
+
+def evidence_upload(
+    *,
+    score: LeafScore,
+    file: Any,
+    title: str,
+    actor: User | None,
+    number: str = "",
+    issued_on: dt.date | None = None,
+    issuer: str = "",
+    summary: str = "",
+    page_ref: str = "",
+) -> EvidenceLink:
+    """Add ``file`` to the library of the leaf's unit and use it as evidence for ``score``,
+    in one transaction: if the attach is refused, neither the document nor its file stays."""
+    doc: EvidenceDocument | None = None
+    try:
+        with transaction.atomic(durable=True):
+            doc = document_upload(
+                unit=score.assessment.unit,
+                file=file,
+                title=title,
+                actor=actor,
+                number=number,
+                issued_on=issued_on,
+                issuer=issuer,
+                summary=summary,
+                page_ref=page_ref,
+            )
+            return evidence_attach(score=score, document=doc, page_ref=page_ref, actor=actor)
+    except BaseException:
+        if doc is not None and doc.file.name:
+            evidence_storage().delete(doc.file.name)
+        raise
+
+
+def evidence_reference_add(
+    *,
+    score: LeafScore,
+    title: str,
+    number: str,
+    issued_on: dt.date | None,
+    issuer: str,
+    summary: str,
+    page_ref: str,
+    actor: User | None,
+) -> EvidenceLink:
+    """Record an official document in the library of the leaf's unit and use it as evidence
+    for ``score``, in one transaction."""
+    with transaction.atomic(durable=True):
+        doc = document_reference_create(
+            unit=score.assessment.unit,
+            title=title,
+            number=number,
+            issued_on=issued_on,
+            issuer=issuer,
+            summary=summary,
+            page_ref=page_ref,
+            actor=actor,
+        )
+        return evidence_attach(score=score, document=doc, page_ref=page_ref, actor=actor)
 
 
 def _previous_assessments(assessment: Assessment) -> list[Assessment]:
@@ -238,12 +302,12 @@ def _previous_assessments(assessment: Assessment) -> list[Assessment]:
     return found
 
 
-def evidence_carry_forward(*, assessment: Assessment, actor: Any) -> dict[str, int]:
+def evidence_carry_forward(*, assessment: Assessment, actor: User | None) -> dict[str, int]:
     """Link the documents used last cycle (by the unit, and by its predecessors through the
     lineage) for the same criterion codes to this assessment. Each document is copied into
     this year's library with ``carried_from`` set, reusing the stored file. Idempotent."""
     stats = {"documents": 0, "links": 0}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assessment = _locked_assessment(assessment.pk)
         _check_assessment(actor, assessment)
         scores = {s.criterion.code: s for s in assessment.scores.select_related("criterion").all()}
@@ -281,7 +345,7 @@ def evidence_carry_forward(*, assessment: Assessment, actor: Any) -> dict[str, i
                         summary=source.summary,
                         page_ref=source.page_ref,
                         year=year,
-                        uploaded_by=_user(actor),
+                        uploaded_by=actor_user(actor),
                         carried_from=source,
                     )
                     stats["documents"] += 1
@@ -297,7 +361,7 @@ def evidence_carry_forward(*, assessment: Assessment, actor: Any) -> dict[str, i
             link, created = EvidenceLink.objects.get_or_create(
                 score=score,
                 document=copy,
-                defaults={"page_ref": old.page_ref, "added_by": _user(actor)},
+                defaults={"page_ref": old.page_ref, "added_by": actor_user(actor)},
             )
             if created:
                 stats["links"] += 1

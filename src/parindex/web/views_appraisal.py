@@ -5,6 +5,7 @@ reopen). Views parse, call the services of docs/workflow.md, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -294,11 +295,15 @@ def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpR
 # --- workflow buttons -------------------------------------------------------------------
 
 
-def _action(request: HttpRequest, pk: int, name: str, success: str, **extra: Any) -> HttpResponse:
+def _action(
+    request: HttpRequest, pk: int, service: Callable[..., Any], success: str
+) -> HttpResponse:
+    """Run the workflow ``service`` (an assessments service, passed as itself) on an
+    assessment the appraiser works on; back to the appraisal page with the outcome."""
     assessment, _ = _appraised_assessment(request.user, pk)
     return run_action(
         request,
-        lambda: getattr(svc, name)(assessment=assessment, actor=request.user, **extra),
+        lambda: service(assessment=assessment, actor=request.user),
         success=success,
         back=reverse("appraisal_unit", args=[pk]),
     )
@@ -307,13 +312,13 @@ def _action(request: HttpRequest, pk: int, name: str, success: str, **extra: Any
 @login_required
 @require_POST
 def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, "appraisal_start", "Đã bắt đầu thẩm định vòng 1.")
+    return _action(request, pk, svc.appraisal_start, "Đã bắt đầu thẩm định vòng 1.")
 
 
 @login_required
 @require_POST
 def appraisal_round2_start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, "appraisal_round2_start", "Đã bắt đầu thẩm định vòng 2.")
+    return _action(request, pk, svc.appraisal_round2_start, "Đã bắt đầu thẩm định vòng 2.")
 
 
 @login_required

@@ -7,12 +7,12 @@ Views parse input, call the services of docs/workflow.md and render; the service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -249,11 +249,7 @@ def evidence_upload(request: HttpRequest, pk: int, score_pk: int) -> HttpRespons
         # Only a unit that may add evidence to this leaf gets a file into its library.
         if not access_for(request.user, assessment).can_explain:
             raise PermissionDenied
-        with transaction.atomic():
-            doc = ev.document_upload(unit=assessment.unit, actor=request.user, **kwargs)
-            ev.evidence_attach(
-                score=score, document=doc, page_ref=kwargs["page_ref"], actor=request.user
-            )
+        ev.evidence_upload(score=score, actor=request.user, **kwargs)
 
     return _evidence_action(request, pk, score_pk, do)
 
@@ -268,11 +264,7 @@ def evidence_reference(request: HttpRequest, pk: int, score_pk: int) -> HttpResp
         kwargs = form.service_kwargs()
         if not access_for(request.user, assessment).can_explain:
             raise PermissionDenied
-        with transaction.atomic():
-            doc = ev.document_reference_create(unit=assessment.unit, actor=request.user, **kwargs)
-            ev.evidence_attach(
-                score=score, document=doc, page_ref=kwargs["page_ref"], actor=request.user
-            )
+        ev.evidence_reference_add(score=score, actor=request.user, **kwargs)
 
     return _evidence_action(request, pk, score_pk, do)
 
@@ -322,11 +314,15 @@ def evidence_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
 # --- unit head actions ----------------------------------------------------------------
 
 
-def _transition(request: HttpRequest, pk: int, name: str, success: str) -> HttpResponse:
+def _transition(
+    request: HttpRequest, pk: int, service: Callable[..., Any], success: str
+) -> HttpResponse:
+    """Run the workflow ``service`` (an assessments service, passed as itself) on the
+    assessment; back to its page with the outcome."""
     assessment = assessment_get(request.user, pk)
     return run_action(
         request,
-        lambda: getattr(svc, name)(assessment=assessment, actor=request.user),
+        lambda: service(assessment=assessment, actor=request.user),
         success=success,
         back=reverse("assessment_detail", args=[pk]),
     )
@@ -335,16 +331,16 @@ def _transition(request: HttpRequest, pk: int, name: str, success: str) -> HttpR
 @login_required
 @require_POST
 def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "assessment_submit", "Đã gửi phiếu tự chấm tới Sở Nội vụ.")
+    return _transition(request, pk, svc.assessment_submit, "Đã gửi phiếu tự chấm tới Sở Nội vụ.")
 
 
 @login_required
 @require_POST
 def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "assessment_withdraw", "Đã rút phiếu về để chỉnh sửa tiếp.")
+    return _transition(request, pk, svc.assessment_withdraw, "Đã rút phiếu về để chỉnh sửa tiếp.")
 
 
 @login_required
 @require_POST
 def assessment_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, "assessment_resubmit", "Đã gửi giải trình tới tổ thẩm định.")
+    return _transition(request, pk, svc.assessment_resubmit, "Đã gửi giải trình tới tổ thẩm định.")

@@ -4,6 +4,7 @@ otherwise), calls the service of docs/workflow.md and serialises the result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -103,13 +104,14 @@ def tree_out(tree: Any) -> dict[str, Any]:
     }
 
 
-def _transition(name: str):  # type: ignore[no-untyped-def]
-    def call(request: HttpRequest, assessment_id: int, **kwargs: Any) -> Any:
-        assessment = _assessment(request, assessment_id)
-        result = getattr(svc, name)(assessment=assessment, actor=request.auth, **kwargs)
-        return s.assessment_out(sel.assessment_get(request.auth, result.pk))
-
-    return call
+def _transition(
+    request: HttpRequest, assessment_id: int, service: Callable[..., Any], **kwargs: Any
+) -> Any:
+    """Run the workflow ``service`` (an assessments service, passed as itself) on an
+    assessment the caller may see, and return the assessment as it now stands."""
+    assessment = _assessment(request, assessment_id)
+    result = service(assessment=assessment, actor=request.auth, **kwargs)
+    return s.assessment_out(sel.assessment_get(request.auth, result.pk))
 
 
 @router.get(
@@ -177,7 +179,7 @@ def leaf_set(request: HttpRequest, assessment_id: int, code: str, payload: s.Sco
     "điểm mà không có tài liệu hay giải trình, hoặc đã quá hạn.",
 )
 def submit(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("assessment_submit")(request, assessment_id)
+    return _transition(request, assessment_id, svc.assessment_submit)
 
 
 @router.post(
@@ -186,7 +188,7 @@ def submit(request: HttpRequest, assessment_id: int) -> Any:
     summary="Rút phiếu đã gửi (thủ trưởng đơn vị, trước khi thẩm định)",
 )
 def withdraw(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("assessment_withdraw")(request, assessment_id)
+    return _transition(request, assessment_id, svc.assessment_withdraw)
 
 
 @router.post(
@@ -195,7 +197,7 @@ def withdraw(request: HttpRequest, assessment_id: int) -> Any:
     summary="Bắt đầu thẩm định vòng 1",
 )
 def appraisal_start(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("appraisal_start")(request, assessment_id)
+    return _transition(request, assessment_id, svc.appraisal_start)
 
 
 @router.put(
@@ -247,8 +249,12 @@ def comment_add(request: HttpRequest, assessment_id: int, code: str, payload: s.
     description="Kèm hạn giải trình và nội dung yêu cầu; đơn vị nhận thông báo.",
 )
 def return_(request: HttpRequest, assessment_id: int, payload: s.ReturnIn) -> Any:
-    return _transition("assessment_return")(
-        request, assessment_id, deadline=payload.deadline, message=payload.message
+    return _transition(
+        request,
+        assessment_id,
+        svc.assessment_return,
+        deadline=payload.deadline,
+        message=payload.message,
     )
 
 
@@ -258,7 +264,7 @@ def return_(request: HttpRequest, assessment_id: int, payload: s.ReturnIn) -> An
     summary="Gửi lại sau khi giải trình (thủ trưởng đơn vị)",
 )
 def resubmit(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("assessment_resubmit")(request, assessment_id)
+    return _transition(request, assessment_id, svc.assessment_resubmit)
 
 
 @router.post(
@@ -268,7 +274,7 @@ def resubmit(request: HttpRequest, assessment_id: int) -> Any:
     description="Điểm vòng 2 bắt đầu bằng điểm vòng 1.",
 )
 def round2_start(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("appraisal_round2_start")(request, assessment_id)
+    return _transition(request, assessment_id, svc.appraisal_round2_start)
 
 
 @router.post(
@@ -278,7 +284,7 @@ def round2_start(request: HttpRequest, assessment_id: int) -> Any:
     description="Khoá kết quả và đặt điểm cuối cùng.",
 )
 def approve(request: HttpRequest, assessment_id: int) -> Any:
-    return _transition("council_approve")(request, assessment_id)
+    return _transition(request, assessment_id, svc.council_approve)
 
 
 @router.post(
@@ -287,7 +293,7 @@ def approve(request: HttpRequest, assessment_id: int) -> Any:
     summary="Mở lại phiếu đã phê duyệt (Sở Nội vụ, có lý do)",
 )
 def reopen(request: HttpRequest, assessment_id: int, payload: s.ReasonIn) -> Any:
-    return _transition("assessment_reopen")(request, assessment_id, reason=payload.reason)
+    return _transition(request, assessment_id, svc.assessment_reopen, reason=payload.reason)
 
 
 @router.put(
