@@ -1,12 +1,13 @@
-from __future__ import annotations
+"""Writes for accounts (keyword-only, audited in the same transaction)."""
 
-from typing import Any
+from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from parindex.accounts.models import Role, User
 from parindex.audit.services import record
+from parindex.units.models import Unit
 
 UNIT_ROLES = (Role.UNIT_STAFF, Role.UNIT_HEAD)
 
@@ -16,9 +17,9 @@ def user_create(
     username: str,
     password: str | None,
     role: str,
-    actor: Any,
+    actor: User | None,
     full_name: str = "",
-    unit: Any = None,
+    unit: Unit | None = None,
     email: str = "",
     is_staff: bool = False,
     is_superuser: bool = False,
@@ -28,6 +29,7 @@ def user_create(
         raise ValidationError({"role": f"Vai trò không hợp lệ: {role}."})
     if role in UNIT_ROLES and unit is None:
         raise ValidationError({"unit": "Cán bộ và thủ trưởng đơn vị phải thuộc một đơn vị."})
+    # Not durable: the demo loader creates its accounts inside its own transaction.
     with transaction.atomic():
         user = User(
             username=username,

@@ -11,14 +11,14 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from parindex.api.selectors import token_user
+from parindex.api.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <khoá API>``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
-        user = token_user(token.strip())
+        user = token_authenticate(plaintext=token.strip())
         if user is not None:
             request.user = user
         return user

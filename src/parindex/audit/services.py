@@ -3,16 +3,20 @@ and its audit row are committed together or not at all."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
+from parindex.accounts.permissions import actor_user
 from parindex.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from parindex.accounts.models import User
 
 
 def record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     obj: models.Model | None,
     field: str = "",
@@ -32,7 +36,7 @@ def record(
     else:
         object_type, object_id, object_repr = "", "", ""
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -1,15 +1,21 @@
-"""Notifications: in-app rows now, e-mail on commit through a background task."""
+"""Notifications: in-app rows now, e-mail on commit through a background task.
+
+Services of the other apps do not call :func:`notify` directly: they call
+:func:`parindex.outbox.notify_after_commit`, which calls it once their transaction commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 
+from parindex.accounts.models import User
 from parindex.notifications.models import Notification, NotificationKind
 from parindex.notifications.selectors import unread_count
+from parindex.notifications.tasks import send_notification_emails
 
 __all__ = ["mark_all_read", "mark_read", "notify", "unread_count"]
 
@@ -21,7 +27,7 @@ def _user_key(dedupe_key: str, user_id: int) -> str:
 
 def notify(
     *,
-    users: Iterable[Any],
+    users: Iterable[User],
     kind: str,
     title: str,
     body: str,
@@ -35,6 +41,7 @@ def notify(
         raise ValueError(f"unknown notification kind {kind!r}")
     created: list[Notification] = []
     seen: set[int] = set()
+    # Not durable: a task (the reminders) or a test may call it inside its own transaction.
     with transaction.atomic():
         for user in users:
             if user.pk in seen or not user.is_active:
@@ -59,20 +66,14 @@ def notify(
                 continue
         ids = [n.pk for n in created if n.user.email]
         if ids:
-            transaction.on_commit(lambda: _enqueue_emails(ids))
+            # ``parindex.outbox.enqueue_after_commit`` is built on this module (it imports
+            # ``notify``), so the one enqueue beneath it uses on_commit itself.
+            transaction.on_commit(lambda: send_notification_emails.enqueue(ids))
     return created
 
 
-def _enqueue_emails(ids: list[int]) -> None:
-    from parindex.notifications.tasks import send_notification_emails
-
-    send_notification_emails.enqueue(ids)
-
-
-def mark_read(*, notification: Notification, actor: Any) -> Notification:
+def mark_read(*, notification: Notification, actor: User | None) -> Notification:
     """Mark the actor's own notification read (someone else's is a 404)."""
-    from django.http import Http404
-
     if notification.user_id != getattr(actor, "pk", None):
         raise Http404("Không tìm thấy thông báo.")
     if notification.read_at is None:
@@ -82,7 +83,7 @@ def mark_read(*, notification: Notification, actor: Any) -> Notification:
     return notification
 
 
-def mark_all_read(*, actor: Any) -> int:
+def mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -13,13 +13,13 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parindex.cycles.models import Cycle, CycleStatus
+from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
 from parindex.results.models import ResultStatus
 
@@ -31,15 +31,6 @@ ANONYMOUS = AnonymousUser()
 #: ``tests/test_public.py``); the Excel workbook's per-leaf sheet lists the appraisers'
 #: reasons, so it stays on the internal exports page.
 PUBLIC_EXPORTS = {"pdf": ("application/pdf", "Báo cáo kết quả (PDF)")}
-
-
-def _export_build() -> Any:
-    """The exports module's builder once its app is installed, else None."""
-    if not django_apps.is_installed("parindex.reports"):
-        return None
-    from parindex.reports.services import export_build
-
-    return export_build
 
 
 def _published(pk: int) -> tuple[Cycle, Any]:
@@ -98,8 +89,7 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
         "values": [n for _, n in ov.distribution],
     }
     files = [("csv", "Bảng xếp hạng (CSV)")]
-    if _export_build() is not None:
-        files += [(kind, label) for kind, (_, label) in PUBLIC_EXPORTS.items()]
+    files += [(kind, label) for kind, (_, label) in PUBLIC_EXPORTS.items()]
     return render(
         request,
         "public/cycle.html",
@@ -154,18 +144,17 @@ def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """A file of the exports module (when installed) for a published cycle."""
+    """A file of the exports module for a published cycle."""
     if kind == "csv":
         return results_csv(request, pk)
-    build = _export_build()
-    if build is None or kind not in PUBLIC_EXPORTS:
+    if kind not in PUBLIC_EXPORTS:
         raise Http404
     cycle, rs = _published(pk)
     # Built once per computed result set and kept in the cache: the page is public.
     key = f"public-export:{cycle.pk}:{rs.computed_at.timestamp()}:{kind}"
     data = cache.get(key)
     if data is None:
-        data = build(cycle, kind)
+        data = export_build(cycle, kind)
         cache.set(key, data, 24 * 3600)
     response = HttpResponse(data, content_type=PUBLIC_EXPORTS[kind][0])
     response["Content-Disposition"] = (

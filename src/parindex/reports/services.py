@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +18,21 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from parindex.accounts.models import User
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
+from parindex.outbox import after_commit
+from parindex.reports import tabular, xlsx
+from parindex.reports.data import collect
+from parindex.reports.document import (
+    REQUIRED_VARIABLES,
+    build_docx,
+    build_pdf,
+    template_variables,
+)
 from parindex.reports.models import ExportJob, ExportKind, JobStatus, ReportTemplate
+from parindex.reports.tasks import run_export
+from parindex.results.selectors import result_set_for
 
 Progress = Callable[[int, str], None]
 
@@ -53,19 +66,12 @@ def file_name(cycle: Cycle, kind: str) -> str:
 
 
 def export_build(
-    cycle: Cycle, kind: str, user: Any = None, progress: Progress | None = None
+    cycle: Cycle, kind: str, user: User | None = None, progress: Progress | None = None
 ) -> bytes:
     """Build the ``kind`` export of ``cycle`` and return the file's bytes.
 
     ``user`` None = the public page: only a **published** cycle (``Http404`` otherwise).
     ``ValidationError`` for an unknown kind or a cycle without results."""
-    import json
-
-    from parindex.reports import tabular
-    from parindex.reports.data import collect
-    from parindex.reports.document import build_docx, build_pdf
-    from parindex.reports.xlsx import build_xlsx
-
     if kind not in ExportKind.values:
         raise ValidationError(f"Loại tệp “{kind}” không được hỗ trợ.")
     report = progress or (lambda pct, msg: None)
@@ -77,7 +83,7 @@ def export_build(
             raise Http404("Kỳ đánh giá chưa công bố kết quả.") from None
         raise
     if kind == ExportKind.XLSX:
-        return build_xlsx(data, report)
+        return xlsx.build_xlsx(data, report)
     if kind == ExportKind.DOCX:
         return build_docx(data, report)
     if kind == ExportKind.PDF:
@@ -89,15 +95,13 @@ def export_build(
     )
 
 
-def export_request(*, cycle: Cycle, kind: str, actor: Any) -> ExportJob:
+def export_request(*, cycle: Cycle, kind: str, actor: User | None) -> ExportJob:
     """Queue an export of ``cycle`` as ``kind`` for ``actor`` (admin, council, leader).
     The background task :func:`parindex.reports.tasks.run_export` starts on commit."""
     if not can_export(actor):
         raise Http404
     if kind not in ExportKind.values:
         raise ValidationError(f"Loại tệp “{kind}” không được hỗ trợ.")
-    from parindex.results.selectors import result_set_for
-
     if result_set_for(actor, cycle) is None:
         raise ValidationError("Kỳ đánh giá chưa có kết quả để xuất.")
     with transaction.atomic(durable=True):
@@ -108,13 +112,11 @@ def export_request(*, cycle: Cycle, kind: str, actor: Any) -> ExportJob:
             obj=job,
             after={"cycle": cycle.pk, "kind": kind},
         )
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        after_commit(lambda: _enqueue(job.pk))
     return job
 
 
 def _enqueue(job_id: int) -> None:
-    from parindex.reports.tasks import run_export
-
     try:
         run_export.enqueue(job_id)
     except Exception as exc:  # the queue is down: say so on the job instead of hiding it
@@ -169,11 +171,9 @@ def export_run(job_id: int) -> ExportJob | None:
     return job
 
 
-def report_template_upload(*, file: Any, actor: Any, name: str = "") -> ReportTemplate:
+def report_template_upload(*, file: Any, actor: User | None, name: str = "") -> ReportTemplate:
     """Replace the Word template with an uploaded .docx (admin only). Refused unless it is a
     real DOCX whose Jinja tags parse and use the required placeholders."""
-    from parindex.reports.document import REQUIRED_VARIABLES, template_variables
-
     if not can_manage_templates(actor):
         raise Http404
     size = getattr(file, "size", None)
@@ -207,7 +207,7 @@ def report_template_upload(*, file: Any, actor: Any, name: str = "") -> ReportTe
     return tpl
 
 
-def report_template_reset(*, actor: Any) -> int:
+def report_template_reset(*, actor: User | None) -> int:
     """Go back to the shipped (or configured) template: deactivate uploaded ones."""
     if not can_manage_templates(actor):
         raise Http404

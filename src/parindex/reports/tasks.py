@@ -9,6 +9,7 @@ from django.tasks import task
 def run_export(job_id: int) -> str | None:
     """Build the file of export job ``job_id`` (progress and errors on the job record);
     returns the stored file's name."""
+    # Function-level: parindex.reports.services imports this module (to enqueue the task).
     from parindex.reports.services import export_run
 
     job = export_run(job_id)

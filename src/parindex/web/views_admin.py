@@ -15,9 +15,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import selectors as asel
 from parindex.assessments import services as svc
-from parindex.assessments.models import AssessmentStatus, LeafScore
+from parindex.assessments.models import (
+    AppraisalAssignment,
+    AssessmentStatus,
+    DeadlineExtension,
+    LeafScore,
+)
 from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
@@ -31,18 +37,13 @@ from parindex.workflow import ConcurrentChange, InvalidTransition
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
 
 
-def _require_admin(user: Any) -> None:
-    if not user.is_province_admin:
-        raise Http404
-
-
 # --- open a cycle --------------------------------------------------------------------
 
 
 @login_required
 def cycle_open(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_admin(user)
+    require_admin_page(user)
     groups = list(unit_groups_for(user).order_by("position", "name"))
     frameworks = list(frameworks_for(user).order_by("-year", "code"))
     units = list(
@@ -128,10 +129,8 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
 @login_required
 def assignments(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require_admin(user)
+    require_admin_page(user)
     cycle = cycle_get(user, pk)
-    from parindex.assessments.models import AppraisalAssignment
-
     User = get_user_model()
     appraisers = list(User.objects.filter(role="appraiser", is_active=True).order_by("full_name"))
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
@@ -184,10 +183,8 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def deadline_extensions(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require_admin(user)
+    require_admin_page(user)
     cycle = cycle_get(user, pk)
-    from parindex.assessments.models import DeadlineExtension
-
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
     errors: list[str] = []
     if request.method == "POST":
@@ -241,7 +238,7 @@ def deadline_extensions(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def external_points(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    _require_admin(user)
+    require_admin_page(user)
     cycle = cycle_get(user, pk)
     errors: list[str] = []
     row_errors: list[str] = []

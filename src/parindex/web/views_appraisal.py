@@ -8,19 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
 from parindex.assessments.selectors import assessment_get, assessments_for
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
+from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
 from parindex.web.access import access_for, appraisal_prefixes
 from parindex.web.helpers import (
@@ -159,9 +162,6 @@ def _appraise_response(
         }
     )
     if not is_htmx(request):
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
         for text in error or []:
             messages.error(request, text)
         back = request.POST.get("back") or reverse("appraisal_unit", args=[assessment.pk])
@@ -255,8 +255,6 @@ def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpR
     qs, prefixes = appraisal_scope(request.user, cycle)
     if not _covers(prefixes, code):
         raise Http404
-    from parindex.evidence.models import EvidenceLink
-
     scores = list(
         LeafScore.objects.filter(assessment__in=qs, criterion__code=code)
         .select_related("criterion", "criterion__rule", "assessment", "assessment__unit")
@@ -385,8 +383,7 @@ def council_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    if not user.is_province_admin:
-        raise Http404
+    require_admin_page(user)
     assessment = assessment_get(user, pk)
 
     def do() -> None:

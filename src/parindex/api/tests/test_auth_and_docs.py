@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from parindex.api.models import ApiToken
-from parindex.api.selectors import token_user
-from parindex.api.services import hash_key, token_create, token_revoke
+from parindex.api.services import hash_key, token_authenticate, token_create, token_revoke
 from parindex.audit.models import AuditEvent
 from parindex.cycles.services import cycle_create
 from parindex.frameworks.services import framework_import
@@ -61,7 +60,7 @@ def test_anonymous_wrong_and_revoked_tokens_get_401_in_vietnamese(client, cycle)
         assert response.status_code == 401
         body = response.json()
         assert body["errors"] == [] and "khoá API" in body["detail"]
-    assert token_user(key) is None
+    assert token_authenticate(plaintext=key) is None
 
 
 def test_a_deactivated_users_token_stops_working(client, cycle):
