@@ -36,7 +36,7 @@ step() {
 
 step "ruff check" "$VENV/ruff" check .
 step "ruff format --check" "$VENV/ruff" format --check .
-step "mypy (engine, strict)" "$VENV/mypy"
+step "mypy (engine strict, apps)" env DATABASE_URL= "$VENV/mypy"
 step "manage.py check" env DATABASE_URL= "$VENV/parindex" manage check --fail-level WARNING
 step "makemigrations --check" env DATABASE_URL= "$VENV/parindex" manage makemigrations --check --dry-run
 

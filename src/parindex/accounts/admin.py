@@ -14,7 +14,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("unit",)
     list_select_related = ("unit",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Vai trò trong đánh giá CCHC", {"fields": ("full_name", "role", "unit")}),
     )
     add_fieldsets = (

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from parindex.api.schemas import score_out
+from parindex.assessments.services import StaleScore
 from parindex.formats.errors import FormatError
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
@@ -70,12 +73,17 @@ def _schema_message(err: dict[str, Any]) -> dict[str, str]:
 
 def stale_payload(exc: Exception) -> dict[str, Any]:
     """The values stored now, from a ``StaleScore`` (whatever it carries)."""
-    from parindex.api.schemas import score_out
-
     current = getattr(exc, "current", None)
     if hasattr(current, "_meta"):
         return {"current": score_out(current)}
     return {"current": current if isinstance(current, dict) else None}
+
+
+def _handle[E: Exception](
+    api: NinjaAPI, exc_class: type[E], handler: Callable[[HttpRequest, E], HttpResponse]
+) -> None:
+    # ninja's annotation wants a handler of ``E | type[E]``; it always passes the instance.
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
 
 
 def install(api: NinjaAPI) -> None:
@@ -117,22 +125,17 @@ def install(api: NinjaAPI) -> None:
 
     def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
         extra: dict[str, Any] = {}
-        if type(exc).__name__ == "StaleScore":
+        if isinstance(exc, StaleScore):
             extra = stale_payload(exc)
         return _error(api, request, 409, str(exc), **extra)
 
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(SchemaError, on_schema)
-    api.add_exception_handler(FormatError, on_format)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(PermissionDenied, on_denied)
-    api.add_exception_handler(AuthenticationError, on_auth)
-    api.add_exception_handler(HttpError, on_http)
-    api.add_exception_handler(ConcurrentChange, on_conflict)
-    api.add_exception_handler(InvalidTransition, on_conflict)
-    try:
-        from parindex.assessments.services import StaleScore
-    except ImportError:  # pragma: no cover - before the service exists
-        pass
-    else:
-        api.add_exception_handler(StaleScore, on_conflict)
+    _handle(api, ValidationError, on_validation)
+    _handle(api, SchemaError, on_schema)
+    _handle(api, FormatError, on_format)
+    _handle(api, Http404, on_404)
+    _handle(api, PermissionDenied, on_denied)
+    _handle(api, AuthenticationError, on_auth)
+    _handle(api, HttpError, on_http)
+    _handle(api, ConcurrentChange, on_conflict)
+    _handle(api, InvalidTransition, on_conflict)
+    _handle(api, StaleScore, on_conflict)

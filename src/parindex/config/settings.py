@@ -149,7 +149,7 @@ PARINDEX_REPORT_PLACE = env_str("PARINDEX_REPORT_PLACE")
 #: A .docx template replacing the shipped report template (an uploaded one wins).
 PARINDEX_REPORT_TEMPLATE = env_str("PARINDEX_REPORT_TEMPLATE")
 #: Signature block and header of the official report (Nghị định 30/2020 layout).
-PARINDEX_REPORT = {
+PARINDEX_REPORT: dict[str, str | list[str]] = {
     key: value
     for key, value in {
         "co_quan": env_str("PARINDEX_REPORT_ISSUER"),

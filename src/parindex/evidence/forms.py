@@ -47,7 +47,9 @@ class UploadForm(_DocumentFields):
         limit = settings.PARINDEX_MAX_UPLOAD_BYTES // (1024 * 1024)
         self.fields["file"].help_text = f"{ACCEPTED_LABEL}; tối đa {limit} MB mỗi tệp."
         # Empty files get the content check's message (Django's own would come first).
-        self.fields["file"].allow_empty_file = True
+        file_field = self.fields["file"]
+        assert isinstance(file_field, forms.FileField)
+        file_field.allow_empty_file = True
 
     def clean_file(self) -> Any:
         file = self.cleaned_data["file"]

@@ -17,11 +17,11 @@ class EvidenceStorage(FileSystemStorage):
     that checks permission). The location follows ``settings.MEDIA_ROOT`` at use time."""
 
     @property
-    def base_location(self) -> str:  # type: ignore[override]
+    def base_location(self) -> str:
         return str(settings.MEDIA_ROOT) + "/evidence"
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
+from parindex.accounts.http import AuthedHttpRequest
+from parindex.evidence.models import EvidenceDocument
 from parindex.evidence.selectors import document_get
 from parindex.evidence.validation import INLINE_TYPES, TYPES
 
 
-def download_name(doc) -> str:  # type: ignore[no-untyped-def]
+def download_name(doc: EvidenceDocument) -> str:
     """The user's original name, with the extension of the detected type."""
-    import os
-
     stem = os.path.splitext(doc.original_name)[0] or doc.title or f"tai-lieu-{doc.pk}"
     ext = next((t.extension for t in TYPES.values() if t.content_type == doc.content_type), "")
     return f"{stem}.{ext}" if ext else stem
@@ -21,7 +23,7 @@ def download_name(doc) -> str:  # type: ignore[no-untyped-def]
 
 @login_required
 @require_safe
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     doc = document_get(request.user, pk)
     if not doc.file:
         raise Http404("Tài liệu tham chiếu không có tệp đính kèm.")

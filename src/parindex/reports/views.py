@@ -8,10 +8,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.cycles.selectors import cycle_get
 from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
 from parindex.reports.services import (
@@ -42,7 +43,7 @@ def _jobs_context(cycle: Any) -> dict[str, Any]:
 
 
 @login_required
-def exports(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def exports(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_for_export(request.user, cycle_id)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
@@ -71,7 +72,7 @@ def exports(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def jobs(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
     """The job list alone (htmx polls it every 2 s while a job is queued or running)."""
     cycle = _cycle_for_export(request.user, cycle_id)
     return render(request, "reports/_jobs.html", _jobs_context(cycle))
@@ -79,7 +80,7 @@ def jobs(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     if not can_export(request.user):
         raise Http404
     job = get_object_or_404(ExportJob.objects.select_related("cycle"), pk=pk)
@@ -102,7 +103,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def template_page(request: HttpRequest) -> HttpResponse:
+def template_page(request: AuthedHttpRequest) -> HttpResponse:
     if not can_manage_templates(request.user):
         raise Http404
     from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
@@ -142,7 +143,7 @@ def template_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def template_download(request: HttpRequest) -> FileResponse:
+def template_download(request: AuthedHttpRequest) -> FileResponse:
     """The template in use (to edit it and upload it back)."""
     if not can_manage_templates(request.user):
         raise Http404

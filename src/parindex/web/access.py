@@ -52,7 +52,8 @@ class Access:
     def appraisal_round(self) -> int | None:
         if not self.is_appraiser:
             return None
-        return {S.ROUND1: 1, S.ROUND2: 2}.get(self.assessment.status)
+        rounds: dict[str, int] = {S.ROUND1: 1, S.ROUND2: 2}
+        return rounds.get(self.assessment.status)
 
     def covers(self, code: str) -> bool:
         if self.prefixes is None:
@@ -82,14 +83,15 @@ class Access:
                 "Phiếu được trả lại để giải trình: điểm đã khoá, đơn vị bổ sung giải trình và "
                 "tài liệu kiểm chứng rồi thủ trưởng gửi giải trình."
             )
-        return {
+        notes: dict[str, str] = {
             S.SUBMITTED: "Phiếu đã gửi Sở Nội vụ nên đã khoá; thủ trưởng có thể rút lại "
             "trước khi thẩm định bắt đầu.",
             S.ROUND1: "Phiếu đang được thẩm định vòng 1.",
             S.EXPLAINED: "Đơn vị đã gửi giải trình; phiếu chờ thẩm định vòng 2.",
             S.ROUND2: "Phiếu đang được thẩm định vòng 2.",
             S.APPROVED: "Kết quả đã được Hội đồng thẩm định phê duyệt và khoá.",
-        }.get(a.status, "Phiếu đang khoá.")
+        }
+        return notes.get(a.status, "Phiếu đang khoá.")
 
 
 def appraisal_prefixes(user: Any, assessment: Assessment) -> list[str] | None:

@@ -330,10 +330,10 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
         if code not in quality:
             quality[code] = random.Random(code).uniform(0.45, 0.98)
         share = min(1.0, max(0.0, rng.gauss(quality[code], 0.2)))
-        points = min(
-            row.criterion.max_points, (row.criterion.max_points * Decimal(share)).quantize(cent)
-        )
-        row.self_points = min(row.criterion.max_points, points + Decimal("0.25"))
+        top = row.criterion.max_points
+        assert top is not None  # every leaf of a shipped framework has its maximum
+        points = min(top, (top * Decimal(share)).quantize(cent))
+        row.self_points = min(top, points + Decimal("0.25"))
         row.round1_points = points
         row.final_points = points
         row.final_source = FinalSource.ROUND1

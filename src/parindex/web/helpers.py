@@ -80,8 +80,8 @@ def run_action(
         raise Http404 from exc
     else:
         messages.success(request, success)
-    response = redirect(back)
     if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = back
-    return response
+        return response
+    return redirect(back)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
 from parindex.cycles.selectors import current_cycle, cycle_get, cycles_for, participants_of
@@ -30,7 +32,7 @@ from parindex.units.selectors import lineage_for, unit_get, unit_groups_for, uni
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     cycle = current_cycle(request.user)
     groups = unit_groups_for(request.user).annotate(n=Count("units")).order_by("position", "name")
     # The province this installation serves: the active one with the most units under it
@@ -41,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .annotate(n_children=Count("children"))
         .order_by("-n_children", "name")
     )
-    context = {
+    context: dict[str, Any] = {
         "nav": "home",
         "cycle": cycle,
         "groups": groups,
@@ -64,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthedHttpRequest) -> HttpResponse:
     qs = units_for(request.user).order_by("group__position", "name")
     q = request.GET.get("q", "").strip()
     group = request.GET.get("group", "")
@@ -90,7 +92,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+def unit_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     unit = unit_get(request.user, code)
     lineage = lineage_for(request.user).filter(Q(predecessor=unit) | Q(successor=unit))
     children = units_for(request.user).filter(parent=unit).order_by("name")
@@ -113,7 +115,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def framework_list(request: HttpRequest) -> HttpResponse:
+def framework_list(request: AuthedHttpRequest) -> HttpResponse:
     frameworks = frameworks_for(request.user).annotate(
         n_leaves=Count("criteria", filter=Q(criteria__children__isnull=True))
     )
@@ -125,7 +127,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
+def framework_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     fw = framework_get(request.user, code)
     criteria = list(criteria_of(fw))
     parents = {c.parent_id for c in criteria if c.parent_id}
@@ -152,7 +154,7 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def framework_download(request: HttpRequest, code: str, fmt: str) -> FileResponse:
+def framework_download(request: AuthedHttpRequest, code: str, fmt: str) -> FileResponse:
     if fmt not in {"yaml", "xlsx"}:
         raise Http404
     fw = framework_get(request.user, code)
@@ -172,13 +174,13 @@ def framework_download(request: HttpRequest, code: str, fmt: str) -> FileRespons
 
 
 @login_required
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthedHttpRequest) -> HttpResponse:
     cycles = cycles_for(request.user).annotate(n_units=Count("participants")).order_by("-year")
     return render(request, "web/cycle_list.html", {"nav": "cycles", "cycles": cycles})
 
 
 @login_required
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     cycle = cycle_get(request.user, pk)
     links = cycle.framework_links.select_related("group", "framework").order_by("group__position")
     participants = participants_of(request.user, cycle).order_by("group__position", "unit__name")

@@ -11,10 +11,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import selectors as asel
 from parindex.assessments import services as svc
@@ -41,7 +42,7 @@ STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
 
 
 @login_required
-def cycle_open(request: HttpRequest) -> HttpResponse:
+def cycle_open(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     require_admin_page(user)
     groups = list(unit_groups_for(user).order_by("position", "name"))
@@ -52,7 +53,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
         .exclude(kind="province")
         .order_by("group__position", "name")
     )
-    by_group: dict[int, list[Any]] = {}
+    by_group: dict[int | None, list[Any]] = {}
     for u in units:
         by_group.setdefault(u.group_id, []).append(u)
     errors: list[str] = []
@@ -127,7 +128,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assignments(request: HttpRequest, pk: int) -> HttpResponse:
+def assignments(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require_admin_page(user)
     cycle = cycle_get(user, pk)
@@ -181,7 +182,7 @@ def assignments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def deadline_extensions(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_extensions(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require_admin_page(user)
     cycle = cycle_get(user, pk)
@@ -206,7 +207,7 @@ def deadline_extensions(request: HttpRequest, pk: int) -> HttpResponse:
                 errors.append("Nhập thời hạn mới.")
         if not reason:
             errors.append("Nhập lý do gia hạn.")
-        if not errors:
+        if not errors and until is not None:  # an empty date is one of the errors
             try:
                 svc.deadline_extend(
                     cycle=cycle, unit=unit, stage=stage, until=until, reason=reason, actor=user
@@ -236,7 +237,7 @@ def deadline_extensions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def external_points(request: HttpRequest, pk: int) -> HttpResponse:
+def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require_admin_page(user)
     cycle = cycle_get(user, pk)
@@ -334,7 +335,7 @@ def external_points(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def progress(request: HttpRequest, pk: int) -> HttpResponse:
+def progress(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not (user.is_province_admin or user.is_leader):
         raise Http404

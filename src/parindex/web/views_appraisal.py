@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
@@ -35,6 +36,9 @@ from parindex.web.helpers import (
 )
 from parindex.web.tree import COLUMN_LABELS, build_tree
 from parindex.workflow import ConcurrentChange, InvalidTransition
+
+#: The appraisal round an assessment in this status is in.
+APPRAISAL_ROUND: dict[str, int] = {AssessmentStatus.ROUND1: 1, AssessmentStatus.ROUND2: 2}
 
 
 def _require_appraiser(user: Any) -> None:
@@ -71,7 +75,7 @@ def _appraised_assessment(user: Any, pk: int) -> tuple[Assessment, list[str] | N
 
 
 @login_required
-def appraisal_home(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def appraisal_home(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     """The appraiser's work list in a cycle: assigned units and criteria."""
     _require_appraiser(request.user)
     cycle = cycle_get(request.user, cycle_pk)
@@ -104,7 +108,7 @@ def appraisal_home(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 
 def _unit_context(
-    request: HttpRequest, assessment: Assessment, prefixes: Any, only: int | None = None
+    request: AuthedHttpRequest, assessment: Assessment, prefixes: Any, only: int | None = None
 ) -> dict[str, Any]:
     tree = build_tree(assessment, only=only)
     access = access_for(request.user, assessment)
@@ -125,14 +129,14 @@ def _unit_context(
 
 
 @login_required
-def appraisal_unit(request: HttpRequest, pk: int) -> HttpResponse:
+def appraisal_unit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment, prefixes = _appraised_assessment(request.user, pk)
     ctx = _unit_context(request, assessment, prefixes)
     return render(request, "web/appraisal/unit.html", ctx)
 
 
 def _appraise_response(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assessment: Assessment,
     prefixes: Any,
     score_pk: int,
@@ -178,7 +182,7 @@ def _appraise_response(
 
 @login_required
 @require_POST
-def appraisal_leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     """Save appraised points (current round) or a bonus/penalty adjustment, or a comment."""
     assessment, prefixes = _appraised_assessment(request.user, pk)
     score = get_object_or_404(
@@ -248,7 +252,7 @@ def appraisal_leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse
 
 
 @login_required
-def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
+def appraisal_criterion(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpResponse:
     """One leaf across every assigned unit: self points, evidence, explanation, inputs."""
     _require_appraiser(request.user)
     cycle = cycle_get(request.user, cycle_pk)
@@ -272,9 +276,7 @@ def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpR
                 "score": s,
                 "assessment": s.assessment,
                 "evidence": links.get(s.pk, []),
-                "round": {AssessmentStatus.ROUND1: 1, AssessmentStatus.ROUND2: 2}.get(
-                    s.assessment.status
-                ),
+                "round": APPRAISAL_ROUND.get(s.assessment.status),
             }
         )
     return render(
@@ -294,7 +296,7 @@ def appraisal_criterion(request: HttpRequest, cycle_pk: int, code: str) -> HttpR
 
 
 def _action(
-    request: HttpRequest, pk: int, service: Callable[..., Any], success: str
+    request: AuthedHttpRequest, pk: int, service: Callable[..., Any], success: str
 ) -> HttpResponse:
     """Run the workflow ``service`` (an assessments service, passed as itself) on an
     assessment the appraiser works on; back to the appraisal page with the outcome."""
@@ -309,19 +311,19 @@ def _action(
 
 @login_required
 @require_POST
-def appraisal_start(request: HttpRequest, pk: int) -> HttpResponse:
+def appraisal_start(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _action(request, pk, svc.appraisal_start, "Đã bắt đầu thẩm định vòng 1.")
 
 
 @login_required
 @require_POST
-def appraisal_round2_start(request: HttpRequest, pk: int) -> HttpResponse:
+def appraisal_round2_start(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _action(request, pk, svc.appraisal_round2_start, "Đã bắt đầu thẩm định vòng 2.")
 
 
 @login_required
 @require_POST
-def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_return(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment, _ = _appraised_assessment(request.user, pk)
     back = reverse("appraisal_unit", args=[pk])
 
@@ -333,7 +335,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
             errors.append("Nhập hạn giải trình cho đơn vị.")
         if not message:
             errors.append("Nhập nội dung yêu cầu giải trình.")
-        if errors:
+        if errors or deadline is None:
             raise ValidationError(errors)
         svc.assessment_return(
             assessment=assessment, deadline=deadline, message=message, actor=request.user
@@ -343,7 +345,7 @@ def assessment_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def council_list(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def council_list(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     """The council's list: assessments in round 2 (to approve) and those approved."""
     user = request.user
     if not (user.is_council or user.is_province_admin or user.is_leader):
@@ -366,7 +368,7 @@ def council_list(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def council_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def council_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not user.is_council:
         raise Http404
@@ -381,7 +383,7 @@ def council_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_reopen(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require_admin_page(user)
     assessment = assessment_get(user, pk)

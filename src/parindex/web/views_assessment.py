@@ -13,11 +13,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
 from parindex.assessments.models import Assessment, LeafScore
@@ -37,7 +38,7 @@ from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
-def _score_of(request: HttpRequest, pk: int, score_pk: int) -> tuple[Assessment, LeafScore]:
+def _score_of(request: AuthedHttpRequest, pk: int, score_pk: int) -> tuple[Assessment, LeafScore]:
     assessment = assessment_get(request.user, pk)
     # This object lives for the request: each stage's deadline is read once.
     perm.remember_deadlines(assessment)
@@ -54,11 +55,11 @@ def library_of(assessment: Assessment, access: Access) -> list[Any]:
     )
 
 
-def _shows_missing(request: HttpRequest, access: Access) -> bool:
+def _shows_missing(request: AuthedHttpRequest, access: Access) -> bool:
     return access.own_unit or request.user.sees_all_units
 
 
-def page_context(request: HttpRequest, assessment: Assessment, tree: Tree) -> dict[str, Any]:
+def page_context(request: AuthedHttpRequest, assessment: Assessment, tree: Tree) -> dict[str, Any]:
     access = access_for(request.user, assessment)
     totals = tree.totals("self")
     missing = missing_of(assessment) if _shows_missing(request, access) else []
@@ -76,10 +77,10 @@ def page_context(request: HttpRequest, assessment: Assessment, tree: Tree) -> di
 
 
 @login_required
-def my_assessment(request: HttpRequest) -> HttpResponse:
+def my_assessment(request: AuthedHttpRequest) -> HttpResponse:
     """'Phiếu của đơn vị': the unit's assessment in the current cycle."""
     user = request.user
-    if not getattr(user, "unit_id", None):
+    if not user.unit_id:
         raise Http404
     cycle = current_cycle(user)
     qs = assessments_for(user).filter(unit_id=user.unit_id)
@@ -90,7 +91,7 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
     perm.remember_deadlines(assessment)
     tree = build_tree(assessment)
@@ -98,7 +99,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _leaf_response(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     assessment: Assessment,
     score_pk: int,
     *,
@@ -140,13 +141,13 @@ def _leaf_response(
 
 
 @login_required
-def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     """GET: the leaf partial (refresh). POST: save the leaf (autosave)."""
     assessment, score = _score_of(request, pk, score_pk)
     if request.method != "POST":
         return _leaf_response(request, assessment, score.pk)
     post = request.POST
-    attempted = {k: post.get(k, "") for k in ("value", "points", "explanation")}
+    attempted: dict[str, Any] = {k: post.get(k, "") for k in ("value", "points", "explanation")}
     attempted["not_applicable"] = "not_applicable" in post
     kwargs: dict[str, Any] = {}
     try:
@@ -190,7 +191,7 @@ def leaf(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_add(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def comment_add(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _score_of(request, pk, score_pk)
     text = request.POST.get("text", "").strip()
     try:
@@ -207,7 +208,7 @@ def comment_add(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 # --- evidence -------------------------------------------------------------------------
 
 
-def _evidence_action(request: HttpRequest, pk: int, score_pk: int, do: Any) -> HttpResponse:
+def _evidence_action(request: AuthedHttpRequest, pk: int, score_pk: int, do: Any) -> HttpResponse:
     """Run an evidence change for one leaf; the leaf partial comes back either way."""
     assessment, score = _score_of(request, pk, score_pk)
     try:
@@ -224,7 +225,7 @@ def _form_errors(form: Any) -> ValidationError:
 
 
 @login_required
-def evidence_forms(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     """The add-evidence forms of one leaf (loaded when the unit opens them): upload,
     reference, and a pick from the unit's library."""
     assessment, score = _score_of(request, pk, score_pk)
@@ -240,7 +241,7 @@ def evidence_forms(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def evidence_upload(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     def do(assessment: Assessment, score: LeafScore) -> None:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -256,7 +257,7 @@ def evidence_upload(request: HttpRequest, pk: int, score_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def evidence_reference(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def evidence_reference(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     def do(assessment: Assessment, score: LeafScore) -> None:
         form = ReferenceForm(request.POST)
         if not form.is_valid():
@@ -271,7 +272,7 @@ def evidence_reference(request: HttpRequest, pk: int, score_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def evidence_attach(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def evidence_attach(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     def do(assessment: Assessment, score: LeafScore) -> None:
         try:
             doc_pk = int(request.POST.get("document", ""))
@@ -290,7 +291,9 @@ def evidence_attach(request: HttpRequest, pk: int, score_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def evidence_detach(request: HttpRequest, pk: int, score_pk: int, link_pk: int) -> HttpResponse:
+def evidence_detach(
+    request: AuthedHttpRequest, pk: int, score_pk: int, link_pk: int
+) -> HttpResponse:
     def do(assessment: Assessment, score: LeafScore) -> None:
         link = get_object_or_404(EvidenceLink, pk=link_pk, score=score)
         ev.evidence_detach(link=link, actor=request.user)
@@ -300,7 +303,7 @@ def evidence_detach(request: HttpRequest, pk: int, score_pk: int, link_pk: int) 
 
 @login_required
 @require_POST
-def evidence_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_carry_forward(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
 
     return run_action(
@@ -315,7 +318,7 @@ def evidence_carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(
-    request: HttpRequest, pk: int, service: Callable[..., Any], success: str
+    request: AuthedHttpRequest, pk: int, service: Callable[..., Any], success: str
 ) -> HttpResponse:
     """Run the workflow ``service`` (an assessments service, passed as itself) on the
     assessment; back to its page with the outcome."""
@@ -330,17 +333,17 @@ def _transition(
 
 @login_required
 @require_POST
-def assessment_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, svc.assessment_submit, "Đã gửi phiếu tự chấm tới Sở Nội vụ.")
 
 
 @login_required
 @require_POST
-def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, svc.assessment_withdraw, "Đã rút phiếu về để chỉnh sửa tiếp.")
 
 
 @login_required
 @require_POST
-def assessment_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_resubmit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, svc.assessment_resubmit, "Đã gửi giải trình tới tổ thẩm định.")

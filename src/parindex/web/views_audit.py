@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import assessment_get, audit_of
 from parindex.audit.models import AuditEvent
@@ -26,7 +27,7 @@ def _events(user: Any, assessment: Assessment, score: LeafScore | None) -> Query
 
 
 @login_required
-def assessment_audit(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_audit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
     page = Paginator(_events(request.user, assessment, None), 100).get_page(request.GET.get("page"))
     return render(
@@ -37,7 +38,7 @@ def assessment_audit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def leaf_audit(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def leaf_audit(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment = assessment_get(request.user, pk)
     score = get_object_or_404(
         LeafScore.objects.select_related("criterion"), assessment=assessment, pk=score_pk
@@ -56,14 +57,14 @@ def leaf_audit(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(notifications_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "web/notifications.html", {"nav": "notifications", "page": page})
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     n = mark_read(notification=notification_get(request.user, pk), actor=request.user)
     if request.POST.get("go") and n.url and n.url.startswith("/"):
         return redirect(n.url)
@@ -74,6 +75,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthedHttpRequest) -> HttpResponse:
     mark_all_read(actor=request.user)
     return redirect("notification_list")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
@@ -54,7 +54,7 @@ def progress_out(row: Any) -> dict[str, Any]:
     description="Các kỳ đánh giá người dùng được xem, mới nhất trước.",
 )
 @paginate(Pages)
-def cycle_list(request: HttpRequest) -> Any:
+def cycle_list(request: ApiRequest) -> Any:
     return Mapped(cycles_for(request.auth), s.cycle_out)
 
 
@@ -63,7 +63,7 @@ def cycle_list(request: HttpRequest) -> Any:
     response={200: s.CycleOut, **s.ERRORS},
     summary="Chi tiết kỳ đánh giá",
 )
-def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
+def cycle_detail(request: ApiRequest, cycle_id: int) -> Any:
     return s.cycle_out(cycle_get(request.auth, cycle_id))
 
 
@@ -72,7 +72,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> Any:
     response={200: list[s.ParticipantOut], **s.ERRORS},
     summary="Đơn vị tham gia kỳ đánh giá",
 )
-def cycle_units(request: HttpRequest, cycle_id: int) -> Any:
+def cycle_units(request: ApiRequest, cycle_id: int) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     return [
         {"unit": p.unit.code, "name": p.unit.name, "group": p.group.code}
@@ -87,7 +87,7 @@ def cycle_units(request: HttpRequest, cycle_id: int) -> Any:
     description="Trạng thái, tỷ lệ tiêu chí đã chấm và có tài liệu, số ngày còn lại; "
     "đơn vị quá hạn trước.",
 )
-def cycle_progress(request: HttpRequest, cycle_id: int) -> Any:
+def cycle_progress(request: ApiRequest, cycle_id: int) -> Any:
     from parindex.assessments.selectors import progress
 
     cycle = cycle_get(request.auth, cycle_id)
@@ -101,7 +101,7 @@ def cycle_progress(request: HttpRequest, cycle_id: int) -> Any:
     description="Tạo kỳ, chọn bộ tiêu chí cho từng nhóm, đơn vị tham gia và các hạn; mở "
     "phiếu tự chấm và gửi thông báo.",
 )
-def cycle_open(request: HttpRequest, payload: s.CycleOpenIn) -> Any:
+def cycle_open(request: ApiRequest, payload: s.CycleOpenIn) -> Any:
     from parindex.assessments.services import cycle_open as open_cycle
     from parindex.frameworks.models import Framework
     from parindex.units.models import Unit, UnitGroup
@@ -125,7 +125,7 @@ def cycle_open(request: HttpRequest, payload: s.CycleOpenIn) -> Any:
     response={200: list[s.ExtensionOut], **s.ERRORS},
     summary="Các lần gia hạn của kỳ",
 )
-def extension_list(request: HttpRequest, cycle_id: int) -> Any:
+def extension_list(request: ApiRequest, cycle_id: int) -> Any:
     from parindex.assessments.models import DeadlineExtension
 
     cycle = cycle_get(request.auth, cycle_id)
@@ -140,7 +140,7 @@ def extension_list(request: HttpRequest, cycle_id: int) -> Any:
     summary="Gia hạn một giai đoạn cho một đơn vị (Sở Nội vụ)",
     description="Ghi lại lý do; hạn mới áp dụng ngay cho đơn vị đó.",
 )
-def extension_create(request: HttpRequest, cycle_id: int, payload: s.ExtensionIn) -> Any:
+def extension_create(request: ApiRequest, cycle_id: int, payload: s.ExtensionIn) -> Any:
     from parindex.assessments.services import deadline_extend
 
     cycle = cycle_get(request.auth, cycle_id)
@@ -163,7 +163,7 @@ def extension_create(request: HttpRequest, cycle_id: int, payload: s.ExtensionIn
     response={200: list[s.AssignmentOut], **s.ERRORS},
     summary="Phân công tổ thẩm định",
 )
-def assignment_list(request: HttpRequest, cycle_id: int) -> Any:
+def assignment_list(request: ApiRequest, cycle_id: int) -> Any:
     from parindex.assessments.models import AppraisalAssignment
 
     cycle = cycle_get(request.auth, cycle_id)
@@ -180,7 +180,7 @@ def assignment_list(request: HttpRequest, cycle_id: int) -> Any:
     summary="Phân công một thành viên tổ thẩm định (Sở Nội vụ)",
     description="Đơn vị và lĩnh vực/tiêu chí (tiền tố mã) người đó thẩm định; để trống = tất cả.",
 )
-def assignment_set(request: HttpRequest, cycle_id: int, payload: s.AssignmentIn) -> Any:
+def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) -> Any:
     from parindex.accounts.models import User
     from parindex.assessments.services import assignment_set as set_assignment
     from parindex.units.models import Unit
@@ -207,7 +207,7 @@ def assignment_set(request: HttpRequest, cycle_id: int, payload: s.AssignmentIn)
     description="Tệp CSV UTF-8 với các cột unit,code,points. Lỗi ở bất kỳ dòng nào thì "
     "không dòng nào được nhập.",
 )
-def external_import(request: HttpRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
+def external_import(request: ApiRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
     from parindex.assessments.services import external_points_import
 
     cycle = cycle_get(request.auth, cycle_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.routers.assessments import _assessment, _score
@@ -26,7 +27,7 @@ router = Router(tags=["Tài liệu kiểm chứng"])
     description="Tệp và văn bản tham chiếu của đơn vị, mới nhất trước; lọc theo năm (year).",
 )
 @paginate(Pages)
-def library(request: HttpRequest, unit_code: str, year: int | None = None) -> Any:
+def library(request: ApiRequest, unit_code: str, year: int | None = None) -> Any:
     from parindex.evidence.selectors import library_of
 
     unit = unit_get(request.auth, unit_code)
@@ -41,7 +42,7 @@ def library(request: HttpRequest, unit_code: str, year: int | None = None) -> An
     "không theo tên. Tệp rỗng, sai loại hoặc quá lớn bị từ chối (400/413).",
 )
 def upload(
-    request: HttpRequest,
+    request: ApiRequest,
     unit_code: str,
     file: File[UploadedFile],
     title: Form[str] = "",
@@ -59,7 +60,7 @@ def upload(
     summary="Ghi một văn bản tham chiếu vào kho",
     description="Số/ký hiệu, ngày ban hành, cơ quan ban hành, trích yếu, trang/mục.",
 )
-def reference_create(request: HttpRequest, unit_code: str, payload: s.ReferenceIn) -> Any:
+def reference_create(request: ApiRequest, unit_code: str, payload: s.ReferenceIn) -> Any:
     from parindex.evidence.services import document_reference_create
 
     unit = unit_get(request.auth, unit_code)
@@ -83,7 +84,7 @@ def reference_create(request: HttpRequest, unit_code: str, payload: s.ReferenceI
     summary="Tải xuống tệp tài liệu kiểm chứng",
     description="Chỉ người được xem tài liệu mới tải được; người khác nhận 404.",
 )
-def download(request: HttpRequest, document_id: int) -> Any:
+def download(request: ApiRequest, document_id: int) -> Any:
     from parindex.evidence.selectors import document_get
 
     document = document_get(request.auth, document_id)
@@ -94,7 +95,7 @@ def download(request: HttpRequest, document_id: int) -> Any:
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name or document.file.name.rsplit("/", 1)[-1],
+        filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1],
         content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -106,7 +107,7 @@ def download(request: HttpRequest, document_id: int) -> Any:
     response={200: list[s.LinkOut], **s.ERRORS},
     summary="Tài liệu kiểm chứng của một tiêu chí",
 )
-def link_list(request: HttpRequest, assessment_id: int, code: str) -> Any:
+def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
     from parindex.evidence.selectors import links_of
 
     return [s.link_out(link) for link in links_of(_score(request, assessment_id, code))]
@@ -117,7 +118,7 @@ def link_list(request: HttpRequest, assessment_id: int, code: str) -> Any:
     response={201: s.LinkOut, **s.ERRORS},
     summary="Gắn một tài liệu trong kho vào tiêu chí",
 )
-def attach(request: HttpRequest, assessment_id: int, code: str, payload: s.AttachIn) -> Any:
+def attach(request: ApiRequest, assessment_id: int, code: str, payload: s.AttachIn) -> Any:
     from parindex.evidence.selectors import document_get
     from parindex.evidence.services import evidence_attach
 
@@ -135,7 +136,7 @@ def attach(request: HttpRequest, assessment_id: int, code: str, payload: s.Attac
     summary="Gỡ một tài liệu khỏi tiêu chí",
     description="Tài liệu vẫn còn trong kho của đơn vị.",
 )
-def detach(request: HttpRequest, assessment_id: int, code: str, link_id: int) -> Any:
+def detach(request: ApiRequest, assessment_id: int, code: str, link_id: int) -> Any:
     from parindex.evidence.services import evidence_detach
 
     score = _score(request, assessment_id, code)
@@ -149,7 +150,7 @@ def detach(request: HttpRequest, assessment_id: int, code: str, link_id: int) ->
     response={200: dict[str, Any], **s.ERRORS},
     summary="Chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này",
 )
-def carry_forward(request: HttpRequest, assessment_id: int) -> Any:
+def carry_forward(request: ApiRequest, assessment_id: int) -> Any:
     from parindex.evidence.services import evidence_carry_forward
 
     result = evidence_carry_forward(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.models import ApiToken
 from parindex.api.pagination import Mapped, Pages
@@ -24,7 +24,7 @@ router = Router(tags=["Thông báo và khoá API"])
     description="Mới nhất trước; unread=true chỉ lấy thông báo chưa đọc.",
 )
 @paginate(Pages)
-def notification_list(request: HttpRequest, unread: bool = False) -> Any:
+def notification_list(request: ApiRequest, unread: bool = False) -> Any:
     from parindex.notifications.selectors import notifications_for
 
     qs = notifications_for(request.auth)
@@ -38,7 +38,7 @@ def notification_list(request: HttpRequest, unread: bool = False) -> Any:
     response={200: s.NotificationOut, **s.ERRORS},
     summary="Đánh dấu đã đọc",
 )
-def notification_read(request: HttpRequest, notification_id: int) -> Any:
+def notification_read(request: ApiRequest, notification_id: int) -> Any:
     from parindex.notifications.selectors import notification_get
     from parindex.notifications.services import mark_read
 
@@ -51,14 +51,14 @@ def notification_read(request: HttpRequest, notification_id: int) -> Any:
     response={200: dict[str, int], **s.ERRORS},
     summary="Đánh dấu đã đọc tất cả thông báo",
 )
-def notification_read_all(request: HttpRequest) -> Any:
+def notification_read_all(request: ApiRequest) -> Any:
     from parindex.notifications.services import mark_all_read
 
     return {"read": mark_all_read(actor=request.auth)}
 
 
 @router.get("/tokens", response=list[s.TokenOut], summary="Khoá API của tôi")
-def token_list(request: HttpRequest) -> Any:
+def token_list(request: ApiRequest) -> Any:
     return [s.token_out(t) for t in ApiToken.objects.filter(user=request.auth)]
 
 
@@ -68,7 +68,7 @@ def token_list(request: HttpRequest) -> Any:
     summary="Tạo khoá API",
     description="Khoá (key) chỉ hiện một lần trong câu trả lời này; hãy lưu lại ngay.",
 )
-def token_new(request: HttpRequest, payload: s.TokenIn) -> Any:
+def token_new(request: ApiRequest, payload: s.TokenIn) -> Any:
     token, key = token_create(user=request.auth, name=payload.name, actor=request.auth)
     return Status(201, {**s.token_out(token), "key": key})
 
@@ -78,6 +78,6 @@ def token_new(request: HttpRequest, payload: s.TokenIn) -> Any:
     response={200: s.TokenOut, **s.ERRORS},
     summary="Thu hồi khoá API",
 )
-def token_delete(request: HttpRequest, token_id: int) -> Any:
+def token_delete(request: ApiRequest, token_id: int) -> Any:
     token = get_object_or_404(ApiToken.objects.filter(user=request.auth), pk=token_id)
     return s.token_out(token_revoke(token=token, actor=request.auth))

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from ninja import Router, Schema, Status
 
+from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.cycles.selectors import cycle_get
 
@@ -46,7 +47,7 @@ def _job_out(job: Any) -> dict[str, Any]:
     }
 
 
-def _job_get(request: HttpRequest, job_id: int) -> Any:
+def _job_get(request: ApiRequest, job_id: int) -> Any:
     from parindex.reports.models import ExportJob
     from parindex.reports.services import can_export
 
@@ -69,7 +70,7 @@ def _job_get(request: HttpRequest, job_id: int) -> Any:
         "(dương = tăng bậc), rating_reasons. Số dùng dấu chấm thập phân."
     ),
 )
-def results_json(request: HttpRequest, cycle_id: int) -> Any:
+def results_json(request: ApiRequest, cycle_id: int) -> Any:
     from parindex.reports.tabular import results_json as rows
 
     return rows(cycle_get(request.auth, cycle_id), request.auth)
@@ -81,7 +82,7 @@ def results_json(request: HttpRequest, cycle_id: int) -> Any:
     summary="Kết quả của kỳ đánh giá (CSV)",
     description="Cùng nội dung với bản JSON, định dạng CSV UTF-8 (DESIGN §5).",
 )
-def results_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
     from parindex.reports.tabular import results_csv as text
 
     cycle = cycle_get(request.auth, cycle_id)
@@ -96,7 +97,7 @@ def results_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
     summary="Yêu cầu xuất báo cáo (xlsx, docx, pdf, csv, json)",
     description="Chạy nền; theo dõi tiến độ bằng GET /exports/{id}.",
 )
-def export_create(request: HttpRequest, cycle_id: int, payload: ExportIn) -> Any:
+def export_create(request: ApiRequest, cycle_id: int, payload: ExportIn) -> Any:
     from parindex.reports.services import can_export, export_request
 
     if not can_export(request.auth):
@@ -112,7 +113,7 @@ def export_create(request: HttpRequest, cycle_id: int, payload: ExportIn) -> Any
     response={200: ExportJobOut, **s.ERRORS},
     summary="Tình trạng và tiến độ một lượt xuất",
 )
-def export_detail(request: HttpRequest, job_id: int) -> Any:
+def export_detail(request: ApiRequest, job_id: int) -> Any:
     return _job_out(_job_get(request, job_id))
 
 
@@ -122,7 +123,7 @@ def export_detail(request: HttpRequest, job_id: int) -> Any:
     url_name="export_file",
     summary="Tải tệp đã xuất",
 )
-def export_file(request: HttpRequest, job_id: int) -> Any:
+def export_file(request: ApiRequest, job_id: int) -> Any:
     job = _job_get(request, job_id)
     if not job.file:
         raise ValidationError("Tệp chưa xuất xong.")

@@ -39,7 +39,9 @@ def index(value: object, decimals: object = None) -> str:
     """An index or percentage with the configured number of decimals: 89,33."""
     if value is None or value == "":
         return "—"
-    places = int(decimals) if decimals not in (None, "") else settings.PARINDEX_DISPLAY_DECIMALS
+    places = (
+        int(str(decimals)) if decimals not in (None, "") else settings.PARINDEX_DISPLAY_DECIMALS
+    )
     return _vn_number(Decimal(str(value)), places, strip=False)
 
 
