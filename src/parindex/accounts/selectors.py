@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from parindex.accounts.models import User
 
 
-def users_for(user: Any) -> QuerySet[User]:
+def users_for(user: User | AnonymousUser) -> QuerySet[User]:
     """Admins see every account; unit heads see their unit's accounts; others themselves."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return User.objects.none()
     qs = User.objects.select_related("unit")
     if user.is_province_admin:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from parindex.accounts.models import User
 from parindex.assessments.models import LeafScore
 from parindex.assessments.selectors import assessments_for
 from parindex.evidence.models import EvidenceDocument, EvidenceLink
+from parindex.units.models import Unit
 
 
-def documents_for(user: Any) -> QuerySet[EvidenceDocument]:
+def documents_for(user: User | AnonymousUser) -> QuerySet[EvidenceDocument]:
     """Unit users see their unit's library; admin, council and leaders every library;
     appraisers the libraries of the units whose assessments they may see."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return EvidenceDocument.objects.none()
     qs = EvidenceDocument.objects.select_related("unit")
     if user.is_unit_user:
@@ -27,12 +28,14 @@ def documents_for(user: Any) -> QuerySet[EvidenceDocument]:
     return qs.none()
 
 
-def document_get(user: Any, pk: int) -> EvidenceDocument:
+def document_get(user: User | AnonymousUser, pk: int) -> EvidenceDocument:
     """The document if the user may see it; 404 otherwise."""
     return get_object_or_404(documents_for(user), pk=pk)
 
 
-def library_of(user: Any, unit: Any, *, year: int | None = None) -> QuerySet[EvidenceDocument]:
+def library_of(
+    user: User | AnonymousUser, unit: Unit, *, year: int | None = None
+) -> QuerySet[EvidenceDocument]:
     """A unit's library (empty for users who may not see it), newest first."""
     qs = documents_for(user).filter(unit=unit)
     if year is not None:
@@ -40,11 +43,16 @@ def library_of(user: Any, unit: Any, *, year: int | None = None) -> QuerySet[Evi
     return qs.order_by("-year", "-created_at", "-id")
 
 
-def links_of(score: LeafScore) -> QuerySet[EvidenceLink]:
-    return score.evidence_links.select_related("document").order_by("id")
+def links_of(user: User | AnonymousUser, score: LeafScore) -> QuerySet[EvidenceLink]:
+    """The evidence of a leaf of an assessment the user may see (empty otherwise)."""
+    return (
+        score.evidence_links.filter(score__assessment__in=assessments_for(user))
+        .select_related("document")
+        .order_by("id")
+    )
 
 
-def link_get(user: Any, pk: int) -> EvidenceLink:
+def link_get(user: User | AnonymousUser, pk: int) -> EvidenceLink:
     """A link of an assessment the user may see; 404 otherwise."""
     return get_object_or_404(
         EvidenceLink.objects.select_related("document", "score__assessment").filter(

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from parindex.accounts.models import User
+from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.outbox import after_commit
@@ -41,17 +43,17 @@ EXPORT_ROLES = frozenset({"admin", "council", "leader"})
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 
 
-def can_export(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(
-        getattr(user, "is_active", False)
-        and (getattr(user, "is_superuser", False) or getattr(user, "role", "") in EXPORT_ROLES)
+def can_export(user: User | AnonymousUser | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in EXPORT_ROLES)
     )
 
 
-def can_manage_templates(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(
-        getattr(user, "is_province_admin", False)
-    )
+def can_manage_templates(user: User | AnonymousUser | None) -> bool:
+    return is_admin(user)
 
 
 def file_name(cycle: Cycle, kind: str) -> str:

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from parindex.accounts.http import AuthedHttpRequest
+from parindex.accounts.models import User
+from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
 from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
 from parindex.reports.services import (
@@ -27,7 +29,7 @@ from parindex.reports.services import (
 HISTORY = 30
 
 
-def _cycle_for_export(user: Any, pk: int) -> Any:
+def _cycle_for_export(user: User, pk: int) -> Cycle:
     if not can_export(user):
         raise Http404
     return cycle_get(user, pk)

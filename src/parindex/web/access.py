@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
+from parindex.accounts.models import User
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus
 from parindex.assessments.selectors import STAGE_OF_STATUS
@@ -20,7 +20,7 @@ S = AssessmentStatus
 
 @dataclass
 class Access:
-    user: Any
+    user: User
     assessment: Assessment
     own_unit: bool
     deadline: datetime | None
@@ -94,7 +94,7 @@ class Access:
         return notes.get(a.status, "Phiếu đang khoá.")
 
 
-def appraisal_prefixes(user: Any, assessment: Assessment) -> list[str] | None:
+def appraisal_prefixes(user: User, assessment: Assessment) -> list[str] | None:
     """None: appraises every criterion (admin, or an assignment without codes);
     []: appraises nothing here."""
     if user.is_province_admin:
@@ -108,7 +108,7 @@ def appraisal_prefixes(user: Any, assessment: Assessment) -> list[str] | None:
     return list(assignment.criteria_codes) or None
 
 
-def access_for(user: Any, assessment: Assessment) -> Access:
+def access_for(user: User, assessment: Assessment) -> Access:
     returned = assessment.status == S.RETURNED
     stage = STAGE_OF_STATUS.get(assessment.status)
     deadline = (

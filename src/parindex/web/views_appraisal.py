@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from parindex.accounts.http import AuthedHttpRequest
+from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
@@ -41,13 +42,13 @@ from parindex.workflow import ConcurrentChange, InvalidTransition
 APPRAISAL_ROUND: dict[str, int] = {AssessmentStatus.ROUND1: 1, AssessmentStatus.ROUND2: 2}
 
 
-def _require_appraiser(user: Any) -> None:
+def _require_appraiser(user: User) -> None:
     """Appraisal pages exist for appraisers and the admin only (others: 404)."""
     if not (user.is_appraiser or user.is_province_admin):
         raise Http404
 
 
-def appraisal_scope(user: Any, cycle: Cycle) -> tuple[Any, list[str] | None]:
+def appraisal_scope(user: User, cycle: Cycle) -> tuple[Any, list[str] | None]:
     """(assessments the user appraises in ``cycle``, criteria code prefixes or None=all).
     ``assessments_for`` already limits appraisers to their assigned units."""
     qs = assessments_for(user).filter(cycle=cycle)
@@ -65,7 +66,7 @@ def _covers(prefixes: list[str] | None, code: str) -> bool:
     return any(code == p or code.startswith(f"{p}.") for p in prefixes)
 
 
-def _appraised_assessment(user: Any, pk: int) -> tuple[Assessment, list[str] | None]:
+def _appraised_assessment(user: User, pk: int) -> tuple[Assessment, list[str] | None]:
     _require_appraiser(user)
     assessment = assessment_get(user, pk)  # appraisers: assigned units only
     prefixes = appraisal_prefixes(user, assessment)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from parindex.accounts.http import AuthedHttpRequest
+from parindex.accounts.models import User
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import assessment_get, audit_of
 from parindex.audit.models import AuditEvent
@@ -20,7 +19,7 @@ from parindex.notifications.services import mark_all_read, mark_read
 from parindex.web.helpers import is_htmx
 
 
-def _events(user: Any, assessment: Assessment, score: LeafScore | None) -> QuerySet[AuditEvent]:
+def _events(user: User, assessment: Assessment, score: LeafScore | None) -> QuerySet[AuditEvent]:
     if score is not None:
         return audit_of(user, score=score).order_by("-at", "-id")
     return audit_of(user, assessment=assessment).order_by("-at", "-id")

@@ -110,7 +110,9 @@ def download(request: ApiRequest, document_id: int) -> Any:
 def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
     from parindex.evidence.selectors import links_of
 
-    return [s.link_out(link) for link in links_of(_score(request, assessment_id, code))]
+    return [
+        s.link_out(link) for link in links_of(request.auth, _score(request, assessment_id, code))
+    ]
 
 
 @router.post(
