@@ -37,10 +37,6 @@ class User(AbstractUser):
         return self.full_name or self.get_full_name() or self.username
 
     @property
-    def display_name(self) -> str:
-        return str(self)
-
-    @property
     def is_province_admin(self) -> bool:
         """Sở Nội vụ administrator (or a Django superuser)."""
         return self.is_active and (self.is_superuser or self.role == Role.ADMIN)
@@ -48,10 +44,6 @@ class User(AbstractUser):
     @property
     def is_unit_user(self) -> bool:
         return self.role in (Role.UNIT_STAFF, Role.UNIT_HEAD)
-
-    @property
-    def is_unit_staff(self) -> bool:
-        return self.role == Role.UNIT_STAFF
 
     @property
     def is_unit_head(self) -> bool:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from parindex.config.env import database_from_url, env_bool, env_int, env_list, env_str
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: Where the SQLite database, evidence files and collected static files live.
 DATA_DIR = Path(env_str("PARINDEX_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 

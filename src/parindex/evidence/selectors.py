@@ -50,13 +50,3 @@ def links_of(user: User | AnonymousUser, score: LeafScore) -> QuerySet[EvidenceL
         .select_related("document")
         .order_by("id")
     )
-
-
-def link_get(user: User | AnonymousUser, pk: int) -> EvidenceLink:
-    """A link of an assessment the user may see; 404 otherwise."""
-    return get_object_or_404(
-        EvidenceLink.objects.select_related("document", "score__assessment").filter(
-            score__assessment__in=assessments_for(user)
-        ),
-        pk=pk,
-    )

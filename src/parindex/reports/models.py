@@ -89,12 +89,6 @@ class ExportJob(models.Model):
     def active(self) -> bool:
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
-    @property
-    def duration(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return (self.finished_at - self.started_at).total_seconds()
-        return None
-
 
 class ReportTemplate(models.Model):
     """A .docx template uploaded by the admin; the newest active one replaces the shipped
