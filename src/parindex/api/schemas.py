@@ -7,7 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from ninja import Schema
+
+from parindex.cycles.models import DEADLINE_STAGES
 
 
 class ErrorItem(Schema):
@@ -333,8 +336,6 @@ def _name(user: Any) -> str:
 
 
 def cycle_out(cycle: Any) -> dict[str, Any]:
-    from parindex.cycles.models import DEADLINE_STAGES
-
     return {
         "id": cycle.pk,
         "year": cycle.year,
@@ -418,8 +419,6 @@ def assignment_out(a: Any) -> dict[str, Any]:
 
 
 def document_out(d: Any) -> dict[str, Any]:
-    from django.urls import reverse
-
     return {
         "id": d.pk,
         "unit": d.unit.code,

@@ -11,6 +11,10 @@ from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 
+from parindex.accounts.models import Role
+from parindex.assessments.models import Assessment, AssessmentStatus
+from parindex.cycles.models import CycleStatus
+from parindex.evidence.permissions import effective_deadline
 from parindex.notifications.models import Notification, NotificationKind
 
 
@@ -86,16 +90,12 @@ def _reminder_text(
 
 
 def _unit_users(unit: Any) -> QuerySet[Any]:
-    from parindex.accounts.models import Role
-
     return unit.users.filter(is_active=True, role__in=[Role.UNIT_STAFF, Role.UNIT_HEAD])
 
 
 def remind_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of reminders (the body of :func:`send_reminders`)."""
-    from parindex.assessments.models import Assessment, AssessmentStatus
-    from parindex.cycles.models import CycleStatus
-    from parindex.evidence.permissions import effective_deadline
+    # Function-level: parindex.notifications.services imports this module (the e-mail task).
     from parindex.notifications.services import notify
 
     now = now or timezone.now()

@@ -1,4 +1,7 @@
-"""``parindex worker``: runs the django_tasks_db queue and the reminder schedule."""
+"""``parindex worker``: runs the django_tasks_db queue and the reminder schedule.
+
+The command line imports this module before Django is set up, so Django and the apps are
+imported inside the functions, once :func:`main` has called ``_setup()``."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from jinja2 import TemplateSyntaxError
 
 from parindex.reports.charts import ranking_chart
 from parindex.reports.data import ReportData, Row
+from parindex.reports.models import ReportTemplate
+from parindex.results.models import RatingConfig
 from parindex.web.templatetags.parindex import index as fmt_index
 from parindex.web.templatetags.parindex import points as fmt_points
 
@@ -97,8 +102,6 @@ def _day(n: int, pad_below: int) -> str:
 
 def report_context(data: ReportData) -> dict[str, Any]:
     """The template variables (charts are added by each renderer as ``g.bieu_do``)."""
-    from parindex.results.models import RatingConfig
-
     d = data.decimals
     province = data.province
     opts: dict[str, Any] = getattr(settings, "PARINDEX_REPORT", {}) or {}
@@ -186,8 +189,6 @@ def report_context(data: ReportData) -> dict[str, Any]:
 def chart(data: ReportData, group: Any, fmt: str) -> bytes:
     """The group's ranking chart, cached per computed result set (a recompute changes
     ``computed_at`` and ``input_hash``, so a stale chart is never served)."""
-    from django.core.cache import cache
-
     rs = data.result_set
     key = (
         "reports:chart:"
@@ -208,8 +209,6 @@ def chart(data: ReportData, group: Any, fmt: str) -> bytes:
 def template_path() -> Path:
     """The template in use: the newest active uploaded one, else the
     ``PARINDEX_REPORT_TEMPLATE`` setting, else the shipped template."""
-    from parindex.reports.models import ReportTemplate
-
     uploaded = ReportTemplate.objects.filter(is_active=True).order_by("-uploaded_at", "-pk").first()
     if uploaded is not None and uploaded.file:
         try:
@@ -225,10 +224,9 @@ def template_path() -> Path:
 def template_variables(source: Any) -> set[str]:
     """The Jinja variables a .docx template uses; ``ValueError`` (Vietnamese) when the file
     is not a DOCX or its tags do not parse."""
-    import zipfile
-
+    # docxtpl and WeasyPrint load only when a document is built (WeasyPrint alone takes about
+    # a second), so the pages, the API and the command line start without them.
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateSyntaxError
 
     try:
         tpl = DocxTemplate(source)
@@ -246,7 +244,7 @@ def template_variables(source: Any) -> set[str]:
 def build_docx(
     data: ReportData, progress: Progress | None = None, template: Path | None = None
 ) -> bytes:
-    from docx.shared import Mm
+    from docx.shared import Mm  # loaded on use, see template_variables
     from docxtpl import DocxTemplate, InlineImage
 
     report = progress or (lambda pct, msg: None)
@@ -293,7 +291,7 @@ def _unique_ids(svg: str, prefix: str) -> str:
 
 
 def build_pdf(data: ReportData, progress: Progress | None = None) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # loaded on use, see template_variables
     from weasyprint.text.fonts import FontConfiguration
 
     report = progress or (lambda pct, msg: None)

@@ -16,6 +16,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
+from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
 from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
 from parindex.reports.services import (
     can_export,
@@ -25,6 +26,7 @@ from parindex.reports.services import (
     report_template_reset,
     report_template_upload,
 )
+from parindex.results.selectors import result_set_for
 
 HISTORY = 30
 
@@ -58,7 +60,6 @@ def exports(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
         if request.headers.get("HX-Request"):
             return render(request, "reports/_jobs.html", _jobs_context(cycle))
         return redirect("reports:exports", cycle.pk)
-    from parindex.results.selectors import result_set_for
 
     ctx = _jobs_context(cycle)
     ctx.update(
@@ -108,7 +109,6 @@ def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
 def template_page(request: AuthedHttpRequest) -> HttpResponse:
     if not can_manage_templates(request.user):
         raise Http404
-    from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
 
     if request.method == "POST":
         if request.POST.get("action") == "reset":
@@ -149,7 +149,6 @@ def template_download(request: AuthedHttpRequest) -> FileResponse:
     """The template in use (to edit it and upload it back)."""
     if not can_manage_templates(request.user):
         raise Http404
-    from parindex.reports.document import template_path
 
     return FileResponse(
         template_path().open("rb"),

@@ -6,11 +6,33 @@ and one account per role. ``seed_demo()`` is idempotent: a second run changes no
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from parindex.accounts.models import Role, User
+from parindex.accounts.services import user_create
+from parindex.assessments.models import (
+    AppraisalAssignment,
+    Assessment,
+    AssessmentStatus,
+    FinalSource,
+    LeafScore,
+)
+from parindex.assessments.services import assessments_open, assignment_set
+from parindex.audit.services import record
+from parindex.cycles.models import Cycle, CycleStatus
+from parindex.cycles.services import cycle_create, cycle_transition
+from parindex.formats.frameworks import load_framework_file, shipped_frameworks
+from parindex.frameworks.models import Framework
+from parindex.frameworks.services import framework_import
+from parindex.results.services import cycle_publish, metrics_import, results_recompute
+from parindex.units.models import Unit, UnitGroup, UnitKind
+from parindex.units.services import lineage_add, units_load_divisions
 
 DEMO_PASSWORD = "parindex-demo"
 PROVINCE = "Cà Mau"
@@ -99,18 +121,6 @@ def _logins(units: dict[str, Any], commune: Any) -> list[dict[str, Any]]:
 
 def seed_demo() -> dict[str, Any]:
     """Create the demo province (idempotent). Returns the logins to print."""
-    from parindex.accounts.models import Role, User
-    from parindex.accounts.services import user_create
-    from parindex.assessments.models import AppraisalAssignment
-    from parindex.assessments.services import assessments_open, assignment_set
-    from parindex.cycles.models import Cycle, CycleStatus
-    from parindex.cycles.services import cycle_create, cycle_transition
-    from parindex.formats.frameworks import load_framework_file, shipped_frameworks
-    from parindex.frameworks.models import Framework
-    from parindex.frameworks.services import framework_import
-    from parindex.units.models import Unit, UnitGroup, UnitKind
-    from parindex.units.services import lineage_add, units_load_divisions
-
     created = False
     with transaction.atomic():
         groups: dict[str, UnitGroup] = {}
@@ -301,18 +311,6 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
     The points are illustrative (a fixed pseudo-random draw per unit), recorded as demo
     history rather than entered through the appraisal pages.
     """
-    import random
-    from decimal import Decimal
-
-    from django.db import connection
-
-    from parindex.assessments.models import Assessment, AssessmentStatus, FinalSource, LeafScore
-    from parindex.assessments.services import assessments_open
-    from parindex.audit.services import record
-    from parindex.cycles.models import Cycle, CycleStatus
-    from parindex.cycles.services import cycle_create
-    from parindex.results.services import cycle_publish, metrics_import, results_recompute
-
     cycle = cycle_create(
         year=PREVIOUS_YEAR, name=PREVIOUS_NAME, frameworks=frameworks, units=units, actor=None
     )

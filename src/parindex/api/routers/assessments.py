@@ -9,6 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -27,8 +28,6 @@ def _assessment(request: ApiRequest, assessment_id: int) -> Any:
 
 def _score(request: ApiRequest, assessment_id: int, code: str) -> Any:
     """The leaf ``code`` of an assessment the caller may see; 404 otherwise."""
-    from django.shortcuts import get_object_or_404
-
     assessment = _assessment(request, assessment_id)
     return get_object_or_404(sel.scores_of(assessment), criterion__code=code)
 

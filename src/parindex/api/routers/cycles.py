@@ -11,9 +11,17 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
+from parindex.accounts.models import User
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
+from parindex.assessments.models import AppraisalAssignment, DeadlineExtension
+from parindex.assessments.selectors import progress
+from parindex.assessments.services import assignment_set as set_assignment
+from parindex.assessments.services import cycle_open as open_cycle
+from parindex.assessments.services import deadline_extend, external_points_import
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
+from parindex.frameworks.models import Framework
+from parindex.units.models import Unit, UnitGroup
 
 router = Router(tags=["Kỳ đánh giá"])
 
@@ -88,8 +96,6 @@ def cycle_units(request: ApiRequest, cycle_id: int) -> Any:
     "đơn vị quá hạn trước.",
 )
 def cycle_progress(request: ApiRequest, cycle_id: int) -> Any:
-    from parindex.assessments.selectors import progress
-
     cycle = cycle_get(request.auth, cycle_id)
     return [progress_out(r) for r in progress(request.auth, cycle)]
 
@@ -102,10 +108,6 @@ def cycle_progress(request: ApiRequest, cycle_id: int) -> Any:
     "phiếu tự chấm và gửi thông báo.",
 )
 def cycle_open(request: ApiRequest, payload: s.CycleOpenIn) -> Any:
-    from parindex.assessments.services import cycle_open as open_cycle
-    from parindex.frameworks.models import Framework
-    from parindex.units.models import Unit, UnitGroup
-
     groups = _codes(UnitGroup, list(payload.frameworks), "nhóm đơn vị")
     frameworks = _codes(Framework, list(payload.frameworks.values()), "bộ tiêu chí")
     units = _codes(Unit, payload.units, "đơn vị")
@@ -126,8 +128,6 @@ def cycle_open(request: ApiRequest, payload: s.CycleOpenIn) -> Any:
     summary="Các lần gia hạn của kỳ",
 )
 def extension_list(request: ApiRequest, cycle_id: int) -> Any:
-    from parindex.assessments.models import DeadlineExtension
-
     cycle = cycle_get(request.auth, cycle_id)
     units = participants_of(request.auth, cycle).values("unit_id")
     qs = DeadlineExtension.objects.filter(cycle=cycle, unit_id__in=units)
@@ -141,8 +141,6 @@ def extension_list(request: ApiRequest, cycle_id: int) -> Any:
     description="Ghi lại lý do; hạn mới áp dụng ngay cho đơn vị đó.",
 )
 def extension_create(request: ApiRequest, cycle_id: int, payload: s.ExtensionIn) -> Any:
-    from parindex.assessments.services import deadline_extend
-
     cycle = cycle_get(request.auth, cycle_id)
     participant = participants_of(request.auth, cycle).filter(unit__code=payload.unit).first()
     if participant is None:
@@ -164,8 +162,6 @@ def extension_create(request: ApiRequest, cycle_id: int, payload: s.ExtensionIn)
     summary="Phân công tổ thẩm định",
 )
 def assignment_list(request: ApiRequest, cycle_id: int) -> Any:
-    from parindex.assessments.models import AppraisalAssignment
-
     cycle = cycle_get(request.auth, cycle_id)
     # The appraisal teams are visible to the province-wide roles (as are all units).
     if not request.auth.sees_all_units:
@@ -181,10 +177,6 @@ def assignment_list(request: ApiRequest, cycle_id: int) -> Any:
     description="Đơn vị và lĩnh vực/tiêu chí (tiền tố mã) người đó thẩm định; để trống = tất cả.",
 )
 def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) -> Any:
-    from parindex.accounts.models import User
-    from parindex.assessments.services import assignment_set as set_assignment
-    from parindex.units.models import Unit
-
     cycle = cycle_get(request.auth, cycle_id)
     appraiser = User.objects.filter(username=payload.appraiser).first()
     if appraiser is None:
@@ -208,8 +200,6 @@ def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) 
     "không dòng nào được nhập.",
 )
 def external_import(request: ApiRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
-    from parindex.assessments.services import external_points_import
-
     cycle = cycle_get(request.auth, cycle_id)
     raw = file.read()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -15,6 +15,14 @@ from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.routers.assessments import _assessment, _score
+from parindex.evidence.selectors import document_get, library_of, links_of
+from parindex.evidence.services import (
+    document_reference_create,
+    document_upload,
+    evidence_attach,
+    evidence_carry_forward,
+    evidence_detach,
+)
 from parindex.units.selectors import unit_get
 
 router = Router(tags=["Tài liệu kiểm chứng"])
@@ -28,8 +36,6 @@ router = Router(tags=["Tài liệu kiểm chứng"])
 )
 @paginate(Pages)
 def library(request: ApiRequest, unit_code: str, year: int | None = None) -> Any:
-    from parindex.evidence.selectors import library_of
-
     unit = unit_get(request.auth, unit_code)
     return Mapped(library_of(request.auth, unit, year=year), s.document_out)
 
@@ -47,8 +53,6 @@ def upload(
     file: File[UploadedFile],
     title: Form[str] = "",
 ) -> Any:
-    from parindex.evidence.services import document_upload
-
     unit = unit_get(request.auth, unit_code)
     document = document_upload(unit=unit, file=file, title=title, actor=request.auth)
     return Status(201, s.document_out(document))
@@ -61,8 +65,6 @@ def upload(
     description="Số/ký hiệu, ngày ban hành, cơ quan ban hành, trích yếu, trang/mục.",
 )
 def reference_create(request: ApiRequest, unit_code: str, payload: s.ReferenceIn) -> Any:
-    from parindex.evidence.services import document_reference_create
-
     unit = unit_get(request.auth, unit_code)
     document = document_reference_create(
         unit=unit,
@@ -85,12 +87,8 @@ def reference_create(request: ApiRequest, unit_code: str, payload: s.ReferenceIn
     description="Chỉ người được xem tài liệu mới tải được; người khác nhận 404.",
 )
 def download(request: ApiRequest, document_id: int) -> Any:
-    from parindex.evidence.selectors import document_get
-
     document = document_get(request.auth, document_id)
     if not (document.is_file and document.file):
-        from django.http import Http404
-
         raise Http404
     response = FileResponse(
         document.file.open("rb"),
@@ -108,8 +106,6 @@ def download(request: ApiRequest, document_id: int) -> Any:
     summary="Tài liệu kiểm chứng của một tiêu chí",
 )
 def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
-    from parindex.evidence.selectors import links_of
-
     return [
         s.link_out(link) for link in links_of(request.auth, _score(request, assessment_id, code))
     ]
@@ -121,9 +117,6 @@ def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
     summary="Gắn một tài liệu trong kho vào tiêu chí",
 )
 def attach(request: ApiRequest, assessment_id: int, code: str, payload: s.AttachIn) -> Any:
-    from parindex.evidence.selectors import document_get
-    from parindex.evidence.services import evidence_attach
-
     score = _score(request, assessment_id, code)
     document = document_get(request.auth, payload.document)
     link = evidence_attach(
@@ -139,8 +132,6 @@ def attach(request: ApiRequest, assessment_id: int, code: str, payload: s.Attach
     description="Tài liệu vẫn còn trong kho của đơn vị.",
 )
 def detach(request: ApiRequest, assessment_id: int, code: str, link_id: int) -> Any:
-    from parindex.evidence.services import evidence_detach
-
     score = _score(request, assessment_id, code)
     link = get_object_or_404(score.evidence_links.select_related("document"), pk=link_id)
     evidence_detach(link=link, actor=request.auth)
@@ -153,8 +144,6 @@ def detach(request: ApiRequest, assessment_id: int, code: str, link_id: int) -> 
     summary="Chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này",
 )
 def carry_forward(request: ApiRequest, assessment_id: int) -> Any:
-    from parindex.evidence.services import evidence_carry_forward
-
     result = evidence_carry_forward(
         assessment=_assessment(request, assessment_id), actor=request.auth
     )

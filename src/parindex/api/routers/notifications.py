@@ -13,6 +13,8 @@ from parindex.api import schemas as s
 from parindex.api.models import ApiToken
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.services import token_create, token_revoke
+from parindex.notifications.selectors import notification_get, notifications_for
+from parindex.notifications.services import mark_all_read, mark_read
 
 router = Router(tags=["Thông báo và khoá API"])
 
@@ -25,8 +27,6 @@ router = Router(tags=["Thông báo và khoá API"])
 )
 @paginate(Pages)
 def notification_list(request: ApiRequest, unread: bool = False) -> Any:
-    from parindex.notifications.selectors import notifications_for
-
     qs = notifications_for(request.auth)
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -39,9 +39,6 @@ def notification_list(request: ApiRequest, unread: bool = False) -> Any:
     summary="Đánh dấu đã đọc",
 )
 def notification_read(request: ApiRequest, notification_id: int) -> Any:
-    from parindex.notifications.selectors import notification_get
-    from parindex.notifications.services import mark_read
-
     notification = notification_get(request.auth, notification_id)
     return s.notification_out(mark_read(notification=notification, actor=request.auth))
 
@@ -52,8 +49,6 @@ def notification_read(request: ApiRequest, notification_id: int) -> Any:
     summary="Đánh dấu đã đọc tất cả thông báo",
 )
 def notification_read_all(request: ApiRequest) -> Any:
-    from parindex.notifications.services import mark_all_read
-
     return {"read": mark_all_read(actor=request.auth)}
 
 

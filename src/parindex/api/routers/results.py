@@ -10,11 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.cycles.selectors import cycle_get
+from parindex.reports.models import ExportJob
+from parindex.reports.services import can_export, export_request, file_name
 
 router = Router(tags=["Kết quả và xuất báo cáo"])
 
@@ -34,8 +37,6 @@ class ExportJobOut(Schema):
 
 
 def _job_out(job: Any) -> dict[str, Any]:
-    from django.urls import reverse
-
     return {
         "id": job.pk,
         "cycle": job.cycle_id,
@@ -48,9 +49,6 @@ def _job_out(job: Any) -> dict[str, Any]:
 
 
 def _job_get(request: ApiRequest, job_id: int) -> Any:
-    from parindex.reports.models import ExportJob
-    from parindex.reports.services import can_export
-
     if not can_export(request.auth):
         raise Http404
     job = ExportJob.objects.filter(pk=job_id).select_related("cycle").first()
@@ -98,8 +96,6 @@ def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
     description="Chạy nền; theo dõi tiến độ bằng GET /exports/{id}.",
 )
 def export_create(request: ApiRequest, cycle_id: int, payload: ExportIn) -> Any:
-    from parindex.reports.services import can_export, export_request
-
     if not can_export(request.auth):
         raise Http404
     job = export_request(
@@ -127,7 +123,6 @@ def export_file(request: ApiRequest, job_id: int) -> Any:
     job = _job_get(request, job_id)
     if not job.file:
         raise ValidationError("Tệp chưa xuất xong.")
-    from parindex.reports.services import file_name
 
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=file_name(job.cycle, job.kind)

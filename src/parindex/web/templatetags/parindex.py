@@ -7,7 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+
+from parindex.cycles.selectors import current_cycle
+from parindex.notifications.selectors import unread_count
 
 register = template.Library()
 
@@ -96,8 +100,6 @@ def get(mapping: object, key: object) -> object:
 @register.filter
 def evidence_url(document: object) -> str:
     """The protected download address of an evidence file ("" until the view exists)."""
-    from django.urls import NoReverseMatch, reverse
-
     if not getattr(document, "is_file", False):
         return ""
     try:
@@ -113,7 +115,6 @@ def unread_notifications(context: template.Context) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    from parindex.notifications.selectors import unread_count
 
     return unread_count(user)
 
@@ -221,7 +222,5 @@ def nav_cycle(context: template.Context) -> object:
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(request, "_nav_cycle"):
-        from parindex.cycles.selectors import current_cycle
-
         request._nav_cycle = current_cycle(user)  # type: ignore[union-attr]
     return request._nav_cycle  # type: ignore[union-attr]
