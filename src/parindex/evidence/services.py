@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -224,34 +224,38 @@ def evidence_detach(*, link: EvidenceLink, actor: User | None) -> None:
             )
 
 
+class UploadFields(TypedDict, total=False):
+    """What describes an uploaded file besides the file (:func:`document_upload`)."""
+
+    title: Required[str]
+    number: str
+    issued_on: dt.date | None
+    issuer: str
+    summary: str
+    page_ref: str
+
+
+class ReferenceFields(TypedDict):
+    """What records an official document (:func:`document_reference_create`)."""
+
+    title: str
+    number: str
+    issued_on: dt.date | None
+    issuer: str
+    summary: str
+    page_ref: str
+
+
 def evidence_upload(
-    *,
-    score: LeafScore,
-    file: Any,
-    title: str,
-    actor: User | None,
-    number: str = "",
-    issued_on: dt.date | None = None,
-    issuer: str = "",
-    summary: str = "",
-    page_ref: str = "",
+    *, score: LeafScore, file: Any, actor: User | None, **fields: Unpack[UploadFields]
 ) -> EvidenceLink:
     """Add ``file`` to the library of the leaf's unit and use it as evidence for ``score``,
     in one transaction: if the attach is refused, neither the document nor its file stays."""
     doc: EvidenceDocument | None = None
     try:
         with transaction.atomic(durable=True):
-            doc = document_upload(
-                unit=score.assessment.unit,
-                file=file,
-                title=title,
-                actor=actor,
-                number=number,
-                issued_on=issued_on,
-                issuer=issuer,
-                summary=summary,
-                page_ref=page_ref,
-            )
+            doc = document_upload(unit=score.assessment.unit, file=file, actor=actor, **fields)
+            page_ref = fields.get("page_ref", "")
             return evidence_attach(score=score, document=doc, page_ref=page_ref, actor=actor)
     except BaseException:
         if doc is not None and doc.file.name:
@@ -260,30 +264,13 @@ def evidence_upload(
 
 
 def evidence_reference_add(
-    *,
-    score: LeafScore,
-    title: str,
-    number: str,
-    issued_on: dt.date | None,
-    issuer: str,
-    summary: str,
-    page_ref: str,
-    actor: User | None,
+    *, score: LeafScore, actor: User | None, **fields: Unpack[ReferenceFields]
 ) -> EvidenceLink:
     """Record an official document in the library of the leaf's unit and use it as evidence
     for ``score``, in one transaction."""
     with transaction.atomic(durable=True):
-        doc = document_reference_create(
-            unit=score.assessment.unit,
-            title=title,
-            number=number,
-            issued_on=issued_on,
-            issuer=issuer,
-            summary=summary,
-            page_ref=page_ref,
-            actor=actor,
-        )
-        return evidence_attach(score=score, document=doc, page_ref=page_ref, actor=actor)
+        doc = document_reference_create(unit=score.assessment.unit, actor=actor, **fields)
+        return evidence_attach(score=score, document=doc, page_ref=fields["page_ref"], actor=actor)
 
 
 def _previous_assessments(assessment: Assessment) -> list[Assessment]:

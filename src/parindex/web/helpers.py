@@ -9,12 +9,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_POST
 
+from parindex.accounts.http import AuthedHttpRequest
+from parindex.accounts.models import User
+from parindex.assessments.models import Assessment
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -85,3 +91,31 @@ def run_action(
         response["HX-Redirect"] = back
         return response
     return redirect(back)
+
+
+def workflow_button(
+    service: Callable[..., Any],
+    success: str,
+    *,
+    load: Callable[[User, int], Assessment],
+    back: str,
+) -> Callable[[AuthedHttpRequest, int], HttpResponse]:
+    """The POST view of a button that needs nothing but the assessment: ``load`` finds it
+    for the user (404 outside their scope), ``service(assessment=…, actor=…)`` (passed as
+    itself, never by name) makes the change, and the page named ``back`` shows the
+    outcome."""
+
+    @login_required
+    @require_POST
+    def view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+        assessment = load(request.user, pk)
+        return run_action(
+            request,
+            lambda: service(assessment=assessment, actor=request.user),
+            success=success,
+            back=reverse(back, args=[pk]),
+        )
+
+    view.__name__ = view.__qualname__ = service.__name__
+    view.__doc__ = service.__doc__
+    return view

@@ -5,7 +5,6 @@ reopen). Views parse, call the services of docs/workflow.md, render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +33,7 @@ from parindex.web.helpers import (
     parse_decimal,
     parse_when,
     run_action,
+    workflow_button,
 )
 from parindex.web.tree import COLUMN_LABELS, build_tree
 from parindex.workflow import ConcurrentChange, InvalidTransition
@@ -296,30 +296,19 @@ def appraisal_criterion(request: AuthedHttpRequest, cycle_pk: int, code: str) ->
 # --- workflow buttons -------------------------------------------------------------------
 
 
-def _action(
-    request: AuthedHttpRequest, pk: int, service: Callable[..., Any], success: str
-) -> HttpResponse:
-    """Run the workflow ``service`` (an assessments service, passed as itself) on an
-    assessment the appraiser works on; back to the appraisal page with the outcome."""
-    assessment, _ = _appraised_assessment(request.user, pk)
-    return run_action(
-        request,
-        lambda: service(assessment=assessment, actor=request.user),
-        success=success,
-        back=reverse("appraisal_unit", args=[pk]),
-    )
+def _appraised(user: User, pk: int) -> Assessment:
+    return _appraised_assessment(user, pk)[0]
 
 
-@login_required
-@require_POST
-def appraisal_start(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, svc.appraisal_start, "Đã bắt đầu thẩm định vòng 1.")
-
-
-@login_required
-@require_POST
-def appraisal_round2_start(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _action(request, pk, svc.appraisal_round2_start, "Đã bắt đầu thẩm định vòng 2.")
+appraisal_start = workflow_button(
+    svc.appraisal_start, "Đã bắt đầu thẩm định vòng 1.", load=_appraised, back="appraisal_unit"
+)
+appraisal_round2_start = workflow_button(
+    svc.appraisal_round2_start,
+    "Đã bắt đầu thẩm định vòng 2.",
+    load=_appraised,
+    back="appraisal_unit",
+)
 
 
 @login_required

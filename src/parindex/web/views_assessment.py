@@ -32,7 +32,7 @@ from parindex.web.helpers import (
     error_messages,
     is_htmx,
     parse_decimal,
-    run_action,
+    workflow_button,
 )
 from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
@@ -239,35 +239,39 @@ def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
     )
 
 
-@login_required
-@require_POST
-def evidence_upload(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def _new_document(
+    request: AuthedHttpRequest,
+    pk: int,
+    score_pk: int,
+    form: UploadForm | ReferenceForm,
+    service: Callable[..., Any],
+) -> HttpResponse:
+    """Add a document to the unit's library and to the leaf (``service``), from ``form``."""
+
     def do(assessment: Assessment, score: LeafScore) -> None:
-        form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             raise _form_errors(form)
         kwargs = form.service_kwargs()
-        # Only a unit that may add evidence to this leaf gets a file into its library.
+        # Only a unit that may add evidence to this leaf gets a document into its library.
         if not access_for(request.user, assessment).can_explain:
             raise PermissionDenied
-        ev.evidence_upload(score=score, actor=request.user, **kwargs)
+        service(score=score, actor=request.user, **kwargs)
 
     return _evidence_action(request, pk, score_pk, do)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    return _new_document(request, pk, score_pk, form, ev.evidence_upload)
 
 
 @login_required
 @require_POST
 def evidence_reference(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
-    def do(assessment: Assessment, score: LeafScore) -> None:
-        form = ReferenceForm(request.POST)
-        if not form.is_valid():
-            raise _form_errors(form)
-        kwargs = form.service_kwargs()
-        if not access_for(request.user, assessment).can_explain:
-            raise PermissionDenied
-        ev.evidence_reference_add(score=score, actor=request.user, **kwargs)
-
-    return _evidence_action(request, pk, score_pk, do)
+    form = ReferenceForm(request.POST)
+    return _new_document(request, pk, score_pk, form, ev.evidence_reference_add)
 
 
 @login_required
@@ -301,49 +305,32 @@ def evidence_detach(
     return _evidence_action(request, pk, score_pk, do)
 
 
-@login_required
-@require_POST
-def evidence_carry_forward(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    assessment = assessment_get(request.user, pk)
-
-    return run_action(
-        request,
-        lambda: ev.evidence_carry_forward(assessment=assessment, actor=request.user),
-        success="Đã chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này.",
-        back=reverse("assessment_detail", args=[pk]),
-    )
+evidence_carry_forward = workflow_button(
+    ev.evidence_carry_forward,
+    "Đã chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này.",
+    load=assessment_get,
+    back="assessment_detail",
+)
 
 
 # --- unit head actions ----------------------------------------------------------------
 
 
-def _transition(
-    request: AuthedHttpRequest, pk: int, service: Callable[..., Any], success: str
-) -> HttpResponse:
-    """Run the workflow ``service`` (an assessments service, passed as itself) on the
-    assessment; back to its page with the outcome."""
-    assessment = assessment_get(request.user, pk)
-    return run_action(
-        request,
-        lambda: service(assessment=assessment, actor=request.user),
-        success=success,
-        back=reverse("assessment_detail", args=[pk]),
-    )
-
-
-@login_required
-@require_POST
-def assessment_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, svc.assessment_submit, "Đã gửi phiếu tự chấm tới Sở Nội vụ.")
-
-
-@login_required
-@require_POST
-def assessment_withdraw(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, svc.assessment_withdraw, "Đã rút phiếu về để chỉnh sửa tiếp.")
-
-
-@login_required
-@require_POST
-def assessment_resubmit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, svc.assessment_resubmit, "Đã gửi giải trình tới tổ thẩm định.")
+assessment_submit = workflow_button(
+    svc.assessment_submit,
+    "Đã gửi phiếu tự chấm tới Sở Nội vụ.",
+    load=assessment_get,
+    back="assessment_detail",
+)
+assessment_withdraw = workflow_button(
+    svc.assessment_withdraw,
+    "Đã rút phiếu về để chỉnh sửa tiếp.",
+    load=assessment_get,
+    back="assessment_detail",
+)
+assessment_resubmit = workflow_button(
+    svc.assessment_resubmit,
+    "Đã gửi giải trình tới tổ thẩm định.",
+    load=assessment_get,
+    back="assessment_detail",
+)
