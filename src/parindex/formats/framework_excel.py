@@ -70,8 +70,8 @@ from parindex.formats.framework_yaml import (
     RULE_PARAMS,
     decimal_text,
     finish_rule,
-    parse_decimal,
 )
+from parindex.formats.numbers import parse_grouped
 
 __all__ = [
     "SOURCE_LABELS",
@@ -247,7 +247,7 @@ def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
         tiers = []
         for item in items:
             pair = _rsplit_eq(item)
-            points = parse_decimal(_unescape(pair[1])) if pair else None
+            points = parse_grouped(_unescape(pair[1])) if pair else None
             if pair is None or points is None or not pair[0].strip():
                 errors.append(f"mức '{item}' phải có dạng 'Tên mức=điểm'")
                 continue
@@ -260,7 +260,7 @@ def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
         for item in items:
             pair = _rsplit_eq(item)
             m = _BAND_RE.match(pair[0].strip()) if pair else None
-            points = parse_decimal(pair[1]) if pair else None
+            points = parse_grouped(pair[1]) if pair else None
             if pair is None or m is None or points is None:
                 errors.append(f"khoảng '{item}' phải có dạng '[70..90)=1'")
                 continue
@@ -269,7 +269,7 @@ def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
                 (m.group(2), "min", "min_inclusive", m.group(1)),
                 (m.group(3), "max", "max_inclusive", m.group(4)),
             ):
-                value = parse_decimal(raw)
+                value = parse_grouped(raw)
                 if value is None:
                     errors.append(f"cận '{raw}' trong '{item}' không phải là số")
                     continue
@@ -293,7 +293,7 @@ def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
                 errors.append(f"cách chấm '{rtype}' không có tham số '{key}' ({known})")
                 continue
             if spec[key] == "number":
-                value = parse_decimal(raw)
+                value = parse_grouped(raw)
                 if value is None:
                     errors.append(f"tham số '{key}' phải là số, không phải '{raw}'")
                     continue
@@ -467,7 +467,7 @@ def _cell_number(value: Any) -> tuple[Decimal | None, bool]:
     text = str(value).strip()
     if _norm(text) in _UNKNOWN_WORDS:
         return None, True
-    number = parse_decimal(text)
+    number = parse_grouped(text)
     return number, number is not None
 
 
