@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.cycles.selectors import cycle_get
+from parindex.reports import tabular
 from parindex.reports.models import ExportJob
 from parindex.reports.services import can_export, export_request, file_name
 
@@ -69,9 +70,7 @@ def _job_get(request: ApiRequest, job_id: int) -> Any:
     ),
 )
 def results_json(request: ApiRequest, cycle_id: int) -> Any:
-    from parindex.reports.tabular import results_json as rows
-
-    return rows(cycle_get(request.auth, cycle_id), request.auth)
+    return tabular.results_json(cycle_get(request.auth, cycle_id), request.auth)
 
 
 @router.get(
@@ -81,10 +80,10 @@ def results_json(request: ApiRequest, cycle_id: int) -> Any:
     description="Cùng nội dung với bản JSON, định dạng CSV UTF-8 (DESIGN §5).",
 )
 def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
-    from parindex.reports.tabular import results_csv as text
-
     cycle = cycle_get(request.auth, cycle_id)
-    response = HttpResponse(text(cycle, request.auth), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        tabular.results_csv(cycle, request.auth), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}.csv"'
     return response
 
