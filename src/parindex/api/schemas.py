@@ -335,12 +335,15 @@ def _name(user: Any) -> str:
     return "" if user is None else str(user)
 
 
+def _attrs(obj: Any, names: str) -> dict[str, Any]:
+    """The attributes of ``obj`` named in ``names`` (separated by spaces), by name."""
+    return {name: getattr(obj, name) for name in names.split()}
+
+
 def cycle_out(cycle: Any) -> dict[str, Any]:
     return {
         "id": cycle.pk,
-        "year": cycle.year,
-        "name": cycle.name,
-        "status": cycle.status,
+        **_attrs(cycle, "year name status"),
         "status_label": cycle.get_status_display(),
         "deadlines": {s: cycle.deadline_for(s) for s in DEADLINE_STAGES},
     }
@@ -355,56 +358,32 @@ def assessment_out(a: Any) -> dict[str, Any]:
         "framework": a.framework.code,
         "status": a.status,
         "status_label": a.get_status_display(),
-        "version": a.version,
-        "submitted_at": a.submitted_at,
-        "explanation_due": a.explanation_due,
-        "return_message": a.return_message,
-        "approved_at": a.approved_at,
+        **_attrs(a, "version submitted_at explanation_due return_message approved_at"),
     }
 
 
 def score_out(s: Any) -> dict[str, Any]:
-    c = s.criterion
     return {
         "id": s.pk,
-        "code": c.code,
-        "name": c.name,
-        "max_points": c.max_points,
-        "source": c.source,
-        "self_value": s.self_value,
-        "self_points": s.self_points,
-        "not_applicable": s.not_applicable,
-        "explanation": s.explanation,
-        "round1_points": s.round1_points,
-        "round1_reason": s.round1_reason,
-        "round2_points": s.round2_points,
-        "round2_reason": s.round2_reason,
-        "final_points": s.final_points,
-        "final_source": s.final_source,
-        "adjustment_reason": s.adjustment_reason,
-        "external_note": s.external_note,
-        "version": s.version,
-        "updated_at": s.updated_at,
+        **_attrs(s.criterion, "code name max_points source"),
+        **_attrs(
+            s,
+            "self_value self_points not_applicable explanation round1_points round1_reason "
+            "round2_points round2_reason final_points final_source adjustment_reason "
+            "external_note version updated_at",
+        ),
     }
 
 
 def comment_out(c: Any) -> dict[str, Any]:
-    return {
-        "id": c.pk,
-        "author": _name(c.author),
-        "round": c.round,
-        "text": c.text,
-        "created_at": c.created_at,
-    }
+    return {"id": c.pk, "author": _name(c.author), **_attrs(c, "round text created_at")}
 
 
 def extension_out(e: Any) -> dict[str, Any]:
     return {
         "id": e.pk,
         "unit": e.unit.code,
-        "stage": e.stage,
-        "until": e.until,
-        "reason": e.reason,
+        **_attrs(e, "stage until reason"),
         "granted_by": _name(e.granted_by),
     }
 
@@ -422,18 +401,11 @@ def document_out(d: Any) -> dict[str, Any]:
     return {
         "id": d.pk,
         "unit": d.unit.code,
-        "kind": d.kind,
-        "title": d.title,
-        "original_name": d.original_name,
-        "content_type": d.content_type,
-        "size": d.size,
-        "number": d.number,
-        "issued_on": d.issued_on,
-        "issuer": d.issuer,
-        "summary": d.summary,
-        "page_ref": d.page_ref,
-        "year": d.year,
-        "created_at": d.created_at,
+        **_attrs(
+            d,
+            "kind title original_name content_type size number issued_on issuer summary "
+            "page_ref year created_at",
+        ),
         "download_url": (
             reverse("api:document_download", args=[d.pk]) if d.is_file and d.file else None
         ),
@@ -454,35 +426,13 @@ def audit_out(e: Any) -> dict[str, Any]:
         "id": e.pk,
         "at": e.at,
         "actor": _name(e.actor),
-        "action": e.action,
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "object_repr": e.object_repr,
-        "field": e.field,
-        "before": e.before,
-        "after": e.after,
-        "reason": e.reason,
+        **_attrs(e, "action object_type object_id object_repr field before after reason"),
     }
 
 
 def notification_out(n: Any) -> dict[str, Any]:
-    return {
-        "id": n.pk,
-        "kind": n.kind,
-        "title": n.title,
-        "body": n.body,
-        "url": n.url,
-        "created_at": n.created_at,
-        "read_at": n.read_at,
-    }
+    return {"id": n.pk, **_attrs(n, "kind title body url created_at read_at")}
 
 
 def token_out(t: Any) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "name": t.name,
-        "prefix": t.prefix,
-        "created_at": t.created_at,
-        "last_used_at": t.last_used_at,
-        "revoked_at": t.revoked_at,
-    }
+    return {"id": t.pk, **_attrs(t, "name prefix created_at last_used_at revoked_at")}

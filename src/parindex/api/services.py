@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parindex.accounts.models import User
+from parindex.accounts.permissions import is_admin
 from parindex.api.models import ApiToken
 from parindex.audit.services import record
 
@@ -31,7 +32,7 @@ def _may_manage(actor: User | None, user: User) -> bool:
     manages everyone's."""
     if actor is None:
         return True
-    return actor.pk == user.pk or bool(getattr(actor, "is_province_admin", False))
+    return actor.pk == user.pk or is_admin(actor)
 
 
 def token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiToken, str]:

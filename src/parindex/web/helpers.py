@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.assessments.models import Assessment
+from parindex.assessments.services import StaleScore
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -119,3 +120,23 @@ def workflow_button(
     view.__name__ = view.__qualname__ = service.__name__
     view.__doc__ = service.__doc__
     return view
+
+
+def leaf_save(
+    save: Callable[[], Any],
+    respond: Callable[..., HttpResponse],
+    *,
+    attempted: dict[str, Any],
+) -> HttpResponse:
+    """Run a leaf's save (parsing included) and answer with ``respond(**what happened)``:
+    ``stale=`` and 409 when someone saved first, the messages and what was typed with 422
+    when refused, ``saved=`` (what ``save`` returned) on success; 404 outside the scope."""
+    try:
+        saved = save()
+    except StaleScore as exc:
+        return respond(stale=exc, error=error_messages(exc), status=409)
+    except (ValidationError, ConcurrentChange, InvalidTransition) as exc:
+        return respond(error=error_messages(exc), attempted=attempted, status=422)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return respond(saved=saved)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,15 +28,14 @@ from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
 from parindex.web.access import access_for, appraisal_prefixes
 from parindex.web.helpers import (
-    error_messages,
     is_htmx,
+    leaf_save,
     parse_decimal,
     parse_when,
     run_action,
     workflow_button,
 )
 from parindex.web.tree import COLUMN_LABELS, build_tree
-from parindex.workflow import ConcurrentChange, InvalidTransition
 
 #: The appraisal round an assessment in this status is in.
 APPRAISAL_ROUND: dict[str, int] = {AssessmentStatus.ROUND1: 1, AssessmentStatus.ROUND2: 2}
@@ -193,7 +192,8 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
         raise Http404
     post = request.POST
     attempted = {k: post.get(k, "") for k in ("points", "reason", "text")}
-    try:
+
+    def save() -> None:
         what = post.get("what", "points")
         if what == "comment":
             text = post.get("text", "").strip()
@@ -227,29 +227,11 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 expected_version=version,
                 actor=request.user,
             )
-    except svc.StaleScore as exc:
-        return _appraise_response(
-            request,
-            assessment,
-            prefixes,
-            score.pk,
-            stale=exc,
-            error=error_messages(exc),
-            status=409,
-        )
-    except (ValidationError, ConcurrentChange, InvalidTransition) as exc:
-        return _appraise_response(
-            request,
-            assessment,
-            prefixes,
-            score.pk,
-            error=error_messages(exc),
-            attempted=attempted,
-            status=422,
-        )
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return _appraise_response(request, assessment, prefixes, score.pk)
+
+    def respond(saved: None = None, **outcome: Any) -> HttpResponse:
+        return _appraise_response(request, assessment, prefixes, score.pk, **outcome)
+
+    return leaf_save(save, respond, attempted=attempted)
 
 
 @login_required

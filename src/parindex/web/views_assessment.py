@@ -31,6 +31,7 @@ from parindex.web.access import Access, access_for
 from parindex.web.helpers import (
     error_messages,
     is_htmx,
+    leaf_save,
     parse_decimal,
     workflow_button,
 )
@@ -156,7 +157,8 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         return _leaf_response(
             request, assessment, score.pk, error=["Thiếu phiên bản của điểm."], status=400
         )
-    try:
+
+    def save() -> LeafScore:
         if "value" in post:  # a binary leaf sends nothing until a radio is chosen
             kwargs["value"] = post.get("value", "").strip()
         if "points" in post:
@@ -165,28 +167,12 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
             kwargs["not_applicable"] = "not_applicable" in post
         if "explanation" in post:
             kwargs["explanation"] = post.get("explanation", "").strip()
-        saved = svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
-    except svc.StaleScore as exc:
-        return _leaf_response(
-            request,
-            assessment,
-            score.pk,
-            stale=exc,
-            error=error_messages(exc),
-            status=409,
-        )
-    except (ValidationError, ConcurrentChange, InvalidTransition) as exc:
-        return _leaf_response(
-            request,
-            assessment,
-            score.pk,
-            error=error_messages(exc),
-            attempted=attempted,
-            status=422,
-        )
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk, saved=saved)
+        return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
+
+    def respond(**outcome: Any) -> HttpResponse:
+        return _leaf_response(request, assessment, score.pk, **outcome)
+
+    return leaf_save(save, respond, attempted=attempted)
 
 
 @login_required
