@@ -65,6 +65,12 @@ def _doc_state(doc: EvidenceDocument) -> dict[str, Any]:
     }
 
 
+def _record_new(doc: EvidenceDocument, *, action: str, actor: User | None) -> None:
+    record(
+        actor=actor, action=action, obj=doc, after=_doc_state(doc), context={"unit": doc.unit_id}
+    )
+
+
 def document_upload(
     *,
     unit: Unit,
@@ -111,13 +117,7 @@ def document_upload(
             doc.file.save(f"upload.{checked.extension}", file, save=False)
             stored = doc.file.name
             doc.save()
-            record(
-                actor=actor,
-                action="evidence.upload",
-                obj=doc,
-                after=_doc_state(doc),
-                context={"unit": unit.pk},
-            )
+            _record_new(doc, action="evidence.upload", actor=actor)
     except BaseException:
         if stored:
             evidence_storage().delete(stored)
@@ -165,13 +165,7 @@ def document_reference_create(
             year=year or timezone.localdate().year,
             uploaded_by=actor_user(actor),
         )
-        record(
-            actor=actor,
-            action="evidence.reference_create",
-            obj=doc,
-            after=_doc_state(doc),
-            context={"unit": unit.pk},
-        )
+        _record_new(doc, action="evidence.reference_create", actor=actor)
     return doc
 
 

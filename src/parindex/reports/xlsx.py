@@ -15,7 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
-from parindex.reports.data import ReportData
+from parindex.reports.data import ReportData, Row
 
 Progress = Callable[[int, str], None]
 VI = "[$-42A]"
@@ -78,6 +78,15 @@ def _num(ws: Any, row: int, col: int, value: Decimal | None, fmt: Any, blank: An
         ws.write_number(row, col, float(value), fmt)
 
 
+def _rank_and_unit(ws: Any, row: int, r: Row, fmt: _Formats) -> None:
+    """The first two columns of a ranking row: the rank (blank when unranked), the unit."""
+    if r.rank is None:
+        ws.write_blank(row, 0, None, fmt.int)
+    else:
+        ws.write_number(row, 0, r.rank, fmt.int)
+    ws.write_string(row, 1, r.unit, fmt.text)
+
+
 def build_xlsx(data: ReportData, progress: Progress | None = None) -> bytes:
     report = progress or (lambda pct, msg: None)
     out = io.BytesIO()
@@ -132,11 +141,7 @@ def _ranking(wb: Any, data: ReportData, fmt: _Formats, title: str, status: str) 
         ws.merge_range(row, 0, row, len(heads) - 1, f"{g.name} ({len(g.rows)} đơn vị)", fmt.group)
         row += 1
         for r in g.rows:
-            if r.rank is None:
-                ws.write_blank(row, 0, None, fmt.int)
-            else:
-                ws.write_number(row, 0, r.rank, fmt.int)
-            ws.write_string(row, 1, r.unit, fmt.text)
+            _rank_and_unit(ws, row, r, fmt)
             _num(ws, row, 2, r.points, fmt.pts, fmt.text)
             _num(ws, row, 3, r.max_points, fmt.pts, fmt.text)
             _num(ws, row, 4, r.index, fmt.num, fmt.text)
@@ -182,11 +187,7 @@ def _areas(wb: Any, data: ReportData, fmt: _Formats, title: str, status: str) ->
             first_header = (row, row + 1)
         row += 2
         for r in g.rows:
-            if r.rank is None:
-                ws.write_blank(row, 0, None, fmt.int)
-            else:
-                ws.write_number(row, 0, r.rank, fmt.int)
-            ws.write_string(row, 1, r.unit, fmt.text)
+            _rank_and_unit(ws, row, r, fmt)
             col = 2
             for a in g.areas:
                 cell = r.areas.get(a.code)
