@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import StaleScore
+from parindex.formats.numbers import parse_grouped
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -36,18 +37,15 @@ def error_messages(exc: BaseException) -> list[str]:
     return [text] if text else ["Không thực hiện được thao tác."]
 
 
-def parse_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
-    """A number typed by a person: comma or dot decimals; blank is None."""
-    text = (raw or "").strip().replace(" ", "")
+def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
+    """A number typed into a form, in the one number grammar of the files
+    (:func:`parindex.formats.numbers.parse_grouped`: dot or decimal comma, digits grouped
+    by spaces); blank is None, anything else a ``ValidationError`` naming ``what``."""
+    text = (raw or "").strip()
     if not text:
         return None
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValidationError(f"{what} phải là một số (ví dụ 2 hoặc 1,5).") from exc
-    if not value.is_finite():
+    value = parse_grouped(text)
+    if value is None:
         raise ValidationError(f"{what} phải là một số (ví dụ 2 hoặc 1,5).")
     return value
 

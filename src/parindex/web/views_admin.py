@@ -32,7 +32,7 @@ from parindex.formats.errors import FormatError
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import error_messages, parse_decimal, parse_when
+from parindex.web.helpers import error_messages, form_decimal, parse_when
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
@@ -279,7 +279,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             unit_id = p.get("unit", "")
             code = p.get("code", "")
             try:
-                points = parse_decimal(p.get("points"))
+                points = form_decimal(p.get("points"))
                 if points is None:
                     raise ValidationError("Nhập điểm.")
                 score = (

@@ -28,9 +28,9 @@ from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
 from parindex.web.access import access_for, appraisal_prefixes
 from parindex.web.helpers import (
+    form_decimal,
     is_htmx,
     leaf_save,
-    parse_decimal,
     parse_when,
     run_action,
     workflow_button,
@@ -201,7 +201,7 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 raise ValidationError("Nhập nội dung ý kiến.")
             svc.comment_add(score=score, text=text, actor=request.user)
         elif what == "adjustment":
-            points = parse_decimal(post.get("points"))
+            points = form_decimal(post.get("points"))
             if points is None:
                 raise ValidationError("Nhập điểm thưởng/trừ.")
             svc.adjustment_set(
@@ -216,7 +216,7 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 rnd = int(post.get("round", ""))
             except ValueError as exc:
                 raise ValidationError("Thiếu vòng thẩm định hoặc phiên bản của điểm.") from exc
-            points = parse_decimal(post.get("points"))
+            points = form_decimal(post.get("points"))
             if points is None:
                 raise ValidationError("Nhập điểm thẩm định.")
             svc.appraisal_set(

@@ -30,9 +30,9 @@ from parindex.evidence.models import EvidenceDocument, EvidenceLink
 from parindex.web.access import Access, access_for
 from parindex.web.helpers import (
     error_messages,
+    form_decimal,
     is_htmx,
     leaf_save,
-    parse_decimal,
     workflow_button,
 )
 from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
@@ -162,7 +162,7 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         if "value" in post:  # a binary leaf sends nothing until a radio is chosen
             kwargs["value"] = post.get("value", "").strip()
         if "points" in post:
-            kwargs["points"] = parse_decimal(post.get("points"))
+            kwargs["points"] = form_decimal(post.get("points"))
         if "na_shown" in post:
             kwargs["not_applicable"] = "not_applicable" in post
         if "explanation" in post:
