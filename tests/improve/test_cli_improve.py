@@ -19,19 +19,13 @@ code: thu-nghiem
 name: Bộ tiêu chí thử nghiệm
 total: 10
 nodes:
-  - code: '1'
-    name: Công tác chỉ đạo
-    max_points: 6
-    children:
-      - {code: '1.1', name: Kế hoạch, max_points: 3}
-      - {code: '1.2', name: Tỷ lệ hoàn thành, max_points: 3}
-  - code: '2'
-    name: Thủ tục hành chính
-    max_points: 4
-    children:
-      - {code: '2.1', name: Công khai, max_points: 4}
-      - {code: '2.2', name: Điểm thưởng, max_points: 1, source: bonus}
-      - {code: '2.3', name: Điểm trừ, max_points: 1, source: penalty}
+  - {code: '1', name: Công tác chỉ đạo, max_points: 6, children: [
+      {code: '1.1', name: Kế hoạch, max_points: 3},
+      {code: '1.2', name: Tỷ lệ hoàn thành, max_points: 3}]}
+  - {code: '2', name: Thủ tục hành chính, max_points: 4, children: [
+      {code: '2.1', name: Công khai, max_points: 4},
+      {code: '2.2', name: Điểm thưởng, max_points: 1, source: bonus},
+      {code: '2.3', name: Điểm trừ, max_points: 1, source: penalty}]}
 """
 # A: 3 + 1.5, area 2 N/A → 4.5 / 6 = 75        B, C: 2.5 + 3 + 4 = 9.5 → 95 (tie)
 # D: 1 + 1, 2 − 1 (penalty) → 3 / 10 = 30       E: listed in units.csv, no score → 0
@@ -58,7 +52,10 @@ BASE = ["--framework", "fw.yaml", "--scores", "scores.csv"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
+    """``main`` on the words of ``args``; ``BASE`` stands for the framework and scores."""
+    words = [w for arg in args for w in arg.split()]
+    expanded = [a for w in words for a in (BASE if w == "BASE" else [w])]
+    code = main(expanded)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -144,17 +141,7 @@ def test_whatif_with_an_effort_file_and_csv_output(
 ) -> None:
     (files / "effort.csv").write_text('code,effort\n1.1,3\n2.3,"0,5"\n', encoding="utf-8")
     code, out, err = run(
-        capsys,
-        "whatif",
-        *BASE,
-        "--unit",
-        "D",
-        "--target-rank",
-        "3",
-        "--effort",
-        "effort.csv",
-        "--format",
-        "csv",
+        capsys, "whatif BASE --unit D --target-rank 3 --effort effort.csv --format csv"
     )
     assert code == 0, err
     # third is A at 75: 7.5 points, 4.5 more: penalty 2.3 −1 (0.5), 1.2 +2, 2.1 +1.5
@@ -218,14 +205,10 @@ def test_whatif_unreachable_says_so_and_gives_the_best(
 def test_whatif_input_problems_are_listed_together(
     files: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (files / "effort.csv").write_text(
-        "code,effort\n1,2\n9.9,1\n1.1,-1\n1.2,abc\n", encoding="utf-8"
-    )
-    code, out, err = run(
-        capsys, "whatif", *BASE, "--unit", "D", "--target-rank", "1", "--effort", "effort.csv"
-    )
-    assert code == 1 and out == ""
+    (files / "effort.csv").write_text("code,effort\n1,2\n9.9,1\n1.1,-1\n1.2,abc\n", "utf-8")
+    code, out, err = run(capsys, "whatif BASE --unit D --target-rank 1 --effort effort.csv")
     lines = err.splitlines()
+    assert code == 1 and out == "" and len(lines) == 4
     assert "effort.csv, dòng 2, cột code: mã '1' là tiêu chí có tiêu chí con" in lines[0]
     assert "dòng 3, cột code: mã '9.9' không có trong bộ tiêu chí" in lines[1]
     assert "dòng 4, cột effort: công sức -1 âm" in lines[2]
@@ -242,14 +225,10 @@ def test_rank_bands_zero_spread_and_fixed_seed(
     args = ["rank-bands", *BASE, "--units", "units.csv", "--draws", "500", "--seed", "4"]
     code, out, err = run(capsys, *args, "--weight-spread", "0")
     assert code == 0, err
-    assert rows(out) == [
-        ["unit", "group", "rank", "p05", "p50", "p95"],
-        ["B", "so", "1", "1", "1", "1"],
-        ["C", "so", "1", "1", "1", "1"],
-        ["A", "so", "3", "3", "3", "3"],
-        ["D", "so", "4", "4", "4", "4"],
-        ["E", "so", "5", "5", "5", "5"],
-    ]
+    assert out == (
+        "unit,group,rank,p05,p50,p95\n"
+        "B,so,1,1,1,1\nC,so,1,1,1,1\nA,so,3,3,3,3\nD,so,4,4,4,4\nE,so,5,5,5,5\n"
+    )
     first = run(capsys, *args, "--weight-spread", "0.5")
     assert first == run(capsys, *args, "--weight-spread", "0.5")
 
@@ -261,17 +240,7 @@ def test_rank_bands_with_intervals_and_bad_inputs(
         "unit,code,low,high\nA,1,3,6\nA,1.1,1,2\nB,2,3,9\n", encoding="utf-8"
     )
     code, out, err = run(
-        capsys,
-        "rank-bands",
-        *BASE,
-        "--draws",
-        "0",
-        "--weight-spread",
-        "2",
-        "--seed",
-        "1",
-        "--intervals",
-        "iv.csv",
+        capsys, "rank-bands BASE --draws 0 --weight-spread 2 --seed 1 --intervals iv.csv"
     )
     assert code == 1 and out == ""
     assert "--draws phải từ 1 trở lên" in err and "--weight-spread phải trong [0, 1]" in err
@@ -279,17 +248,7 @@ def test_rank_bands_with_intervals_and_bad_inputs(
     assert "iv.csv, dòng 4: khoảng [3, 9] không hợp lệ" in err
     (files / "iv.csv").write_text("unit,code,low,high\nA,1,3,6\n", encoding="utf-8")
     code, out, err = run(
-        capsys,
-        "rank-bands",
-        *BASE,
-        "--draws",
-        "300",
-        "--weight-spread",
-        "0",
-        "--seed",
-        "1",
-        "--intervals",
-        "iv.csv",
+        capsys, "rank-bands BASE --draws 300 --weight-spread 0 --seed 1 --intervals iv.csv"
     )
     assert code == 0, err
     a = next(r for r in rows(out) if r[0] == "A")

@@ -19,7 +19,6 @@ target rank cannot be reached: it then says so and prints the best reachable pla
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import re
 import sys
@@ -44,11 +43,15 @@ from parindex.engine.compute import (
     ScoreTable,
     UnitInfo,
     UnitResult,
-    finish,
-    score_units,
+    compute,
 )
-from parindex.formats.errors import FormatError
-from parindex.formats.tables import read_scores, read_units, round_fraction
+from parindex.formats.errors import FormatError, Problem
+from parindex.formats.improve import read_effort, read_intervals
+from parindex.formats.numbers import parse_decimal
+from parindex.formats.results import round_fraction, write_csv
+from parindex.formats.scores import read_scores
+from parindex.formats.text import read_text_file
+from parindex.formats.units import read_units
 
 LOST_COLUMNS = ("unit", "code", "name", "level", "max_points", "points", "lost")
 BAND_COLUMNS = ("unit", "group", "rank", "p05", "p50", "p95")
@@ -75,6 +78,7 @@ class _Inputs:
         self.cf: CompiledFramework | None = None
         self.units: dict[str, UnitInfo] | None = None
         self.table: ScoreTable | None = None
+        self._row_of: dict[str, int] | None = None
         fw = self._attempt(_read_framework, args.framework)
         if fw is not None:
             try:
@@ -93,19 +97,30 @@ class _Inputs:
             self.problems.extend(str(p) for p in exc.problems)
         return None
 
+    def table_file(self, reader, path: str):  # type: ignore[no-untyped-def]
+        """A small table read with ``reader(text, name=, cf=)``; ``None`` on problems."""
+        problems: list[Problem] = []
+        try:
+            rows, problems = reader(read_text_file(path), name=path, cf=self.cf)
+        except FormatError as exc:
+            problems = exc.problems
+        self.problems.extend(str(p) for p in problems)
+        return None if problems else rows
+
     def results(self) -> list[UnitResult]:
         """Every unit scored (units listed without scores included) and ranked."""
         assert self.cf is not None and self.table is not None
-        return finish(score_units(self.cf, self.table, self.units))
+        return compute(self.cf, self.table, self.units)
 
     def leaf_points(self, unit: str) -> dict[str, Decimal | _NAType]:
         """One unit's scored leaves as :func:`aggregate` takes them (missing left out)."""
         assert self.cf is not None and self.table is not None
-        L = self.cf.n_leaves
-        try:
-            u = self.table.units.index(unit)
-        except ValueError:
+        if self._row_of is None:
+            self._row_of = {u: i for i, u in enumerate(self.table.units)}
+        u = self._row_of.get(unit)
+        if u is None:
             return {}  # listed in the units file, no score at all
+        L = self.cf.n_leaves
         row = self.table.values[u * L : (u + 1) * L]
         out: dict[str, Decimal | _NAType] = {}
         for code, x in zip(self.cf.leaf_codes, row, strict=True):
@@ -140,9 +155,7 @@ def _num(d: Decimal) -> str:
 def _write(out: IO[str], columns: tuple[str, ...], rows: list[list[str]], fmt: str) -> None:
     """CSV, or JSON objects with numeric columns written as numbers."""
     if fmt == "csv":
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(columns)
-        w.writerows(rows)
+        write_csv(out, columns, rows)
         return
     out.write("[")
     for n, row in enumerate(rows):
@@ -222,14 +235,12 @@ def _output(args: argparse.Namespace, columns: tuple[str, ...], rows: list[list[
 
 def run_whatif(args: argparse.Namespace) -> int:
     from parindex.engine.whatif import WhatIfError, cheapest_path, what_if
-    from parindex.formats.improve import read_effort
 
     inp = _Inputs(args)
     targets = _parse_sets(args.set or [], inp.problems)
     effort: dict[str, Decimal] = {}
     if args.effort and inp.cf is not None:
-        effort, problems = read_effort(args.effort, inp.cf)
-        inp.problems += [str(p) for p in problems]
+        effort = inp.table_file(read_effort, args.effort) or {}
     if inp.problems or inp.cf is None:
         return _fail(inp.problems)
     results = inp.results()
@@ -289,8 +300,6 @@ def run_whatif(args: argparse.Namespace) -> int:
 
 
 def _parse_sets(items: list[str], problems: list[str]) -> dict[str, Decimal]:
-    from parindex.formats.tables import parse_decimal
-
     out: dict[str, Decimal] = {}
     for item in items:
         code, sep, text = item.partition("=")
@@ -307,8 +316,7 @@ def _parse_sets(items: list[str], problems: list[str]) -> dict[str, Decimal]:
 
 
 def run_rank_bands(args: argparse.Namespace) -> int:
-    from parindex.engine.rank_bands import rank_bands
-    from parindex.formats.improve import read_intervals
+    from parindex.engine.rank_bands import rank_bands  # imports numpy when drawing
 
     inp = _Inputs(args)
     if args.draws < 1:
@@ -317,8 +325,7 @@ def run_rank_bands(args: argparse.Namespace) -> int:
         inp.problems.append(f"--weight-spread phải trong [0, 1] (nhận {args.weight_spread})")
     intervals: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     if args.intervals and inp.cf is not None:
-        intervals, problems = read_intervals(args.intervals, inp.cf)
-        inp.problems += [str(p) for p in problems]
+        intervals = inp.table_file(read_intervals, args.intervals) or {}
     if inp.problems or inp.cf is None:
         return _fail(inp.problems)
     try:

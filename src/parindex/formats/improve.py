@@ -6,36 +6,39 @@
   points in area ``code`` (e.g. a survey's 95% confidence interval converted to points),
   ``0 ≤ low ≤ high ≤`` the area's maximum.
 
-Readers return ``(rows, problems)``: every problem of the file at once (file, line, column,
-Vietnamese reason); the caller uses the rows only when there is none.
+Readers take text or a text stream (a path through
+:func:`parindex.formats.text.read_text_file`) and return ``(rows, problems)``: every problem
+of the file at once (file, line, column, Vietnamese reason); the caller uses the rows only
+when there is none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterator
+from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 from parindex.engine.aggregate import CompiledFramework
 from parindex.formats.errors import Problem
-from parindex.formats.tables import _header, _rows, parse_decimal
+from parindex.formats.numbers import parse_decimal
+from parindex.formats.text import Source, csv_rows, header_positions
+
+__all__ = ["read_effort", "read_intervals"]
 
 
 def read_effort(
-    path: str | Path, cf: CompiledFramework
+    source: Source, *, name: str, cf: CompiledFramework
 ) -> tuple[dict[str, Decimal], list[Problem]]:
     """Effort CSV → ``{leaf code: effort per point}``."""
-    name = str(path)
     problems: list[Problem] = []
-    rows = _rows(path, problems)
-    pos = _header(name, rows, ("code", "effort"), (), problems)
+    rows = csv_rows(source, name, problems)
+    pos = header_positions(name, rows, ("code", "effort"), (), problems)
     if pos is None:
         return {}, problems
     ic, ie, _ = pos
     out: dict[str, Decimal] = {}
     seen: dict[str, int] = {}
-    for line, row in rows:
-        if not any(c.strip() for c in row):
-            continue
+    for line, row in _filled(rows):
         code, text = _cell(row, ic), _cell(row, ie)
         if code not in cf.leaf_index:
             reason = (
@@ -45,12 +48,8 @@ def read_effort(
             )
             problems.append(Problem(name, line, "code", reason))
             continue
-        if code in seen:
-            problems.append(
-                Problem(name, line, "code", f"mã {code!r} bị trùng (dòng {seen[code]})")
-            )
+        if _repeated(seen, code, Problem(name, line, "code", f"mã {code!r} bị trùng"), problems):
             continue
-        seen[code] = line
         value = _number(name, line, "effort", text, problems)
         if value is not None and value < 0:
             problems.append(Problem(name, line, "effort", f"công sức {text} âm (cần ≥ 0)"))
@@ -60,26 +59,23 @@ def read_effort(
 
 
 def read_intervals(
-    path: str | Path, cf: CompiledFramework
+    source: Source, *, name: str, cf: CompiledFramework
 ) -> tuple[dict[tuple[str, str], tuple[Decimal, Decimal]], list[Problem]]:
     """Interval CSV → ``{(unit, area code): (low, high)}`` in points.
 
     Units are checked by the caller (against the scored units); area codes and bounds
     here.
     """
-    name = str(path)
     problems: list[Problem] = []
-    rows = _rows(path, problems)
-    pos = _header(name, rows, ("unit", "code", "low", "high"), (), problems)
+    rows = csv_rows(source, name, problems)
+    pos = header_positions(name, rows, ("unit", "code", "low", "high"), (), problems)
     if pos is None:
         return {}, problems
     iu, ic, il, ih, _ = pos
     areas = {n.code: n for n in cf.framework.nodes}
     out: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for line, row in rows:
-        if not any(c.strip() for c in row):
-            continue
+    for line, row in _filled(rows):
         unit, code = _cell(row, iu), _cell(row, ic)
         if not unit:
             problems.append(Problem(name, line, "unit", "thiếu mã đơn vị"))
@@ -90,17 +86,9 @@ def read_intervals(
                 Problem(name, line, "code", f"mã {code!r} không phải lĩnh vực của bộ tiêu chí")
             )
             continue
-        if (unit, code) in seen:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "code",
-                    f"trùng đơn vị {unit!r} + mã {code!r} (đã có ở dòng {seen[unit, code]})",
-                )
-            )
+        twice = Problem(name, line, "code", f"trùng đơn vị {unit!r} + mã {code!r}")
+        if _repeated(seen, (unit, code), twice, problems):
             continue
-        seen[unit, code] = line
         low = _number(name, line, "low", _cell(row, il), problems)
         high = _number(name, line, "high", _cell(row, ih), problems)
         if low is None or high is None:
@@ -119,6 +107,24 @@ def read_intervals(
             continue
         out[unit, code] = (low, high)
     return out, problems
+
+
+def _filled(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows that are not blank."""
+    return ((line, row) for line, row in rows if any(c.strip() for c in row))
+
+
+def _repeated[K: Hashable](
+    seen: dict[K, int], key: K, problem: Problem, problems: list[Problem]
+) -> bool:
+    """Whether ``key`` came before (then ``problem`` is added, naming the first line)."""
+    first = seen.get(key)
+    if first is None:
+        assert problem.line is not None
+        seen[key] = problem.line
+        return False
+    problems.append(replace(problem, reason=f"{problem.reason} (đã có ở dòng {first})"))
+    return True
 
 
 def _cell(row: list[str], i: int) -> str:
