@@ -241,7 +241,7 @@ def brute_force(
     return best
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(cases(), st.data())
 def test_the_greedy_matches_a_brute_force_search(case: Any, data: Any) -> None:
     framework, points, _, effort, k = case

@@ -27,9 +27,11 @@ Write ``C_n(x)`` for the least effort that raises node ``n``'s points by ``x``.
 * A parent with ``s < 0`` (penalties larger than its children's points) has a *deficit*
   ``d = −s``: the first ``d`` points of gain below it are swallowed. Its cost is
   ``C(d + x)`` of the merged children if it is used at all, and 0 for ``x = 0`` — not
-  convex. The plan therefore tries every subset of such parents as "used" (each subset is
-  convex again, the deficit being a fixed cost ``C(d)``) and keeps the cheapest; there are
-  rarely any, and more than :data:`MAX_DEFICITS` is refused rather than guessed.
+  convex. Each such parent is therefore either paid (its deficit is a fixed cost ``C(d)``
+  and the pieces beyond it pass on — convex again) or left unused, and a branch and bound
+  over these choices keeps the cheapest plan: undecided parents are relaxed to "deficit
+  waived" (cost ``C(x)``, below both choices), which bounds a branch from below. There are
+  rarely any; more than :data:`MAX_DEFICITS` is refused rather than guessed.
 
 So the root's cost function is the sorted list of pieces ``(effort per point, leaf,
 amount)`` that survive every cap on the way up, and the least-effort plan for ``D`` points
@@ -46,7 +48,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from itertools import combinations
 from typing import Final
 
 from parindex.engine.aggregate import (
@@ -57,9 +58,11 @@ from parindex.engine.aggregate import (
     to_micro,
 )
 
-#: Parents with a deficit (penalties above their children's points) that one plan may
-#: combine; each doubles the work.
-MAX_DEFICITS: Final = 12
+#: Parents with a deficit (penalties above their children's points) a plan may weigh; in
+#: the worst case each doubles the work.
+MAX_DEFICITS: Final = 16
+
+OPEN, CLOSED, FREE = "open", "closed", "free"
 
 #: A linear piece of a cost function: (effort per point, leaf number, amount in micro).
 Piece = tuple[Fraction, int, int]
@@ -169,14 +172,16 @@ def cheapest_path(
     if rank_among(st.points, st.max_micro, others) <= target_rank:
         return _answer(st, list(st.v), others, unit, target_rank)
     head, deficit = _slack(st)
-    plans = [_plan_pieces(st, head, deficit, opened) for opened in _deficit_choices(st, deficit)]
-    best_total = max(sum(a for _, _, a in pieces) for _, _, pieces in plans)
+    deficits = _deficit_nodes(st, deficit)
+    # Paying every deficit never lowers what can be delivered: the most reachable.
+    _, _, pieces = _plan_pieces(st, head, deficit, dict.fromkeys(deficits, OPEN))
+    best_total = sum(a for _, _, a in pieces)
     need = _points_needed(st, target_rank, others)
     reached = need - st.points <= best_total
     if not reached:
         best_rank = rank_among(st.points + best_total, st.max_micro, others)
         need = _points_needed(st, best_rank, others) if best_rank < _current(st, others) else 0
-    gains = _cheapest(plans, max(need - st.points, 0))
+    gains = _cheapest(st, head, deficit, deficits, max(need - st.points, 0))
     new = list(st.v)
     for j, g in gains.items():
         old = new[j]
@@ -275,8 +280,8 @@ def _slack(st: _State) -> tuple[list[int], list[int]]:
     return head, deficit
 
 
-def _deficit_choices(st: _State, deficit: list[int]) -> list[frozenset[int]]:
-    """Every subset of the deficit parents (node numbers) a plan may pay for."""
+def _deficit_nodes(st: _State, deficit: list[int]) -> list[int]:
+    """The deficit parents (node numbers), every ancestor before its descendants."""
     L = st.cf.n_leaves
     nodes = [p + L for p, d in enumerate(deficit) if d > 0]
     if len(nodes) > MAX_DEFICITS:
@@ -284,15 +289,17 @@ def _deficit_choices(st: _State, deficit: list[int]) -> list[frozenset[int]]:
             f"có {len(nodes)} tiêu chí bị trừ điểm nhiều hơn điểm đạt được (tối đa "
             f"{MAX_DEFICITS}): không tính được phương án ít công sức nhất"
         )
-    return [frozenset(c) for k in range(len(nodes) + 1) for c in combinations(nodes, k)]
+    return nodes[::-1]  # parents are numbered after their children
 
 
 def _plan_pieces(
-    st: _State, head: list[int], deficit: list[int], opened: frozenset[int]
+    st: _State, head: list[int], deficit: list[int], modes: Mapping[int, str]
 ) -> tuple[Fraction, dict[int, int], list[Piece]]:
-    """The root's cost function when exactly the ``opened`` deficit parents are paid.
+    """The root's cost function with each deficit parent :data:`OPEN` (paid),
+    :data:`CLOSED` (unused) or :data:`FREE` (its deficit waived: a relaxation whose cost
+    is a lower bound of both others).
 
-    Returns (fixed effort of the deficits, the leaf gains that pay them, the root's
+    Returns (fixed effort of the paid deficits, the leaf gains that pay them, the root's
     pieces cheapest first).
     """
     cf = st.cf
@@ -306,10 +313,11 @@ def _plan_pieces(
     for p, kids in enumerate(cf.children):  # children always come before their parent
         n = p + L
         merged = list(heapq.merge(*(pieces.pop(c) for c, _ in kids)))
-        if head[p] < 0 or (deficit[p] and n not in opened):
+        mode = modes.get(n, FREE) if deficit[p] else FREE
+        if head[p] < 0 or mode == CLOSED:
             pieces[n] = []
             continue
-        if deficit[p]:
+        if mode == OPEN:
             paid, merged = _split(merged, deficit[p])
             if sum(a for _, _, a in paid) < deficit[p]:
                 pieces[n] = []  # cannot even fill the deficit: using it is impossible
@@ -338,24 +346,51 @@ def _split(pieces: list[Piece], amount: int) -> tuple[list[Piece], list[Piece]]:
 
 
 def _cheapest(
-    plans: list[tuple[Fraction, dict[int, int], list[Piece]]], need: int
+    st: _State, head: list[int], deficit: list[int], deficits: list[int], need: int
 ) -> dict[int, int]:
-    """Leaf gains (micro) of the least-effort plan delivering ``need`` at the root."""
+    """Leaf gains (micro) of the least-effort plan delivering ``need`` at the root.
+
+    Branch and bound over the deficit parents (ancestors first): each is paid or left
+    unused; the undecided ones are relaxed to :data:`FREE`, which bounds the cost from
+    below, so a branch that cannot beat the best complete plan is cut. Without deficit
+    parents this is one greedy pass.
+    """
+    if need <= 0:
+        return {}
     best: tuple[Fraction, dict[int, int]] | None = None
-    for fixed_cost, fixed_gain, pieces in plans:
+    parents = [-1] * (st.cf.root + 1)
+    for p, kids in enumerate(st.cf.children):
+        for c, _ in kids:
+            parents[c] = p + st.cf.n_leaves
+    stack: list[dict[int, str]] = [{}]
+    while stack:
+        modes = stack.pop()
+        fixed_cost, fixed_gain, pieces = _plan_pieces(st, head, deficit, modes)
         taken, _ = _split(pieces, need)
         if sum(a for _, _, a in taken) < need:
             continue
         cost = fixed_cost + sum((rate * a for rate, _, a in taken), Fraction(0))
-        if best is None or cost < best[0]:
+        if best is not None and cost >= best[0]:
+            continue
+        undecided = [n for n in deficits if n not in modes and not _under_closed(n, modes, parents)]
+        if not undecided:
             gains = dict(fixed_gain)
             for _, j, a in taken:
                 gains[j] = gains.get(j, 0) + a
             best = (cost, gains)
-    if need <= 0:
-        return {}
+            continue
+        n = undecided[0]
+        stack += [{**modes, n: CLOSED}, {**modes, n: OPEN}]  # OPEN is tried first
     assert best is not None
     return {j: g for j, g in best[1].items() if g}
+
+
+def _under_closed(n: int, modes: Mapping[int, str], parents: Sequence[int]) -> bool:
+    while n >= 0:
+        n = parents[n]
+        if modes.get(n) == CLOSED:
+            return True
+    return False
 
 
 def _answer(
