@@ -22,7 +22,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import IO
 
@@ -45,6 +45,7 @@ from parindex.engine.compute import (
     UnitResult,
     compute,
 )
+from parindex.engine.framework import Node
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.improve import read_effort, read_intervals
 from parindex.formats.numbers import parse_decimal
@@ -90,16 +91,17 @@ class _Inputs:
         if self.cf is not None and not self.problems:
             self.table = self._attempt(read_scores, args.scores, self.cf, self.units)
 
-    def _attempt(self, fn, *a):  # type: ignore[no-untyped-def]
+    def _attempt[T](self, fn: Callable[..., T], *a: object) -> T | None:
         try:
             return fn(*a)
         except FormatError as exc:
             self.problems.extend(str(p) for p in exc.problems)
         return None
 
-    def table_file(self, reader, path: str):  # type: ignore[no-untyped-def]
+    def table_file[T](self, reader: Callable[..., tuple[T, list[Problem]]], path: str) -> T | None:
         """A small table read with ``reader(text, name=, cf=)``; ``None`` on problems."""
         problems: list[Problem] = []
+        rows: T | None = None
         try:
             rows, problems = reader(read_text_file(path), name=path, cf=self.cf)
         except FormatError as exc:
@@ -195,8 +197,8 @@ def lost_point_rows(
             yield lost, node.code, row
 
 
-def _nodes_with_level(cf: CompiledFramework) -> Iterator[tuple[object, int]]:
-    def visit(node, level):  # type: ignore[no-untyped-def]
+def _nodes_with_level(cf: CompiledFramework) -> Iterator[tuple[Node, int]]:
+    def visit(node: Node, level: int) -> Iterator[tuple[Node, int]]:
         yield node, level
         for c in node.children:
             yield from visit(c, level + 1)

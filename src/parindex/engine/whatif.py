@@ -111,7 +111,7 @@ class _State:
 
 
 def rank_among(points: int, max_micro: int, others: Sequence[tuple[int, int]]) -> int:
-    """1 + the number of ``others`` ``(points, max)`` with a strictly higher index."""
+    """1 + the number of ``others`` ``(points, max > 0)`` with a strictly higher index."""
     return 1 + sum(1 for op, om in others if op * max_micro > points * om)
 
 
@@ -129,6 +129,7 @@ def what_if(
     ``effort`` of the result is ``Σ effort × |new − old|``. Raises :class:`WhatIfError`.
     """
     st = _state(framework, leaf_points, effort)
+    others = [(p, m) for p, m in others if m > 0]
     cf = st.cf
     new = list(st.v)
     problems = []
@@ -169,6 +170,7 @@ def cheapest_path(
     if target_rank < 1:
         raise WhatIfError(f"hạng mục tiêu phải từ 1 trở lên (nhận {target_rank})")
     st = _state(framework, leaf_points, effort)
+    others = [(p, m) for p, m in others if m > 0]
     if rank_among(st.points, st.max_micro, others) <= target_rank:
         return _answer(st, list(st.v), others, unit, target_rank)
     head, deficit = _slack(st)
@@ -180,7 +182,8 @@ def cheapest_path(
     reached = need - st.points <= best_total
     if not reached:
         best_rank = rank_among(st.points + best_total, st.max_micro, others)
-        need = _points_needed(st, best_rank, others) if best_rank < _current(st, others) else 0
+        now = rank_among(st.points, st.max_micro, others)
+        need = _points_needed(st, best_rank, others) if best_rank < now else 0
     gains = _cheapest(st, head, deficit, deficits, max(need - st.points, 0))
     new = list(st.v)
     for j, g in gains.items():
@@ -190,10 +193,6 @@ def cheapest_path(
     answer = _answer(st, new, others, unit, target_rank)
     assert answer.reached == reached
     return answer
-
-
-def _current(st: _State, others: Sequence[tuple[int, int]]) -> int:
-    return rank_among(st.points, st.max_micro, others)
 
 
 def _points_needed(st: _State, rank: int, others: Sequence[tuple[int, int]]) -> int:
