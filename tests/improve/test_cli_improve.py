@@ -217,6 +217,10 @@ def test_whatif_input_problems_are_listed_together(
     assert code == 1 and "đơn vị Q không có trong bảng điểm" in err
     code, out, err = run(capsys, "whatif", *BASE, "--unit", "D", "--target-rank", "0")
     assert code == 1 and "hạng mục tiêu phải từ 1 trở lên" in err
+    code, out, err = run(capsys, "whatif BASE --unit D --set 1.1=x --set 2.1 --decimals 9")
+    assert code == 1 and out == ""
+    assert "--decimals phải từ 0 đến 6" in err
+    assert "--set 1.1=x: không phải là số" in err and "--set 2.1: cần dạng MÃ=ĐIỂM" in err
 
 
 def test_rank_bands_zero_spread_and_fixed_seed(
@@ -231,6 +235,9 @@ def test_rank_bands_zero_spread_and_fixed_seed(
     )
     first = run(capsys, *args, "--weight-spread", "0.5")
     assert first == run(capsys, *args, "--weight-spread", "0.5")
+    code, out, _ = run(capsys, *args, "--weight-spread", "0.5", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data[0]["unit"] == "B" and isinstance(data[0]["p95"], int)
 
 
 def test_rank_bands_with_intervals_and_bad_inputs(

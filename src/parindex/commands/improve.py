@@ -239,6 +239,8 @@ def run_whatif(args: argparse.Namespace) -> int:
     from parindex.engine.whatif import WhatIfError, cheapest_path, what_if
 
     inp = _Inputs(args)
+    if not 0 <= args.decimals <= 6:
+        inp.problems.append("--decimals phải từ 0 đến 6")
     targets = _parse_sets(args.set or [], inp.problems)
     effort: dict[str, Decimal] = {}
     if args.effort and inp.cf is not None:
