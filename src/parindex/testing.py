@@ -1,37 +1,46 @@
-"""Small builders shared by the app tests: personas, units, a tiny framework."""
+"""The test world every app's tests share: personas, units, a tiny framework, an open
+cycle (:class:`World`, the ``world`` fixture), and small builders."""
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from parindex.accounts.models import User
+from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.services import assignment_set, cycle_open, score_set
+from parindex.cycles.models import Cycle
 from parindex.engine.framework import Framework as EngineFramework
 from parindex.engine.framework import Node, Rule
+from parindex.frameworks.models import Framework
+from parindex.frameworks.services import framework_import
+from parindex.units.models import Unit, UnitGroup
 
 PASSWORD = "mat-khau-thu-nghiem"
 
 
 def make_group(
     code: str = "so-ban-nganh", name: str = "Sở, ban, ngành", kind: str = "department"
-) -> Any:
-    from parindex.units.models import UnitGroup
-
+) -> UnitGroup:
     return UnitGroup.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})[0]
 
 
 def make_unit(
-    code: str, name: str | None = None, group: Any = None, kind: str = "department"
-) -> Any:
-    from parindex.units.models import Unit
-
+    code: str, name: str | None = None, group: UnitGroup | None = None, kind: str = "department"
+) -> Unit:
     return Unit.objects.create(
         code=code, name=name or code, kind=kind, group=group if group is not None else make_group()
     )
 
 
-def make_user(username: str, role: str, unit: Any = None, **extra: Any) -> Any:
-    from parindex.accounts.models import User
-
+def make_user(username: str, role: str, unit: Unit | None = None, **extra: Any) -> User:
     user = User(username=username, role=role, unit=unit, full_name=username, **extra)
     user.set_password(PASSWORD)
     user.save()
@@ -127,27 +136,59 @@ def tiny_framework(code: str = "thu-nghiem-2025") -> EngineFramework:
 
 def framework_with_bonus() -> EngineFramework:
     """:func:`tiny_framework` plus a bonus area "3" capped at 1 point."""
-    import dataclasses
-
     fw = tiny_framework()
     bonus = Node(code="3", name="Điểm thưởng", max_points=Decimal("1"), source="bonus")
     return dataclasses.replace(fw, nodes=(*fw.nodes, bonus))
 
 
-def workflow_world() -> Any:
-    """A cycle open for two departments (Tư pháp, Y tế) on :func:`framework_with_bonus`, with
-    every persona of the workflow tests: the unit's staff and head, a colleague heading the
-    other unit, an appraiser assigned to Tư pháp for 1.1 and 3 and one assigned to Y tế, the
-    council, a leader and the Sở Nội vụ admin."""
-    from datetime import timedelta
-    from types import SimpleNamespace
+@dataclass(frozen=True)
+class World:
+    """A cycle open for two departments (Tư pháp, Y tế) on :func:`framework_with_bonus`,
+    with every persona: the Tư pháp staff and head, Y tế's staff and head (``colleague``), an
+    appraiser assigned to Tư pháp for 1.1 and 3 and one assigned to Y tế only (unassigned for
+    Tư pháp), the council, a leader, the Sở Nội vụ admin and an anonymous visitor."""
 
-    from django.utils import timezone
+    fw: Framework
+    group: UnitGroup
+    cycle: Cycle
+    tuphap: Unit
+    yte: Unit
+    a: Assessment  # Tư pháp's
+    b: Assessment  # Y tế's
+    admin: User
+    staff: User
+    head: User
+    other_staff: User
+    colleague: User  # Y tế's head
+    appraiser: User
+    other_appraiser: User
+    council: User
+    leader: User
+    anonymous: AnonymousUser = field(default_factory=AnonymousUser)
 
-    from parindex.assessments.models import Assessment
-    from parindex.assessments.services import assignment_set, cycle_open
-    from parindex.frameworks.services import framework_import
+    @property
+    def personas(self) -> dict[str, User | AnonymousUser]:
+        """Persona name → user, in the order of the authorisation matrix."""
+        return {name: getattr(self, name) for name in PERSONAS}
 
+
+#: The personas every app's tests speak of (attribute names of :class:`World`).
+PERSONAS = (
+    "admin",
+    "staff",
+    "head",
+    "other_staff",
+    "colleague",
+    "appraiser",
+    "other_appraiser",
+    "council",
+    "leader",
+    "anonymous",
+)
+
+
+def workflow_world() -> World:
+    """Build the :class:`World` (see there). The ``world`` fixture returns one."""
     fw = framework_import(framework=framework_with_bonus(), actor=None)
     group = make_group()
     tuphap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
@@ -169,7 +210,7 @@ def workflow_world() -> Any:
     assignment_set(
         cycle=cycle, appraiser=other_appraiser, units=[yte], criteria_codes=[], actor=admin
     )
-    return SimpleNamespace(
+    return World(
         fw=fw,
         group=group,
         cycle=cycle,
@@ -180,6 +221,7 @@ def workflow_world() -> Any:
         admin=admin,
         staff=make_user("canbo", "unit_staff", unit=tuphap),
         head=make_user("thutruong", "unit_head", unit=tuphap),
+        other_staff=make_user("nhanvien.yte", "unit_staff", unit=yte),
         colleague=make_user("canbo.yte", "unit_head", unit=yte),
         appraiser=appraiser,
         other_appraiser=other_appraiser,
@@ -188,23 +230,25 @@ def workflow_world() -> Any:
     )
 
 
-def leaf_score(assessment: Any, code: str) -> Any:
-    from parindex.assessments.models import LeafScore
+@pytest.fixture
+def world(db: None) -> World:
+    """The suite-wide test world (registered by the root conftest)."""
+    return workflow_world()
 
+
+def leaf_score(assessment: Assessment, code: str) -> LeafScore:
     return LeafScore.objects.select_related("criterion").get(
         assessment=assessment, criterion__code=code
     )
 
 
-def put(w: Any, code: str, actor: Any = None, **kw: Any) -> Any:
+def put(w: World, code: str, actor: User | None = None, **kw: Any) -> LeafScore:
     """Save leaf ``code`` of the world's Tư pháp assessment (as its staff by default)."""
-    from parindex.assessments.services import score_set
-
     s = leaf_score(w.a, code)
     return score_set(score=s, expected_version=s.version, actor=actor or w.staff, **kw)
 
 
-def fill(w: Any) -> None:
+def fill(w: World) -> None:
     """Score every self-assessed leaf of the world's Tư pháp assessment, with evidence
     replaced by explanations, so that it can be submitted."""
     put(w, "1.1", value="Kịp thời", explanation="Kế hoạch số 12/KH")
