@@ -4,13 +4,19 @@ cycle (:class:`World`, the ``world`` fixture), and small builders."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parindex.accounts.models import User
@@ -254,3 +260,86 @@ def fill(w: World) -> None:
     put(w, "1.1", value="Kịp thời", explanation="Kế hoạch số 12/KH")
     put(w, "1.2.1", value="75", explanation="Báo cáo quý")
     put(w, "1.2.2", not_applicable=True)
+
+
+# --------------------------------------------------------------------------- query counts
+
+#: The query-count baseline: scenario name → queries (or ``{vendor: queries}`` when the
+#: backends differ). Refresh: ``pytest --refresh-query-counts`` (see CONTRIBUTING notes).
+QUERY_COUNTS = Path(__file__).resolve().parents[2] / "tests" / "query_counts.json"
+REFRESH_HINT = (
+    "refresh the baseline with `pytest --refresh-query-counts -m 'not e2e'` "
+    "(or `./run test --refresh-query-counts`) and commit tests/query_counts.json"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--refresh-query-counts",
+        action="store_true",
+        help="write the measured query counts to tests/query_counts.json instead of checking",
+    )
+
+
+class QueryCounts:
+    """Checks (or, with ``--refresh-query-counts``, records) the queries of one scenario
+    against :data:`QUERY_COUNTS`. ``with query_counts("web.progress"): client.get(url)``."""
+
+    def __init__(self, refresh: bool) -> None:
+        self.refresh = refresh
+        self.baseline: dict[str, Any] = (
+            json.loads(QUERY_COUNTS.read_text("utf-8")) if QUERY_COUNTS.exists() else {}
+        )
+        self.measured: dict[str, int] = {}
+
+    def expected(self, name: str) -> int | None:
+        value = self.baseline.get(name)
+        if isinstance(value, dict):
+            value = value.get(connection.vendor)
+        return value
+
+    def check(self, name: str, count: int, queries: list[str] | None = None) -> None:
+        seen = self.measured.setdefault(name, count)
+        assert seen == count, f"{name}: {count} queries here, {seen} in another test of it"
+        if self.refresh:
+            return
+        expected = self.expected(name)
+        listing = "\n".join(queries or [])
+        assert expected is not None, f"{name} is not in {QUERY_COUNTS.name}: {REFRESH_HINT}"
+        assert count == expected, (
+            f"{name}: {count} queries, the baseline says {expected} "
+            f"({'more' if count > expected else 'fewer: good, but'} {REFRESH_HINT})\n{listing}"
+        )
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        with CaptureQueriesContext(connection) as ctx:
+            yield
+        self.check(name, len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries])
+
+    def write(self) -> None:
+        merged = dict(self.baseline)
+        for name, count in self.measured.items():
+            old = merged.get(name)
+            if isinstance(old, dict):
+                merged[name] = {**old, connection.vendor: count}
+            else:
+                merged[name] = count
+        QUERY_COUNTS.write_text(
+            json.dumps(dict(sorted(merged.items())), indent=2, ensure_ascii=False) + "\n",
+            "utf-8",
+        )
+
+
+@pytest.fixture(scope="session")
+def _query_counts(request: pytest.FixtureRequest) -> Iterator[QueryCounts]:
+    counts = QueryCounts(bool(request.config.getoption("--refresh-query-counts")))
+    yield counts
+    if counts.refresh and counts.measured:
+        counts.write()
+
+
+@pytest.fixture
+def query_counts(_query_counts: QueryCounts, db: None) -> QueryCounts:
+    """The query-count baseline (:class:`QueryCounts`)."""
+    return _query_counts

@@ -177,7 +177,8 @@ def ask(client: Client, user: Any, method: str, url: str, body: Any, page: bool 
         else:
             data = json.dumps({} if body is None else body)
             response = client.generic(method, url, data, "application/json")
-        response.close()
+        if response.streaming:  # read it: the test client closes it (and its file) then
+            b"".join(response.streaming_content)
     finally:
         transaction.savepoint_rollback(sid)
     return outcome(response)
