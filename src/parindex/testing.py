@@ -30,6 +30,15 @@ from parindex.frameworks.services import framework_import
 from parindex.units.models import Unit, UnitGroup
 
 PASSWORD = "mat-khau-thu-nghiem"
+#: A document reference (số/ký hiệu, ngày, cơ quan ban hành) as the forms and the API take it.
+REFERENCE = {
+    "title": "Báo cáo CCHC",
+    "number": "45/BC-STP",
+    "issued_on": "2025-12-01",
+    "issuer": "Sở Tư pháp",
+    "summary": "Báo cáo năm",
+    "page_ref": "tr. 3",
+}
 
 
 def make_group(
@@ -193,8 +202,15 @@ PERSONAS = (
 )
 
 
-def workflow_world() -> World:
-    """Build the :class:`World` (see there). The ``world`` fixture returns one."""
+def workflow_world(
+    *,
+    deadlines: dict[str, Any] | None = None,
+    appraiser_criteria: tuple[str, ...] = ("1.1", "3"),
+    unassigned_appraiser: str = "thamdinh2",
+) -> World:
+    """Build the :class:`World` (see there). The ``world`` fixture returns the default one;
+    a variant may give all the stage ``deadlines`` (default: self-assessment in ten days),
+    the criteria of the Tư pháp appraiser (empty = all) and the other appraiser's name."""
     fw = framework_import(framework=framework_with_bonus(), actor=None)
     group = make_group()
     tuphap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
@@ -205,13 +221,17 @@ def workflow_world() -> World:
         name="Chỉ số CCHC năm 2025",
         frameworks={group: fw},
         units=[tuphap, yte],
-        deadlines={"self_assessment": timezone.now() + timedelta(days=10)},
+        deadlines=deadlines or {"self_assessment": timezone.now() + timedelta(days=10)},
         actor=admin,
     )
     appraiser = make_user("thamdinh", "appraiser")
-    other_appraiser = make_user("thamdinh2", "appraiser")
+    other_appraiser = make_user(unassigned_appraiser, "appraiser")
     assignment_set(
-        cycle=cycle, appraiser=appraiser, units=[tuphap], criteria_codes=["1.1", "3"], actor=admin
+        cycle=cycle,
+        appraiser=appraiser,
+        units=[tuphap],
+        criteria_codes=list(appraiser_criteria),
+        actor=admin,
     )
     assignment_set(
         cycle=cycle, appraiser=other_appraiser, units=[yte], criteria_codes=[], actor=admin

@@ -18,6 +18,7 @@ from parindex.assessments import services as svc
 from parindex.evidence.services import document_reference_create, evidence_attach
 from parindex.evidence.tests.samples import pdf_bytes
 from parindex.notifications.models import Notification
+from parindex.testing import REFERENCE
 
 pytestmark = pytest.mark.django_db
 
@@ -286,14 +287,7 @@ CASES = [
         "staff",
         "other_staff",
         201,
-        body=lambda w: {
-            "title": "Báo cáo CCHC",
-            "number": "45/BC-STP",
-            "issued_on": "2025-12-01",
-            "issuer": "Sở Tư pháp",
-            "summary": "Báo cáo năm",
-            "page_ref": "tr. 3",
-        },
+        body=lambda w: REFERENCE,
     ),
     Case(
         "download",

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from parindex.evidence.tests.samples import pdf_bytes
+from parindex.testing import REFERENCE
 
 UNIT = ("staff", "head")
 OTHER_UNIT = ("other_staff", "colleague")
@@ -70,16 +71,6 @@ HEAD_FORM = post("hidden", {"head": "ok"})
 
 def later(days: int = 30) -> str:
     return (timezone.now() + timedelta(days=days)).isoformat()
-
-
-REFERENCE = {
-    "title": "Báo cáo CCHC",
-    "number": "45/BC-STP",
-    "issued_on": "2025-12-01",
-    "issuer": "Sở Tư pháp",
-    "summary": "Báo cáo năm",
-    "page_ref": "tr. 3",
-}
 
 
 def _file(name: str, content: bytes) -> SimpleUploadedFile:

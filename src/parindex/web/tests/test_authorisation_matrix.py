@@ -130,17 +130,10 @@ def api_operations() -> Iterator[tuple[str, str]]:
 
 def api_path(template: str, o: Objects) -> str:
     w = o.world
-    return template.format(
-        cycle_id=w.cycle.pk,
-        assessment_id=w.a.pk,
-        code="1.1",
-        unit_code=w.tuphap.code,
-        document_id=o.document_pk,
-        link_id=o.link_pk,
-        notification_id=o.notification_pk,
-        token_id=o.token_pk,
-        job_id=o.job_pk,
-    )
+    ids = {"cycle_id": w.cycle.pk, "assessment_id": w.a.pk, "code": "1.1"}
+    ids |= {"unit_code": w.tuphap.code, "document_id": o.document_pk, "link_id": o.link_pk}
+    ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
+    return template.format(**ids)
 
 
 # --------------------------------------------------------------------------- the answer
