@@ -194,7 +194,7 @@ def test_a_passed_deadline_locks_and_an_extension_reopens_it_for_one_unit(w):
     Cycle.objects.filter(pk=w.cycle.pk).update(
         self_assessment_deadline=timezone.now() - timedelta(hours=1)
     )
-    w.a = refresh(w.a)
+    w.a.refresh_from_db()
     with pytest.raises(ValidationError, match="hết hạn"):
         put(w, "1.1", value="Kịp thời")
     with pytest.raises(ValidationError):
