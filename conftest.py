@@ -1,6 +1,13 @@
 """Suite-wide test settings."""
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No timed assertion in the suite: Hypothesis' per-example deadline (200 ms by default) is
+# one, and it fails on a loaded machine with nothing wrong in the code. Speed is measured in
+# benchmarks/.
+hypothesis_settings.register_profile("parindex", deadline=None)
+hypothesis_settings.load_profile("parindex")
 
 
 @pytest.fixture(autouse=True)
