@@ -1,11 +1,13 @@
 """Writes for the annual cycle (docs/workflow.md): self-assessment, submission, appraisal
 rounds, explanation, council approval, external points, deadlines and assignments.
 
-Every service is keyword-only with the actor last, runs in one ``transaction.atomic()``,
-re-checks the actor's permission inside it (:mod:`parindex.assessments.permissions`),
-writes its audit row in the same transaction (``context`` carries ``assessment`` and
-``score`` ids so :func:`~parindex.assessments.selectors.audit_of` finds it) and sends
-notifications only on commit.
+Every service is keyword-only with the actor last, runs in one durable transaction
+(plain ``atomic`` where a caller legitimately nests it, said at the service), re-checks the
+actor's permission inside it (:mod:`parindex.assessments.permissions`), writes its audit
+row in the same transaction (``context`` carries ``assessment`` and ``score`` ids so
+:func:`~parindex.assessments.selectors.audit_of` finds it) and sends notifications only on
+commit. Every state change goes through :func:`assessment_move`, along
+``ASSESSMENT_FLOW``.
 """
 
 from __future__ import annotations
@@ -13,18 +15,22 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
+from parindex import outbox
+from parindex.accounts.models import User
+from parindex.accounts.permissions import actor_user, require_admin
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import (
     AppraisalAssignment,
@@ -35,14 +41,19 @@ from parindex.assessments.models import (
     DeadlineExtension,
     FinalSource,
     LeafScore,
+    transition_for,
 )
+from parindex.assessments.selectors import assessment_tree, missing_of
 from parindex.audit.services import record
 from parindex.cycles.models import DEADLINE_STAGES, Cycle, CycleStatus, CycleUnit
+from parindex.cycles.services import cycle_create, cycle_transition
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.formats.errors import FormatError, Problem
 from parindex.frameworks import codec
+from parindex.frameworks.models import Criterion
+from parindex.results.services import request_recompute
 from parindex.workflow import ConcurrentChange, InvalidTransition, compare_and_set
 
 __all__ = [
@@ -53,6 +64,7 @@ __all__ = [
     "appraisal_round2_start",
     "appraisal_set",
     "appraisal_start",
+    "assessment_move",
     "assessment_reopen",
     "assessment_resubmit",
     "assessment_return",
@@ -110,10 +122,6 @@ def _num(d: Decimal | None) -> str:
     return f"{n:f}".replace(".", ",")
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
-
-
 def _ctx(assessment: Assessment | int, score: LeafScore | None = None, **more: Any) -> dict:
     ctx: dict[str, Any] = {
         "assessment": assessment if isinstance(assessment, int) else assessment.pk
@@ -125,28 +133,7 @@ def _ctx(assessment: Assessment | int, score: LeafScore | None = None, **more: A
     return ctx
 
 
-def _notify(*, users: Iterable[Any], kind: str, title: str, body: str, url: str = "") -> None:
-    """Send a notification after commit; a no-op while the notifications app lacks
-    ``notify``."""
-    users = [u for u in users if u is not None]
-    if not users:
-        return
-
-    def send() -> None:
-        try:
-            from parindex.notifications import services as notifications
-        except ImportError:
-            return
-        fn = getattr(notifications, "notify", None)
-        if fn is not None:
-            fn(users=users, kind=kind, title=title, body=body, url=url)
-
-    transaction.on_commit(send)
-
-
-def _unit_users(unit_ids: Iterable[int]) -> list[Any]:
-    from parindex.accounts.models import User
-
+def _unit_users(unit_ids: Iterable[int]) -> list[User]:
     return list(
         User.objects.filter(
             unit_id__in=list(unit_ids), is_active=True, role__in=("unit_staff", "unit_head")
@@ -155,20 +142,16 @@ def _unit_users(unit_ids: Iterable[int]) -> list[Any]:
 
 
 def _assessment_url(assessment: Assessment) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    for name in ("web:assessment_detail", "assessment_detail"):
-        try:
-            return reverse(name, args=[assessment.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("assessment_detail", args=[assessment.pk])
 
 
-def _fresh_assessment(assessment: Assessment) -> Assessment:
-    """Re-read the assessment inside the transaction; the status compared by the
-    transition is still the one the caller read (``assessment.status``)."""
-    fresh = Assessment.objects.select_related("cycle", "unit").get(pk=assessment.pk)
+def _locked(assessment: Assessment) -> Assessment:
+    """Lock the assessment row (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions
+    already serialise) and re-read it. The status kept is the one the caller read
+    (``assessment.status``): the checks and the compare-and-set judge what the user saw."""
+    fresh = (
+        Assessment.objects.select_for_update().select_related("cycle", "unit").get(pk=assessment.pk)
+    )
     fresh.status = assessment.status
     return fresh
 
@@ -213,7 +196,7 @@ def _versioned_update(
     score: LeafScore,
     expected_version: int,
     changes: dict[str, Any],
-    actor: Any,
+    actor: User | None,
     reread: bool = True,
 ) -> LeafScore:
     """Write ``changes`` if the row is still at ``expected_version``; else StaleScore.
@@ -223,7 +206,7 @@ def _versioned_update(
     if score.version != expected_version:
         raise StaleScore(current=score)
     now = timezone.now()
-    user = _user(actor)
+    user = actor_user(actor)
     count = LeafScore.objects.filter(pk=score.pk, version=expected_version).update(
         **changes,
         version=F("version") + 1,
@@ -251,7 +234,7 @@ def _versioned_update(
 
 def _audit_score(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     before: LeafScore,
     changes: Mapping[str, Any],
@@ -272,9 +255,10 @@ def _audit_score(
 # ---------------------------------------------------------------- opening
 
 
-def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
+def assessments_open(*, cycle: Cycle, actor: User | None) -> dict[str, int]:
     """One assessment per participating unit (with an empty score row per leaf criterion
-    of the unit group's framework). Idempotent: existing assessments are kept."""
+    of the unit group's framework). Idempotent: existing assessments are kept. Plain
+    ``atomic``: :func:`cycle_open` and the demo loader call it inside their transaction."""
     if cycle.status not in (CycleStatus.DRAFT, CycleStatus.SELF_ASSESSMENT):
         raise ValidationError(
             "Chỉ mở phiếu tự chấm khi kỳ đánh giá đang chuẩn bị hoặc đang tự đánh giá."
@@ -324,15 +308,6 @@ def assessments_open(*, cycle: Cycle, actor: Any) -> dict[str, int]:
     return stats
 
 
-def _require_admin(actor: Any, what: str) -> None:
-    """Set-up services accept ``actor=None`` (the CLI and the demo seed run as the
-    system); any user must be a province administrator."""
-    if actor is None:
-        return
-    if not (getattr(actor, "is_authenticated", False) and actor.is_province_admin):
-        raise PermissionDenied(f"Chỉ Sở Nội vụ được {what}.")
-
-
 def cycle_open(
     *,
     year: int,
@@ -340,15 +315,13 @@ def cycle_open(
     frameworks: Mapping[Any, Any],
     units: Iterable[Any],
     deadlines: Mapping[str, datetime] | None,
-    actor: Any,
+    actor: User | None,
 ) -> Cycle:
     """Create the cycle, open one assessment per unit, move it to self-assessment and
     tell the units' users, all or nothing."""
-    from parindex.cycles.services import cycle_create, cycle_transition
-
-    _require_admin(actor, "mở kỳ đánh giá")
+    require_admin(actor, "mở kỳ đánh giá", system=True)
     units = list(units)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         cycle = cycle_create(
             year=year,
             name=name,
@@ -361,7 +334,7 @@ def cycle_open(
         cycle_transition(cycle=cycle, to=CycleStatus.SELF_ASSESSMENT, actor=actor)
         when = cycle.self_assessment_deadline
         due = f" Hạn tự đánh giá: {timezone.localtime(when):%H:%M ngày %d/%m/%Y}." if when else ""
-        _notify(
+        outbox.notify_after_commit(
             users=_unit_users(u.pk for u in units),
             kind="cycle_opened",
             title=f"Mở {name}",
@@ -378,7 +351,7 @@ def score_set(
     *,
     score: LeafScore,
     expected_version: int,
-    actor: Any,
+    actor: User | None,
     value: Any = None,
     points: Any = None,
     not_applicable: bool | None = None,
@@ -388,7 +361,7 @@ def score_set(
     label, percentage, count, "có"; decimal comma accepted) and gives the points through
     the engine; ``points`` is for manual leaves. In the explanation window (returned)
     only ``explanation`` may change."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Lock the assessment row first: a concurrent submission (a compare-and-set on its
         # status) then either waits for this save or is seen by it — a save never slips in
         # after the unit head submitted. (SQLite's IMMEDIATE transactions already serialise.)
@@ -467,108 +440,112 @@ def score_set(
 
 def _missing(assessment: Assessment) -> list[str]:
     """What keeps the assessment from being submitted, one message per leaf."""
-    from parindex.assessments.selectors import missing_of
-
     return [f"{m.code}: {m.reason}" for m in missing_of(assessment)]
-
-
-def _check_submittable(actor: Any, a: Assessment) -> None:
-    perm.check_submit(actor, a)
-    problems = _missing(a)
-    if problems:
-        raise ValidationError(problems)
-
-
-def assessment_submit(*, assessment: Assessment, actor: Any) -> Assessment:
-    """The unit head submits (draft → submitted), refused with one message per leaf that
-    misses points or evidence/explanation."""
-    return _transition(
-        assessment=assessment,
-        actor=actor,
-        check=_check_submittable,
-        new=S.SUBMITTED,
-        action="assessment.submit",
-        extra={"submitted_at": timezone.now(), "submitted_by": _user(actor)},
-    )
 
 
 def _results_stale(cycle_id: int) -> None:
     """Every change of points or status changes the cycle's results: ask for a debounced
     background recompute once this transaction commits."""
-    from parindex.results.services import request_recompute
-
     request_recompute(cycle_id)
-
-
-def _audit_status(
-    actor: Any, a: Assessment, old: str, new: str, action: str, reason: str = "", **more: Any
-) -> None:
-    record(
-        actor=actor,
-        action=action,
-        obj=a,
-        field="status",
-        before=old,
-        after=new,
-        reason=reason,
-        context=_ctx(a, **more),
-    )
-    _results_stale(a.cycle_id)
 
 
 def _reloaded(a: Assessment) -> Assessment:
     return Assessment.objects.select_related("cycle", "unit", "framework").get(pk=a.pk)
 
 
-def _transition(
+Check = Callable[[User | None, Assessment], None]
+
+
+def assessment_move(
     *,
     assessment: Assessment,
-    actor: Any,
-    check: Any,
-    new: str,
-    action: str,
+    service: str,
+    check: Check,
+    actor: User | None,
+    changes: Mapping[str, Any] | None = None,
     reason: str = "",
-    extra: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    then: Callable[[Assessment], Mapping[str, Any] | None] | None = None,
 ) -> Assessment:
-    with transaction.atomic():
-        a = _fresh_assessment(assessment)
+    """The one way an assessment changes state: along the row of ``service`` in
+    ``ASSESSMENT_FLOW`` that starts at the status the caller read.
+
+    In one durable transaction: lock the assessment row (a concurrent save then waits, or
+    is seen by the check), run ``check`` (the permission check, which reads the same table,
+    plus the service's own conditions), compare-and-set the status with ``changes``, run
+    ``then`` (the change's other writes; it may return more audit context), write the
+    audit row and ask for a results recompute on commit."""
+    with transaction.atomic(durable=True):
+        a = _locked(assessment)
         check(actor, a)
-        old = a.status
+        move = transition_for(service, a.status)
+        if move is None:  # every check reads the table; this catches one that forgot
+            raise InvalidTransition(
+                f"Phiếu đang ở trạng thái “{S(a.status).label}”: không thể {service}."
+            )
         compare_and_set(
             Assessment,
             pk=a.pk,
             field="status",
-            old=old,
-            new=new,
+            old=move.frm,
+            new=move.to,
             version=F("version") + 1,
             updated_at=timezone.now(),
-            **(extra or {}),
+            **(changes or {}),
         )
-        _audit_status(actor, a, old, new, action, reason)
+        more = then(a) if then is not None else None
+        record(
+            actor=actor,
+            action=move.audit,
+            obj=a,
+            field="status",
+            before=move.frm,
+            after=move.to,
+            reason=reason,
+            context=_ctx(a, **{**(context or {}), **(more or {})}),
+        )
+        _results_stale(a.cycle_id)
     return _reloaded(a)
 
 
-def assessment_withdraw(*, assessment: Assessment, actor: Any) -> Assessment:
-    return _transition(
+def _check_submittable(actor: User | None, a: Assessment) -> None:
+    perm.check_submit(actor, a)
+    problems = _missing(a)
+    if problems:
+        raise ValidationError(problems)
+
+
+def assessment_submit(*, assessment: Assessment, actor: User | None) -> Assessment:
+    """The unit head submits (draft → submitted), refused with one message per leaf that
+    misses points or evidence/explanation."""
+    return assessment_move(
         assessment=assessment,
+        service="assessment_submit",
+        check=_check_submittable,
         actor=actor,
+        changes={"submitted_at": timezone.now(), "submitted_by": actor_user(actor)},
+    )
+
+
+def assessment_withdraw(*, assessment: Assessment, actor: User | None) -> Assessment:
+    return assessment_move(
+        assessment=assessment,
+        service="assessment_withdraw",
         check=perm.check_withdraw,
-        new=S.DRAFT,
-        action="assessment.withdraw",
-        extra={"submitted_at": None, "submitted_by": None},
+        actor=actor,
+        changes={"submitted_at": None, "submitted_by": None},
     )
 
 
 # ---------------------------------------------------------------- appraisal
 
 
-def appraisal_start(*, assessment: Assessment, actor: Any) -> Assessment:
-    return _transition(
+def appraisal_start(*, assessment: Assessment, actor: User | None) -> Assessment:
+    return assessment_move(
         assessment=assessment,
-        actor=actor,
+        service="appraisal_start",
         check=perm.check_start_appraisal,
-        new=S.ROUND1,
-        action="appraisal.start",
+        actor=actor,
     )
 
 
@@ -579,13 +556,13 @@ def appraisal_set(
     points: Any,
     reason: str,
     expected_version: int,
-    actor: Any,
+    actor: User | None,
 ) -> LeafScore:
     """Round 1 or 2 points for a self-scored leaf; ``points=None`` clears them. A reason is
     required when the points differ from the self points."""
     if round not in (1, 2):
         raise ValidationError({"round": "Vòng thẩm định phải là 1 hoặc 2."})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = _fresh_score(score)
         a = row.assessment
         perm.check_appraise(actor, a, row)
@@ -635,10 +612,10 @@ def appraisal_set(
     return fresh
 
 
-def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: Any) -> LeafScore:
+def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: User | None) -> LeafScore:
     """Bonus or penalty points (within the leaf's maximum, its cap), with a reason, in
     the current appraisal round."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = _fresh_score(score)
         a = row.assessment
         perm.check_adjust(actor, a, row)
@@ -665,9 +642,9 @@ def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: Any) ->
     return fresh
 
 
-def comment_add(*, score: LeafScore, text: str, actor: Any) -> Comment:
+def comment_add(*, score: LeafScore, text: str, actor: User | None) -> Comment:
     text = (text or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = _fresh_score(score)
         a = row.assessment
         perm.check_comment(actor, a, row)
@@ -679,7 +656,7 @@ def comment_add(*, score: LeafScore, text: str, actor: Any) -> Comment:
             S.EXPLAINED: CommentRound.ROUND1,
             S.ROUND2: CommentRound.ROUND2,
         }.get(a.status, CommentRound.SELF)
-        comment = Comment.objects.create(score=row, author=_user(actor), round=rnd, text=text)
+        comment = Comment.objects.create(score=row, author=actor_user(actor), round=rnd, text=text)
         record(
             actor=actor,
             action="comment.add",
@@ -691,12 +668,12 @@ def comment_add(*, score: LeafScore, text: str, actor: Any) -> Comment:
 
 
 def assessment_return(
-    *, assessment: Assessment, deadline: datetime, message: str, actor: Any
+    *, assessment: Assessment, deadline: datetime, message: str, actor: User | None
 ) -> Assessment:
     message = (message or "").strip()
-    with transaction.atomic():
-        a = _fresh_assessment(assessment)
-        perm.check_return(actor, a)
+
+    def check(user: User | None, a: Assessment) -> None:
+        perm.check_return(user, a)
         errors: dict[str, str] = {}
         if not message:
             errors["message"] = "Cần nêu nội dung yêu cầu đơn vị giải trình, bổ sung."
@@ -706,158 +683,142 @@ def assessment_return(
             errors["deadline"] = "Hạn giải trình phải sau thời điểm hiện tại."
         if errors:
             raise ValidationError(errors)
-        now = timezone.now()
-        compare_and_set(
-            Assessment,
-            pk=a.pk,
-            field="status",
-            old=S.ROUND1,
-            new=S.RETURNED,
-            returned_at=now,
-            return_message=message,
-            explanation_due=deadline,
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        _audit_status(
-            actor,
-            a,
-            S.ROUND1,
-            S.RETURNED,
-            "assessment.return",
-            message,
-            deadline=deadline.isoformat(),
-        )
-        _notify(
+
+    def notify(a: Assessment) -> None:
+        outbox.notify_after_commit(
             users=_unit_users([a.unit_id]),
             kind="returned",
             title=f"{a.cycle}: phiếu được trả lại để giải trình",
             body=f"{message}\nHạn giải trình: {timezone.localtime(deadline):%H:%M ngày %d/%m/%Y}.",
             url=_assessment_url(a),
         )
-    return _reloaded(a)
 
-
-def assessment_resubmit(*, assessment: Assessment, actor: Any) -> Assessment:
-    return _transition(
+    return assessment_move(
         assessment=assessment,
+        service="assessment_return",
+        check=check,
         actor=actor,
-        check=perm.check_resubmit,
-        new=S.EXPLAINED,
-        action="assessment.resubmit",
-        extra={"explained_at": timezone.now()},
+        changes={
+            "returned_at": timezone.now(),
+            "return_message": message,
+            "explanation_due": deadline,
+        },
+        reason=message,
+        context={"deadline": deadline.isoformat() if deadline else None},
+        then=notify,
     )
 
 
-def appraisal_round2_start(*, assessment: Assessment, actor: Any) -> Assessment:
+def assessment_resubmit(*, assessment: Assessment, actor: User | None) -> Assessment:
+    return assessment_move(
+        assessment=assessment,
+        service="assessment_resubmit",
+        check=perm.check_resubmit,
+        actor=actor,
+        changes={"explained_at": timezone.now()},
+    )
+
+
+def _round2_from_round1(a: Assessment) -> None:
+    LeafScore.objects.filter(
+        assessment_id=a.pk,
+        round2_points__isnull=True,
+        criterion__source__in=["self", *sorted(ADJUSTMENT_SOURCES)],
+    ).update(
+        round2_points=Coalesce("round1_points", "self_points"),
+        round2_reason=F("round1_reason"),
+        version=F("version") + 1,
+    )
+
+
+def appraisal_round2_start(*, assessment: Assessment, actor: User | None) -> Assessment:
     """Round 2 starts from round 1: every appraised leaf without round-2 points gets its
     round-1 points (else its self points) and reason."""
-    with transaction.atomic():
-        a = _transition(
-            assessment=assessment,
-            actor=actor,
-            check=perm.check_start_round2,
-            new=S.ROUND2,
-            action="appraisal.round2",
-        )
+    return assessment_move(
+        assessment=assessment,
+        service="appraisal_round2_start",
+        check=perm.check_start_round2,
+        actor=actor,
+        then=_round2_from_round1,
+    )
+
+
+def _check_approvable(actor: User | None, a: Assessment) -> None:
+    perm.check_approve(actor, a)
+    unappraised = list(
         LeafScore.objects.filter(
             assessment_id=a.pk,
+            criterion__source="self",
+            not_applicable=False,
             round2_points__isnull=True,
-            criterion__source__in=["self", *sorted(ADJUSTMENT_SOURCES)],
-        ).update(
-            round2_points=Coalesce("round1_points", "self_points"),
-            round2_reason=F("round1_reason"),
-            version=F("version") + 1,
         )
-    return a
+        .order_by("criterion__position")
+        .values_list("criterion__code", flat=True)
+    )
+    if unappraised:
+        raise ValidationError([f"{code}: chưa có điểm thẩm định vòng 2." for code in unappraised])
 
 
-def council_approve(*, assessment: Assessment, actor: Any) -> Assessment:
+def _set_final_points(a: Assessment) -> dict[str, str]:
+    """Final points of the internal leaves, then the unit's notice; the total goes to the
+    audit row."""
+    internal = LeafScore.objects.filter(assessment_id=a.pk).exclude(
+        criterion__source__in=sorted(EXTERNAL_SOURCES)
+    )
+    internal.filter(not_applicable=True).update(
+        final_points=None, final_source="", version=F("version") + 1
+    )
+    internal.filter(not_applicable=False).update(
+        final_points=Coalesce("round2_points", "round1_points", "self_points"),
+        final_source=Case(
+            When(round2_points__isnull=False, then=Value(FinalSource.ROUND2)),
+            When(round1_points__isnull=False, then=Value(FinalSource.ROUND1)),
+            When(self_points__isnull=False, then=Value(FinalSource.SELF)),
+            default=Value(""),
+        ),
+        version=F("version") + 1,
+    )
+    tree = assessment_tree(_reloaded(a))
+    outbox.notify_after_commit(
+        users=_unit_users([a.unit_id]),
+        kind="approved",
+        title=f"{a.cycle}: kết quả đã được phê duyệt",
+        body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: "
+        f"{_num(tree.final.points)} điểm.",
+        url=_assessment_url(a),
+    )
+    return {"final_points": str(tree.final.points)}
+
+
+def council_approve(*, assessment: Assessment, actor: User | None) -> Assessment:
     """Approve: final points = round 2, else round 1, else self points; external leaves
     keep the points the admin set; N/A stays N/A."""
-    with transaction.atomic():
-        a = _fresh_assessment(assessment)
-        perm.check_approve(actor, a)
-        unappraised = list(
-            LeafScore.objects.filter(
-                assessment_id=a.pk,
-                criterion__source="self",
-                not_applicable=False,
-                round2_points__isnull=True,
-            )
-            .order_by("criterion__position")
-            .values_list("criterion__code", flat=True)
-        )
-        if unappraised:
-            raise ValidationError(
-                [f"{code}: chưa có điểm thẩm định vòng 2." for code in unappraised]
-            )
-        internal = LeafScore.objects.filter(assessment_id=a.pk).exclude(
-            criterion__source__in=sorted(EXTERNAL_SOURCES)
-        )
-        internal.filter(not_applicable=True).update(
-            final_points=None, final_source="", version=F("version") + 1
-        )
-        internal.filter(not_applicable=False).update(
-            final_points=Coalesce("round2_points", "round1_points", "self_points"),
-            final_source=Case(
-                When(round2_points__isnull=False, then=Value(FinalSource.ROUND2)),
-                When(round1_points__isnull=False, then=Value(FinalSource.ROUND1)),
-                When(self_points__isnull=False, then=Value(FinalSource.SELF)),
-                default=Value(""),
-            ),
-            version=F("version") + 1,
-        )
-        now = timezone.now()
-        compare_and_set(
-            Assessment,
-            pk=a.pk,
-            field="status",
-            old=S.ROUND2,
-            new=S.APPROVED,
-            approved_at=now,
-            approved_by=_user(actor),
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        from parindex.assessments.selectors import assessment_tree
-
-        tree = assessment_tree(_reloaded(a))
-        _audit_status(
-            actor,
-            a,
-            S.ROUND2,
-            S.APPROVED,
-            "assessment.approve",
-            final_points=str(tree.final.points),
-        )
-        _notify(
-            users=_unit_users([a.unit_id]),
-            kind="approved",
-            title=f"{a.cycle}: kết quả đã được phê duyệt",
-            body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: "
-            f"{_num(tree.final.points)} điểm.",
-            url=_assessment_url(a),
-        )
-    return _reloaded(a)
+    now = timezone.now()
+    return assessment_move(
+        assessment=assessment,
+        service="council_approve",
+        check=_check_approvable,
+        actor=actor,
+        changes={"approved_at": now, "approved_by": actor_user(actor)},
+        then=_set_final_points,
+    )
 
 
-def assessment_reopen(*, assessment: Assessment, reason: str, actor: Any) -> Assessment:
+def assessment_reopen(*, assessment: Assessment, reason: str, actor: User | None) -> Assessment:
     reason = (reason or "").strip()
 
-    def check(user: Any, a: Assessment) -> None:
+    def check(user: User | None, a: Assessment) -> None:
         perm.check_reopen(user, a)
         if not reason:
             raise ValidationError({"reason": "Cần nêu lý do mở lại kết quả đã phê duyệt."})
 
-    return _transition(
+    return assessment_move(
         assessment=assessment,
-        actor=actor,
+        service="assessment_reopen",
         check=check,
-        new=S.ROUND2,
-        action="assessment.reopen",
+        actor=actor,
         reason=reason,
-        extra={"approved_at": None, "approved_by": None},
+        changes={"approved_at": None, "approved_by": None},
     )
 
 
@@ -873,10 +834,12 @@ def _parse_external(score: LeafScore, points: Any, field: str) -> tuple[Decimal 
     return _points_in_range(score, points, field), False
 
 
-def external_points_set(*, score: LeafScore, points: Any, note: str, actor: Any) -> LeafScore:
+def external_points_set(
+    *, score: LeafScore, points: Any, note: str, actor: User | None
+) -> LeafScore:
     """Survey, SIPAS or statistic points entered by the admin (``"NA"`` = not
     applicable, ``None`` clears); they are the leaf's final points."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         row = _fresh_score(score)
         perm.check_set_external(actor, row.assessment, row)
         pts, na = _parse_external(row, points, "points")
@@ -902,17 +865,18 @@ def _external_changes(row: LeafScore, pts: Decimal | None, na: bool, note: str) 
 
 
 def external_points_import(
-    *, cycle: Cycle, actor: Any, file_path: str | Path | None = None, text: str | None = None
+    *,
+    cycle: Cycle,
+    actor: User | None,
+    file_path: str | Path | None = None,
+    text: str | None = None,
 ) -> dict[str, int]:
     """Import CSV ``unit,code,points`` (unit code, leaf code, points with dot or decimal
     comma, or NA). Every bad row is reported in one :class:`FormatError`; nothing is
     imported unless every row is good."""
     if (file_path is None) == (text is None):
         raise ValueError("external_points_import needs exactly one of file_path or text")
-    if actor is not None and not (
-        getattr(actor, "is_authenticated", False) and actor.is_province_admin
-    ):
-        raise PermissionDenied("Chỉ Sở Nội vụ được nhập điểm khảo sát, SIPAS, thống kê.")
+    require_admin(actor, "nhập điểm khảo sát, SIPAS, thống kê", system=True)
     if file_path is not None:
         name = Path(file_path).name
         raw = Path(file_path).read_bytes()
@@ -1000,7 +964,7 @@ def external_points_import(
     if problems:
         raise FormatError(problems)
     changed = 0
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for row, changes in planned:
             if not changes:
                 continue
@@ -1023,10 +987,10 @@ def external_points_import(
 
 
 def deadline_extend(
-    *, cycle: Cycle, unit: Any, stage: str, until: datetime, reason: str, actor: Any
+    *, cycle: Cycle, unit: Any, stage: str, until: datetime, reason: str, actor: User | None
 ) -> DeadlineExtension:
     """Grant (or change) one unit's extension for a stage, with a recorded reason."""
-    _require_admin(actor, "gia hạn")
+    require_admin(actor, "gia hạn", system=True)
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if stage not in DEADLINE_STAGES:
@@ -1037,7 +1001,7 @@ def deadline_extend(
         errors["until"] = "Cần chọn thời hạn mới."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if not CycleUnit.objects.filter(cycle=cycle, unit=unit).exists():
             raise ValidationError({"unit": f"Đơn vị “{unit}” không tham gia kỳ đánh giá này."})
         old = DeadlineExtension.objects.filter(cycle=cycle, unit=unit, stage=stage).first()
@@ -1046,7 +1010,7 @@ def deadline_extend(
             cycle=cycle,
             unit=unit,
             stage=stage,
-            defaults={"until": until, "reason": reason, "granted_by": _user(actor)},
+            defaults={"until": until, "reason": reason, "granted_by": actor_user(actor)},
         )
         a_pk = (
             Assessment.objects.filter(cycle=cycle, unit=unit).values_list("pk", flat=True).first()
@@ -1071,14 +1035,13 @@ def assignment_set(
     appraiser: Any,
     units: Iterable[Any],
     criteria_codes: Iterable[str],
-    actor: Any,
+    actor: User | None,
 ) -> AppraisalAssignment:
     """Set what ``appraiser`` appraises in ``cycle``: units (empty = every participating
     unit) × area/criterion code prefixes (empty = every criterion). Replaces the previous
-    assignment of that appraiser in that cycle."""
-    from parindex.frameworks.models import Criterion
-
-    _require_admin(actor, "phân công thẩm định")
+    assignment of that appraiser in that cycle. Plain ``atomic``: the demo loader calls it
+    inside its transaction."""
+    require_admin(actor, "phân công thẩm định", system=True)
     units = list(units)
     codes = sorted({str(c).strip() for c in criteria_codes if str(c).strip()})
     errors: list[str] = []
@@ -1111,7 +1074,7 @@ def assignment_set(
         )
         if old is None:
             assignment = AppraisalAssignment.objects.create(
-                cycle=cycle, appraiser=appraiser, criteria_codes=codes, created_by=_user(actor)
+                cycle=cycle, appraiser=appraiser, criteria_codes=codes, created_by=actor_user(actor)
             )
         else:
             assignment = old

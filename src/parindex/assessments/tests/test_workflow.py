@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from parindex.assessments import services as svc
+from parindex import outbox
 from parindex.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -79,7 +79,7 @@ D = Decimal
 @pytest.fixture
 def notes(monkeypatch):
     sent = []
-    monkeypatch.setattr(svc, "_notify", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(outbox, "notify_after_commit", lambda **kw: sent.append(kw))
     return sent
 
 
