@@ -58,6 +58,7 @@ ASSESSMENT_EDITS: dict[str, tuple[str, ...]] = {
     "explain": (S.RETURNED,),  # explanations and evidence while returned
     "appraise": (S.ROUND1, S.ROUND2),  # appraisal and bonus/penalty points
     "comment": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
+    "external": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
 }
 
 

@@ -348,7 +348,7 @@ def check_set_external(
     _require_view(user, assessment)
     if not _is_admin(user):
         raise PermissionDenied("Chỉ Sở Nội vụ được nhập điểm khảo sát, SIPAS, thống kê.")
-    if assessment.status == S.APPROVED:
+    if assessment.status not in ASSESSMENT_EDITS["external"]:  # approved
         raise ValidationError(
             "Kết quả đã được phê duyệt; cần mở lại trước khi sửa điểm nguồn bên ngoài."
         )
