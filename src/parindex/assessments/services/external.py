@@ -1,13 +1,12 @@
 """Points from outside the unit's self-assessment (survey, SIPAS, statistics), entered by
-the Sở Nội vụ admin one leaf at a time or imported from CSV.
+the Sở Nội vụ admin one leaf at a time or imported from a file read by
+:func:`parindex.formats.scores.read_points` (the service receives the rows).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,9 +15,8 @@ from django.db import transaction
 from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.assessments import permissions as perm
-from parindex.assessments.models import FinalSource, LeafScore
+from parindex.assessments.models import ASSESSMENT_EDITS, FinalSource, LeafScore
 from parindex.assessments.services._common import (
-    S,
     _audit_score,
     _fresh_score,
     _points_in_range,
@@ -29,15 +27,15 @@ from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.errors import FormatError, Problem
-
-NA_TOKENS = frozenset({"na", "n/a", "kad", "không áp dụng"})
+from parindex.formats.numbers import is_na
+from parindex.formats.scores import PointRow
 
 
 def _parse_external(score: LeafScore, points: Any, field: str) -> tuple[Decimal | None, bool]:
     """(points, not_applicable) from a number, "NA" or ``None`` (clears)."""
     if points is None or str(points).strip() == "":
         return None, False
-    if isinstance(points, str) and points.strip().lower() in NA_TOKENS:
+    if isinstance(points, str) and is_na(points):
         return None, True
     return _points_in_range(score, points, field), False
 
@@ -75,38 +73,21 @@ def _external_changes(row: LeafScore, pts: Decimal | None, na: bool, note: str) 
 def external_points_import(
     *,
     cycle: Cycle,
+    rows: Sequence[PointRow],
+    source: str,
     actor: User | None,
-    file_path: str | Path | None = None,
-    text: str | None = None,
+    problems: Sequence[Problem] = (),
 ) -> dict[str, int]:
-    """Import CSV ``unit,code,points`` (unit code, leaf code, points with dot or decimal
-    comma, or NA). Every bad row is reported in one :class:`FormatError`; nothing is
-    imported unless every row is good."""
-    if (file_path is None) == (text is None):
-        raise ValueError("external_points_import needs exactly one of file_path or text")
+    """Import external points read by :func:`parindex.formats.scores.read_points`.
+
+    All-or-nothing: the reader's ``problems`` and those found against the cycle (a unit
+    not taking part, a leaf that is not external, a repeated leaf, an approved assessment,
+    points above the leaf's maximum) are raised together, in line order, as one
+    :class:`FormatError`. ``source`` names the file in the notes and the audit row."""
     require_admin(actor, "nhập điểm khảo sát, SIPAS, thống kê", system=True)
-    if file_path is not None:
-        name = Path(file_path).name
-        raw = Path(file_path).read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FormatError([Problem(name, None, None, "tệp không phải UTF-8")]) from exc
-    else:
-        name = "dữ liệu nhập"
-    assert text is not None
+    name = source
     note = f"Nhập từ {name}"
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    problems: list[Problem] = []
-    start = 1
-    if rows and [c.strip().lower() for c in rows[0][:3]] == ["unit", "code", "points"]:
-        start = 2
-    elif rows and rows[0] and rows[0][0].strip().lower() in ("unit", "đơn vị", "don_vi"):
-        problems.append(Problem(name, 1, None, "tiêu đề phải là unit,code,points"))
-        start = 2
-    body = [(i, r) for i, r in enumerate(rows[start - 1 :], start) if any(c.strip() for c in r)]
-    if not body and not problems:
-        problems.append(Problem(name, None, None, "tệp không có dòng dữ liệu nào"))
+    found: list[Problem] = []
     scores = {
         (s.assessment.unit.code, s.criterion.code): s
         for s in LeafScore.objects.filter(assessment__cycle=cycle).select_related(
@@ -116,21 +97,16 @@ def external_points_import(
     units = set(CycleUnit.objects.filter(cycle=cycle).values_list("unit__code", flat=True))
     seen: dict[tuple[str, str], int] = {}
     planned: list[tuple[LeafScore, dict[str, Any]]] = []
-    for line, r in body:
-        if len(r) != 3:
-            problems.append(
-                Problem(name, line, None, f"cần đúng 3 cột unit,code,points, có {len(r)} cột")
-            )
-            continue
-        unit, code, points = (c.strip() for c in r)
+    for r in rows:
+        line, unit, code = r.line, r.unit, r.code
         if unit not in units:
-            problems.append(
+            found.append(
                 Problem(name, line, "unit", f"đơn vị “{unit}” không tham gia kỳ đánh giá này")
             )
             continue
         row = scores.get((unit, code))
         if row is None:
-            problems.append(
+            found.append(
                 Problem(
                     name,
                     line,
@@ -140,7 +116,7 @@ def external_points_import(
             )
             continue
         if row.criterion.source not in EXTERNAL_SOURCES:
-            problems.append(
+            found.append(
                 Problem(
                     name,
                     line,
@@ -151,26 +127,26 @@ def external_points_import(
             )
             continue
         if (unit, code) in seen:
-            problems.append(Problem(name, line, "code", f"trùng với dòng {seen[(unit, code)]}"))
+            found.append(Problem(name, line, "code", f"trùng với dòng {seen[(unit, code)]}"))
             continue
         seen[(unit, code)] = line
-        if row.assessment.status == S.APPROVED:
-            problems.append(
+        if row.assessment.status not in ASSESSMENT_EDITS["external"]:
+            found.append(
                 Problem(name, line, "unit", f"kết quả của đơn vị “{unit}” đã được phê duyệt")
             )
             continue
+        if r.points is None and not r.not_applicable:
+            found.append(Problem(name, line, "points", "thiếu điểm (ghi NA nếu không áp dụng)"))
+            continue
         try:
-            pts, na = _parse_external(row, points, "points")
+            pts = None if r.points is None else _points_in_range(row, r.points, "points")
         except ValidationError as exc:
             reason = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
-            problems.append(Problem(name, line, "points", reason))
+            found.append(Problem(name, line, "points", reason))
             continue
-        if pts is None and not na:
-            problems.append(Problem(name, line, "points", "thiếu điểm (ghi NA nếu không áp dụng)"))
-            continue
-        planned.append((row, _external_changes(row, pts, na, note)))
-    if problems:
-        raise FormatError(problems)
+        planned.append((row, _external_changes(row, pts, r.not_applicable, note)))
+    if problems or found:
+        raise FormatError(sorted([*problems, *found], key=lambda p: p.line or 0))
     changed = 0
     with transaction.atomic(durable=True):
         for row, changes in planned:
