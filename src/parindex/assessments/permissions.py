@@ -359,6 +359,28 @@ def check_set_external(
         )
 
 
+Check = Callable[["User | AnonymousUser | None", Assessment], None]
+
+#: The permission check of every service in ``ASSESSMENT_FLOW`` (a test keeps the two in
+#: step); each reads its status condition from that table.
+TRANSITION_CHECKS: dict[str, Check] = {
+    "assessment_submit": check_submit,
+    "assessment_withdraw": check_withdraw,
+    "appraisal_start": check_start_appraisal,
+    "assessment_return": check_return,
+    "assessment_resubmit": check_resubmit,
+    "appraisal_round2_start": check_start_round2,
+    "council_approve": check_approve,
+    "assessment_reopen": check_reopen,
+}
+
+
+def check_move(user: User | AnonymousUser | None, assessment: Assessment, service: str) -> None:
+    """The check of the transition ``service``, as
+    :func:`parindex.assessments.services.assessment_move` runs it."""
+    TRANSITION_CHECKS[service](user, assessment)
+
+
 # ---------------------------------------------------------------- booleans for pages
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
+from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore, transition_for
 from parindex.audit.services import record
 from parindex.engine.framework import EXTERNAL_SOURCES
@@ -197,6 +198,32 @@ def _audit_score(
     )
 
 
+def _save_leaf(
+    *,
+    row: LeafScore,
+    changes: Mapping[str, Any],
+    expected_version: int,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    reread: bool = True,
+) -> LeafScore:
+    """Write what ``changes`` really changes on the leaf (optimistic lock at
+    ``expected_version``), audit it as ``action`` and ask for a recompute. When nothing
+    changes: the row as it is, or :class:`StaleScore` if the user read an older version."""
+    changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
+    if not changes:
+        if row.version != expected_version:
+            raise StaleScore(current=row)
+        return row
+    fresh = _versioned_update(
+        score=row, expected_version=expected_version, changes=changes, actor=actor, reread=reread
+    )
+    _audit_score(actor=actor, action=action, before=row, changes=changes, reason=reason)
+    _results_stale(row.assessment.cycle_id)
+    return fresh
+
+
 def _results_stale(cycle_id: int) -> None:
     """Every change of points or status changes the cycle's results: ask for a debounced
     background recompute once this transaction commits."""
@@ -214,8 +241,8 @@ def assessment_move(
     *,
     assessment: Assessment,
     service: str,
-    check: Check,
     actor: User | None,
+    also: Check | None = None,
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
     context: Mapping[str, Any] | None = None,
@@ -225,13 +252,17 @@ def assessment_move(
     ``ASSESSMENT_FLOW`` that starts at the status the caller read.
 
     In one durable transaction: lock the assessment row (a concurrent save then waits, or
-    is seen by the check), run ``check`` (the permission check, which reads the same table,
-    plus the service's own conditions), compare-and-set the status with ``changes``, run
+    is seen by the check), run the service's permission check
+    (:func:`~parindex.assessments.permissions.check_move`, whose status condition reads the
+    same table), then ``also`` (the service's own conditions: missing leaves, a reason…),
+    compare-and-set the status with ``changes``, run
     ``then`` (the change's other writes; it may return more audit context), write the
     audit row and ask for a results recompute on commit."""
     with transaction.atomic(durable=True):
         a = _locked(assessment)
-        check(actor, a)
+        perm.check_move(actor, a, service)
+        if also is not None:
+            also(actor, a)
         move = transition_for(service, a.status)
         if move is None:  # every check reads the table; this catches one that forgot
             raise InvalidTransition(

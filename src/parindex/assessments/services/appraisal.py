@@ -20,16 +20,13 @@ from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, Comment, CommentRound, LeafScore
 from parindex.assessments.services._common import (
     S,
-    StaleScore,
     _assessment_url,
-    _audit_score,
     _ctx,
     _fresh_score,
     _num,
     _points_in_range,
-    _results_stale,
+    _save_leaf,
     _unit_users,
-    _versioned_update,
     assessment_move,
 )
 from parindex.audit.services import record
@@ -40,7 +37,6 @@ def appraisal_start(*, assessment: Assessment, actor: User | None) -> Assessment
     return assessment_move(
         assessment=assessment,
         service="appraisal_start",
-        check=perm.check_start_appraisal,
         actor=actor,
     )
 
@@ -92,20 +88,14 @@ def appraisal_set(
                     f"({_num(pts)}) khác điểm tự chấm ({_num(row.self_points) or 'trống'})."
                 }
             )
-        changes = {f"round{round}_points": pts, f"round{round}_reason": reason}
-        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-        if not changes:
-            if row.version != expected_version:
-                raise StaleScore(current=row)
-            return row
-        fresh = _versioned_update(
-            score=row, expected_version=expected_version, changes=changes, actor=actor
+        return _save_leaf(
+            row=row,
+            changes={f"round{round}_points": pts, f"round{round}_reason": reason},
+            expected_version=expected_version,
+            actor=actor,
+            action=f"score.round{round}",
+            reason=reason,
         )
-        _audit_score(
-            actor=actor, action=f"score.round{round}", before=row, changes=changes, reason=reason
-        )
-        _results_stale(row.assessment.cycle_id)
-    return fresh
 
 
 def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: User | None) -> LeafScore:
@@ -124,18 +114,14 @@ def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: User | 
             else _points_in_range(row, points, "points")
         )
         n = 1 if a.status == S.ROUND1 else 2
-        changes = {f"round{n}_points": pts, "adjustment_reason": reason}
-        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-        if not changes:
-            return row
-        fresh = _versioned_update(
-            score=row, expected_version=row.version, changes=changes, actor=actor
+        return _save_leaf(
+            row=row,
+            changes={f"round{n}_points": pts, "adjustment_reason": reason},
+            expected_version=row.version,
+            actor=actor,
+            action="score.adjustment",
+            reason=reason,
         )
-        _audit_score(
-            actor=actor, action="score.adjustment", before=row, changes=changes, reason=reason
-        )
-        _results_stale(row.assessment.cycle_id)
-    return fresh
 
 
 def comment_add(*, score: LeafScore, text: str, actor: User | None) -> Comment:
@@ -169,7 +155,6 @@ def assessment_return(
     message = (message or "").strip()
 
     def check(user: User | None, a: Assessment) -> None:
-        perm.check_return(user, a)
         errors: dict[str, str] = {}
         if not message:
             errors["message"] = "Cần nêu nội dung yêu cầu đơn vị giải trình, bổ sung."
@@ -192,7 +177,7 @@ def assessment_return(
     return assessment_move(
         assessment=assessment,
         service="assessment_return",
-        check=check,
+        also=check,
         actor=actor,
         changes={
             "returned_at": timezone.now(),
@@ -209,7 +194,6 @@ def assessment_resubmit(*, assessment: Assessment, actor: User | None) -> Assess
     return assessment_move(
         assessment=assessment,
         service="assessment_resubmit",
-        check=perm.check_resubmit,
         actor=actor,
         changes={"explained_at": timezone.now()},
     )
@@ -233,7 +217,6 @@ def appraisal_round2_start(*, assessment: Assessment, actor: User | None) -> Ass
     return assessment_move(
         assessment=assessment,
         service="appraisal_round2_start",
-        check=perm.check_start_round2,
         actor=actor,
         then=_round2_from_round1,
     )

@@ -10,7 +10,6 @@ from django.utils import timezone
 from parindex import outbox
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
-from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, FinalSource, LeafScore
 from parindex.assessments.selectors import assessment_tree
 from parindex.assessments.services._common import (
@@ -24,7 +23,6 @@ from parindex.engine.framework import EXTERNAL_SOURCES
 
 
 def _check_approvable(actor: User | None, a: Assessment) -> None:
-    perm.check_approve(actor, a)
     unappraised = list(
         LeafScore.objects.filter(
             assessment_id=a.pk,
@@ -77,7 +75,7 @@ def council_approve(*, assessment: Assessment, actor: User | None) -> Assessment
     return assessment_move(
         assessment=assessment,
         service="council_approve",
-        check=_check_approvable,
+        also=_check_approvable,
         actor=actor,
         changes={"approved_at": now, "approved_by": actor_user(actor)},
         then=_set_final_points,
@@ -88,14 +86,13 @@ def assessment_reopen(*, assessment: Assessment, reason: str, actor: User | None
     reason = (reason or "").strip()
 
     def check(user: User | None, a: Assessment) -> None:
-        perm.check_reopen(user, a)
         if not reason:
             raise ValidationError({"reason": "Cần nêu lý do mở lại kết quả đã phê duyệt."})
 
     return assessment_move(
         assessment=assessment,
         service="assessment_reopen",
-        check=check,
+        also=check,
         actor=actor,
         reason=reason,
         changes={"approved_at": None, "approved_by": None},

@@ -21,6 +21,7 @@ from parindex.assessments.services._common import (
     _fresh_score,
     _points_in_range,
     _results_stale,
+    _save_leaf,
     _versioned_update,
 )
 from parindex.audit.services import record
@@ -49,15 +50,13 @@ def external_points_set(
         row = _fresh_score(score)
         perm.check_set_external(actor, row.assessment, row)
         pts, na = _parse_external(row, points, "points")
-        changes = _external_changes(row, pts, na, note)
-        if not changes:
-            return row
-        fresh = _versioned_update(
-            score=row, expected_version=row.version, changes=changes, actor=actor
+        return _save_leaf(
+            row=row,
+            changes=_external_changes(row, pts, na, note),
+            expected_version=row.version,
+            actor=actor,
+            action="score.external",
         )
-        _audit_score(actor=actor, action="score.external", before=row, changes=changes)
-        _results_stale(row.assessment.cycle_id)
-    return fresh
 
 
 def _external_changes(row: LeafScore, pts: Decimal | None, na: bool, note: str) -> dict[str, Any]:

@@ -15,13 +15,10 @@ from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import missing_of
 from parindex.assessments.services._common import (
     S,
-    StaleScore,
-    _audit_score,
     _engine_rule,
     _fresh_score,
     _points_in_range,
-    _results_stale,
-    _versioned_update,
+    _save_leaf,
     assessment_move,
 )
 
@@ -88,17 +85,15 @@ def score_set(
                         changes["not_applicable"] = False
         if explanation is not None:
             changes["explanation"] = explanation.strip()
-        changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
-        if not changes:
-            if row.version != expected_version:
-                raise StaleScore(current=row)
-            return row
-        fresh = _versioned_update(
-            score=row, expected_version=expected_version, changes=changes, actor=actor, reread=False
+        # Plain values only: the written row is built, not read back.
+        return _save_leaf(
+            row=row,
+            changes=changes,
+            expected_version=expected_version,
+            actor=actor,
+            action="score.self",
+            reread=False,
         )
-        _audit_score(actor=actor, action="score.self", before=row, changes=changes)
-        _results_stale(row.assessment.cycle_id)
-    return fresh
 
 
 def _missing(assessment: Assessment) -> list[str]:
@@ -107,7 +102,6 @@ def _missing(assessment: Assessment) -> list[str]:
 
 
 def _check_submittable(actor: User | None, a: Assessment) -> None:
-    perm.check_submit(actor, a)
     problems = _missing(a)
     if problems:
         raise ValidationError(problems)
@@ -119,7 +113,7 @@ def assessment_submit(*, assessment: Assessment, actor: User | None) -> Assessme
     return assessment_move(
         assessment=assessment,
         service="assessment_submit",
-        check=_check_submittable,
+        also=_check_submittable,
         actor=actor,
         changes={"submitted_at": timezone.now(), "submitted_by": actor_user(actor)},
     )
@@ -129,7 +123,6 @@ def assessment_withdraw(*, assessment: Assessment, actor: User | None) -> Assess
     return assessment_move(
         assessment=assessment,
         service="assessment_withdraw",
-        check=perm.check_withdraw,
         actor=actor,
         changes={"submitted_at": None, "submitted_by": None},
     )

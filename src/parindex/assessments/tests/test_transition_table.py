@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from parindex.assessments.models import ASSESSMENT_FLOW, ASSESSMENT_TRANSITIONS, AssessmentStatus
+from parindex.assessments.permissions import TRANSITION_CHECKS
 from parindex.cycles.models import CYCLE_TRANSITIONS
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "workflow.md"
@@ -50,3 +51,7 @@ def test_assessment_transitions_have_the_shape_of_the_cycle_table():
     assert set(ASSESSMENT_TRANSITIONS) == set(AssessmentStatus.values)
     pairs = {(frm, to) for frm, tos in ASSESSMENT_TRANSITIONS.items() for to in tos}
     assert pairs == {(t.frm, t.to) for t in ASSESSMENT_FLOW}
+
+
+def test_every_transition_service_has_its_permission_check():
+    assert set(TRANSITION_CHECKS) == {t.service for t in ASSESSMENT_FLOW}
