@@ -255,9 +255,9 @@ def assessment_move(
     is seen by the check), run the service's permission check
     (:func:`~parindex.assessments.permissions.check_move`, whose status condition reads the
     same table), then ``also`` (the service's own conditions: missing leaves, a reason…),
-    compare-and-set the status with ``changes``, run
-    ``then`` (the change's other writes; it may return more audit context), write the
-    audit row and ask for a results recompute on commit."""
+    compare-and-set the status with ``changes``, run ``then`` (the change's other writes;
+    it may return more audit context), write the audit row and ask for a results recompute
+    on commit."""
     with transaction.atomic(durable=True):
         a = _locked(assessment)
         perm.check_move(actor, a, service)
