@@ -45,6 +45,7 @@ from parindex.workflow import InvalidTransition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
     from parindex.accounts.models import User
 
@@ -76,7 +77,8 @@ __all__ = [
 # ---------------------------------------------------------------- roles and scope
 
 
-def _active(user: User | AnonymousUser | None) -> bool:
+def _active(user: User | AnonymousUser | None) -> TypeIs[User]:
+    """A signed-in, active user (the checks below then read the user's role)."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
@@ -89,7 +91,7 @@ def _unit_user_of(user: User | AnonymousUser | None, assessment: Assessment) -> 
 
 
 def _unit_head_of(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
-    return _unit_user_of(user, assessment) and user.is_unit_head
+    return _active(user) and user.is_unit_head and _unit_user_of(user, assessment)
 
 
 def assignment_for(
@@ -153,8 +155,8 @@ def effective_deadline(
     no deadline. Read once per request for an assessment given to
     :func:`remember_deadlines`."""
     unit_id = unit if isinstance(unit, int) else unit.pk
-    memo = getattr(assessment, "_deadline_memo", None) if assessment is not None else None
-    if memo is None:
+    memo = getattr(assessment, "_deadline_memo", None)
+    if assessment is None or memo is None:
         return _effective_deadline(cycle, unit_id, stage, assessment)
     key = (cycle.pk, unit_id, stage, assessment.explanation_due)
     if key not in memo:

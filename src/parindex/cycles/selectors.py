@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def cycles_for(user: User | AnonymousUser) -> QuerySet[Cycle]:
     """Province-wide roles see every cycle; unit users see the cycles their unit takes part
     in, once they are past the draft stage."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Cycle.objects.none()
     if user.sees_all_units:
         return Cycle.objects.all()
@@ -44,6 +44,8 @@ def current_cycle(user: User | AnonymousUser) -> Cycle | None:
 
 def participants_of(user: User | AnonymousUser, cycle: Cycle) -> QuerySet[CycleUnit]:
     qs = CycleUnit.objects.filter(cycle=cycle).select_related("unit", "group")
-    if getattr(user, "sees_all_units", False):
+    if not user.is_authenticated:
+        return qs.none()
+    if user.sees_all_units:
         return qs
-    return qs.filter(unit_id=getattr(user, "unit_id", None))
+    return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()

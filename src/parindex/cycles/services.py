@@ -73,7 +73,8 @@ def cycle_create(
             [CycleFramework(cycle=cycle, group=g, framework=fw) for g, fw in frameworks.items()]
         )
         CycleUnit.objects.bulk_create(
-            [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]
+            # every unit's group was checked above
+            [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]  # type: ignore[misc]
         )
         record(
             actor=actor,

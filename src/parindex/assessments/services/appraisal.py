@@ -132,12 +132,13 @@ def comment_add(*, score: LeafScore, text: str, actor: User | None) -> Comment:
         perm.check_comment(actor, a, row)
         if not text:
             raise ValidationError({"text": "Nội dung ý kiến không được để trống."})
-        rnd = {
+        rounds: dict[str, CommentRound] = {
             S.ROUND1: CommentRound.ROUND1,
             S.RETURNED: CommentRound.ROUND1,
             S.EXPLAINED: CommentRound.ROUND1,
             S.ROUND2: CommentRound.ROUND2,
-        }.get(a.status, CommentRound.SELF)
+        }
+        rnd = rounds.get(a.status, CommentRound.SELF)
         comment = Comment.objects.create(score=row, author=actor_user(actor), round=rnd, text=text)
         record(
             actor=actor,

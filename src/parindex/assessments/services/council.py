@@ -56,16 +56,16 @@ def _set_final_points(a: Assessment) -> dict[str, str]:
         ),
         version=F("version") + 1,
     )
-    tree = assessment_tree(_reloaded(a))
+    final = assessment_tree(_reloaded(a)).final
+    points = final.points if final is not None else None
     outbox.notify_after_commit(
         users=_unit_users([a.unit_id]),
         kind="approved",
         title=f"{a.cycle}: kết quả đã được phê duyệt",
-        body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: "
-        f"{_num(tree.final.points)} điểm.",
+        body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: {_num(points)} điểm.",
         url=_assessment_url(a),
     )
-    return {"final_points": str(tree.final.points)}
+    return {"final_points": str(points)}
 
 
 def council_approve(*, assessment: Assessment, actor: User | None) -> Assessment:

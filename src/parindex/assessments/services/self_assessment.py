@@ -52,7 +52,7 @@ def score_set(
             perm.check_edit_self(actor, a, row)
         else:
             perm.check_explain(actor, a)
-        del a._deadline_memo  # the returned row must not keep them
+        del a._deadline_memo  # type: ignore[attr-defined]  # the returned row must not keep them
         caller = score._state.fields_cache.get("assessment")
         if caller is not None and caller.pk == a.pk and hasattr(caller, "_deadline_memo"):
             caller._deadline_memo.update(memo)
