@@ -53,7 +53,6 @@ S = AssessmentStatus
 
 __all__ = [
     "assignment_for",
-    "can_adjust",
     "can_appraise",
     "can_approve",
     "can_comment",
@@ -62,13 +61,11 @@ __all__ = [
     "can_reopen",
     "can_resubmit",
     "can_return",
-    "can_set_external",
     "can_start_appraisal",
     "can_start_round2",
     "can_submit",
     "can_view",
     "can_withdraw",
-    "deadline_passed",
     "effective_deadline",
     "remember_deadlines",
 ]
@@ -186,18 +183,6 @@ def _effective_deadline(
     if stage == CycleStatus.EXPLANATION and assessment is not None and assessment.explanation_due:
         return assessment.explanation_due
     return cycle.deadline_for(stage)
-
-
-def deadline_passed(
-    cycle: Cycle,
-    unit: Any,
-    stage: str,
-    *,
-    assessment: Assessment | None = None,
-    now: datetime | None = None,
-) -> bool:
-    when = effective_deadline(cycle, unit, stage, assessment=assessment)
-    return when is not None and (now or timezone.now()) > when
 
 
 def _require_open(assessment: Assessment, stage: str) -> None:
@@ -432,10 +417,6 @@ def can_appraise(user: User | AnonymousUser | None, score: LeafScore) -> bool:
     return _ok(check_appraise, user, score.assessment, score)
 
 
-def can_adjust(user: User | AnonymousUser | None, score: LeafScore) -> bool:
-    return _ok(check_adjust, user, score.assessment, score)
-
-
 def can_comment(user: User | AnonymousUser | None, score: LeafScore) -> bool:
     return _ok(check_comment, user, score.assessment, score)
 
@@ -446,9 +427,3 @@ def can_approve(user: User | AnonymousUser | None, assessment: Assessment) -> bo
 
 def can_reopen(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_reopen, user, assessment)
-
-
-def can_set_external(
-    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore | None = None
-) -> bool:
-    return _ok(check_set_external, user, assessment, score)
