@@ -15,6 +15,7 @@ from parindex.accounts.permissions import require_admin
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
+from parindex.formats.scores import read_points
 
 router = Router(tags=["Kỳ đánh giá"])
 
@@ -216,4 +217,7 @@ def external_import(request: HttpRequest, cycle_id: int, file: File[UploadedFile
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError({"file": "Tệp CSV phải được lưu với bảng mã UTF-8."}) from exc
-    return external_points_import(cycle=cycle, actor=request.auth, text=text)
+    rows, problems = read_points(text, name="dữ liệu nhập")
+    return external_points_import(
+        cycle=cycle, rows=rows, problems=problems, source="dữ liệu nhập", actor=request.auth
+    )
