@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from parindex.accounts.models import Role
 from parindex.assessments.models import Assessment, AssessmentStatus
+from parindex.assessments.permissions import effective_deadline
 from parindex.cycles.models import CycleStatus
-from parindex.evidence.permissions import effective_deadline
 from parindex.notifications.models import Notification, NotificationKind
 
 
