@@ -76,9 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     mq.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
     mq.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
     mq.add_argument("--apologies", action="store_true", help="thêm số hồ sơ trễ có/không xin lỗi")
+    iq = dsub.add_parser("index", help="các chỉ số Quyết định 766 tính được từ tệp hồ sơ")
+    iq.add_argument("--input", required=True, help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
+    iq.add_argument("--period", help="kỳ: 2025, 2025-03 hoặc 2025-Q1")
+    iq.add_argument("--from", dest="date_from", help="từ ngày")
+    iq.add_argument("--to", dest="date_to", help="đến ngày")
+    iq.add_argument("--version", default="portal-2025", help="phiên bản bộ chỉ số")
+    iq.add_argument("--catalogue", help="tệp bộ chỉ số (.yaml; mặc định bộ kèm theo)")
+    iq.add_argument("--format", choices=["csv", "json"], default="csv")
+    iq.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
+    iq.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
     dq = dsub.add_parser("check", help="kiểm tra một tệp hồ sơ, in lỗi theo từng dòng")
     dq.add_argument("file")
-    for q in (mq, dq):
+    for q in (mq, iq, dq):
         q.add_argument(
             "--source", default="dvcqg", help="bảng trạng thái: dvcqg, opencps, igate, .yaml"
         )

@@ -42,6 +42,10 @@ APOLOGY_COLUMNS = ("late_with_apology", "late_without_apology")
 def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         return _check(args)
+    if args.action == "index":
+        from parindex.commands.dossier_index import run_index  # it imports this module
+
+        return run_index(args)
     return _metrics(args)
 
 
@@ -89,23 +93,44 @@ def _calendar(args: argparse.Namespace) -> WorkCalendar:
     return load_calendar(args.calendar, sessions=parse_office_hours(args.office_hours))
 
 
-def _metrics(args: argparse.Namespace) -> int:
+def setup(args: argparse.Namespace) -> tuple[Period, WorkCalendar, DossierFile] | None:
+    """Period, calendar and the input file of ``metrics``/``index``; ``None`` after printing
+    the problem."""
     try:
         period = parse_period(args)
         calendar = _calendar(args)
     except ValueError as exc:
         print(exc, file=sys.stderr)
-        return 1
+        return None
     except FormatError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
-        return 1
+        return None
     f = DossierFile(args.input, source=args.source, ignore_unknown=args.ignore_unknown_columns)
+    return period, calendar, f
+
+
+def report(f: DossierFile) -> bool:
+    """Print the file's problems and flags; ``True`` when it has no problem."""
+    for p in f.problems:
+        print(p, file=sys.stderr)
+    for p in f.flags:
+        print(f"Cảnh báo: {p}", file=sys.stderr)
+    if f.problems:
+        print(f"{len(f.problems)} lỗi: không tính số liệu (sửa tệp rồi chạy lại)", file=sys.stderr)
+    return not f.problems
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    ready = setup(args)
+    if ready is None:
+        return 1
+    period, calendar, f = ready
     table = GroupTable()
     periods = period.months() if args.by == "month" else [period]
     column = KEYS[args.by]
     for batch in f.batches():
-        arrays = _arrays(batch)
+        arrays = batch_arrays(batch)
         channel = arrays.pop("channel")
         keys = batch[column] if column else None
         for p in periods:
@@ -116,12 +141,7 @@ def _metrics(args: argparse.Namespace) -> int:
                 apology=_apologised(batch),
             )  # fmt: skip
             table.add(counts)
-    for p in f.problems:
-        print(p, file=sys.stderr)
-    for p in f.flags:
-        print(f"Cảnh báo: {p}", file=sys.stderr)
-    if f.problems:
-        print(f"{len(f.problems)} lỗi: không tính số liệu (sửa tệp rồi chạy lại)", file=sys.stderr)
+    if not report(f):
         return 1
     rows = table.rows(args.by, with_apologies=args.apologies)
     if args.by == "month":
@@ -130,13 +150,13 @@ def _metrics(args: argparse.Namespace) -> int:
     header = [args.by, *COLUMNS, *(APOLOGY_COLUMNS if args.apologies else ())]
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            _write(rows, header, out, args.format)
+            write_rows(rows, header, out, args.format)
     else:
-        _write(rows, header, sys.stdout, args.format)
+        write_rows(rows, header, sys.stdout, args.format)
     return 0
 
 
-def _arrays(batch: pl.DataFrame) -> dict[str, Any]:
+def batch_arrays(batch: pl.DataFrame) -> dict[str, Any]:
     def stamps(name: str) -> np.ndarray:
         return batch[name].to_numpy().astype("datetime64[s]")
 
@@ -216,7 +236,7 @@ class GroupTable:
         return out
 
 
-def _write(rows: Sequence[dict[str, Any]], header: list[str], out: IO[str], fmt: str) -> None:
+def write_rows(rows: Sequence[dict[str, Any]], header: list[str], out: IO[str], fmt: str) -> None:
     if fmt == "json":
         json.dump(
             [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in rows],

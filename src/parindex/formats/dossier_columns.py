@@ -21,6 +21,7 @@ import polars as pl
 import yaml
 
 from parindex.engine.dossiers import STATUS_NAMES, TERMINAL
+from parindex.engine.rules import NUMBER_RE
 from parindex.formats.errors import Problem
 
 #: Canonical field → accepted headers (the national sync name first). Matching ignores
@@ -267,9 +268,10 @@ def parse_batch(
             exprs[name] = _mapping(raw[name], LIMIT_UNIT_NAMES, pl.Int8())
         elif name in ("supplement_count", "reappointments"):
             exprs[name] = pl.col(name).cast(pl.Int16, strict=False)
-        elif name in ("legal_amount", "fee"):
-            number = pl.col(name).str.replace(",", ".", literal=True)
-            exprs[name] = number.cast(pl.Float64, strict=False)
+        elif name in ("legal_amount", "fee"):  # the grammar of formats.numbers
+            number = pl.col(name).str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+            grammar = pl.col(name).str.contains(f"^(?:{NUMBER_RE.pattern})$")
+            exprs[name] = pl.when(grammar).then(number)
         elif name in FLAG_FIELDS:
             flag = _mapping(raw[name], YES, pl.Int8())
             if name == "result_file":  # a link to the result file counts as "yes"

@@ -31,6 +31,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from parindex.formats.dossier_columns import (
     status_map,
 )
 from parindex.formats.errors import Problem
+from parindex.formats.numbers import parse_decimal
 
 BATCH_ROWS = 200_000
 _NATIONAL = {aliases[0]: name for name, aliases in FIELDS.items()}
@@ -396,11 +398,13 @@ def flatten_sync(item: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _fee_total(fees: list[Any]) -> str | None:
-    total = 0.0
+    """Σ ``Gia`` of the fee lines as text; a price that is not a number is returned as is
+    (the reader then reports it)."""
+    total = Decimal(0)
     for f in fees:
         price = f.get("Gia") if isinstance(f, dict) else None
         try:
-            total += float(str(price or 0).replace(",", "."))
+            total += parse_decimal(str(price if price is not None else 0))
         except ValueError:
-            return str(price)  # reported by the reader as "không phải là số"
-    return _text(total)
+            return str(price)
+    return str(total)
