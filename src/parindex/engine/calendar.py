@@ -168,7 +168,8 @@ class WorkCalendar:
         ``unit`` is one of :data:`LIMIT_UNITS` or an array of indices into it (per dossier).
         """
         ts = _minutes(received)
-        amt = np.asarray(amount, dtype=np.float64)
+        raw = np.asarray(amount, dtype=np.float64)
+        amt = np.where(np.isnan(raw), 0.0, raw)
         units = np.asarray(LIMIT_UNITS.index(unit) if isinstance(unit, str) else unit)
         units = np.broadcast_to(units, np.broadcast_shapes(ts.shape, amt.shape))
         w = self.day_minutes
@@ -179,9 +180,9 @@ class WorkCalendar:
         else:
             first = self.position(self.start_of_work(ts)) // w
             days = self.at_position((first + 1 + amt.astype(np.int64)) * w, closing=True)
-        calendar = ts + np.round(amt * 24 * 60).astype("timedelta64[m]")
+        calendar = ts + np.round(amt * 24 * 60).astype(np.int64).astype("timedelta64[m]")
         out = np.where(units == 0, hours, np.where(units == 1, days, calendar))
-        return np.where(np.isnat(ts) | np.isnan(amt), np.datetime64("NaT", "m"), out)
+        return np.where(np.isnat(ts) | np.isnan(raw), np.datetime64("NaT", "m"), out)
 
     def shift(self, stamps: npt.ArrayLike, minutes: npt.ArrayLike) -> Stamps:
         """Move each instant ``minutes`` working minutes later; 0 leaves it unchanged."""
