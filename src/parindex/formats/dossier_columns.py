@@ -97,7 +97,8 @@ SCHEMA: dict[str, pl.DataType] = {
 #: Date formats tried in this order (the first value of a column picks the first format).
 DATE_FORMATS = (
     "%Y%m%d%H%M%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y%m%d",
+    "%Y%m%d%H%M",
 )  # fmt: skip
 CHANNELS = {
     "1": 1, "2": 2, "3": 3, "truc tiep": 1, "truc tuyen": 2, "qua mang": 2, "buu chinh": 3,
