@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import polars as pl
 
-from parindex.commands.dossiers import batch_arrays, report, setup, write_rows
+from parindex.commands.dossiers import batch_arrays, emit, report, setup
 from parindex.engine.dossiers import NOT_RECEIVED, Outcome, classify
 from parindex.engine.index766 import DossierTotals, evaluate
 from parindex.formats.index766 import read_catalogues
@@ -73,10 +73,5 @@ def run_index(args: argparse.Namespace) -> int:
         t.columns = columns
         for r in evaluate(chosen[0], t):
             rows.append({"unit": unit, **{c: getattr(r, c) for c in COLUMNS[1:]}, "note": r.note})
-    header = [*COLUMNS, "note"]
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as out:
-            write_rows(rows, header, out, args.format)
-    else:
-        write_rows(rows, header, sys.stdout, args.format)
+    emit(rows, [*COLUMNS, "note"], args)
     return 0

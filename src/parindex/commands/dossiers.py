@@ -148,12 +148,17 @@ def _metrics(args: argparse.Namespace) -> int:
         labels = [p.label for p in periods]
         rows.sort(key=lambda r: labels.index(r["month"]))
     header = [args.by, *COLUMNS, *(APOLOGY_COLUMNS if args.apologies else ())]
+    emit(rows, header, args)
+    return 0
+
+
+def emit(rows: Sequence[dict[str, Any]], header: list[str], args: argparse.Namespace) -> None:
+    """Write ``rows`` to ``--output`` or stdout in ``--format``."""
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             write_rows(rows, header, out, args.format)
     else:
         write_rows(rows, header, sys.stdout, args.format)
-    return 0
 
 
 def batch_arrays(batch: pl.DataFrame) -> dict[str, Any]:

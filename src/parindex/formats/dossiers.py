@@ -164,15 +164,12 @@ class DossierFile:
             if names is None:
                 return
             labels = [n or f"_skip{i}" for i, n in enumerate(names)]
+            # all text (typed by parse_batch); row numbers as shown in an editor (header = 1)
+            options = {"infer_schema": False, "truncate_ragged_lines": True}
             lf = pl.scan_csv(
-                utf8,
-                separator=sep,
-                infer_schema=False,
-                new_columns=labels,
-                row_index_name="_row",
-                row_index_offset=2,
-                truncate_ragged_lines=True,
-            ).select(["_row", *[n for n in names if n]])
+                utf8, separator=sep, new_columns=labels, row_index_name="_row",
+                row_index_offset=2, **options,
+            ).select(["_row", *[n for n in names if n]])  # fmt: skip
             yield from lf.collect_batches(chunk_size=self.batch_rows)
         finally:
             if temp:
