@@ -200,9 +200,27 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, (sec, peak, _) in results.items():
         print(f"| {name} | {sec:.2f} | {sec / base:.2f} | {peak:.0f} |")
-    ours_rows = results["parindex dossiers metrics"][2].splitlines()
-    pandas_rows = results["pandas script"][2].splitlines()
-    print(f"\ngroups: parindex {len(ours_rows) - 1}, pandas {len(pandas_rows) - 1}")
+    counts = {name: _counts(out) for name, (_, _, out) in results.items()}
+    agree = len({tuple(sorted(c.items())) for c in counts.values()}) == 1
+    groups = len(counts["parindex dossiers metrics"])
+    print(f"\n{groups} units; the three tools give the same counts: {'yes' if agree else 'NO'}")
+    if not agree:
+        raise SystemExit(1)
+
+
+def _counts(csv_text: str) -> dict[str, tuple[int, ...]]:
+    """unit → (received, early, on_time, late, open_within, open_over) of a CSV output."""
+    lines = csv_text.strip().splitlines()
+    header = lines[0].split(",")
+    at = [
+        header.index(c)
+        for c in ("received", "early", "on_time", "late", "open_within", "open_over")
+    ]
+    out = {}
+    for line in lines[1:]:
+        cells = line.split(",")
+        out[cells[0]] = tuple(int(float(cells[i])) for i in at)
+    return out
 
 
 if __name__ == "__main__":
