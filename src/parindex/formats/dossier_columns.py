@@ -231,7 +231,9 @@ def _date_formats(raw: pl.Series) -> list[str]:
 
 
 def _date(name: str, formats: list[str]) -> pl.Expr:
-    tries = [pl.col(name).str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
+    tries = [
+        pl.col(name).str.strptime(pl.Datetime("us"), f, strict=False, cache=False) for f in formats
+    ]  # no cache: times are mostly unique, hashing them costs more than it saves
     return tries[0] if len(tries) == 1 else pl.coalesce(tries)
 
 

@@ -122,19 +122,22 @@ class DossierFile:
             return
         h = np.concatenate(hashes)
         r = np.concatenate(rows)
-        order = np.argsort(h, kind="stable")
-        hs = h[order]
-        same = np.flatnonzero(hs[1:] == hs[:-1]) + 1
-        first_of = {}
-        for i in same:
-            j = i
-            while j > 0 and hs[j - 1] == hs[i]:
-                j -= 1
-            first_of[int(r[order[i]])] = int(r[order[j]])
-        for row in sorted(first_of):
-            self.found.add(
-                row, FIELDS["code"][0], f"mã hồ sơ trùng với dòng {first_of[row]}", kind="trùng mã"
-            )
+        dup = pl.Series(h).is_duplicated().to_numpy()  # hash-based, both cores
+        if not dup.any():
+            return
+        h, r = h[dup], r[dup]
+        order = np.lexsort((r, h))
+        first: dict[int, int] = {}
+        for code, row in zip(h[order].tolist(), r[order].tolist(), strict=True):
+            if code in first:
+                self.found.add(
+                    row,
+                    FIELDS["code"][0],
+                    f"mã hồ sơ trùng với dòng {first[code]}",
+                    kind="trùng mã",
+                )
+            else:
+                first[code] = row
 
     # -- sources -----------------------------------------------------------------------
     def _headers(self, headers: list[str]) -> list[str | None] | None:
