@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parindex.engine.dossiers import (
     Counts,
@@ -173,3 +175,53 @@ def test_periods() -> None:
     assert [(p.start.day, p.end.day) for p in part] == [(15, 31), (1, 10)]
     with pytest.raises(ValueError, match="trước khi bắt đầu"):
         Period(dt.date(2025, 2, 1), dt.date(2025, 1, 1))
+
+
+stamps = st.datetimes(min_value=dt.datetime(2024, 12, 1), max_value=dt.datetime(2026, 1, 31))
+dossier = st.tuples(
+    st.sampled_from([1, 2, 3, 4, 5, 7, 8, 9, 10]),
+    stamps,
+    stamps,
+    st.one_of(st.none(), st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(90))),
+    st.integers(min_value=0, max_value=2),
+)  # (status, received, due, end − received, supplement requests): valid, in-order data
+
+
+def arrays_of(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    status = np.array([r[0] for r in rows])
+    return {
+        "status": status,
+        "received": np.array([r[1] for r in rows], "M8[s]"),
+        "due": np.array([r[2] for r in rows], "M8[s]"),
+        "end": end_time(
+            status,
+            np.array([None if r[3] is None else r[1] + r[3] for r in rows], "M8[s]"),
+            NAT,
+            NAT,
+        ),
+        "supplement_count": np.array([r[4] for r in rows]),
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(dossier, min_size=1, max_size=30))
+def test_comparing_by_date_never_adds_late_dossiers(rows: list[tuple[Any, ...]]) -> None:
+    a = arrays_of(rows)
+    year = Period.year(2025)
+    by_time = classify(period=year, calendar=CAL, **a)
+    by_day = classify(period=year, calendar=CAL, by_date=True, **a)
+    assert ((by_time > 0) == (by_day > 0)).all()  # the same dossiers are counted
+    late = np.isin(by_day, (Outcome.LATE, Outcome.OPEN_OVER))
+    assert np.isin(by_time[late], (Outcome.LATE, Outcome.OPEN_OVER)).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(dossier, min_size=1, max_size=30))
+def test_a_closed_dossier_is_closed_in_exactly_one_month(rows: list[tuple[Any, ...]]) -> None:
+    a = arrays_of(rows)
+    months = Period.year(2025).months()
+    closed = sum(
+        np.isin(classify(period=m, calendar=CAL, **a), (1, 2, 3)).astype(int) for m in months
+    )
+    year = np.isin(classify(period=Period.year(2025), calendar=CAL, **a), (1, 2, 3))
+    assert (closed == year.astype(int)).all()
