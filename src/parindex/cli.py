@@ -63,29 +63,54 @@ def build_parser() -> argparse.ArgumentParser:
     q = usub.add_parser("import", help="nhập đơn vị từ CSV unit,name,group[,parent]")
     q.add_argument("file")
 
+    # issue 12: improvement analyses (engine only, no database)
+    def common(p: argparse.ArgumentParser, formats: list[str]) -> None:
+        p.add_argument("--framework", required=True, help="bộ tiêu chí (.yaml hoặc .xlsx)")
+        p.add_argument("--scores", required=True, help="điểm: CSV unit,code,points")
+        p.add_argument("--units", help="đơn vị: CSV unit,name,group")
+        p.add_argument("--format", choices=formats, default=formats[0])
+        p.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
+
+    p = sub.add_parser("lost-points", help="điểm bị mất theo lĩnh vực, tiêu chí, tiêu chí lá")
+    common(p, ["csv", "json"])
+    p = sub.add_parser(
+        "whatif", help="nếu đạt điểm …, xếp hạng mới; cách ít công sức nhất lên hạng K"
+    )
+    common(p, ["json", "csv"])
+    p.add_argument("--unit", required=True, help="mã đơn vị")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--target-rank", type=int, help="hạng cần đạt trong nhóm")
+    what.add_argument(
+        "--set", action="append", metavar="MÃ=ĐIỂM", help="đặt điểm một tiêu chí lá (lặp lại được)"
+    )
+    p.add_argument("--effort", help="công sức mỗi điểm: CSV code,effort (mặc định 1)")
+    p.add_argument("--decimals", type=int, default=2, help="số chữ số thập phân của chỉ số")
+    p = sub.add_parser("rank-bands", help="khoảng xếp hạng (mô phỏng Monte Carlo trọng số)")
+    common(p, ["csv", "json"])
+    p.add_argument("--draws", type=int, required=True, help="số lượt mô phỏng, ví dụ 2000")
+    p.add_argument(
+        "--weight-spread", type=float, required=True, help="s: hệ số lĩnh vực trong [1 − s, 1 + s]"
+    )
+    p.add_argument("--seed", type=int, required=True, help="hạt giống ngẫu nhiên (lặp lại đúng)")
+    p.add_argument("--intervals", help="khoảng điểm lĩnh vực đã biết: CSV unit,code,low,high")
+
     p = sub.add_parser("dossiers", help="hồ sơ TTHC: kiểm tra tệp, tỷ lệ đúng hạn, trễ hạn")
     dsub = p.add_subparsers(dest="action", metavar="VIỆC")
     dsub.required = True
     mq = dsub.add_parser("metrics", help="số hồ sơ, tỷ lệ đúng hạn/trễ hạn/trực tuyến từ tệp")
-    mq.add_argument("--input", required=True, help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
     mq.add_argument("--by", choices=["month", "official", "procedure", "unit"], default="unit")
-    mq.add_argument("--period", help="kỳ: 2025, 2025-03 hoặc 2025-Q1")
-    mq.add_argument("--from", dest="date_from", help="từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")
-    mq.add_argument("--to", dest="date_to", help="đến ngày (tính cả ngày này)")
-    mq.add_argument("--format", choices=["csv", "json"], default="csv")
-    mq.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
-    mq.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
     mq.add_argument("--apologies", action="store_true", help="thêm số hồ sơ trễ có/không xin lỗi")
     iq = dsub.add_parser("index", help="các chỉ số Quyết định 766 tính được từ tệp hồ sơ")
-    iq.add_argument("--input", required=True, help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
-    iq.add_argument("--period", help="kỳ: 2025, 2025-03 hoặc 2025-Q1")
-    iq.add_argument("--from", dest="date_from", help="từ ngày")
-    iq.add_argument("--to", dest="date_to", help="đến ngày")
     iq.add_argument("--version", default="portal-2025", help="phiên bản bộ chỉ số")
     iq.add_argument("--catalogue", help="tệp bộ chỉ số (.yaml; mặc định bộ kèm theo)")
-    iq.add_argument("--format", choices=["csv", "json"], default="csv")
-    iq.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
-    iq.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
+    for q in (mq, iq):
+        q.add_argument("--input", required=True, help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
+        q.add_argument("--period", help="kỳ: 2025, 2025-03 hoặc 2025-Q1")
+        q.add_argument("--from", dest="date_from", help="từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")
+        q.add_argument("--to", dest="date_to", help="đến ngày (tính cả ngày này)")
+        q.add_argument("--format", choices=["csv", "json"], default="csv")
+        q.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
+        q.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
     dq = dsub.add_parser("check", help="kiểm tra một tệp hồ sơ, in lỗi theo từng dòng")
     dq.add_argument("file")
     for q in (mq, iq, dq):
@@ -126,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from parindex.commands.django_cmds import units
 
         return units(args)
+    if args.command in ("lost-points", "whatif", "rank-bands"):
+        from parindex.commands import improve
+
+        runner = {"lost-points": improve.run_lost_points, "whatif": improve.run_whatif}
+        return runner.get(args.command, improve.run_rank_bands)(args)
     if args.command == "dossiers":
         from parindex.commands.dossiers import run as run_dossiers
 
