@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 #: Formula id → (numerator, denominator) fields of :class:`DossierTotals`.
 DOSSIER_FORMULAS: dict[str, tuple[str, str]] = {
@@ -33,8 +34,9 @@ NEEDS_COLUMN = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
+    """An indicator group (nhóm chỉ số) with its maximum points."""
+
     code: str
     name: str
     max_points: Decimal
@@ -42,6 +44,8 @@ class Group:
 
 @dataclass(frozen=True, slots=True)
 class Indicator:
+    """One indicator; ``max_points`` ``None`` = informational (no points)."""
+
     code: str
     name: str
     group: str
