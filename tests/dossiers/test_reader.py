@@ -294,3 +294,18 @@ def test_problems_are_capped_per_kind_with_a_summary(tmp_path: Path) -> None:
     list(f.batches())
     assert len(f.problems) == 101
     assert f.problems[-1].reason == "và 50 dòng khác: mã trạng thái không rõ: '…'"
+
+
+def test_blocks_end_between_records_even_inside_quoted_newlines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("parindex.formats.dossiers.CHUNK_BYTES", 64)
+    head = "MaHoSo,TrangThaiHoSo,NgayTiepNhan,NgayHenTra,TenTTHC\n"
+    rows = "".join(
+        f'H{i},4,20250102080000,20250106170000,"Cấp giấy\nphép, số {i}"\n' for i in range(40)
+    )
+    frame, problems = read_dossiers(write(tmp_path, head + rows))
+    assert problems == []
+    assert frame["code"].to_list() == [f"H{i}" for i in range(40)]
+    assert frame["_row"].to_list() == list(range(2, 42))  # records, not physical lines
+    assert frame["procedure_name"].to_list()[7] == "Cấp giấy\nphép, số 7"

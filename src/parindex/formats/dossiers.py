@@ -5,7 +5,9 @@ yields typed polars frames (:data:`~parindex.formats.dossier_columns.SCHEMA`) of
 ``batch_rows`` rows, so memory stays bounded whatever the file size. Problems (Vietnamese,
 with the row number) and flags (kept rows that need a look, e.g. dates out of order) are
 collected while reading; duplicate dossier codes within the file are found at the end
-(codes are kept as 64-bit hashes with their row numbers: 16 bytes a row). A file with any
+(codes are kept as 64-bit hashes with their row numbers: 12 bytes a row). CSV is parsed
+in blocks of :data:`CHUNK_BYTES` cut at record boundaries, so memory does not grow with
+the file beyond those 12 bytes a row. A file with any
 problem must not be used: :func:`read_dossiers` gives ``(frame, problems)`` for small files.
 
 Sources:
@@ -50,6 +52,9 @@ from parindex.formats.errors import Problem
 from parindex.formats.numbers import parse_decimal
 
 BATCH_ROWS = 200_000
+#: Bytes of CSV parsed at a time (about 160,000 rows of a national export): memory stays
+#: bounded whatever the file size (polars' own batched scan reads ahead without limit).
+CHUNK_BYTES = 16 << 20
 _NATIONAL = {aliases[0]: name for name, aliases in FIELDS.items()}
 _HISTORY_KEYS = ("QuaTrinhXuLy", "DanhSachTienDo", "TienDoXuLy")
 
@@ -106,7 +111,7 @@ class DossierFile:
                 codes = batch["code"].str.strip_chars()
                 known = codes.is_not_null() & (codes != "")
                 hashes.append(codes.filter(known).hash(seed=7).to_numpy())
-                rows.append(batch["_row"].filter(known).cast(pl.Int64).to_numpy())
+                rows.append(batch["_row"].filter(known).cast(pl.Int32).to_numpy())
                 typed = parse_batch(batch, self.found, self.statuses, self.present)
                 if typed.height:
                     yield typed
@@ -167,13 +172,18 @@ class DossierFile:
             if names is None:
                 return
             labels = [n or f"_skip{i}" for i, n in enumerate(names)]
-            # all text (typed by parse_batch); row numbers as shown in an editor (header = 1)
-            options = {"infer_schema": False, "truncate_ragged_lines": True}
-            lf = pl.scan_csv(
-                utf8, separator=sep, new_columns=labels, row_index_name="_row",
-                row_index_offset=2, **options,
-            ).select(["_row", *[n for n in names if n]])  # fmt: skip
-            yield from lf.collect_batches(chunk_size=self.batch_rows)
+            wanted = ["_row", *[n for n in names if n]]
+            row = 2  # row numbers as shown in an editor (the header is row 1)
+            for part in _record_blocks(utf8, CHUNK_BYTES):
+                # all text (typed by parse_batch)
+                frame = pl.read_csv(
+                    part, has_header=False, separator=sep, new_columns=labels,
+                    infer_schema=False, truncate_ragged_lines=True,
+                    row_index_name="_row", row_index_offset=row,
+                ).select(wanted)  # fmt: skip
+                row += frame.height
+                for start in range(0, frame.height, self.batch_rows):
+                    yield frame.slice(start, self.batch_rows)
         finally:
             if temp:
                 os.unlink(utf8)
@@ -267,6 +277,35 @@ def read_dossiers(path: str | Path, **options: Any) -> tuple[pl.DataFrame, list[
     parts = list(f.batches())
     frame = pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMA)
     return frame, f.problems
+
+
+def _record_blocks(path: Path, size: int) -> Iterator[bytes]:
+    """The data rows of a CSV file (header skipped) in blocks of about ``size`` bytes, each
+    ending at a record boundary: a newline outside quotes."""
+    with open(path, "rb") as fh:
+        fh.readline()
+        carry = b""
+        while True:
+            block = fh.read(size)
+            data = carry + block
+            if not block:
+                if data.strip():
+                    yield data
+                return
+            cut = _record_end(data)
+            data, carry = data[:cut], data[cut:]
+            if data.strip():
+                yield data
+
+
+def _record_end(data: bytes) -> int:
+    """Index after the last newline of ``data`` that is outside quotes (0 if none)."""
+    pos = data.rfind(b"\n")
+    while pos >= 0:
+        if data.count(b'"', 0, pos) % 2 == 0:
+            return pos + 1
+        pos = data.rfind(b"\n", 0, pos)
+    return 0
 
 
 def _as_utf8(path: Path) -> tuple[Path, bool]:
