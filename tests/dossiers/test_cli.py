@@ -158,3 +158,24 @@ def test_the_cli_starts_without_polars_or_numpy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_check_flags_late_apologies_and_second_reappointments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "MaHoSo,TrangThaiHoSo,NgayTiepNhan,NgayHenTra,NgayXinLoi,SoLanHenLai\n"
+        "H1,4,20250102080000,20250110170000,09/01/2025,1\n"  # Thursday before a Friday: in time
+        "H2,4,20250102080000,20250110170000,10/01/2025,1\n"  # on the due day: late
+        "H3,4,20250102080000,20250113170000,10/01/2025,2\n",  # Friday before Monday, twice
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "dossiers", "check", str(path))
+    assert code == 0
+    assert out == "3 dòng hồ sơ, 3 dòng hợp lệ, 0 lỗi, 2 cảnh báo\n"
+    assert err.splitlines() == [
+        f"Cảnh báo: {path}, dòng 3, cột NgayXinLoi: phiếu xin lỗi gửi muộn: phải gửi chậm nhất "
+        "01 ngày làm việc trước ngày hẹn trả",
+        f"Cảnh báo: {path}, dòng 4, cột SoLanHenLai: hẹn lại ngày trả kết quả quá một lần",
+    ]

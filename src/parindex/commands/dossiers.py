@@ -26,7 +26,16 @@ import numpy as np
 import polars as pl
 
 from parindex.engine.calendar import WorkCalendar
-from parindex.engine.dossiers import COUNT_FIELDS, Counts, Period, classify, end_time, rates, tally
+from parindex.engine.dossiers import (
+    COUNT_FIELDS,
+    Counts,
+    Period,
+    apology_checks,
+    classify,
+    end_time,
+    rates,
+    tally,
+)
 from parindex.formats.calendar import load_calendar, parse_office_hours
 from parindex.formats.dossiers import DossierFile
 from parindex.formats.errors import FormatError
@@ -50,8 +59,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    try:
+        calendar = _calendar(args)
+    except (ValueError, FormatError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
     f = DossierFile(args.file, source=args.source, ignore_unknown=args.ignore_unknown_columns)
-    kept = sum(b.height for b in f.batches())
+    kept = 0
+    for batch in f.batches():
+        kept += batch.height
+        _check_apologies(f, batch, calendar)
+    f.found.close()
     for p in f.problems:
         print(p, file=sys.stderr)
     for p in f.flags:
@@ -60,6 +78,27 @@ def _check(args: argparse.Namespace) -> int:
         f"{f.rows} dòng hồ sơ, {kept} dòng hợp lệ, {len(f.problems)} lỗi, {len(f.flags)} cảnh báo"
     )
     return 1 if f.problems else 0
+
+
+def _check_apologies(f: DossierFile, batch: pl.DataFrame, calendar: WorkCalendar) -> None:
+    """Flag apologies sent later than one working day before the (original) due date and
+    return dates reset more than once (Mẫu 04, phiếu xin lỗi và hẹn lại)."""
+    sent = batch["apology_sent"].is_not_null() | (batch["reappointments"].fill_null(0) > 0)
+    rows = batch.filter(sent)
+    if rows.height == 0:
+        return
+    due = rows["due_original"].fill_null(rows["due"]).to_numpy()
+    in_time, once = apology_checks(
+        due=due, sent=rows["apology_sent"].to_numpy(), calendar=calendar,
+        resets=rows["reappointments"].fill_null(1).to_numpy(),
+    )  # fmt: skip
+    has_date = rows["apology_sent"].is_not_null().to_numpy()
+    for row, ok, single, dated in zip(rows["_row"], in_time, once, has_date, strict=True):
+        if dated and not ok:
+            f.found.flag(row, "NgayXinLoi", "phiếu xin lỗi gửi muộn: phải gửi chậm nhất 01 ngày "
+                         "làm việc trước ngày hẹn trả")  # fmt: skip
+        if not single:
+            f.found.flag(row, "SoLanHenLai", "hẹn lại ngày trả kết quả quá một lần")
 
 
 def parse_period(args: argparse.Namespace) -> Period:
