@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         q.add_argument("--ignore-unknown-columns", action="store_true", help="bỏ qua cột lạ")
         q.add_argument("--calendar", action="append", default=[], help="tệp lịch năm (.yaml)")
+        q.add_argument("--procedures", help="thời hạn giải quyết: CSV procedure,limit[,unit]")
         q.add_argument("--office-hours", default="07:00-11:30,13:30-17:00", help="giờ làm việc")
 
     p = sub.add_parser("worker", help="chạy tác vụ nền (gửi thư, nhắc hạn theo lịch)")

@@ -179,3 +179,34 @@ def test_check_flags_late_apologies_and_second_reappointments(
         "01 ngày làm việc trước ngày hẹn trả",
         f"Cảnh báo: {path}, dòng 4, cột SoLanHenLai: hẹn lại ngày trả kết quả quá một lần",
     ]
+
+
+def test_a_procedure_table_gives_the_legal_limit_when_the_due_date_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "MaHoSo,MaTTHC,DonViXuLy,TrangThaiHoSo,NgayTiepNhan,NgayKetThucXuLy\n"
+        # 3 working days from Mon 06/01 08:00 = Thu 09/01 08:00
+        "H1,P3,A,9,06/01/2025 08:00,09/01/2025 08:00\n"
+        "H2,P3,A,9,06/01/2025 08:00,09/01/2025 09:00\n"
+        # 4 working hours from Mon 06/01 08:00 = 13:30 (lunch skipped)
+        "H3,P4H,A,9,06/01/2025 08:00,06/01/2025 13:30\n",
+        encoding="utf-8",
+    )
+    argv = ["dossiers", "metrics", "--input", str(path), "--period", "2025-01"]
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert err.count("thiếu ngày hẹn trả và thời hạn giải quyết") == 3
+    table = tmp_path / "p.csv"
+    table.write_text("procedure,limit,unit\nP3,3,ngày làm việc\nP4H,4,giờ\n", encoding="utf-8")
+    code, out, err = run(capsys, *argv, "--procedures", str(table))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == "A,3,0,2,1,0,0,66.67,33.33,0.00"
+    table.write_text("procedure,limit,unit\nP3,ba,ngày\nP3,3,tuần\n", encoding="utf-8")
+    code, out, err = run(capsys, *argv, "--procedures", str(table))
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        f"{table}, dòng 2, cột limit: không phải là số: 'ba'",
+        f"{table}, dòng 3, cột unit: đơn vị thời hạn không rõ: 'tuần'",
+    ]

@@ -37,6 +37,7 @@ from parindex.engine.dossiers import (
     tally,
 )
 from parindex.formats.calendar import load_calendar, parse_office_hours
+from parindex.formats.dossier_columns import read_procedure_limits
 from parindex.formats.dossiers import DossierFile
 from parindex.formats.errors import FormatError
 
@@ -61,10 +62,10 @@ def run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         calendar = _calendar(args)
+        f = open_input(args, args.file)
     except (ValueError, FormatError) as exc:
         print(exc, file=sys.stderr)
         return 1
-    f = DossierFile(args.file, source=args.source, ignore_unknown=args.ignore_unknown_columns)
     kept = 0
     for batch in f.batches():
         kept += batch.height
@@ -138,15 +139,24 @@ def setup(args: argparse.Namespace) -> tuple[Period, WorkCalendar, DossierFile] 
     try:
         period = parse_period(args)
         calendar = _calendar(args)
-    except ValueError as exc:
+        f = open_input(args, args.input)
+    except (ValueError, FormatError) as exc:
         print(exc, file=sys.stderr)
         return None
-    except FormatError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        return None
-    f = DossierFile(args.input, source=args.source, ignore_unknown=args.ignore_unknown_columns)
     return period, calendar, f
+
+
+def open_input(args: argparse.Namespace, path: str) -> DossierFile:
+    """The dossier file with the options every subcommand shares (``--procedures`` read
+    first; its problems raise :class:`FormatError`)."""
+    limits = None
+    if args.procedures:
+        limits, problems = read_procedure_limits(args.procedures)
+        if problems:
+            raise FormatError(problems)
+    return DossierFile(
+        path, source=args.source, ignore_unknown=args.ignore_unknown_columns, limits=limits
+    )
 
 
 def report(f: DossierFile) -> bool:

@@ -12,7 +12,7 @@ command refuses to print, the import rejects the file).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,9 @@ import yaml
 
 from parindex.engine.dossiers import STATUS_NAMES, TERMINAL
 from parindex.engine.rules import NUMBER_RE
-from parindex.formats.errors import Problem
+from parindex.formats.errors import FormatError, Problem
+from parindex.formats.numbers import parse_decimal
+from parindex.formats.text import csv_rows, header_positions, read_text_file, width_reason
 
 #: Canonical field → accepted headers (the national sync name first). Matching ignores
 #: case, diacritics, spaces and punctuation (:func:`header_key`).
@@ -255,7 +257,11 @@ def _why(name: str, value: str) -> str:
 
 
 def parse_batch(
-    raw: pl.DataFrame, found: Findings, statuses: dict[str, int], present: Iterable[str]
+    raw: pl.DataFrame,
+    found: Findings,
+    statuses: dict[str, int],
+    present: Iterable[str],
+    limits: Mapping[str, tuple[float, int]] | None = None,
 ) -> pl.DataFrame:
     """Typed frame of :data:`SCHEMA` for the rows of ``raw`` without problems.
 
@@ -343,7 +349,57 @@ def parse_batch(
             for c, t in SCHEMA.items()
         ]
     )
+    if limits:  # the procedure table fills the legal limit the row does not give
+        codes = list(limits)
+        amount = pl.col("procedure").replace_strict(
+            codes, [limits[c][0] for c in codes], default=None, return_dtype=pl.Float64
+        )
+        unit = pl.col("procedure").replace_strict(
+            codes, [limits[c][1] for c in codes], default=None, return_dtype=pl.Int8
+        )
+        missing = pl.col("legal_amount").is_null()
+        frame = frame.with_columns(
+            pl.when(missing).then(amount).otherwise(pl.col("legal_amount")).alias("legal_amount"),
+            pl.when(missing).then(unit).otherwise(pl.col("legal_unit")).alias("legal_unit"),
+        )
     return _row_checks(frame, found, present, bad)
+
+
+def read_procedure_limits(path: str | Path) -> tuple[dict[str, tuple[float, int]], list[Problem]]:
+    """Legal limits per procedure: CSV ``procedure,limit[,unit]`` (unit: ``ngày làm việc``
+    — the default —, ``giờ``, ``ngày``); ``(limits, problems)``."""
+    name = str(path)
+    problems: list[Problem] = []
+    try:
+        text = read_text_file(path)
+    except FormatError as exc:
+        return {}, exc.problems
+    rows = csv_rows(text, name, problems)
+    at = header_positions(name, rows, ["procedure", "limit"], ["unit"], problems)
+    limits: dict[str, tuple[float, int]] = {}
+    if at is None:
+        return {}, problems
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != at[-1]:
+            problems.append(Problem(name, line, None, width_reason(len(cells), at[-1])))
+            continue
+        code = cells[at[0]].strip()
+        unit_text = cells[at[2]].strip() if at[2] >= 0 else ""
+        unit = LIMIT_UNIT_NAMES.get(fold(unit_text)) if unit_text else 1
+        try:
+            amount = float(parse_decimal(cells[at[1]]))
+        except ValueError as exc:
+            problems.append(Problem(name, line, "limit", str(exc)))
+            continue
+        if unit is None:
+            problems.append(Problem(name, line, "unit", f"đơn vị thời hạn không rõ: {unit_text!r}"))
+        elif code in limits:
+            problems.append(Problem(name, line, "procedure", f"thủ tục {code} khai hai lần"))
+        else:
+            limits[code] = (amount, unit)
+    return limits, problems
 
 
 def _row_checks(

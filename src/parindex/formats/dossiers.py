@@ -32,7 +32,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -69,8 +69,10 @@ class DossierFile:
         source: str | Path = "dvcqg",
         batch_rows: int = BATCH_ROWS,
         ignore_unknown: bool = False,
+        limits: Mapping[str, tuple[float, int]] | None = None,
     ) -> None:
         self.path = Path(path)
+        self.limits = limits
         self.name = str(path)
         self.batch_rows = batch_rows
         self.ignore_unknown = ignore_unknown
@@ -112,7 +114,7 @@ class DossierFile:
                 known = codes.is_not_null() & (codes != "")
                 hashes.append(codes.filter(known).hash(seed=7).to_numpy())
                 rows.append(batch["_row"].filter(known).cast(pl.Int32).to_numpy())
-                typed = parse_batch(batch, self.found, self.statuses, self.present)
+                typed = parse_batch(batch, self.found, self.statuses, self.present, self.limits)
                 if typed.height:
                     yield typed
         except pl.exceptions.PolarsError as exc:
