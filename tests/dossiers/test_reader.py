@@ -10,6 +10,8 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parindex.formats.dossier_columns import map_headers, status_map
 from parindex.formats.dossiers import flatten_sync, open_dossiers, read_dossiers
@@ -309,3 +311,55 @@ def test_blocks_end_between_records_even_inside_quoted_newlines(
     assert frame["code"].to_list() == [f"H{i}" for i in range(40)]
     assert frame["_row"].to_list() == list(range(2, 42))  # records, not physical lines
     assert frame["procedure_name"].to_list()[7] == "Cấp giấy\nphép, số 7"
+
+
+ALIASES = {
+    "code": ["MaHoSo", "Mã hồ sơ", "ma ho so"],
+    "status": ["TrangThaiHoSo", "Trạng thái", "TRANG THAI HO SO"],
+    "received": ["NgayTiepNhan", "Ngày tiếp nhận", "ngay_tiep_nhan"],
+    "due": ["NgayHenTra", "Ngày hẹn trả", "Hạn xử lý"],
+    "unit": ["DonViXuLy", "Đơn vị xử lý", "Cơ quan giải quyết"],
+}
+DATE_WRITERS = [
+    lambda d: d.strftime("%Y%m%d%H%M%S"),
+    lambda d: d.strftime("%d/%m/%Y %H:%M"),
+    lambda d: d.strftime("%d/%m/%Y %H:%M:%S"),
+]
+minutes = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
+record = st.tuples(
+    st.sampled_from([2, 4, 5, 6]),
+    minutes,
+    minutes,
+    st.text(alphabet="ABCxãđƯ ơ-", min_size=1, max_size=12).filter(lambda s: s.strip() == s),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(record, min_size=1, max_size=25),
+    headers=st.fixed_dictionaries({k: st.sampled_from(v) for k, v in ALIASES.items()}),
+    writer=st.sampled_from(DATE_WRITERS),
+    sep=st.sampled_from([",", ";"]),
+)
+def test_whatever_the_aliases_and_date_format_a_file_reads_back(  # type: ignore[no-untyped-def]
+    tmp_path, rows, headers, writer, sep
+):
+    order = list(ALIASES)
+    lines = [sep.join(headers[k] for k in order)]
+    for i, (status, rec, due, unit) in enumerate(rows):
+        cells = {"code": f"H{i}", "status": str(status), "received": writer(rec),
+                 "due": writer(due), "unit": unit}  # fmt: skip
+        lines.append(sep.join(f'"{cells[k]}"' for k in order))
+    path = tmp_path / "prop.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame, problems = read_dossiers(path)
+    assert problems == []
+    assert frame["code"].to_list() == [f"H{i}" for i in range(len(rows))]
+    assert frame["status"].to_list() == [r[0] for r in rows]
+    assert frame["received"].to_list() == [r[1] for r in rows]
+    assert frame["due"].to_list() == [r[2] for r in rows]
+    assert frame["unit"].to_list() == [r[3] for r in rows]
