@@ -275,6 +275,13 @@ def test_a_sync_message_is_flattened_with_its_history() -> None:
 
 def test_json_and_json_lines_read_the_same(tmp_path: Path) -> None:
     other = {**SYNC, "MaHoSo": "H2", "TrangThaiHoSo": "Đang xử lý", "QuaTrinhXuLy": []}
+    named = [
+        {**h, "TrangThai": "Đã xử lý xong"} if h["TrangThai"] == 9 else h
+        for h in SYNC["QuaTrinhXuLy"]
+    ]
+    assert (
+        flatten_sync({**SYNC, "QuaTrinhXuLy": named}, status_map())["finished"] == "20250108100000"
+    )
     whole = tmp_path / "d.json"
     whole.write_text(json.dumps({"data": [SYNC, other]}), encoding="utf-8")
     lines = tmp_path / "d.jsonl"

@@ -44,6 +44,7 @@ from parindex.formats.dossier_columns import (
     FIELDS,
     SCHEMA,
     Findings,
+    fold,
     map_headers,
     parse_batch,
     status_map,
@@ -256,7 +257,7 @@ class DossierFile:
                 if not isinstance(item, dict):
                     self.found.add(number, None, "mỗi hồ sơ phải là một đối tượng JSON")
                     continue
-                rec = flatten_sync(item)
+                rec = flatten_sync(item, self.statuses)
                 present.update(k for k, v in rec.items() if v is not None)
                 rec["_row"] = str(number)
                 chunk.append(rec)
@@ -368,7 +369,9 @@ def _text(value: Any) -> str | None:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
-def flatten_sync(item: dict[str, Any]) -> dict[str, str | None]:
+def flatten_sync(
+    item: dict[str, Any], statuses: Mapping[str, int] | None = None
+) -> dict[str, str | None]:
     """One DongBoHoSoMC dossier → the flat fields of the CSV reader (text values).
 
     * End times, when the header lacks them, come from the status history: the first time of
@@ -392,7 +395,7 @@ def flatten_sync(item: dict[str, Any]) -> dict[str, str | None]:
     requests: list[tuple[str | None, str | None]] = []
     if history:
         steps = sorted(
-            (str(h.get("ThoiDiemXuLy") or ""), _text(h.get("TrangThai")), h)
+            (str(h.get("ThoiDiemXuLy") or ""), _history_status(h.get("TrangThai"), statuses), h)
             for h in history
             if isinstance(h, dict)
         )
@@ -436,6 +439,15 @@ def flatten_sync(item: dict[str, Any]) -> dict[str, str | None]:
         linked = any(isinstance(r, dict) and r.get("DuongDanTepTinKetQua") for r in results)
         rec["result_file"] = "1" if linked else None
     return rec
+
+
+def _history_status(value: Any, statuses: Mapping[str, int] | None) -> str | None:
+    """A history entry's status as a national code (text), through the source's table."""
+    text = _text(value)
+    if text is None or statuses is None:
+        return text
+    code = statuses.get(fold(text))
+    return text if code is None else str(code)
 
 
 def _fee_total(fees: list[Any]) -> str | None:
