@@ -94,6 +94,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, required=True, help="hạt giống ngẫu nhiên (lặp lại đúng)")
     p.add_argument("--intervals", help="khoảng điểm lĩnh vực đã biết: CSV unit,code,low,high")
 
+    p = sub.add_parser("dossiers", help="hồ sơ TTHC: kiểm tra tệp, tỷ lệ đúng hạn, trễ hạn")
+    dsub = p.add_subparsers(dest="action", metavar="VIỆC")
+    dsub.required = True
+    mq = dsub.add_parser("metrics", help="số hồ sơ, tỷ lệ đúng hạn/trễ hạn/trực tuyến từ tệp")
+    mq.add_argument("--by", choices=["month", "official", "procedure", "unit"], default="unit")
+    mq.add_argument("--apologies", action="store_true", help="thêm số hồ sơ trễ có/không xin lỗi")
+    iq = dsub.add_parser("index", help="các chỉ số Quyết định 766 tính được từ tệp hồ sơ")
+    iq.add_argument("--version", default="portal-2025", help="phiên bản bộ chỉ số")
+    iq.add_argument("--catalogue", help="tệp bộ chỉ số (.yaml; mặc định bộ kèm theo)")
+    for q in (mq, iq):
+        q.add_argument("--input", required=True, help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
+        q.add_argument("--period", help="kỳ: 2025, 2025-03 hoặc 2025-Q1")
+        q.add_argument("--from", dest="date_from", help="từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")
+        q.add_argument("--to", dest="date_to", help="đến ngày (tính cả ngày này)")
+        q.add_argument("--format", choices=["csv", "json"], default="csv")
+        q.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
+        q.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
+    dq = dsub.add_parser("check", help="kiểm tra một tệp hồ sơ, in lỗi theo từng dòng")
+    dq.add_argument("file")
+    for q in (mq, iq, dq):
+        q.add_argument(
+            "--source", default="dvcqg", help="bảng trạng thái: dvcqg, opencps, igate, .yaml"
+        )
+        q.add_argument("--ignore-unknown-columns", action="store_true", help="bỏ qua cột lạ")
+        q.add_argument("--calendar", action="append", default=[], help="tệp lịch năm (.yaml)")
+        q.add_argument("--procedures", help="thời hạn giải quyết: CSV procedure,limit[,unit]")
+        q.add_argument("--office-hours", default="07:00-11:30,13:30-17:00", help="giờ làm việc")
+
     p = sub.add_parser("worker", help="chạy tác vụ nền (gửi thư, nhắc hạn theo lịch)")
     p.add_argument("--interval", type=float, default=60, help="phút giữa hai lượt nhắc hạn")
     p.add_argument(
@@ -129,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runner = {"lost-points": improve.run_lost_points, "whatif": improve.run_whatif}
         return runner.get(args.command, improve.run_rank_bands)(args)
+    if args.command == "dossiers":
+        from parindex.commands.dossiers import run as run_dossiers
+
+        return run_dossiers(args)
     if args.command == "demo":
         from parindex.commands.django_cmds import demo
 
