@@ -27,10 +27,11 @@ from parindex.audit.models import AuditEvent
 from parindex.audit.selectors import audit_events_for
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine import framework as eng
-from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate, compile_framework
+from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate
 from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import criteria_of, criterion_rule, engine_framework
+from parindex.frameworks.selectors import criteria_of, criterion_rule
+from parindex.frameworks.shape import framework_shape
 
 S = AssessmentStatus
 
@@ -273,11 +274,8 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         return node
 
     areas = [build(c) for c in kids.get(None, [])]
-    efw = engine_framework(fw, crits)
-    try:
-        cf: CompiledFramework | None = compile_framework(efw)
-    except ValueError:
-        cf = None
+    shape = framework_shape(fw, crits)
+    efw, cf = shape.engine_fw, shape.compiled
     self_total = _totals(cf, leaves, _self_points)
     final = _totals(cf, leaves, _final_points)
 

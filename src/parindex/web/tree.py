@@ -20,7 +20,7 @@ from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.frameworks import codec
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import engine_framework
+from parindex.frameworks.shape import framework_shape
 
 #: Rule type → the input the page shows for it.
 INPUT_KIND = {
@@ -209,71 +209,12 @@ def _rule_of(c: Criterion) -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class Shape:
-    """What the pages need of a framework that never changes once a cycle uses it: the
-    engine's framework and compiled form, and per leaf (document order) its code, name,
-    source and the codes above it. Kept in process memory per framework."""
-
-    engine_fw: eng.Framework
-    compiled: agg.CompiledFramework | None
-    #: criterion pk → (code, name, source, ancestors), leaves only, in document order.
-    leaves: dict[int, tuple[str, str, str, tuple[str, ...]]]
-
-
-_SHAPES: dict[tuple[Any, ...], Shape] = {}
-_SHAPES_MAX = 64
-
-
-def _shape_key(assessment: Assessment) -> tuple[Any, ...]:
-    fw = assessment.framework
-    # created_at too: a test database may give a new framework a pk used before.
-    return (fw.pk, fw.code, fw.created_at)
-
-
-def _shape_of(assessment: Assessment, criteria: list[Criterion]) -> Shape:
-    """The framework's shape from its criteria (with rules), cached."""
-    key = _shape_key(assessment)
-    shape = _SHAPES.get(key)
-    if shape is not None:
-        return shape
-    kids: dict[int | None, list[Criterion]] = {}
-    for c in criteria:
-        kids.setdefault(c.parent_id, []).append(c)
-    by_pk = {c.pk: c for c in criteria}
-    leaves = {}
-    for c in criteria:
-        if c.pk in kids:
-            continue
-        anc: list[str] = []
-        p = c.parent_id
-        while p is not None:
-            anc.append(by_pk[p].code)
-            p = by_pk[p].parent_id
-        leaves[c.pk] = (c.code, c.name, c.source, tuple(anc))
-    engine_fw = engine_framework(assessment.framework, criteria)
-    try:
-        compiled = agg.compile_framework(engine_fw)
-    except ValueError:
-        compiled = None
-    shape = Shape(engine_fw, compiled, leaves)
-    if len(_SHAPES) >= _SHAPES_MAX:
-        _SHAPES.clear()
-    _SHAPES[key] = shape
-    return shape
-
-
 def _criteria_of(assessment: Assessment) -> list[Criterion]:
     return list(
         Criterion.objects.filter(framework_id=assessment.framework_id)
         .select_related("rule")
         .order_by("position")
     )
-
-
-def framework_shape(assessment: Assessment) -> Shape:
-    shape = _SHAPES.get(_shape_key(assessment))
-    return shape if shape is not None else _shape_of(assessment, _criteria_of(assessment))
 
 
 def _self_shown(score: LeafScore, source: str) -> Decimal | None:
@@ -308,7 +249,7 @@ def leaf_answer(
     from parindex.assessments.selectors import MissingLeaf, _count, _missing_reason
     from parindex.evidence.models import EvidenceLink
 
-    shape = framework_shape(assessment)
+    shape = framework_shape(assessment.framework)
     if score is None or score.pk != score_pk:
         score = (
             LeafScore.objects.select_related("criterion__rule", "updated_by")
@@ -335,20 +276,20 @@ def leaf_answer(
     }
     points: dict[str, Any] = {}
     missing: list[Any] = []
-    for cid, (code, name, source, _anc) in shape.leaves.items():
+    for cid, info in shape.leaves.items():
         r = rows.get(cid)
         if r is None:
             continue
         if r.not_applicable:
-            points[code] = agg.NA
+            points[info.code] = agg.NA
         else:
-            value = _self_shown(r, source)
+            value = _self_shown(r, info.source)
             if value is not None:
-                points[code] = value
+                points[info.code] = value
         if with_missing:
-            reason = _missing_reason(source, r, r.evidence_count)
+            reason = _missing_reason(info.source, r, r.evidence_count)
             if reason:
-                missing.append(MissingLeaf(code, name, reason))
+                missing.append(MissingLeaf(info.code, info.name, reason))
     totals = None
     if shape.compiled is not None:
         try:
@@ -366,7 +307,7 @@ def leaf_answer(
         comments=comments,
         url=f"{prefix}{score.pk}/",
         sid=str(score.pk),
-        ancestors=shape.leaves[c.pk][3],
+        ancestors=shape.leaves[c.pk].ancestors,
     )
     return LeafAnswer(leaf, totals, missing)
 
@@ -420,5 +361,5 @@ def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
             )
             leaves.append(leaf)
         rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))
-    shape = _shape_of(assessment, criteria)
+    shape = framework_shape(assessment.framework, criteria)
     return Tree(assessment, rows, leaves, shape.compiled, shape.engine_fw)
