@@ -1,0 +1,83 @@
+"""Lost points (DESIGN §5 ``unit,code,name,level,max_points,points,lost``): the nodes of a
+unit's scores below their maximum, largest loss first.
+
+Pure: plain data in, plain data out. The unit page feeds it the stored node results; a
+command line can feed it :func:`nodes_of_score` of an engine aggregate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from parindex.engine.aggregate import UnitScore
+from parindex.engine.framework import Framework, Node
+
+__all__ = ["LostRow", "NodePoints", "loss", "lost_points", "nodes_of_score"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodePoints:
+    """One node of a unit's scores: ``max_points`` is ``None`` when not applicable."""
+
+    code: str
+    name: str
+    level: int
+    max_points: Decimal | None
+    points: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class LostRow:
+    code: str
+    name: str
+    #: Depth in the framework: 1 = area, 2 = criterion, 3+ = sub-criterion.
+    level: int
+    max_points: Decimal
+    points: Decimal
+    lost: Decimal
+
+    @property
+    def depth(self) -> int:
+        """The framework's name for :attr:`level`."""
+        return self.level
+
+
+def loss(max_points: Decimal | None, points: Decimal | None) -> Decimal | None:
+    """Points lost on one node; ``None`` when it is not applicable or has no points."""
+    if max_points is None or points is None:
+        return None
+    return max_points - points
+
+
+def lost_points(nodes: Iterable[NodePoints]) -> list[LostRow]:
+    """The nodes that lost points, largest loss first, then by code; N/A nodes (no
+    maximum) and nodes at their maximum are left out."""
+    rows = [
+        LostRow(n.code, n.name, n.level, n.max_points, n.points, n.max_points - n.points)
+        for n in nodes
+        if n.max_points is not None and n.points is not None and n.max_points > n.points
+    ]
+    return sorted(rows, key=lambda r: (-r.lost, r.code))
+
+
+def nodes_of_score(
+    framework: Framework, score: UnitScore, *, names: Mapping[str, str] | None = None
+) -> list[NodePoints]:
+    """Every node of ``framework`` with its points in ``score`` (an
+    :func:`parindex.engine.aggregate.aggregate` result), in document order; ``names``
+    overrides the framework's node names."""
+    out: list[NodePoints] = []
+
+    def visit(node: Node, level: int) -> None:
+        got = score.nodes.get(node.code)
+        if got is not None:
+            name = node.name if names is None else names.get(node.code, node.name)
+            out.append(NodePoints(node.code, name, level, got.max_points, got.points))
+        for child in node.children:
+            visit(child, level + 1)
+
+    for area in framework.nodes:
+        visit(area, 1)
+    return out
