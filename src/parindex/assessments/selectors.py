@@ -3,6 +3,7 @@ number of queries whatever the size of the framework."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -80,7 +81,7 @@ def score_get(user: Any, pk: int) -> LeafScore:
 # ---------------------------------------------------------------- the tree
 
 
-def _count(model: Any, fk: str) -> Coalesce:
+def count_of(model: Any, fk: str) -> Coalesce:
     sub = (
         model.objects.filter(**{fk: OuterRef("pk")})
         .order_by()
@@ -96,8 +97,8 @@ def _scores_with_counts(assessment: Assessment) -> QuerySet[LeafScore]:
         LeafScore.objects.filter(assessment_id=assessment.pk)
         .select_related("updated_by")
         .annotate(
-            evidence_count=_count(EvidenceLink, "score_id"),
-            comments_count=_count(Comment, "score_id"),
+            evidence_count=count_of(EvidenceLink, "score_id"),
+            comments_count=count_of(Comment, "score_id"),
         )
     )
 
@@ -111,7 +112,7 @@ class MissingLeaf:
     reason: str
 
 
-def _missing_reason(source: str, score: LeafScore, evidence_count: int) -> str | None:
+def missing_reason(source: str, score: LeafScore, evidence_count: int) -> str | None:
     if source != "self" or score.not_applicable:
         return None
     if score.self_points is None:
@@ -128,7 +129,7 @@ def missing_of(assessment: Assessment) -> list[MissingLeaf]:
     for s in (
         _scores_with_counts(assessment).select_related("criterion").order_by("criterion__position")
     ):
-        reason = _missing_reason(s.criterion.source, s, s.evidence_count)
+        reason = missing_reason(s.criterion.source, s, s.evidence_count)
         if reason:
             out.append(MissingLeaf(s.criterion.code, s.criterion.name, reason))
     return out
@@ -145,6 +146,11 @@ class LeafRow:
     evidence_count: int = 0
     comments_count: int = 0
     missing: str | None = None
+    #: Codes of the areas and criteria above the leaf (nearest first).
+    ancestors: tuple[str, ...] = ()
+    #: With ``details``: the evidence links (with documents) and comments (with authors).
+    evidence: list[EvidenceLink] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -165,6 +171,8 @@ class TreeNode:
     leaf: LeafRow | None = None
     self_score: Any = None
     final: Any = None
+    #: Codes of the areas and criteria above the node (nearest first).
+    ancestors: tuple[str, ...] = ()
 
     @property
     def is_leaf(self) -> bool:
@@ -192,6 +200,10 @@ class AssessmentTree:
     final: UnitScore | None
     missing: list[MissingLeaf]
     engine_framework: eng.Framework
+    #: Every node in document order (areas, criteria and leaves).
+    rows: list[TreeNode] = field(default_factory=list)
+    #: The framework's compiled form (``None`` when it cannot be compiled).
+    compiled: CompiledFramework | None = None
 
     def leaf(self, code: str) -> LeafRow | None:
         return next((r for r in self.leaves if r.criterion.code == code), None)
@@ -234,35 +246,55 @@ def _totals(cf: CompiledFramework | None, rows: list[LeafRow], pick: Any) -> Uni
         return None
 
 
-def assessment_tree(assessment: Assessment) -> AssessmentTree:
-    """Areas → criteria → leaves, each leaf with its score row, rule, evidence and comment
-    counts; engine totals per node for self and final points; the missing leaves.
-    Three queries whatever the number of leaves."""
+def assessment_tree(
+    assessment: Assessment, *, details: bool = False, only: int | None = None
+) -> AssessmentTree:
+    """The one tree of an assessment, for the pages, the API and the council check:
+    areas → criteria → leaves (and every node in document order), each leaf with its score
+    row, rule, evidence and comment counts and what is missing; engine totals per node for
+    self and final points. Two queries whatever the number of leaves (the framework's
+    compiled form comes from :func:`parindex.frameworks.shape.framework_shape`); with
+    ``details`` two more read the evidence links and comments, of the leaf ``only`` (a
+    score pk) when given."""
     fw = assessment.framework
     crits = list(criteria_of(fw))
     scores = {s.criterion_id: s for s in _scores_with_counts(assessment)}
+    links: dict[int, list[EvidenceLink]] = defaultdict(list)
+    comments: dict[int, list[Comment]] = defaultdict(list)
+    if details:
+        scope = {"score_id": only} if only is not None else {"score__assessment": assessment}
+        for link in EvidenceLink.objects.filter(**scope).select_related("document").order_by("id"):
+            links[link.score_id].append(link)
+        for cm in (
+            Comment.objects.filter(**scope).select_related("author").order_by("created_at", "id")
+        ):
+            comments[cm.score_id].append(cm)
     kids: dict[int | None, list[Criterion]] = {}
     for c in crits:
         kids.setdefault(c.parent_id, []).append(c)
-        c._engine_rule = criterion_rule(c)  # type: ignore[attr-defined]
     leaves: list[LeafRow] = []
     missing: list[MissingLeaf] = []
+    rows: list[TreeNode] = []
 
-    def build(c: Criterion) -> TreeNode:
-        node = TreeNode(criterion=c)
+    def build(c: Criterion, anc: tuple[str, ...]) -> TreeNode:
+        node = TreeNode(criterion=c, ancestors=anc)
+        rows.append(node)
         children = kids.get(c.pk, [])
         if children:
-            node.children = [build(k) for k in children]
+            node.children = [build(k, (c.code, *anc)) for k in children]
             return node
         s = scores.get(c.pk)
         ev = getattr(s, "evidence_count", 0) if s else 0
         row = LeafRow(
             criterion=c,
             score=s,
-            rule=c._engine_rule,  # type: ignore[attr-defined]
+            rule=criterion_rule(c),
             evidence_count=ev,
             comments_count=getattr(s, "comments_count", 0) if s else 0,
-            missing=_missing_reason(c.source, s, ev) if s else None,
+            missing=missing_reason(c.source, s, ev) if s else None,
+            ancestors=anc,
+            evidence=links.get(s.pk, []) if s else [],
+            comments=comments.get(s.pk, []) if s else [],
         )
         if s is not None:
             s.criterion = c  # no extra query when a page reads score.criterion
@@ -273,22 +305,15 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         node.leaf = row
         return node
 
-    areas = [build(c) for c in kids.get(None, [])]
+    areas = [build(c, ()) for c in kids.get(None, [])]
     shape = framework_shape(fw, crits)
-    efw, cf = shape.engine_fw, shape.compiled
-    self_total = _totals(cf, leaves, _self_points)
-    final = _totals(cf, leaves, _final_points)
-
-    def attach(node: TreeNode) -> None:
+    self_total = _totals(shape.compiled, leaves, _self_points)
+    final = _totals(shape.compiled, leaves, _final_points)
+    for node in rows:
         if self_total is not None:
             node.self_score = self_total.nodes.get(node.code)
         if final is not None:
             node.final = final.nodes.get(node.code)
-        for k in node.children:
-            attach(k)
-
-    for a in areas:
-        attach(a)
     return AssessmentTree(
         assessment=assessment,
         areas=areas,
@@ -296,7 +321,9 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         self_total=self_total,
         final=final,
         missing=missing,
-        engine_framework=efw,
+        engine_framework=shape.engine_fw,
+        rows=rows,
+        compiled=shape.compiled,
     )
 
 

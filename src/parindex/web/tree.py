@@ -14,12 +14,14 @@ from typing import Any
 
 from django.urls import reverse
 
-from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.models import Assessment, Comment, LeafScore
+from parindex.assessments.selectors import MissingLeaf, assessment_tree, count_of, missing_reason
 from parindex.engine import aggregate as agg
 from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
-from parindex.frameworks import codec
+from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
+from parindex.frameworks.selectors import criterion_rule
 from parindex.frameworks.shape import framework_shape
 
 #: Rule type → the input the page shows for it.
@@ -202,21 +204,6 @@ def _column(score: LeafScore, column: str, leaf: Leaf) -> Decimal | None:
     return value
 
 
-def _rule_of(c: Criterion) -> Any:
-    try:
-        return c.rule
-    except Criterion.rule.RelatedObjectDoesNotExist:
-        return None
-
-
-def _criteria_of(assessment: Assessment) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(framework_id=assessment.framework_id)
-        .select_related("rule")
-        .order_by("position")
-    )
-
-
 def _self_shown(score: LeafScore, source: str) -> Decimal | None:
     """:attr:`Leaf.self_shown_points` for a score row."""
     if (source or "self") in EXTERNAL_SOURCES or (source or "self") in ADJUSTMENT_SOURCES:
@@ -245,10 +232,6 @@ def leaf_answer(
     by the save, or read with its criterion and rule), its evidence and comments, and the
     assessment's scores with their evidence counts (totals and missing leaves); the
     framework's shape comes from memory. ``None`` when the score is not a leaf of it."""
-    from parindex.assessments.models import Comment
-    from parindex.assessments.selectors import MissingLeaf, _count, _missing_reason
-    from parindex.evidence.models import EvidenceLink
-
     shape = framework_shape(assessment.framework)
     if score is None or score.pk != score_pk:
         score = (
@@ -272,7 +255,7 @@ def leaf_answer(
         r.criterion_id: r
         for r in LeafScore.objects.filter(assessment_id=assessment.pk)
         .only("id", "criterion_id", "self_points", "final_points", "not_applicable", "explanation")
-        .annotate(evidence_count=_count(EvidenceLink, "score_id"))
+        .annotate(evidence_count=count_of(EvidenceLink, "score_id"))
     }
     points: dict[str, Any] = {}
     missing: list[Any] = []
@@ -287,7 +270,7 @@ def leaf_answer(
             if value is not None:
                 points[info.code] = value
         if with_missing:
-            reason = _missing_reason(info.source, r, r.evidence_count)
+            reason = missing_reason(info.source, r, r.evidence_count)
             if reason:
                 missing.append(MissingLeaf(info.code, info.name, reason))
     totals = None
@@ -296,13 +279,13 @@ def leaf_answer(
             totals = agg.aggregate(shape.compiled, points)
         except ValueError:
             totals = None
-    rule = _rule_of(c)
+    rule = criterion_rule(c)
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
     leaf = Leaf(
         score=score,
         criterion=c,
         rule_type=rule.type if rule is not None else "manual",
-        params=codec.decode(rule.params) if rule is not None else {},
+        params=dict(rule.params) if rule is not None else {},
         evidence=evidence,
         comments=comments,
         url=f"{prefix}{score.pk}/",
@@ -313,53 +296,33 @@ def leaf_answer(
 
 
 def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
-    """The whole tree in a fixed number of queries: criteria (with rules), scores,
-    evidence links (with documents) and comments (with authors). With ``only`` (a score
-    pk), evidence and comments are read for that leaf alone (the autosave response)."""
-    from parindex.assessments.models import Comment
-    from parindex.evidence.models import EvidenceLink
-
-    criteria = _criteria_of(assessment)
-    scores = {s.criterion_id: s for s in LeafScore.objects.filter(assessment=assessment)}
-    links: dict[int, list[Any]] = {}
-    comments: dict[int, list[Any]] = {}
-    scope = {"score_id": only} if only is not None else {"score__assessment": assessment}
-    for link in EvidenceLink.objects.filter(**scope).select_related("document").order_by("id"):
-        links.setdefault(link.score_id, []).append(link)
-    for cm in Comment.objects.filter(**scope).select_related("author").order_by("created_at", "id"):
-        comments.setdefault(cm.score_id, []).append(cm)
-
+    """The page's tree: :func:`parindex.assessments.selectors.assessment_tree` with the
+    evidence and comments (four queries whatever the number of leaves), each leaf dressed
+    for its input widget and its address. With ``only`` (a score pk), evidence and comments
+    are read for that leaf alone (the autosave response)."""
+    tree = assessment_tree(assessment, details=True, only=only)
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
-    kids: dict[int | None, list[Criterion]] = {}
-    for c in criteria:
-        kids.setdefault(c.parent_id, []).append(c)
-    by_pk = {c.pk: c for c in criteria}
-    rows: list[Row] = []
     leaves: list[Leaf] = []
-    for c in criteria:
-        anc: list[str] = []
-        p = c.parent_id
-        while p is not None:
-            anc.append(by_pk[p].code)
-            p = by_pk[p].parent_id
-        leaf = None
-        if c.pk not in kids and c.pk in scores:
-            rule = _rule_of(c)
-            s = scores[c.pk]
-            s.criterion = c
-            s.assessment = assessment
-            leaf = Leaf(
-                score=s,
-                criterion=c,
-                rule_type=rule.type if rule is not None else "manual",
-                params=codec.decode(rule.params) if rule is not None else {},
-                evidence=links.get(s.pk, []),
-                comments=comments.get(s.pk, []),
-                url=f"{prefix}{s.pk}/",
-                sid=str(s.pk),
-                ancestors=tuple(anc),
-            )
-            leaves.append(leaf)
-        rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))
-    shape = framework_shape(assessment.framework, criteria)
-    return Tree(assessment, rows, leaves, shape.compiled, shape.engine_fw)
+    by_criterion: dict[int, Leaf] = {}
+    for row in tree.leaves:
+        s = row.score
+        if s is None:
+            continue
+        leaf = Leaf(
+            score=s,
+            criterion=row.criterion,
+            rule_type=row.rule.type if row.rule is not None else "manual",
+            params=dict(row.rule.params) if row.rule is not None else {},
+            evidence=row.evidence,
+            comments=row.comments,
+            url=f"{prefix}{s.pk}/",
+            sid=str(s.pk),
+            ancestors=row.ancestors,
+        )
+        leaves.append(leaf)
+        by_criterion[row.criterion.pk] = leaf
+    rows = [
+        Row(criterion=n.criterion, leaf=by_criterion.get(n.criterion.pk), ancestors=n.ancestors)
+        for n in tree.rows
+    ]
+    return Tree(assessment, rows, leaves, tree.compiled, tree.engine_framework)
