@@ -12,6 +12,7 @@ Every selector runs a fixed number of queries whatever the number of units (pinn
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -213,7 +214,14 @@ def lineage_ids(unit_id: int) -> list[int]:
     back: dict[int, list[int]] = defaultdict(list)
     for pred, succ in UnitLineage.objects.values_list("predecessor_id", "successor_id"):
         back[succ].append(pred)
-    out, frontier, seen = [unit_id], [unit_id], {unit_id}
+    return [unit_id, *predecessors(unit_id, back)]
+
+
+def predecessors(unit_id: int, back: Mapping[int, Sequence[int]]) -> list[int]:
+    """Every unit that became ``unit_id``, nearest first (breadth first over ``back``:
+    successor → its predecessors)."""
+    out: list[int] = []
+    frontier, seen = [unit_id], {unit_id}
     while frontier:
         nxt = []
         for u in frontier:

@@ -31,6 +31,13 @@ from parindex.web.views_results import base_context, can_read_accountability
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
 
 
+def _admin_cycle(request: HttpRequest, cycle_pk: int) -> tuple[Any, Any]:
+    """The Sở Nội vụ admin and the cycle of an admin-only page (404 for anyone else)."""
+    user = request.user
+    require_admin_page(user)
+    return user, cycle_get(user, cycle_pk)
+
+
 # --------------------------------------------------------------------------- accountability
 
 
@@ -80,9 +87,7 @@ def _rows_from_post(post: Any, prefix: str, fields: list[str]) -> list[dict[str,
 
 @login_required
 def rating_config(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, cycle_pk)
+    user, cycle = _admin_cycle(request, cycle_pk)
     config = rsel.rating_config_for(cycle)
     errors: list[str] = []
     classes = [dict(c) for c in config.classes]
@@ -139,9 +144,7 @@ def rating_config(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     """One form row per participating unit and metric, plus a CSV upload."""
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, cycle_pk)
+    user, cycle = _admin_cycle(request, cycle_pk)
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
     names = list(KNOWN_METRICS)
     values: dict[tuple[int, str], Any] = {}
@@ -257,9 +260,7 @@ def _same(old: Decimal, text: str) -> bool:
 @login_required
 @require_POST
 def recompute(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, cycle_pk)
+    _user, cycle = _admin_cycle(request, cycle_pk)
     rsvc.request_recompute(cycle)
     messages.success(request, "Đã yêu cầu tính lại kết quả; trang sẽ cập nhật khi tính xong.")
     return redirect("results_overview", cycle_pk=cycle.pk)
@@ -268,9 +269,7 @@ def recompute(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, cycle_pk)
+    user, cycle = _admin_cycle(request, cycle_pk)
     try:
         rsvc.cycle_publish(cycle=cycle, actor=user)
     except ValidationError as exc:

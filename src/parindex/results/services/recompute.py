@@ -44,7 +44,7 @@ from parindex.results.models import (
     UnitMetric,
     UnitResult,
 )
-from parindex.results.selectors import rating_config_for, scheme_of
+from parindex.results.selectors import predecessors, rating_config_for, scheme_of
 from parindex.units.models import UnitLineage
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def _previous(
         if unit_id in prev:
             chosen: list[int] = [unit_id]
         else:
-            found = _ranked_predecessors(unit_id, back, prev)
+            found = [p for p in predecessors(unit_id, back) if p in prev]
             chosen = [p for p in found if prev[p][2] == group_code]
             if len(chosen) > 1:
                 links[unit_id] = (
@@ -295,26 +295,6 @@ def _previous(
         note = "" if p == unit_id else "So sánh với đơn vị tiền thân."
         links[unit_id] = (p, note)
     return engine_prev, links
-
-
-def _ranked_predecessors(
-    unit_id: int, back: dict[int, list[int]], prev: dict[int, Any]
-) -> list[int]:
-    """The units that became ``unit_id`` (breadth first) and were ranked last time."""
-    seen = {unit_id}
-    frontier = [unit_id]
-    found: list[int] = []
-    while frontier:
-        nxt = []
-        for u in frontier:
-            for p in back.get(u, ()):
-                if p not in seen:
-                    seen.add(p)
-                    nxt.append(p)
-                    if p in prev:
-                        found.append(p)
-        frontier = nxt
-    return found
 
 
 # --------------------------------------------------------------------------- decide
