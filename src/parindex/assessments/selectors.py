@@ -258,7 +258,14 @@ def assessment_tree(
     score pk) when given."""
     fw = assessment.framework
     crits = list(criteria_of(fw))
-    scores = {s.criterion_id: s for s in _scores_with_counts(assessment)}
+    # With every leaf's evidence and comments read, their counts are the lists' lengths.
+    counted = not details or only is not None
+    score_rows = (
+        _scores_with_counts(assessment)
+        if counted
+        else LeafScore.objects.filter(assessment_id=assessment.pk)
+    )
+    scores = {s.criterion_id: s for s in score_rows}
     links: dict[int, list[EvidenceLink]] = defaultdict(list)
     comments: dict[int, list[Comment]] = defaultdict(list)
     if details:
@@ -284,17 +291,24 @@ def assessment_tree(
             node.children = [build(k, (c.code, *anc)) for k in children]
             return node
         s = scores.get(c.pk)
-        ev = getattr(s, "evidence_count", 0) if s else 0
+        evidence = links.get(s.pk, []) if s else []
+        notes = comments.get(s.pk, []) if s else []
+        if s is None:
+            ev = n_comments = 0
+        elif counted:
+            ev, n_comments = s.evidence_count, s.comments_count  # type: ignore[attr-defined]
+        else:
+            ev, n_comments = len(evidence), len(notes)
         row = LeafRow(
             criterion=c,
             score=s,
             rule=criterion_rule(c),
             evidence_count=ev,
-            comments_count=getattr(s, "comments_count", 0) if s else 0,
+            comments_count=n_comments,
             missing=missing_reason(c.source, s, ev) if s else None,
             ancestors=anc,
-            evidence=links.get(s.pk, []) if s else [],
-            comments=comments.get(s.pk, []) if s else [],
+            evidence=evidence,
+            comments=notes,
         )
         if s is not None:
             s.criterion = c  # no extra query when a page reads score.criterion
