@@ -16,7 +16,9 @@ from parindex.commands import compute as cmd
 from parindex.engine.aggregate import compile_framework
 from parindex.engine.compute import finish, score_units
 from parindex.engine.framework import Rule
-from parindex.formats import tables
+from parindex.formats.metrics import load_metrics
+from parindex.formats.scores import read_scores
+from parindex.formats.units import read_units
 
 FW_YAML = """\
 code: p
@@ -103,14 +105,14 @@ def make_case(tmp: Path, n_units: int = 400, seed: int = 3) -> dict[str, Path]:
 def test_parallel_scoring_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = make_case(tmp_path)
     cf = compile_framework(fw())
-    units = tables.read_units(paths["units"])
-    metrics = tables.read_metrics(paths["metrics"])
+    units = read_units(paths["units"])
+    metrics = load_metrics(paths["metrics"])
     if threading.active_count() != 1:
         pytest.skip("the two-core path is only used when no other thread runs")
     monkeypatch.setattr(cmd, "PARALLEL_MIN_BYTES", 0)
     par = cmd._score_in_parallel(str(paths["scores"]), cf, units, metrics)
     assert par is not None, "the two-core path was not taken"
-    ser = score_units(cf, tables.read_scores(paths["scores"], cf, units), units, metrics)
+    ser = score_units(cf, read_scores(paths["scores"], cf, units), units, metrics)
 
     def key(r):  # type: ignore[no-untyped-def]
         return (

@@ -11,13 +11,9 @@ import pytest
 
 from parindex.engine.framework import RULE_TYPES
 from parindex.formats.errors import FormatError
-from parindex.formats.framework_excel import (
-    format_rule,
-    parse_rule,
-    read_framework_excel,
-    write_framework_excel,
-)
+from parindex.formats.framework_excel import read_framework_excel, write_framework_excel
 from parindex.formats.framework_yaml import dumps, loads
+from parindex.formats.rule_text import format_rule, parse_rule
 
 EVERY_RULE = """\
 code: moi-cach-cham

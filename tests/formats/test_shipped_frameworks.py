@@ -133,7 +133,7 @@ def test_export_and_list_commands(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_default_rating_classes_and_seed_conditions() -> None:
-    from parindex.formats.tables import read_rating
+    from parindex.formats.rating import read_rating
 
     scheme = read_rating(RATING)
     assert [(n, int(m)) for n, m in scheme.classes] == [

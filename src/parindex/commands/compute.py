@@ -1,6 +1,6 @@
 """``parindex compute``: index, rank, rating from files, without a database.
 
-Reads the framework (.yaml/.yml or .xlsx, the reader imported only for that suffix), the
+Reads the framework (.yaml/.yml or .xlsx), the
 scores CSV and the optional units, metrics, rating and previous-result files, computes with
 :func:`parindex.engine.compute.compute` and writes the results (CSV or JSON) to stdout or
 ``--output``. Every problem in every input file is printed to stderr, one per line, and
@@ -11,10 +11,13 @@ ignored metrics) go to stderr with exit status 0.
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import itertools
 import os
+import pickle
 import sys
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -32,56 +35,26 @@ from parindex.engine.compute import (
 )
 from parindex.engine.framework import Framework
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.framework_excel import read_framework_excel
+from parindex.formats.framework_yaml import read_framework_yaml
+from parindex.formats.metrics import load_metrics
+from parindex.formats.rating import read_rating
+from parindex.formats.results import read_previous, result_columns, result_rows, write_results
+from parindex.formats.scores import read_scores, scores_from_text
+from parindex.formats.units import read_units
 
 
 def _read_framework(path: str) -> Framework:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        fw = _read_framework_yaml_libyaml(path)
-        if fw is not None:
-            return fw
-        from parindex.formats.framework_yaml import read_framework_yaml
-
         return read_framework_yaml(path)
     if suffix == ".xlsx":
-        from parindex.formats.framework_excel import read_framework_excel
-
         return read_framework_excel(path)
     raise FormatError([Problem(path, None, None, "bộ tiêu chí phải là tệp .yaml, .yml hoặc .xlsx")])
 
 
-def _read_framework_yaml_libyaml(path: str) -> Framework | None:
-    """Parse with libyaml's C composer when available (≈10× faster than the pure-Python
-    one the reader uses), through the reader's own node walker so that the result is the
-    same. Any doubt (no libyaml, reader internals changed, any problem in the file) returns
-    ``None`` and the public reader runs, which gives the authoritative messages.
-
-    TODO(formats): drop this once ``framework_yaml.loads`` uses ``yaml.CSafeLoader``.
-    """
-    try:
-        import yaml
-
-        from parindex.formats import framework_yaml as fy
-
-        loader = getattr(yaml, "CSafeLoader", None)
-        reader_cls = getattr(fy, "_Reader", None)
-        if loader is None or reader_cls is None:
-            return None
-        with open(path, encoding="utf-8") as fh:
-            root = yaml.compose(fh.read(), Loader=loader)
-        reader = reader_cls(str(path))
-        fw = reader.framework(root)
-        if getattr(reader, "problems", True) or not isinstance(fw, Framework):
-            return None
-        return fw
-    except Exception:  # any failure falls back to the public reader
-        return None
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the command; 0 on success, 1 when any input problem was found."""
-    from parindex.formats import tables
-
     problems: list[str] = []
     warnings: list[str] = []
 
@@ -102,16 +75,16 @@ def run(args: argparse.Namespace) -> int:
             cf = compile_framework(fw)
         except FrameworkRefused as exc:
             problems.extend(f"{args.framework}: {i}" for i in exc.issues)
-    units = attempt(tables.read_units, args.units) if args.units else None
+    units = attempt(read_units, args.units) if args.units else None
     # Leaves fed from the metrics file need the metrics while scoring; otherwise the
     # second core starts scoring at once, while this process reads the small files.
     early = cf is not None and any(r is not None and r.type == "metric" for r in cf.leaf_rules)
-    metrics = attempt(tables.read_metrics, args.metrics) if args.metrics and early else None
+    metrics = attempt(load_metrics, args.metrics) if args.metrics and early else None
     job = _start_parallel(args.scores, cf, units, metrics) if cf and not problems else None
-    rating = attempt(tables.read_rating, args.rating) if args.rating else None
-    previous = attempt(tables.read_previous, args.previous) if args.previous else None
+    rating = attempt(read_rating, args.rating) if args.rating else None
+    previous = attempt(read_previous, args.previous) if args.previous else None
     if args.metrics and not early:
-        metrics = attempt(tables.read_metrics, args.metrics)
+        metrics = attempt(load_metrics, args.metrics)
     results: list[UnitResult] | None = None
     if job is not None and cf is not None:
         try:
@@ -122,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             results = None
     if results is None:
-        scores = attempt(tables.read_scores, args.scores, cf, units) if cf is not None else None
+        scores = attempt(read_scores, args.scores, cf, units) if cf is not None else None
         if problems or cf is None or scores is None:
             return _fail(problems)
         try:
@@ -169,16 +142,8 @@ def _score_in_parallel(
     units: dict[str, UnitInfo] | None,
     metrics: dict[str, dict[str, Decimal]] | None,
 ) -> list[UnitResult] | None:
-    """Read and score a large, clean scores file on two cores; ``None`` = do it serially.
-
-    The file is cut at a line boundary between two units near its middle; a forked child
-    reads and scores the second half with the same code (:func:`tables.scores_from_text`,
-    :func:`score_units`) and sends its results back pickled through a pipe, while this
-    process does the first half. Anything unusual (no ``fork``, threads running, a file
-    that is not clean, a unit on both sides of the cut, any error in the child) returns
-    ``None`` and the caller reads the file the ordinary way, which reports every problem
-    with its line and column. The results are the same either way (tested).
-    """
+    """Read and score a large, clean scores file on two cores (see :func:`_start_parallel`);
+    ``None`` = do it serially."""
     job = _start_parallel(path, cf, units, metrics)
     return None if job is None else _join_parallel(job, cf, units, metrics)
 
@@ -197,12 +162,17 @@ def _start_parallel(
     units: dict[str, UnitInfo] | None,
     metrics: dict[str, dict[str, Decimal]] | None,
 ) -> _Job | None:
-    """Fork the child that scores the second half (see :func:`_score_in_parallel`)."""
-    import pickle
-    import threading
+    """Start scoring a large, clean scores file on two cores; ``None`` = do it serially.
 
-    from parindex.formats.tables import scores_from_text
-
+    The file is cut at a line boundary between two units near its middle; a forked child
+    reads and scores the second half with the same code
+    (:func:`~parindex.formats.scores.scores_from_text`, :func:`score_units`) and sends its
+    results back pickled through a pipe, while :func:`_join_parallel` does the first half
+    here and merges. Anything unusual (no ``fork``, threads running, a file
+    that is not clean, a unit on both sides of the cut, any error in the child) returns
+    ``None`` and the caller reads the file the ordinary way, which reports every problem
+    with its line and column. The results are the same either way (tested).
+    """
     if cf is None or not hasattr(os, "fork") or threading.active_count() != 1:
         return None
     if hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) < 2:
@@ -264,10 +234,6 @@ def _join_parallel(
     metrics: dict[str, dict[str, Decimal]] | None,
 ) -> list[UnitResult] | None:
     """Score the first half here, collect the child's half, merge (or ``None``)."""
-    import pickle
-
-    from parindex.formats.tables import scores_from_text
-
     first: list[UnitResult] | None = None
     error: ComputeError | None = None
     try:
@@ -353,11 +319,6 @@ def _write(
     with_change: bool,
 ) -> None:
     """Write the results; a large CSV is formatted on two cores (same bytes either way)."""
-    import csv
-    import threading
-
-    from parindex.formats import tables
-
     half = len(results) // 2
     if (
         fmt != "csv"
@@ -365,7 +326,7 @@ def _write(
         or not hasattr(os, "fork")
         or threading.active_count() != 1
     ):
-        tables.write_results(results, cf, out, fmt, decimals, with_change)
+        write_results(results, cf, out, fmt, decimals, with_change)
         return
     rfd, wfd = os.pipe()
     pid = os.fork()
@@ -374,7 +335,7 @@ def _write(
             os.close(rfd)
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\n").writerows(
-                tables.result_rows(results[half:], cf, decimals, with_change)
+                result_rows(results[half:], cf, decimals, with_change)
             )
             with os.fdopen(wfd, "wb") as pipe:
                 pipe.write(buf.getvalue().encode("utf-8"))
@@ -382,14 +343,14 @@ def _write(
             os._exit(0)
     os.close(wfd)
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(tables.result_columns(cf, with_change))
-    w.writerows(tables.result_rows(results[:half], cf, decimals, with_change))
+    w.writerow(result_columns(cf.area_codes, with_change))
+    w.writerows(result_rows(results[:half], cf, decimals, with_change))
     with os.fdopen(rfd, "rb") as pipe:
         rest = pipe.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or (not rest and len(results) > half):
         # the child failed: format the second half here
-        w.writerows(tables.result_rows(results[half:], cf, decimals, with_change))
+        w.writerows(result_rows(results[half:], cf, decimals, with_change))
         return
     out.write(rest.decode("utf-8"))
 

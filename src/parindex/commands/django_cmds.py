@@ -1,6 +1,7 @@
 """Subcommands that need Django: manage, units, framework import, demo, serve.
 
-Django is set up inside each function, so that ``parindex compute`` never loads it.
+Django is set up inside each function, so that ``parindex compute`` never loads it:
+the Django apps are imported there, after the set-up; the file formats need no Django.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from parindex.formats.errors import FormatError
+from parindex.formats.text import read_text_file
+from parindex.formats.units import read_units_csv
 
 DEMO_PASSWORD_NOTE = "Mật khẩu chỉ dùng cho bản demo trên máy này."
 
@@ -43,8 +48,7 @@ def units(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import ValidationError
 
-    from parindex.formats.errors import FormatError
-    from parindex.units.services import units_import_csv, units_load_divisions
+    from parindex.units.services import units_import, units_load_divisions
 
     if args.action == "load":
         try:
@@ -61,7 +65,8 @@ def units(args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         try:
-            stats = units_import_csv(file_path=args.file, actor=None)
+            rows, problems = read_units_csv(read_text_file(args.file), name=args.file)
+            stats = units_import(rows=rows, problems=problems, source=args.file, actor=None)
         except FormatError as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
@@ -80,7 +85,6 @@ def framework_import(args: argparse.Namespace) -> int:
     _setup()
     from django.core.exceptions import ValidationError
 
-    from parindex.formats.errors import FormatError
     from parindex.frameworks.services import framework_import_file
 
     try:

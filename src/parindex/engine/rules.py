@@ -77,7 +77,10 @@ _QUANTUM = Decimal(1).scaleb(-POINT_DECIMALS)
 TRUTHY: frozenset[str] = frozenset({"1", "co", "có", "x", "yes", "true", "đạt"})
 FALSY: frozenset[str] = frozenset({"0", "khong", "không", "no", "false", "chưa đạt", ""})
 
-_NUMBER = re.compile(r"\s*([+-]?)(\d+)(?:[.,](\d+))?\s*")
+#: The one grammar of a number typed as text: optional sign, digits, then a dot or a
+#: decimal comma and digits; surrounding spaces allowed. ``parindex.formats.numbers``
+#: reads every file's numbers with it (the engine may not import formats).
+NUMBER_RE = re.compile(r"\s*([+-]?)(\d+)(?:[.,](\d+))?\s*")
 
 
 class RuleInputError(ValueError):
@@ -104,7 +107,7 @@ def parse_number(value: object) -> Decimal:
     if isinstance(value, Fraction):
         return _to_decimal(value)
     if isinstance(value, str):
-        m = _NUMBER.fullmatch(value)
+        m = NUMBER_RE.fullmatch(value)
         if m is None:
             raise RuleInputError(f"giá trị không phải là số: {value!r}")
         sign, whole, frac = m.groups()

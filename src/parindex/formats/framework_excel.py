@@ -34,21 +34,7 @@ Sheet layout (first worksheet)::
 - ``Nguồn điểm``: Tự chấm (self), Điều tra XHH (survey), SIPAS (sipas), Thống kê
   (statistic), Điểm thưởng (bonus), Điểm trừ (penalty); the English codes are accepted.
 
-``Cách chấm`` syntax (numbers with decimal comma or dot; ``;`` separates items; a ``;``,
-``=`` or ``\\`` inside a label is written ``\\;``, ``\\=``, ``\\\\``)::
-
-    (empty)                                   no rule: points are given directly
-    manual                                    the appraiser sets any value in [0, max]
-    binary                                    done = max, not done = 0
-    binary: points=1                          done = 1
-    tiers: Kịp thời=1; Không kịp thời=0,5; Không ban hành=0
-    bands: (90..100]=2; [70..90]=1; [0..70)=0 percentages; [ ] inclusive, ( ) exclusive
-                                              bound; the bands tile [0..100]
-    proportional: scale=100; floor=0; cap=2; threshold=50
-    count: per=0,5; cap=2
-    deduction: per=0,25; floor=0
-    survey: scale_min=1; scale_max=5
-    metric: metric=sipas_index; scale=100
+``Cách chấm`` is written in the compact syntax of :mod:`parindex.formats.rule_text`.
 
 Every problem names the file, the row, the column (letter and header) and the reason, and
 all of them are raised together as :class:`FormatError`.
@@ -63,23 +49,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parindex.engine.framework import RULE_TYPES, SOURCES, Framework, Node, Rule
+from parindex.engine.framework import SOURCES, Framework, Node, Rule
 from parindex.formats.errors import FormatError, Problem
-from parindex.formats.framework_yaml import (
-    BAND_KEYS,
-    RULE_PARAMS,
-    decimal_text,
-    finish_rule,
-    parse_decimal,
-)
+from parindex.formats.numbers import parse_grouped
+from parindex.formats.rule_text import format_rule, num_text, parse_rule
 
-__all__ = [
-    "SOURCE_LABELS",
-    "format_rule",
-    "parse_rule",
-    "read_framework_excel",
-    "write_framework_excel",
-]
+__all__ = ["SOURCE_LABELS", "read_framework_excel", "write_framework_excel"]
 
 #: Column headers in the order they are written.
 HEADERS = (
@@ -92,7 +67,6 @@ HEADERS = (
     "Cách chấm",
     "Ghi chú",
 )
-_FIELDS = ("code", "name", "max", "guidance", "evidence", "source", "rule", "note")
 #: Accepted header spellings (normalised: lower case, single spaces) → field.
 _HEADER_ALIASES: dict[str, str] = {
     "stt": "code",
@@ -162,149 +136,6 @@ def _col(index: int) -> str:
     return letters
 
 
-def _num_text(value: Decimal) -> str:
-    return decimal_text(value).replace(".", ",")
-
-
-# ---------------------------------------------------------------- rule text
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace("=", "\\=")
-
-
-def _split(text: str, sep: str) -> list[str]:
-    """Split on unescaped ``sep``; escapes are kept for a later :func:`_unescape`."""
-    parts, buf, i = [], [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            buf.append(text[i : i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            parts.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-        i += 1
-    parts.append("".join(buf))
-    return parts
-
-
-def _rsplit_eq(text: str) -> tuple[str, str] | None:
-    parts = _split(text, "=")
-    if len(parts) < 2:
-        return None
-    return "=".join(parts[:-1]), parts[-1]
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def format_rule(rule: Rule | None) -> str:
-    """Rule → the compact ``Cách chấm`` text (see the module docstring)."""
-    if rule is None:
-        return ""
-    p = rule.params
-    if rule.type == "tiers":
-        items = [f"{_escape(str(t['label']))}={_num_text(t['points'])}" for t in p.get("tiers", [])]
-    elif rule.type == "bands":
-        items = []
-        for b in p.get("bands", []):
-            lo = "[" if b.get("min_inclusive", True) else "("
-            hi = "]" if b.get("max_inclusive", False) else ")"
-            lo_v, hi_v = _num_text(b["min"]), _num_text(b["max"])
-            items.append(f"{lo}{lo_v}..{hi_v}{hi}={_num_text(b['points'])}")
-    else:
-        items = []
-        for key, value in p.items():
-            text = _num_text(value) if isinstance(value, Decimal) else _escape(str(value))
-            items.append(f"{key}={text}")
-    if not items:
-        return rule.type
-    return f"{rule.type}: " + "; ".join(items)
-
-
-_BAND_RE = re.compile(r"^([\[(])\s*([^\s]+?)\s*\.\.\s*([^\s\])]+)\s*([\])])$")
-
-
-def parse_rule(text: str) -> tuple[Rule | None, list[str]]:
-    """``Cách chấm`` text → (rule, reasons). Reasons are empty when the text is valid."""
-    text = text.strip()
-    if not text:
-        return None, []
-    head, _, body = text.partition(":")
-    rtype = head.strip().lower()
-    if rtype not in RULE_TYPES:
-        return None, [f"cách chấm '{head.strip()}' không hợp lệ (dùng: {', '.join(RULE_TYPES)})"]
-    errors: list[str] = []
-    params: dict[str, Any] = {}
-    items = [i.strip() for i in _split(body, ";")] if body.strip() else []
-    items = [i for i in items if i]
-    if rtype == "tiers":
-        tiers = []
-        for item in items:
-            pair = _rsplit_eq(item)
-            points = parse_decimal(_unescape(pair[1])) if pair else None
-            if pair is None or points is None or not pair[0].strip():
-                errors.append(f"mức '{item}' phải có dạng 'Tên mức=điểm'")
-                continue
-            tiers.append({"label": _unescape(pair[0]).strip(), "points": points})
-        if not items:
-            errors.append("tiers cần ít nhất một mức 'Tên mức=điểm'")
-        params["tiers"] = tiers
-    elif rtype == "bands":
-        bands = []
-        for item in items:
-            pair = _rsplit_eq(item)
-            m = _BAND_RE.match(pair[0].strip()) if pair else None
-            points = parse_decimal(pair[1]) if pair else None
-            if pair is None or m is None or points is None:
-                errors.append(f"khoảng '{item}' phải có dạng '[70..90)=1'")
-                continue
-            band: dict[str, Any] = {}
-            for raw, key, flag, bracket in (
-                (m.group(2), "min", "min_inclusive", m.group(1)),
-                (m.group(3), "max", "max_inclusive", m.group(4)),
-            ):
-                value = parse_decimal(raw)
-                if value is None:
-                    errors.append(f"cận '{raw}' trong '{item}' không phải là số")
-                    continue
-                band[key] = value
-                band[flag] = bracket in "[]"
-            band["points"] = points
-            bands.append({k: band[k] for k in BAND_KEYS if k in band})
-        if not items:
-            errors.append("bands cần ít nhất một khoảng '[70..90)=1'")
-        params["bands"] = bands
-    else:
-        spec = RULE_PARAMS[rtype]
-        for item in items:
-            pair = _rsplit_eq(item)
-            if pair is None:
-                errors.append(f"tham số '{item}' phải có dạng 'tên=giá trị'")
-                continue
-            key, raw = pair[0].strip(), _unescape(pair[1]).strip()
-            if key not in spec:
-                known = ", ".join(spec) or "không có tham số"
-                errors.append(f"cách chấm '{rtype}' không có tham số '{key}' ({known})")
-                continue
-            if spec[key] == "number":
-                value = parse_decimal(raw)
-                if value is None:
-                    errors.append(f"tham số '{key}' phải là số, không phải '{raw}'")
-                    continue
-                params[key] = value
-            else:
-                params[key] = raw
-        if rtype == "metric" and "metric" not in params:
-            errors.append("metric cần tham số 'metric=<tên chỉ số>'")
-    return finish_rule(rtype, params), errors
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -329,7 +160,7 @@ def _exact_float(value: Decimal) -> bool:
 
 def write_framework_excel(fw: Framework, path: str | Path) -> None:
     """Write the framework as a print-ready .xlsx table (see the module docstring)."""
-    import xlsxwriter
+    import xlsxwriter  # only when an Excel file is written: parindex compute never needs it
 
     _check_codes(fw)
     wb = xlsxwriter.Workbook(str(path))
@@ -372,7 +203,7 @@ def write_framework_excel(fw: Framework, path: str | Path) -> None:
             f = cell_fmt[(level, "int" if value == value.to_integral_value() else "dec")]
             ws.write_number(row, col, float(value), f)
         else:  # more digits than a float keeps: text with decimal comma, read back exactly
-            ws.write_string(row, col, _num_text(value), cell_fmt[(level, "center")])
+            ws.write_string(row, col, num_text(value), cell_fmt[(level, "center")])
 
     meta_values: dict[str, Any] = {
         "code": fw.code,
@@ -392,7 +223,7 @@ def write_framework_excel(fw: Framework, path: str | Path) -> None:
                 f = fmt["meta_int"] if value == value.to_integral_value() else fmt["meta_dec"]
                 ws.write_number(r, 1, float(value), f)
             else:
-                ws.write_string(r, 1, _num_text(value), fmt["meta"])
+                ws.write_string(r, 1, num_text(value), fmt["meta"])
         elif isinstance(value, int):
             ws.write_number(r, 1, value, fmt["meta_int"])
         else:
@@ -467,13 +298,13 @@ def _cell_number(value: Any) -> tuple[Decimal | None, bool]:
     text = str(value).strip()
     if _norm(text) in _UNKNOWN_WORDS:
         return None, True
-    number = parse_decimal(text)
+    number = parse_grouped(text)
     return number, number is not None
 
 
 def read_framework_excel(path: str | Path) -> Framework:
     """Read a framework table (.xlsx) with openpyxl in read-only mode."""
-    import openpyxl
+    import openpyxl  # only when an Excel file is read (a slow import)
 
     p = Path(path)
     file = str(p)
@@ -575,7 +406,7 @@ def _read_rows(rows: list[tuple[Any, ...]], file: str, stem: str) -> Framework:
                 stated_total = number
                 continue
             if last is not None:
-                line = text if number is None else f"{text}: {_num_text(number)}"
+                line = text if number is None else f"{text}: {num_text(number)}"
                 last.guidance = f"{last.guidance}\n{line}" if last.guidance else line
             continue
         if not re.fullmatch(r"[0-9A-Za-z]+(\.[0-9A-Za-z]+)*", code):

@@ -48,9 +48,8 @@ normalised (``9.50`` → ``9.5``), tier and band entries written as one-line flo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,8 @@ from yaml.nodes import Node as YamlNode
 
 from parindex.engine.framework import RULE_TYPES, SOURCES, Framework, Node, Rule
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.numbers import parse_grouped
+from parindex.formats.text import SafeLoader, read_text_file
 
 __all__ = [
     "BAND_KEYS",
@@ -68,7 +69,6 @@ __all__ = [
     "decimal_text",
     "dumps",
     "loads",
-    "parse_decimal",
     "read_framework_yaml",
     "write_framework_yaml",
 ]
@@ -114,24 +114,12 @@ REQUIRED_PARAMS: dict[str, tuple[str, ...]] = {
 }
 
 _UNKNOWN_WORDS = {"", "~", "null", "none", "unknown", "?", "chưa rõ"}
-_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _NULL_PLAIN = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE", "yes", "Yes", "có"}
 _FALSE = {"false", "False", "FALSE", "no", "No", "không"}
 
 
 # ---------------------------------------------------------------- numbers
-
-
-def parse_decimal(text: str) -> Decimal | None:
-    """``"12,5"`` / ``"12.5"`` / ``"1_000"`` → Decimal; ``None`` when not a number."""
-    t = text.strip().replace("_", "").replace(" ", "").replace("\u00a0", "")
-    if not _NUMBER_RE.match(t):
-        return None
-    try:
-        return Decimal(t.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - guarded by the regex
-        return None
 
 
 def decimal_text(value: Decimal) -> str:
@@ -183,7 +171,8 @@ class _Reader:
 
     @staticmethod
     def is_null(node: YamlNode) -> bool:
-        return isinstance(node, ScalarNode) and node.style is None and node.value in _NULL_PLAIN
+        # a plain scalar's style is None (pure loader) or "" (libyaml's)
+        return isinstance(node, ScalarNode) and not node.style and node.value in _NULL_PLAIN
 
     def text(self, node: YamlNode, key: str, *, required: bool = False) -> str:
         if self.is_null(node):
@@ -208,7 +197,7 @@ class _Reader:
         if self.is_null(node):
             self.problem(node, key, f"thiếu giá trị số cho '{key}'")
             return None
-        value = parse_decimal(raw)
+        value = parse_grouped(raw)
         if value is None:
             self.problem(node, key, f"'{key}' phải là một số, không phải '{raw}'")
         return value
@@ -433,7 +422,7 @@ def finish_rule(rtype: str, params: Mapping[str, Any]) -> Rule:
 def loads(text: str, file: str = "<chuỗi>") -> Framework:
     """Parse framework YAML text. Raises :class:`FormatError` listing every problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -449,15 +438,8 @@ def loads(text: str, file: str = "<chuỗi>") -> Framework:
 
 
 def read_framework_yaml(path: str | Path) -> Framework:
-    """Read a framework YAML file (UTF-8)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError([Problem(str(p), None, None, "tệp không phải văn bản UTF-8")]) from exc
-    except OSError as exc:
-        raise FormatError([Problem(str(p), None, None, f"không đọc được tệp: {exc}")]) from exc
-    return loads(text, file=str(p))
+    """Read a framework YAML file (UTF-8, BOM allowed)."""
+    return loads(read_text_file(path), file=str(path))
 
 
 # ---------------------------------------------------------------- writing

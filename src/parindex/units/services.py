@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from importlib import metadata
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from parindex.audit.services import record
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.units import CODE_RE, UnitRow
 from parindex.units.models import (
     DivisionDataset,
     GroupKind,
@@ -29,7 +28,8 @@ from parindex.units.models import (
     predecessors,
 )
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+if TYPE_CHECKING:
+    from parindex.accounts.models import User
 
 #: A group's kind follows the kind of the units put in it, when the group is created.
 _GROUP_KIND_FOR_UNIT = {
@@ -271,122 +271,42 @@ def unit_group_get_or_create(
 # --------------------------------------------------------------------------- CSV import
 
 
-def _read_text(file_path: str | Path | None, text: str | None) -> tuple[str, str]:
-    if (file_path is None) == (text is None):
-        raise ValueError("give exactly one of file_path or text")
-    if file_path is not None:
-        name = str(file_path)
-        try:
-            raw = Path(file_path).read_bytes()
-        except OSError as exc:
-            raise FormatError([Problem(name, None, None, f"Không đọc được tệp: {exc}")]) from exc
-        try:
-            return name, raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FormatError([Problem(name, None, None, "Tệp phải được lưu dạng UTF-8.")]) from exc
-    assert text is not None
-    return "<văn bản>", text.removeprefix("\ufeff")
-
-
-def units_import_csv(
-    *, actor: Any, file_path: str | Path | None = None, text: str | None = None
+def units_import(
+    *,
+    rows: Sequence[UnitRow],
+    source: str,
+    actor: User | None,
+    problems: Sequence[Problem] = (),
 ) -> dict[str, int]:
-    """Import units from CSV ``unit,name,group[,parent][,kind]`` (UTF-8, BOM accepted).
+    """Import units read by :func:`parindex.formats.units.read_units_csv`.
 
-    All-or-nothing: every problem is collected (row, column, reason) and raised as one
-    :class:`FormatError`. Missing groups are created; existing units (same code) are
-    updated. ``parent`` may name a unit in the database or earlier/later in the file.
+    All-or-nothing: the reader's ``problems`` and those found against the database (a
+    ``parent`` that is neither in the database nor in the file, a unit its own parent)
+    are raised together as one :class:`FormatError`. Missing groups are created; existing
+    units (same code) are updated. ``source`` names the file in the audit rows.
     """
-    name, content = _read_text(file_path, text)
-    reader = csv.reader(io.StringIO(content))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise FormatError([Problem(name, 1, None, "Tệp trống.")]) from None
-    problems: list[Problem] = []
-    for col in ("unit", "name", "group"):
-        if col not in header:
-            problems.append(Problem(name, 1, col, f"Thiếu cột “{col}” ở dòng tiêu đề."))
-    if problems:
-        raise FormatError(problems)
-    idx = {h: i for i, h in enumerate(header)}
-
-    def cell(row: list[str], col: str) -> str:
-        i = idx.get(col)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
-    rows: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        if not any(c.strip() for c in row):
-            continue
-        code, uname, group = cell(row, "unit"), cell(row, "name"), cell(row, "group")
-        parent, kind = cell(row, "parent"), cell(row, "kind")
-        if not code:
-            problems.append(Problem(name, line, "unit", "Thiếu mã đơn vị."))
-        elif not CODE_RE.match(code) or len(code) > 64:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "unit",
-                    f"Mã “{code}” không hợp lệ: chỉ dùng chữ không dấu, "
-                    "chữ số, “_”, “-”, “.” (tối đa 64 ký tự).",
-                )
-            )
-        elif code in seen:
-            problems.append(
-                Problem(name, line, "unit", f"Mã “{code}” bị trùng với dòng {seen[code]}.")
-            )
-        else:
-            seen[code] = line
-        if not uname:
-            problems.append(Problem(name, line, "name", "Thiếu tên đơn vị."))
-        if not group:
-            problems.append(Problem(name, line, "group", "Thiếu nhóm đơn vị."))
-        if kind and kind not in UnitKind.values:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "kind",
-                    f"Loại “{kind}” không hợp lệ; dùng một trong: "
-                    + ", ".join(UnitKind.values)
-                    + ".",
-                )
-            )
-        rows.append(
-            {
-                "line": line,
-                "code": code,
-                "name": uname,
-                "group": group,
-                "parent": parent,
-                "kind": kind,
-            }
-        )
-    in_file = set(seen)
-    parent_codes = {r["parent"] for r in rows if r["parent"]}
+    name = source
+    problems = list(problems)
+    in_file = {r.code for r in rows if r.code}
+    parent_codes = {r.parent for r in rows if r.parent}
     in_db = set(Unit.objects.filter(code__in=parent_codes).values_list("code", flat=True))
     for r in rows:
-        if r["parent"] and r["parent"] not in in_file and r["parent"] not in in_db:
+        if r.parent and r.parent not in in_file and r.parent not in in_db:
             problems.append(
-                Problem(
-                    name, r["line"], "parent", f"Không tìm thấy đơn vị cấp trên “{r['parent']}”."
-                )
+                Problem(name, r.line, "parent", f"Không tìm thấy đơn vị cấp trên “{r.parent}”.")
             )
-        if r["parent"] and r["parent"] == r["code"]:
+        if r.parent and r.parent == r.code:
             problems.append(
-                Problem(name, r["line"], "parent", "Đơn vị không thể là cấp trên của chính nó.")
+                Problem(name, r.line, "parent", "Đơn vị không thể là cấp trên của chính nó.")
             )
     if problems:
         raise FormatError(problems)
 
     created = updated = groups_created = 0
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         groups: dict[str, UnitGroup] = {}
         for r in rows:
-            key = r["group"]
+            key = r.group
             if key in groups:
                 continue
             g = (
@@ -394,7 +314,7 @@ def units_import_csv(
                 or UnitGroup.objects.filter(name=key).first()
             )
             if g is None:
-                gkind = _GROUP_KIND_FOR_UNIT.get(r["kind"] or UnitKind.OTHER, GroupKind.OTHER)
+                gkind = _GROUP_KIND_FOR_UNIT.get(r.kind or UnitKind.OTHER, GroupKind.OTHER)
                 gcode = key if CODE_RE.match(key) and len(key) <= 64 else vn_slug(key)
                 g = UnitGroup.objects.create(
                     code=gcode, name=key, kind=gkind, position=UnitGroup.objects.count()
@@ -411,17 +331,17 @@ def units_import_csv(
         existing = {u.code: u for u in Unit.objects.filter(code__in=list(in_file))}
         units: dict[str, Unit] = {}
         for r in rows:
-            g = groups[r["group"]]
-            kind = r["kind"] or _kind_for_group(g)
-            unit = existing.get(r["code"])
+            g = groups[r.group]
+            kind = r.kind or _kind_for_group(g)
+            unit = existing.get(r.code)
             if unit is None:
-                unit = Unit.objects.create(code=r["code"], name=r["name"], kind=kind, group=g)
+                unit = Unit.objects.create(code=r.code, name=r.name, kind=kind, group=g)
                 record(
                     actor=actor,
                     action="unit.create",
                     obj=unit,
                     after={"code": unit.code, "name": unit.name, "group": g.code, "kind": kind},
-                    context={"import": name, "line": r["line"]},
+                    context={"import": name, "line": r.line},
                 )
                 created += 1
             else:
@@ -430,9 +350,9 @@ def units_import_csv(
                     "group": unit.group.code if unit.group else None,
                     "kind": unit.kind,
                 }
-                after = {"name": r["name"], "group": g.code, "kind": r["kind"] or unit.kind}
+                after = {"name": r.name, "group": g.code, "kind": r.kind or unit.kind}
                 if before != after:
-                    unit.name, unit.group, unit.kind = r["name"], g, after["kind"]
+                    unit.name, unit.group, unit.kind = r.name, g, after.kind
                     unit.save(update_fields=["name", "group", "kind"])
                     record(
                         actor=actor,
@@ -440,16 +360,16 @@ def units_import_csv(
                         obj=unit,
                         before=before,
                         after=after,
-                        context={"import": name, "line": r["line"]},
+                        context={"import": name, "line": r.line},
                     )
                     updated += 1
-            units[r["code"]] = unit
+            units[r.code] = unit
         parents = {u.code: u for u in Unit.objects.filter(code__in=parent_codes)}
         parents.update(units)
         for r in rows:
-            if not r["parent"]:
+            if not r.parent:
                 continue
-            unit, parent = units[r["code"]], parents[r["parent"]]
+            unit, parent = units[r.code], parents[r.parent]
             if unit.parent_id != parent.pk:
                 old = unit.parent.code if unit.parent_id else None
                 unit.parent = parent
@@ -526,7 +446,7 @@ __all__ = [
     "lineage_add",
     "unit_create",
     "unit_group_get_or_create",
-    "units_import_csv",
+    "units_import",
     "units_load_divisions",
     "vn_slug",
 ]

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
 from parindex.cycles.selectors import current_cycle, cycle_get, cycles_for, participants_of
-from parindex.formats.framework_excel import format_rule
 from parindex.formats.frameworks import save_framework_file
+from parindex.formats.rule_text import format_rule
 from parindex.frameworks.selectors import (
     criteria_of,
     criterion_rule,

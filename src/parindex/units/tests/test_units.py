@@ -7,9 +7,18 @@ from django.core.exceptions import ValidationError
 
 from parindex.audit.models import AuditEvent
 from parindex.formats.errors import FormatError
+from parindex.formats.text import read_text_file
+from parindex.formats.units import UNIT_KINDS, read_units_csv
 from parindex.units import services
-from parindex.units.models import DivisionDataset, Unit, UnitGroup, predecessors, successors
-from parindex.units.services import lineage_add, units_import_csv, units_load_divisions
+from parindex.units.models import (
+    DivisionDataset,
+    Unit,
+    UnitGroup,
+    UnitKind,
+    predecessors,
+    successors,
+)
+from parindex.units.services import lineage_add, units_import, units_load_divisions
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +71,18 @@ CSV_OK = (
     "xa-a,Xã A,UBND xã,huyen-x,commune\n"
     "huyen-x,Huyện X (cũ),Khác,,other\n"
 )
+
+
+def units_import_csv(*, text=None, file_path=None, actor=None):
+    """Read the CSV as the views and the CLI do, then import the rows."""
+    name = "<văn bản>" if file_path is None else str(file_path)
+    source = text if file_path is None else read_text_file(file_path)
+    rows, problems = read_units_csv(source, name=name)
+    return units_import(rows=rows, problems=problems, source=name, actor=actor)
+
+
+def test_the_reader_knows_every_unit_kind():
+    assert list(UNIT_KINDS) == list(UnitKind.values)
 
 
 def test_csv_import_creates_units_groups_and_parents():
