@@ -28,7 +28,7 @@ from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine.accountability import AccountabilityRule, accountability, rating_history
 from parindex.engine.lost_points import LostRow, NodePoints, loss, lost_points
 from parindex.engine.rating import Condition, RatingScheme
-from parindex.formats.tables import read_rating
+from parindex.formats.rating import read_rating
 from parindex.frameworks.models import Criterion
 from parindex.results.models import (
     KNOWN_METRICS,

@@ -311,6 +311,8 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
     from parindex.audit.services import record
     from parindex.cycles.models import Cycle, CycleStatus
     from parindex.cycles.services import cycle_create
+    from parindex.formats.errors import FormatError
+    from parindex.formats.metrics import read_metrics
     from parindex.results.services import cycle_publish, metrics_import, results_recompute
 
     cycle = cycle_create(
@@ -361,7 +363,10 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
         rng = random.Random(f"metrics:{unit.code}")
         lines.append(f"{unit.code},late_dossier_rate,{rng.choice([0, 0.5, 1.2, 2.8, 4.1, 6.3])}")
         lines.append(f"{unit.code},satisfaction_index,{rng.choice([78.5, 82.0, 86.4, 90.2, 93.7])}")
-    metrics_import(cycle=cycle, actor=admin, text="\n".join(lines) + "\n")
+    rows, problems = read_metrics("\n".join(lines) + "\n", name="metrics.csv")
+    if problems:
+        raise FormatError(problems)
+    metrics_import(cycle=cycle, rows=rows, source_name="metrics.csv", actor=admin)
     cycle.refresh_from_db()
     results_recompute(cycle=cycle, actor=None)
     cycle_publish(cycle=cycle, actor=admin)

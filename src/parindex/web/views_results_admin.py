@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.formats.errors import FormatError
+from parindex.formats.metrics import read_metrics
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
@@ -170,7 +171,12 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             errors.append("Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.")
         if not errors:
             try:
-                out = rsvc.metrics_import(cycle=cycle, actor=user, text=text)
+                rows, problems = read_metrics(text, name="metrics.csv")
+                if problems:
+                    raise FormatError(problems)
+                out = rsvc.metrics_import(
+                    cycle=cycle, rows=rows, source_name="metrics.csv", actor=user
+                )
             except FormatError as exc:
                 csv_errors = exc.problems
             except ValidationError as exc:

@@ -3,12 +3,8 @@ the form, several values at once, or a CSV file (DESIGN §5 ``unit,metric,value`
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +15,8 @@ from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
 from parindex.formats.errors import FormatError, Problem
-from parindex.formats.tables import parse_decimal, read_metrics
+from parindex.formats.metrics import MetricRow
+from parindex.formats.numbers import parse_decimal
 from parindex.results.models import METRIC_LABELS, MetricSource, UnitMetric
 from parindex.results.services.background import request_recompute
 from parindex.units.models import Unit
@@ -33,7 +30,7 @@ __all__ = ["metric_set", "metrics_import", "metrics_set"]
 def _metric_value(value: Any) -> Decimal:
     try:
         d = value if isinstance(value, Decimal) else parse_decimal(str(value))
-    except (ValueError, InvalidOperation) as exc:
+    except ValueError as exc:
         raise ValidationError({"value": f"Giá trị “{value}” không phải là số."}) from exc
     if d < 0 or d > 100:
         raise ValidationError({"value": f"Giá trị {value} nằm ngoài khoảng 0–100 (%)."})
@@ -101,47 +98,26 @@ def _set_one(
 
 
 def metrics_import(
-    *,
-    cycle: Cycle,
-    actor: User | None,
-    file_path: str | Path | None = None,
-    text: str | None = None,
+    *, cycle: Cycle, rows: Sequence[MetricRow], source_name: str, actor: User | None
 ) -> dict[str, int]:
-    """CSV ``unit,metric,value`` (DESIGN §5); every problem with its row and column, and
-    nothing saved when there is one (atomic). Returns ``{"created": n, "updated": m}``."""
+    """Store the rows of a metrics CSV (``unit,metric,value``, DESIGN §5) read by
+    :func:`parindex.formats.metrics.read_metrics`. A unit outside the cycle is refused with
+    its row (:class:`FormatError`) and nothing is saved. Returns
+    ``{"created": n, "updated": m}``."""
     require_admin(actor, "nhập chỉ số xếp loại")
-    if (file_path is None) == (text is None):
-        raise ValidationError("Cần đúng một trong hai: tệp CSV hoặc nội dung CSV.")
-    if text is not None:
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False) as tmp:
-            tmp.write(text)
-        path = Path(tmp.name)
-        name = "metrics.csv"
-    else:
-        path = Path(file_path)  # type: ignore[arg-type]
-        name = str(file_path)
-    try:
-        try:
-            data = read_metrics(path)
-        except FormatError as exc:
-            if text is None:
-                raise
-            raise FormatError(
-                [Problem(name, p.line, p.column, p.reason) for p in exc.problems]
-            ) from None
-    finally:
-        if text is not None:
-            path.unlink(missing_ok=True)
+    first_line: dict[str, int] = {}
+    for r in rows:
+        first_line.setdefault(r.unit, r.line)
     units = dict(
-        CycleUnit.objects.filter(cycle=cycle, unit__code__in=list(data)).values_list(
+        CycleUnit.objects.filter(cycle=cycle, unit__code__in=list(first_line)).values_list(
             "unit__code", "unit_id"
         )
     )
-    unknown = [u for u in data if u not in units]
+    unknown = [u for u in first_line if u not in units]
     if unknown:
         raise FormatError(
             [
-                Problem(name, _line_of(text, path, u), "unit", f"đơn vị {u} không tham gia kỳ")
+                Problem(source_name, first_line[u], "unit", f"đơn vị {u} không tham gia kỳ")
                 for u in unknown
             ]
         )
@@ -155,35 +131,27 @@ def metrics_import(
     updated: list[UnitMetric] = []
     who = actor_user(actor)
     now = timezone.now()
-    for code, metrics in data.items():
-        for metric, value in metrics.items():
-            key = (units[code], metric)
-            if key in existing:
-                pk, old = existing[key]
-                if old != value:
-                    updated.append(
-                        UnitMetric(
-                            pk=pk,
-                            cycle=cycle,
-                            unit_id=units[code],
-                            metric=metric,
-                            value=value,
-                            source=MetricSource.CSV,
-                            updated_by=who,
-                            updated_at=now,
-                        )
-                    )
-            else:
-                created.append(
-                    UnitMetric(
-                        cycle=cycle,
-                        unit_id=units[code],
-                        metric=metric,
-                        value=value,
-                        source=MetricSource.CSV,
-                        updated_by=who,
-                    )
-                )
+    for r in rows:
+        key = (units[r.unit], r.metric)
+        pk, old = existing.get(key, (None, None))
+        if pk is not None and old == r.value:
+            continue
+        row = UnitMetric(
+            pk=pk,
+            cycle=cycle,
+            unit_id=key[0],
+            metric=r.metric,
+            value=r.value,
+            source=MetricSource.CSV,
+            updated_by=who,
+        )
+        if pk is None:
+            created.append(row)
+        else:
+            row.updated_at = now
+            updated.append(row)
+    # Plain atomic, not durable: the demo loader imports its metrics inside its own
+    # transaction.
     with transaction.atomic():
         UnitMetric.objects.bulk_create(created)
         UnitMetric.objects.bulk_update(updated, ["value", "source", "updated_by", "updated_at"])
@@ -192,18 +160,7 @@ def metrics_import(
             action="results.metrics_import",
             obj=cycle,
             after={"created": len(created), "updated": len(updated)},
-            context={"file": name},
+            context={"file": source_name},
         )
         request_recompute(cycle)
     return {"created": len(created), "updated": len(updated)}
-
-
-def _line_of(text: str | None, path: Path, unit: str) -> int | None:
-    try:
-        body = text if text is not None else path.read_text(encoding="utf-8-sig")
-    except OSError:
-        return None
-    for i, row in enumerate(csv.reader(io.StringIO(body)), 1):
-        if row and row[0].strip() == unit:
-            return i
-    return None

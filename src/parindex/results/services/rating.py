@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.engine.rating import OPS, Condition, RatingScheme
-from parindex.formats.tables import parse_decimal
+from parindex.formats.numbers import parse_decimal
 from parindex.results.models import RatingConfig
 from parindex.results.selectors import known_metrics, rating_config_for, scheme_json
 from parindex.results.services.background import request_recompute
@@ -29,7 +29,7 @@ __all__ = ["rating_config_set", "validate_rating"]
 def _number(value: Any, what: str, errors: list[str]) -> Decimal | None:
     try:
         return parse_decimal(str(value)) if not isinstance(value, Decimal) else value
-    except (ValueError, InvalidOperation):
+    except ValueError:
         errors.append(f"{what}: “{value}” không phải là số.")
         return None
 

@@ -11,6 +11,7 @@ from parindex.audit.models import AuditEvent
 from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.formats.errors import FormatError
+from parindex.formats.metrics import read_metrics
 from parindex.results.models import RatingConfig, RecomputeRequest, UnitMetric
 from parindex.results.selectors import (
     accountability_report,
@@ -35,6 +36,14 @@ from parindex.testing import make_group, make_unit, make_user
 from parindex.units.models import UnitLineage
 
 pytestmark = pytest.mark.django_db
+
+
+def metrics_import_text(*, cycle, actor, text):
+    """A metrics CSV as the page imports it: read by the format's reader, then stored."""
+    rows, problems = read_metrics(text, name="metrics.csv")
+    if problems:
+        raise FormatError(problems)
+    return metrics_import(cycle=cycle, rows=rows, source_name="metrics.csv", actor=actor)
 
 
 # ---------------------------------------------------------------- bad input, nothing saved
@@ -84,7 +93,7 @@ def test_metrics_outside_0_100_are_refused(five, admin):
         )
         assert "0–100" in msg or "không phải là số" in msg
     with pytest.raises(FormatError) as exc:
-        metrics_import(
+        metrics_import_text(
             cycle=cycle,
             actor=admin,
             text="unit,metric,value\nso-a,late_dossier_rate,3\nso-b,late_dossier_rate,140\n",
@@ -95,13 +104,13 @@ def test_metrics_outside_0_100_are_refused(five, admin):
 
 def test_metrics_import_saves_rows_and_a_unit_outside_the_cycle_is_refused(five, admin):
     cycle, _ = five
-    stats = metrics_import(
+    stats = metrics_import_text(
         cycle=cycle, actor=admin, text="unit,metric,value\nso-a,late_dossier_rate,3,5\n"
     )
     assert stats == {"created": 1, "updated": 0}
     assert UnitMetric.objects.get().source == "csv"
     with pytest.raises(FormatError) as exc:
-        metrics_import(
+        metrics_import_text(
             cycle=cycle, actor=admin, text="unit,metric,value\nso-x,late_dossier_rate,3\n"
         )
     assert "so-x" in str(exc.value)
