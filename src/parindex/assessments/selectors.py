@@ -68,16 +68,6 @@ def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:
     return assessment.scores.select_related("criterion").order_by("criterion__position")
 
 
-def score_get(user: Any, pk: int) -> LeafScore:
-    """A leaf score of an assessment the user may see; 404 otherwise."""
-    return get_object_or_404(
-        LeafScore.objects.select_related(
-            "criterion", "assessment__cycle", "assessment__unit", "assessment__framework"
-        ).filter(assessment__in=assessments_for(user)),
-        pk=pk,
-    )
-
-
 # ---------------------------------------------------------------- the tree
 
 
@@ -155,10 +145,6 @@ class LeafRow:
     @property
     def source(self) -> str:
         return self.criterion.source
-
-    @property
-    def self_scored(self) -> bool:
-        return self.criterion.source == "self"
 
 
 @dataclass(slots=True)

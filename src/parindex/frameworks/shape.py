@@ -18,13 +18,14 @@ from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.frameworks.models import Criterion, Framework
 from parindex.frameworks.selectors import criteria_of, engine_framework
 
-__all__ = ["FrameworkShape", "LeafInfo", "framework_shape", "shape_cache_clear"]
+__all__ = ["FrameworkShape", "LeafInfo", "framework_shape"]
 
 
 @dataclass(frozen=True, slots=True)
 class LeafInfo:
     """One leaf of the framework (document order)."""
 
+    #: The criterion's primary key.
     pk: int
     code: str
     name: str
@@ -69,10 +70,6 @@ _SHAPES_MAX = 64
 
 def _key(framework: Framework) -> _Key:
     return (framework.pk, framework.revision, framework.created_at)
-
-
-def shape_cache_clear() -> None:
-    _SHAPES.clear()
 
 
 def framework_shape(

@@ -36,20 +36,14 @@ from parindex.engine.compute import (
 from parindex.engine.ranking import rank_ratios
 from parindex.frameworks.models import Framework
 from parindex.frameworks.shape import FrameworkShape, framework_shape
-from parindex.results.models import (
-    NodeResult,
-    RatingConfig,
-    ResultSet,
-    ResultStatus,
-    UnitMetric,
-    UnitResult,
-)
+from parindex.results.models import NodeResult, ResultSet, ResultStatus, UnitMetric, UnitResult
 from parindex.results.selectors import predecessors, rating_config_for, scheme_of
 from parindex.units.models import UnitLineage
 
 if TYPE_CHECKING:
     from parindex.accounts.models import User
     from parindex.engine.compute import UnitResult as EngineResult
+    from parindex.results.models import RatingConfig
 
 __all__ = ["results_recompute"]
 
