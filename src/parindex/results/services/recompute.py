@@ -301,7 +301,8 @@ def _fingerprint(cycle: Cycle, data: _Inputs) -> str:
     fingerprint.update(repr((cycle.status, sorted(data.assessments.items()))).encode())
     for fw_id in sorted(data.tables):
         t = data.tables[fw_id]
-        fingerprint.update(repr((fw_id, t.members, t.appraised, t.own)).encode())
+        revision = data.shapes[fw_id].revision
+        fingerprint.update(repr((fw_id, revision, t.members, t.appraised, t.own)).encode())
     fingerprint.update(
         json.dumps(
             [config.classes, config.conditions, config.decimals], sort_keys=True, default=str
