@@ -171,11 +171,11 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             errors.append("Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.")
         if not errors:
             try:
-                rows, problems = read_metrics(text, name="metrics.csv")
+                parsed, problems = read_metrics(text, name="metrics.csv")
                 if problems:
                     raise FormatError(problems)
                 out = rsvc.metrics_import(
-                    cycle=cycle, rows=rows, source_name="metrics.csv", actor=user
+                    cycle=cycle, rows=parsed, source_name="metrics.csv", actor=user
                 )
             except FormatError as exc:
                 csv_errors = exc.problems
