@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from parindex.engine.accountability import AccountabilityRule, accountability, rating_history
 from parindex.engine.aggregate import NA, aggregate
 from parindex.engine.framework import Framework, Node
-from parindex.engine.lost_points import NodePoints, loss, lost_points, nodes_of_score
+from parindex.engine.lost_points import (
+    LeafPoints,
+    NodePoints,
+    loss,
+    losses_by_criterion,
+    lost_points,
+    nodes_of_score,
+)
 
 CLASSES = ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
 SEED_002 = AccountabilityRule.from_config(
@@ -89,3 +96,15 @@ def test_history_follows_the_comparison_links_back_and_stops_at_a_gap():
     past = {7: {2024: ("Khá", 3)}, 3: {2023: ("Yếu", None)}, 9: {2022: ("Tốt", None)}}
     assert rating_history(2025, "Tốt", 7, past) == [(2025, "Tốt"), (2024, "Khá"), (2023, "Yếu")]
     assert rating_history(2025, "Tốt", None, past) == [(2025, "Tốt")]
+
+
+def test_losses_by_criterion_sum_each_units_leaves_and_leave_out_na_and_full_ones():
+    leaves = [
+        LeafPoints("Sở", "a", "1.2.1", D("2"), D("1.5")),
+        LeafPoints("Sở", "a", "1.2.2", D("2"), None),  # not scored: counts 0
+        LeafPoints("Sở", "b", "1.2.1", D("2"), D("2")),  # full: nothing lost
+        LeafPoints("Sở", "b", "1.2.2", D("2"), D("0"), not_applicable=True),
+        LeafPoints("Xã", "c", "2.1", D("0"), D("0")),  # no positive maximum
+        LeafPoints("Xã", "c", "1.1", D("3"), D("1")),
+    ]
+    assert losses_by_criterion(leaves) == {("Sở", "1.2"): {"a": D("2.5")}, ("Xã", "1.1"): {"c": 2}}

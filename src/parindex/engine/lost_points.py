@@ -14,7 +14,15 @@ from decimal import Decimal
 from parindex.engine.aggregate import UnitScore
 from parindex.engine.framework import Framework, Node
 
-__all__ = ["LostRow", "NodePoints", "loss", "lost_points", "nodes_of_score"]
+__all__ = [
+    "LeafPoints",
+    "LostRow",
+    "NodePoints",
+    "loss",
+    "losses_by_criterion",
+    "lost_points",
+    "nodes_of_score",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,18 @@ class NodePoints:
     level: int
     max_points: Decimal | None
     points: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class LeafPoints:
+    """One unit's points on one leaf (``points`` ``None``: not scored, counts 0)."""
+
+    group: str
+    unit: str
+    code: str
+    max_points: Decimal | None
+    points: Decimal | None
+    not_applicable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +101,22 @@ def nodes_of_score(
     for area in framework.nodes:
         visit(area, 1)
     return out
+
+
+def losses_by_criterion(
+    leaves: Iterable[LeafPoints], *, levels: int = 2
+) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """Per (group, criterion), the points each unit lost on the leaves below it (the
+    criterion is the first ``levels`` parts of a leaf's code: ``1.2`` for ``1.2.3``);
+    a leaf not scored counts 0; N/A leaves and leaves without a positive maximum are left
+    out, and so are units that lost nothing there."""
+    lost: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for leaf in leaves:
+        if leaf.not_applicable or leaf.max_points is None or leaf.max_points <= 0:
+            continue
+        got = leaf.points or Decimal(0)
+        if got < leaf.max_points:
+            crit = ".".join(leaf.code.split(".")[:levels])
+            per_unit = lost.setdefault((leaf.group, crit), {})
+            per_unit[leaf.unit] = per_unit.get(leaf.unit, Decimal(0)) + leaf.max_points - got
+    return lost
