@@ -4,20 +4,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.audit.services import record
 from parindex.engine import framework as eng
 from parindex.formats.frameworks import load_framework_file
 from parindex.frameworks import codec
 from parindex.frameworks.models import Criterion, Framework, FrameworkStatus, ScoringRule
-
-if TYPE_CHECKING:
-    from parindex.accounts.models import User
 
 
 class FrameworkInUse(ValidationError):

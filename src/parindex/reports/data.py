@@ -18,11 +18,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from parindex.assessments.models import LeafScore
 from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.engine.lost_points import LeafPoints, losses_by_criterion
+from parindex.frameworks.models import Criterion
 from parindex.results.models import NodeResult, ResultSet
 from parindex.results.selectors import ranking, result_set_for
+from parindex.units.models import Unit
 
 
 @dataclass(slots=True)
@@ -124,7 +127,6 @@ def _province_name() -> str:
     name = getattr(settings, "PARINDEX_PROVINCE_NAME", "")
     if name:
         return name
-    from parindex.units.models import Unit
 
     unit = Unit.objects.filter(kind="province").order_by("pk").values_list("name", flat=True)
     found = unit.first() or ""
@@ -150,8 +152,6 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
     """Read a cycle's results for an export. ``user`` ``None`` = the public: only a
     published cycle, and without the appraisers' reasons (internal notes).
     ``ValidationError`` when there is nothing (visible) to export."""
-    from parindex.assessments.models import LeafScore
-    from parindex.frameworks.models import Criterion
 
     public = user is None  # the public page: no appraisers' reasons (internal notes)
     rs = result_set_for(user if user is not None else AnonymousUser(), cycle)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
@@ -20,9 +21,6 @@ from parindex.formats.numbers import parse_decimal
 from parindex.results.models import METRIC_LABELS, MetricSource, UnitMetric
 from parindex.results.services.background import request_recompute
 from parindex.units.models import Unit
-
-if TYPE_CHECKING:
-    from parindex.accounts.models import User
 
 __all__ = ["metric_set", "metrics_import", "metrics_set"]
 

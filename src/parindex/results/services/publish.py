@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import ValidationError
 
+from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.assessments.models import Assessment, AssessmentStatus
 from parindex.cycles.models import Cycle, CycleStatus, CycleUnit
 from parindex.cycles.services import cycle_transition
 from parindex.results.models import ResultSet, ResultStatus
 from parindex.results.services.recompute import results_recompute
-
-if TYPE_CHECKING:
-    from parindex.accounts.models import User
 
 __all__ = ["cycle_publish"]
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
@@ -19,9 +20,6 @@ from parindex.formats.numbers import parse_decimal
 from parindex.results.models import RatingConfig
 from parindex.results.selectors import known_metrics, rating_config_for, scheme_json
 from parindex.results.services.background import request_recompute
-
-if TYPE_CHECKING:
-    from parindex.accounts.models import User
 
 __all__ = ["rating_config_set", "validate_rating"]
 

@@ -20,6 +20,7 @@ from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
+from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
 from parindex.audit.services import record
@@ -41,7 +42,6 @@ from parindex.results.selectors import predecessors, rating_config_for, scheme_o
 from parindex.units.models import UnitLineage
 
 if TYPE_CHECKING:
-    from parindex.accounts.models import User
     from parindex.engine.compute import UnitResult as EngineResult
     from parindex.results.models import RatingConfig
 
