@@ -63,6 +63,37 @@ def build_parser() -> argparse.ArgumentParser:
     q = usub.add_parser("import", help="nhập đơn vị từ CSV unit,name,group[,parent]")
     q.add_argument("file")
 
+    # issue 12: improvement analyses (engine only, no database)
+    def common(p: argparse.ArgumentParser, formats: list[str]) -> None:
+        p.add_argument("--framework", required=True, help="bộ tiêu chí (.yaml hoặc .xlsx)")
+        p.add_argument("--scores", required=True, help="điểm: CSV unit,code,points")
+        p.add_argument("--units", help="đơn vị: CSV unit,name,group")
+        p.add_argument("--format", choices=formats, default=formats[0])
+        p.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
+
+    p = sub.add_parser("lost-points", help="điểm bị mất theo lĩnh vực, tiêu chí, tiêu chí lá")
+    common(p, ["csv", "json"])
+    p = sub.add_parser(
+        "whatif", help="nếu đạt điểm …, xếp hạng mới; cách ít công sức nhất lên hạng K"
+    )
+    common(p, ["json", "csv"])
+    p.add_argument("--unit", required=True, help="mã đơn vị")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--target-rank", type=int, help="hạng cần đạt trong nhóm")
+    what.add_argument(
+        "--set", action="append", metavar="MÃ=ĐIỂM", help="đặt điểm một tiêu chí lá (lặp lại được)"
+    )
+    p.add_argument("--effort", help="công sức mỗi điểm: CSV code,effort (mặc định 1)")
+    p.add_argument("--decimals", type=int, default=2, help="số chữ số thập phân của chỉ số")
+    p = sub.add_parser("rank-bands", help="khoảng xếp hạng (mô phỏng Monte Carlo trọng số)")
+    common(p, ["csv", "json"])
+    p.add_argument("--draws", type=int, required=True, help="số lượt mô phỏng, ví dụ 2000")
+    p.add_argument(
+        "--weight-spread", type=float, required=True, help="s: hệ số lĩnh vực trong [1 − s, 1 + s]"
+    )
+    p.add_argument("--seed", type=int, required=True, help="hạt giống ngẫu nhiên (lặp lại đúng)")
+    p.add_argument("--intervals", help="khoảng điểm lĩnh vực đã biết: CSV unit,code,low,high")
+
     p = sub.add_parser("worker", help="chạy tác vụ nền (gửi thư, nhắc hạn theo lịch)")
     p.add_argument("--interval", type=float, default=60, help="phút giữa hai lượt nhắc hạn")
     p.add_argument(
@@ -93,6 +124,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from parindex.commands.django_cmds import units
 
         return units(args)
+    if args.command in ("lost-points", "whatif", "rank-bands"):
+        from parindex.commands import improve
+
+        runner = {"lost-points": improve.run_lost_points, "whatif": improve.run_whatif}
+        return runner.get(args.command, improve.run_rank_bands)(args)
     if args.command == "demo":
         from parindex.commands.django_cmds import demo
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 
@@ -14,6 +16,60 @@ class AssessmentStatus(models.TextChoices):
     EXPLAINED = "explained", "Đã giải trình"
     ROUND2 = "round2", "Thẩm định vòng 2"
     APPROVED = "approved", "Đã phê duyệt"
+
+
+S = AssessmentStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed state change of an assessment: ``service`` moves it ``frm`` → ``to``
+    and records ``audit`` (docs/workflow.md lists the same rows; a test compares them)."""
+
+    frm: str
+    to: str
+    service: str
+    audit: str
+
+
+#: Every assessment state change, one row each. The services move an assessment only along
+#: these rows (:func:`parindex.assessments.services.assessment_move`) and the permission
+#: checks read their status condition from here.
+ASSESSMENT_FLOW: tuple[Transition, ...] = (
+    Transition(S.DRAFT, S.SUBMITTED, "assessment_submit", "assessment.submit"),
+    Transition(S.SUBMITTED, S.DRAFT, "assessment_withdraw", "assessment.withdraw"),
+    Transition(S.SUBMITTED, S.ROUND1, "appraisal_start", "appraisal.start"),
+    Transition(S.ROUND1, S.RETURNED, "assessment_return", "assessment.return"),
+    Transition(S.RETURNED, S.EXPLAINED, "assessment_resubmit", "assessment.resubmit"),
+    Transition(S.ROUND1, S.ROUND2, "appraisal_round2_start", "appraisal.round2"),
+    Transition(S.EXPLAINED, S.ROUND2, "appraisal_round2_start", "appraisal.round2"),
+    Transition(S.ROUND2, S.APPROVED, "council_approve", "assessment.approve"),
+    Transition(S.APPROVED, S.ROUND2, "assessment_reopen", "assessment.reopen"),
+)
+
+#: Allowed transitions (from → to), the same shape as ``cycles.models.CYCLE_TRANSITIONS``.
+ASSESSMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    status: tuple(t.to for t in ASSESSMENT_FLOW if t.frm == status) for status in S.values
+}
+
+#: What may be done to an assessment without changing its state, and in which states.
+ASSESSMENT_EDITS: dict[str, tuple[str, ...]] = {
+    "self_score": (S.DRAFT,),  # the unit's points, values, N/A (score_set)
+    "explain": (S.RETURNED,),  # explanations and evidence while returned
+    "appraise": (S.ROUND1, S.ROUND2),  # appraisal and bonus/penalty points
+    "comment": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
+    "external": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
+}
+
+
+def transition_for(service: str, frm: str) -> Transition | None:
+    """The row of ``service`` that starts at ``frm``, if any."""
+    return next((t for t in ASSESSMENT_FLOW if t.service == service and t.frm == frm), None)
+
+
+def sources_of(service: str) -> tuple[str, ...]:
+    """The states ``service`` may start from."""
+    return tuple(t.frm for t in ASSESSMENT_FLOW if t.service == service)
 
 
 class FinalSource(models.TextChoices):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -31,21 +31,28 @@ from django.http import Http404
 from django.utils import timezone
 
 from parindex.assessments.models import (
+    ASSESSMENT_EDITS,
     AppraisalAssignment,
     Assessment,
     AssessmentStatus,
     DeadlineExtension,
     LeafScore,
+    sources_of,
 )
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.workflow import InvalidTransition
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
+
+    from parindex.accounts.models import User
+
 S = AssessmentStatus
 
 __all__ = [
     "assignment_for",
-    "can_adjust",
     "can_appraise",
     "can_approve",
     "can_comment",
@@ -54,13 +61,11 @@ __all__ = [
     "can_reopen",
     "can_resubmit",
     "can_return",
-    "can_set_external",
     "can_start_appraisal",
     "can_start_round2",
     "can_submit",
     "can_view",
     "can_withdraw",
-    "deadline_passed",
     "effective_deadline",
     "remember_deadlines",
 ]
@@ -69,23 +74,26 @@ __all__ = [
 # ---------------------------------------------------------------- roles and scope
 
 
-def _active(user: Any) -> bool:
+def _active(user: User | AnonymousUser | None) -> TypeIs[User]:
+    """A signed-in, active user (the checks below then read the user's role)."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def _is_admin(user: Any) -> bool:
+def _is_admin(user: User | AnonymousUser | None) -> bool:
     return _active(user) and bool(user.is_province_admin)
 
 
-def _unit_user_of(user: Any, assessment: Assessment) -> bool:
+def _unit_user_of(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _active(user) and user.is_unit_user and user.unit_id == assessment.unit_id
 
 
-def _unit_head_of(user: Any, assessment: Assessment) -> bool:
-    return _unit_user_of(user, assessment) and user.is_unit_head
+def _unit_head_of(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
+    return _active(user) and user.is_unit_head and _unit_user_of(user, assessment)
 
 
-def assignment_for(user: Any, cycle: Cycle | int) -> AppraisalAssignment | None:
+def assignment_for(
+    user: User | AnonymousUser | None, cycle: Cycle | int
+) -> AppraisalAssignment | None:
     """The user's appraisal assignment in ``cycle`` (with its units prefetched), if any."""
     if not _active(user) or not user.is_appraiser:
         return None
@@ -97,7 +105,9 @@ def assignment_for(user: Any, cycle: Cycle | int) -> AppraisalAssignment | None:
     )
 
 
-def _assigned_unit(user: Any, assessment: Assessment) -> AppraisalAssignment | None:
+def _assigned_unit(
+    user: User | AnonymousUser | None, assessment: Assessment
+) -> AppraisalAssignment | None:
     """The assignment when it covers the assessment's unit (empty units = all)."""
     if not _active(user) or not user.is_appraiser:
         return None
@@ -108,7 +118,7 @@ def _assigned_unit(user: Any, assessment: Assessment) -> AppraisalAssignment | N
     )
 
 
-def can_view(user: Any, assessment: Assessment) -> bool:
+def can_view(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     """Admin, council and leaders: everything; appraisers: assigned units; unit users:
     their own unit."""
     if not _active(user):
@@ -120,7 +130,9 @@ def can_view(user: Any, assessment: Assessment) -> bool:
     return _unit_user_of(user, assessment)
 
 
-def _appraiser_or_admin(user: Any, assessment: Assessment, code: str | None = None) -> bool:
+def _appraiser_or_admin(
+    user: User | AnonymousUser | None, assessment: Assessment, code: str | None = None
+) -> bool:
     if _is_admin(user):
         return True
     assignment = _assigned_unit(user, assessment)
@@ -140,8 +152,8 @@ def effective_deadline(
     no deadline. Read once per request for an assessment given to
     :func:`remember_deadlines`."""
     unit_id = unit if isinstance(unit, int) else unit.pk
-    memo = getattr(assessment, "_deadline_memo", None) if assessment is not None else None
-    if memo is None:
+    memo = getattr(assessment, "_deadline_memo", None)
+    if assessment is None or memo is None:
         return _effective_deadline(cycle, unit_id, stage, assessment)
     key = (cycle.pk, unit_id, stage, assessment.explanation_due)
     if key not in memo:
@@ -173,18 +185,6 @@ def _effective_deadline(
     return cycle.deadline_for(stage)
 
 
-def deadline_passed(
-    cycle: Cycle,
-    unit: Any,
-    stage: str,
-    *,
-    assessment: Assessment | None = None,
-    now: datetime | None = None,
-) -> bool:
-    when = effective_deadline(cycle, unit, stage, assessment=assessment)
-    return when is not None and (now or timezone.now()) > when
-
-
 def _require_open(assessment: Assessment, stage: str) -> None:
     when = effective_deadline(assessment.cycle, assessment.unit_id, stage, assessment=assessment)
     if when is not None and timezone.now() > when:
@@ -198,23 +198,27 @@ def _require_open(assessment: Assessment, stage: str) -> None:
 # ---------------------------------------------------------------- checks
 
 
-def _require_view(user: Any, assessment: Assessment) -> None:
+def _require_view(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     if not can_view(user, assessment):
         raise Http404("Không tìm thấy phiếu đánh giá.")
 
 
 def _require_status(assessment: Assessment, allowed: tuple[str, ...], action: str) -> None:
+    """``allowed`` comes from the table in the models: the states a transition starts from
+    (``sources_of(service)``) or those an edit is open in (``ASSESSMENT_EDITS``)."""
     if assessment.status not in allowed:
         raise InvalidTransition(
             f"Không thể {action} khi phiếu đang ở trạng thái “{S(assessment.status).label}”."
         )
 
 
-def check_edit_self(user: Any, assessment: Assessment, score: LeafScore | None = None) -> None:
+def check_edit_self(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore | None = None
+) -> None:
     _require_view(user, assessment)
     if not _unit_user_of(user, assessment):
         raise PermissionDenied("Chỉ cán bộ của đơn vị được tự chấm điểm.")
-    _require_status(assessment, (S.DRAFT,), "sửa điểm tự chấm")
+    _require_status(assessment, ASSESSMENT_EDITS["self_score"], "sửa điểm tự chấm")
     if score is not None and score.criterion.source != "self":
         raise ValidationError(
             f"Tiêu chí {score.criterion.code} không do đơn vị tự chấm "
@@ -223,39 +227,41 @@ def check_edit_self(user: Any, assessment: Assessment, score: LeafScore | None =
     _require_open(assessment, CycleStatus.SELF_ASSESSMENT)
 
 
-def check_submit(user: Any, assessment: Assessment) -> None:
+def check_submit(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not _unit_head_of(user, assessment):
         raise PermissionDenied("Chỉ thủ trưởng đơn vị được gửi phiếu tự chấm.")
-    _require_status(assessment, (S.DRAFT,), "gửi phiếu")
+    _require_status(assessment, sources_of("assessment_submit"), "gửi phiếu")
     _require_open(assessment, CycleStatus.SELF_ASSESSMENT)
 
 
-def check_withdraw(user: Any, assessment: Assessment) -> None:
+def check_withdraw(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not _unit_head_of(user, assessment):
         raise PermissionDenied("Chỉ thủ trưởng đơn vị được rút lại phiếu đã gửi.")
-    _require_status(assessment, (S.SUBMITTED,), "rút lại phiếu")
+    _require_status(assessment, sources_of("assessment_withdraw"), "rút lại phiếu")
     _require_open(assessment, CycleStatus.SELF_ASSESSMENT)
 
 
-def check_explain(user: Any, assessment: Assessment) -> None:
+def check_explain(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not _unit_user_of(user, assessment):
         raise PermissionDenied("Chỉ cán bộ của đơn vị được giải trình.")
-    _require_status(assessment, (S.RETURNED,), "giải trình")
+    _require_status(assessment, ASSESSMENT_EDITS["explain"], "giải trình")
     _require_open(assessment, CycleStatus.EXPLANATION)
 
 
-def check_resubmit(user: Any, assessment: Assessment) -> None:
+def check_resubmit(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not _unit_head_of(user, assessment):
         raise PermissionDenied("Chỉ thủ trưởng đơn vị được gửi lại phiếu sau giải trình.")
-    _require_status(assessment, (S.RETURNED,), "gửi giải trình")
+    _require_status(assessment, sources_of("assessment_resubmit"), "gửi giải trình")
     _require_open(assessment, CycleStatus.EXPLANATION)
 
 
-def _check_appraiser(user: Any, assessment: Assessment, code: str | None = None) -> None:
+def _check_appraiser(
+    user: User | AnonymousUser | None, assessment: Assessment, code: str | None = None
+) -> None:
     _require_view(user, assessment)
     if not _appraiser_or_admin(user, assessment, code):
         raise PermissionDenied(
@@ -264,68 +270,72 @@ def _check_appraiser(user: Any, assessment: Assessment, code: str | None = None)
         )
 
 
-def check_start_appraisal(user: Any, assessment: Assessment) -> None:
+def check_start_appraisal(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _check_appraiser(user, assessment)
-    _require_status(assessment, (S.SUBMITTED,), "bắt đầu thẩm định vòng 1")
+    _require_status(assessment, sources_of("appraisal_start"), "bắt đầu thẩm định vòng 1")
 
 
-def check_return(user: Any, assessment: Assessment) -> None:
+def check_return(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _check_appraiser(user, assessment)
-    _require_status(assessment, (S.ROUND1,), "trả lại phiếu để giải trình")
+    _require_status(assessment, sources_of("assessment_return"), "trả lại phiếu để giải trình")
 
 
-def check_start_round2(user: Any, assessment: Assessment) -> None:
+def check_start_round2(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _check_appraiser(user, assessment)
-    _require_status(assessment, (S.ROUND1, S.EXPLAINED), "bắt đầu thẩm định vòng 2")
+    _require_status(assessment, sources_of("appraisal_round2_start"), "bắt đầu thẩm định vòng 2")
 
 
-def check_appraise(user: Any, assessment: Assessment, score: LeafScore) -> None:
+def check_appraise(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore
+) -> None:
     _check_appraiser(user, assessment, score.criterion.code)
-    _require_status(assessment, (S.ROUND1, S.ROUND2), "chấm điểm thẩm định")
+    _require_status(assessment, ASSESSMENT_EDITS["appraise"], "chấm điểm thẩm định")
 
 
-def check_adjust(user: Any, assessment: Assessment, score: LeafScore) -> None:
+def check_adjust(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore
+) -> None:
     _check_appraiser(user, assessment, score.criterion.code)
-    _require_status(assessment, (S.ROUND1, S.ROUND2), "chấm điểm thưởng/trừ")
+    _require_status(assessment, ASSESSMENT_EDITS["appraise"], "chấm điểm thưởng/trừ")
     if score.criterion.source not in ADJUSTMENT_SOURCES:
         raise ValidationError(
             f"Tiêu chí {score.criterion.code} không phải tiêu chí điểm thưởng hoặc điểm trừ."
         )
 
 
-def check_comment(user: Any, assessment: Assessment, score: LeafScore) -> None:
+def check_comment(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore
+) -> None:
     _require_view(user, assessment)
     if not (
         _unit_user_of(user, assessment)
         or _appraiser_or_admin(user, assessment, score.criterion.code)
     ):
         raise PermissionDenied("Chỉ đơn vị và tổ thẩm định được ghi ý kiến.")
-    _require_status(
-        assessment,
-        (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
-        "ghi ý kiến",
-    )
+    _require_status(assessment, ASSESSMENT_EDITS["comment"], "ghi ý kiến")
 
 
-def check_approve(user: Any, assessment: Assessment) -> None:
+def check_approve(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not (_active(user) and user.is_council):
         raise PermissionDenied("Chỉ Hội đồng thẩm định được phê duyệt kết quả.")
-    _require_status(assessment, (S.ROUND2,), "phê duyệt")
+    _require_status(assessment, sources_of("council_approve"), "phê duyệt")
 
 
-def check_reopen(user: Any, assessment: Assessment) -> None:
+def check_reopen(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _require_view(user, assessment)
     if not _is_admin(user):
         raise PermissionDenied("Chỉ Sở Nội vụ được mở lại kết quả đã phê duyệt.")
-    _require_status(assessment, (S.APPROVED,), "mở lại")
+    _require_status(assessment, sources_of("assessment_reopen"), "mở lại")
 
 
-def check_set_external(user: Any, assessment: Assessment, score: LeafScore | None = None) -> None:
+def check_set_external(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore | None = None
+) -> None:
     _require_view(user, assessment)
     if not _is_admin(user):
         raise PermissionDenied("Chỉ Sở Nội vụ được nhập điểm khảo sát, SIPAS, thống kê.")
-    if assessment.status == S.APPROVED:
+    if assessment.status not in ASSESSMENT_EDITS["external"]:  # approved
         raise ValidationError(
             "Kết quả đã được phê duyệt; cần mở lại trước khi sửa điểm nguồn bên ngoài."
         )
@@ -334,6 +344,28 @@ def check_set_external(user: Any, assessment: Assessment, score: LeafScore | Non
             f"Tiêu chí {score.criterion.code} không lấy điểm từ nguồn bên ngoài "
             f"(nguồn điểm: {score.criterion.source})."
         )
+
+
+Check = Callable[["User | AnonymousUser | None", Assessment], None]
+
+#: The permission check of every service in ``ASSESSMENT_FLOW`` (a test keeps the two in
+#: step); each reads its status condition from that table.
+TRANSITION_CHECKS: dict[str, Check] = {
+    "assessment_submit": check_submit,
+    "assessment_withdraw": check_withdraw,
+    "appraisal_start": check_start_appraisal,
+    "assessment_return": check_return,
+    "assessment_resubmit": check_resubmit,
+    "appraisal_round2_start": check_start_round2,
+    "council_approve": check_approve,
+    "assessment_reopen": check_reopen,
+}
+
+
+def check_move(user: User | AnonymousUser | None, assessment: Assessment, service: str) -> None:
+    """The check of the transition ``service``, as
+    :func:`parindex.assessments.services.assessment_move` runs it."""
+    TRANSITION_CHECKS[service](user, assessment)
 
 
 # ---------------------------------------------------------------- booleans for pages
@@ -347,57 +379,51 @@ def _ok(check: Callable[..., None], *args: Any) -> bool:
     return True
 
 
-def can_edit_self(user: Any, assessment: Assessment, score: LeafScore | None = None) -> bool:
+def can_edit_self(
+    user: User | AnonymousUser | None, assessment: Assessment, score: LeafScore | None = None
+) -> bool:
     return _ok(check_edit_self, user, assessment, score)
 
 
-def can_submit(user: Any, assessment: Assessment) -> bool:
+def can_submit(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_submit, user, assessment)
 
 
-def can_withdraw(user: Any, assessment: Assessment) -> bool:
+def can_withdraw(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_withdraw, user, assessment)
 
 
-def can_explain(user: Any, assessment: Assessment) -> bool:
+def can_explain(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_explain, user, assessment)
 
 
-def can_resubmit(user: Any, assessment: Assessment) -> bool:
+def can_resubmit(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_resubmit, user, assessment)
 
 
-def can_start_appraisal(user: Any, assessment: Assessment) -> bool:
+def can_start_appraisal(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_start_appraisal, user, assessment)
 
 
-def can_return(user: Any, assessment: Assessment) -> bool:
+def can_return(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_return, user, assessment)
 
 
-def can_start_round2(user: Any, assessment: Assessment) -> bool:
+def can_start_round2(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_start_round2, user, assessment)
 
 
-def can_appraise(user: Any, score: LeafScore) -> bool:
+def can_appraise(user: User | AnonymousUser | None, score: LeafScore) -> bool:
     return _ok(check_appraise, user, score.assessment, score)
 
 
-def can_adjust(user: Any, score: LeafScore) -> bool:
-    return _ok(check_adjust, user, score.assessment, score)
-
-
-def can_comment(user: Any, score: LeafScore) -> bool:
+def can_comment(user: User | AnonymousUser | None, score: LeafScore) -> bool:
     return _ok(check_comment, user, score.assessment, score)
 
 
-def can_approve(user: Any, assessment: Assessment) -> bool:
+def can_approve(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_approve, user, assessment)
 
 
-def can_reopen(user: Any, assessment: Assessment) -> bool:
+def can_reopen(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_reopen, user, assessment)
-
-
-def can_set_external(user: Any, assessment: Assessment, score: LeafScore | None = None) -> bool:
-    return _ok(check_set_external, user, assessment, score)

@@ -77,9 +77,6 @@ class Cycle(models.Model):
     def deadline_for(self, stage: str):  # type: ignore[no-untyped-def]
         return getattr(self, f"{stage}_deadline", None)
 
-    def allowed_transitions(self) -> tuple[str, ...]:
-        return CYCLE_TRANSITIONS.get(self.status, ())
-
 
 class CycleFramework(models.Model):
     """The framework each unit group is scored with in a cycle."""

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from parindex.cycles.models import Cycle, CycleStatus, CycleUnit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def cycles_for(user: Any) -> QuerySet[Cycle]:
+    from parindex.accounts.models import User
+
+
+def cycles_for(user: User | AnonymousUser) -> QuerySet[Cycle]:
     """Province-wide roles see every cycle; unit users see the cycles their unit takes part
     in, once they are past the draft stage."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Cycle.objects.none()
     if user.sees_all_units:
         return Cycle.objects.all()
@@ -24,11 +29,11 @@ def cycles_for(user: Any) -> QuerySet[Cycle]:
     )
 
 
-def cycle_get(user: Any, pk: int) -> Cycle:
+def cycle_get(user: User | AnonymousUser, pk: int) -> Cycle:
     return get_object_or_404(cycles_for(user), pk=pk)
 
 
-def current_cycle(user: Any) -> Cycle | None:
+def current_cycle(user: User | AnonymousUser) -> Cycle | None:
     """The most recent cycle the user can see that is not yet published, else the latest."""
     qs = cycles_for(user)
     return (
@@ -37,8 +42,10 @@ def current_cycle(user: Any) -> Cycle | None:
     )
 
 
-def participants_of(user: Any, cycle: Cycle) -> QuerySet[CycleUnit]:
+def participants_of(user: User | AnonymousUser, cycle: Cycle) -> QuerySet[CycleUnit]:
     qs = CycleUnit.objects.filter(cycle=cycle).select_related("unit", "group")
-    if getattr(user, "sees_all_units", False):
+    if not user.is_authenticated:
+        return qs.none()
+    if user.sees_all_units:
         return qs
-    return qs.filter(unit_id=getattr(user, "unit_id", None))
+    return qs.filter(unit_id=user.unit_id) if user.unit_id else qs.none()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.accounts.models import User
+from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import (
     CYCLE_TRANSITIONS,
@@ -26,21 +27,19 @@ from parindex.workflow import ConcurrentChange, InvalidTransition, compare_and_s
 __all__ = ["ConcurrentChange", "InvalidTransition", "cycle_create", "cycle_transition"]
 
 
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
-
-
 def cycle_create(
     *,
     year: int,
     name: str,
     frameworks: Mapping[UnitGroup, Framework],
     units: Iterable[Unit],
-    actor: Any,
+    actor: User | None,
     deadlines: Mapping[str, datetime] | None = None,
 ) -> Cycle:
     """A new cycle (status draft). ``frameworks`` maps each unit group to the framework
-    its units are scored with; every unit must be in one of those groups."""
+    its units are scored with; every unit must be in one of those groups. Plain ``atomic``:
+    :func:`~parindex.assessments.services.cycle_open` and the demo loader call it inside
+    their own transaction."""
     units = list(units)
     deadlines = dict(deadlines or {})
     errors: list[str] = []
@@ -65,7 +64,7 @@ def cycle_create(
         cycle = Cycle(
             year=year,
             name=name,
-            created_by=_user(actor),
+            created_by=actor_user(actor),
             **{f"{stage}_deadline": when for stage, when in deadlines.items()},
         )
         cycle.full_clean()
@@ -74,7 +73,8 @@ def cycle_create(
             [CycleFramework(cycle=cycle, group=g, framework=fw) for g, fw in frameworks.items()]
         )
         CycleUnit.objects.bulk_create(
-            [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]
+            # every unit's group was checked above
+            [CycleUnit(cycle=cycle, unit=u, group_id=u.group_id) for u in units]  # type: ignore[misc]
         )
         record(
             actor=actor,
@@ -91,10 +91,18 @@ def cycle_create(
     return cycle
 
 
-def cycle_transition(*, cycle: Cycle, to: str, actor: Any, reason: str = "") -> Cycle:
-    """Move ``cycle`` from the status it was read with to ``to``. Raises
+def cycle_transition(
+    *, cycle: Cycle, to: str, actor: User | None, reason: str = "", audit: str = "cycle.transition"
+) -> Cycle:
+    """The one way a cycle changes stage: from the status it was read with to ``to``, along
+    ``CYCLE_TRANSITIONS``. Locks the row, compare-and-sets the status and writes the audit
+    row (action ``audit``: publication records ``cycle.publish``). Raises
     :class:`InvalidTransition` when the table does not allow it and
-    :class:`ConcurrentChange` when someone else changed the status meanwhile."""
+    :class:`ConcurrentChange` when someone else changed the status meanwhile.
+
+    Plain ``atomic``: :func:`~parindex.assessments.services.cycle_open`, the demo loader
+    and the publication call it inside their own transaction."""
+    require_admin(actor, "chuyển giai đoạn kỳ đánh giá", system=True)
     old = cycle.status
     if to not in CYCLE_TRANSITIONS.get(old, ()):
         raise InvalidTransition(
@@ -102,10 +110,11 @@ def cycle_transition(*, cycle: Cycle, to: str, actor: Any, reason: str = "") -> 
             f"“{CycleStatus(to).label if to in CycleStatus.values else to}”."
         )
     with transaction.atomic():
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
         compare_and_set(Cycle, pk=cycle.pk, field="status", old=old, new=to)
         record(
             actor=actor,
-            action="cycle.transition",
+            action=audit,
             obj=cycle,
             field="status",
             before=old,
@@ -113,21 +122,4 @@ def cycle_transition(*, cycle: Cycle, to: str, actor: Any, reason: str = "") -> 
             reason=reason,
         )
     cycle.status = to
-    return cycle
-
-
-def cycle_set_deadlines(
-    *, cycle: Cycle, deadlines: Mapping[str, datetime | None], actor: Any
-) -> Cycle:
-    for stage in deadlines:
-        if stage not in DEADLINE_STAGES:
-            raise ValidationError(f"Không có hạn cho giai đoạn “{stage}”.")
-    with transaction.atomic():
-        before = {s: getattr(cycle, f"{s}_deadline") for s in deadlines}
-        for stage, when in deadlines.items():
-            setattr(cycle, f"{stage}_deadline", when)
-        cycle.save(update_fields=[f"{s}_deadline" for s in deadlines])
-        record(
-            actor=actor, action="cycle.deadlines", obj=cycle, before=before, after=dict(deadlines)
-        )
     return cycle

@@ -94,8 +94,8 @@ def _unit_users(unit: Any) -> QuerySet[Any]:
 def remind_due(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One round of reminders (the body of :func:`send_reminders`)."""
     from parindex.assessments.models import Assessment, AssessmentStatus
+    from parindex.assessments.permissions import effective_deadline
     from parindex.cycles.models import CycleStatus
-    from parindex.evidence.permissions import effective_deadline
     from parindex.notifications.services import notify
 
     now = now or timezone.now()

@@ -22,11 +22,15 @@ from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.errors import FormatError
+from parindex.formats.scores import read_points
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
 from parindex.web.helpers import error_messages, parse_decimal, parse_when
 from parindex.workflow import ConcurrentChange, InvalidTransition
+
+#: How an external points file (uploaded or pasted) is named in its problems and notes.
+PASTED = "dữ liệu nhập"
 
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
 
@@ -270,7 +274,10 @@ def external_points(request: HttpRequest, pk: int) -> HttpResponse:
                 errors.append("Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung.")
             if not errors:
                 try:
-                    result = svc.external_points_import(cycle=cycle, actor=user, text=text)
+                    rows, problems = read_points(text, name=PASTED)
+                    result = svc.external_points_import(
+                        cycle=cycle, rows=rows, problems=problems, source=PASTED, actor=user
+                    )
                 except FormatError as exc:
                     row_errors = [str(p) for p in exc.problems]
                 except ValidationError as exc:

@@ -1,6 +1,7 @@
-"""A small province for the API tests: two participating departments (Tư pháp, Y tế), one
-that does not take part (Công thương), a framework with self, external and bonus leaves,
-an open cycle, and every persona with an API token."""
+"""A small province for the API tests, built on the shared world (parindex.testing): two
+participating departments (Tư pháp, Y tế), one that does not take part (Công thương), a
+framework with self, external and bonus leaves, an open cycle, and every persona with an
+API token."""
 
 from __future__ import annotations
 
@@ -13,75 +14,44 @@ from django.test import Client
 from django.utils import timezone
 
 from parindex.api.services import token_create
-from parindex.assessments.models import Assessment
-from parindex.assessments.services import assignment_set, cycle_open, score_set
-from parindex.frameworks.services import framework_import
-from parindex.testing import framework_with_bonus, make_group, make_unit, make_user
-
-PERSONAS = (
-    "admin",
-    "staff",
-    "head",
-    "other_staff",
-    "other_head",
-    "appraiser",
-    "unassigned_appraiser",
-    "council",
-    "leader",
-    "outsider_unit_staff",
-)
+from parindex.assessments.services import score_set
+from parindex.testing import make_unit, make_user, workflow_world
 
 
 class World:
+    """:func:`parindex.testing.workflow_world` with every stage's deadline, the Tư pháp
+    appraiser on every criterion, Công thương (not in the cycle) and its staff, and an API
+    token for each persona (``keys``). Mutable: the tests keep the objects they make."""
+
     def __init__(self) -> None:
-        group = make_group()
-        self.tu_phap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
-        self.y_te = make_unit("so-y-te", "Sở Y tế", group=group)
-        self.cong_thuong = make_unit("so-cong-thuong", "Sở Công thương", group=group)
-        self.users: dict[str, Any] = {
-            "admin": make_user("snv", "admin"),
-            "staff": make_user("canbo", "unit_staff", unit=self.tu_phap),
-            "head": make_user("giamdoc", "unit_head", unit=self.tu_phap),
-            "other_staff": make_user("canbo-yte", "unit_staff", unit=self.y_te),
-            "other_head": make_user("giamdoc-yte", "unit_head", unit=self.y_te),
-            "appraiser": make_user("thamdinh", "appraiser"),
-            "unassigned_appraiser": make_user("thamdinh-yte", "appraiser"),
-            "council": make_user("hoidong", "council"),
-            "leader": make_user("lanhdao", "leader"),
-            "outsider_unit_staff": make_user("canbo-ct", "unit_staff", unit=self.cong_thuong),
-        }
-        self.admin = self.users["admin"]
-        fw = framework_import(framework=framework_with_bonus(), actor=self.admin)
         now = timezone.now()
-        self.cycle = cycle_open(
-            year=2025,
-            name="Chỉ số CCHC năm 2025",
-            frameworks={group: fw},
-            units=[self.tu_phap, self.y_te],
+        world = workflow_world(
             deadlines={
                 "self_assessment": now + timedelta(days=10),
                 "appraisal_round1": now + timedelta(days=20),
                 "explanation": now + timedelta(days=30),
                 "appraisal_round2": now + timedelta(days=40),
             },
-            actor=self.admin,
+            appraiser_criteria=(),
+            unassigned_appraiser="thamdinh-yte",
         )
-        assignment_set(
-            cycle=self.cycle,
-            appraiser=self.users["appraiser"],
-            units=[self.tu_phap],
-            criteria_codes=[],
-            actor=self.admin,
-        )
-        assignment_set(
-            cycle=self.cycle,
-            appraiser=self.users["unassigned_appraiser"],
-            units=[self.y_te],
-            criteria_codes=[],
-            actor=self.admin,
-        )
-        self.a = Assessment.objects.get(cycle=self.cycle, unit=self.tu_phap)
-        self.b = Assessment.objects.get(cycle=self.cycle, unit=self.y_te)
+        self.world = world
+        self.tu_phap, self.y_te, self.cycle = world.tuphap, world.yte, world.cycle
+        self.cong_thuong = make_unit("so-cong-thuong", "Sở Công thương", group=world.group)
+        self.users: dict[str, Any] = {
+            "admin": world.admin,
+            "staff": world.staff,
+            "head": world.head,
+            "other_staff": world.other_staff,
+            "other_head": world.colleague,
+            "appraiser": world.appraiser,
+            "unassigned_appraiser": world.other_appraiser,
+            "council": world.council,
+            "leader": world.leader,
+            "outsider_unit_staff": make_user("canbo-ct", "unit_staff", unit=self.cong_thuong),
+        }
+        self.admin = world.admin
+        self.a, self.b = world.a, world.b
         self.keys = {
             name: token_create(user=user, name="kiểm thử", actor=user)[1]
             for name, user in self.users.items()

@@ -18,6 +18,7 @@ from parindex.assessments import services as svc
 from parindex.evidence.services import document_reference_create, evidence_attach
 from parindex.evidence.tests.samples import pdf_bytes
 from parindex.notifications.models import Notification
+from parindex.testing import REFERENCE
 
 pytestmark = pytest.mark.django_db
 
@@ -286,14 +287,7 @@ CASES = [
         "staff",
         "other_staff",
         201,
-        body=lambda w: {
-            "title": "Báo cáo CCHC",
-            "number": "45/BC-STP",
-            "issued_on": "2025-12-01",
-            "issuer": "Sở Tư pháp",
-            "summary": "Báo cáo năm",
-            "page_ref": "tr. 3",
-        },
+        body=lambda w: REFERENCE,
     ),
     Case(
         "download",
@@ -406,7 +400,8 @@ def test_lists_show_only_what_the_caller_may_see(w):
     units = {a["unit"] for a in w.client("appraiser").get("/api/assessments").json()["items"]}
     assert units == {"so-tu-phap"}
     assert w.client("outsider_unit_staff").get("/api/cycles").json()["count"] == 0
-    assert w.client("staff").get(f"/api/cycles/{w.cycle.pk}/assignments").json() == []
+    # The appraisal team is the admin's only (issue 7; it was an empty list for the units).
+    assert w.client("staff").get(f"/api/cycles/{w.cycle.pk}/assignments").status_code == 403
 
 
 def test_a_role_that_may_not_act_gets_403_with_the_reason(w):

@@ -22,7 +22,7 @@ def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(ctx.captured_queries)
 
 
-def test_list_queries_do_not_grow_with_the_number_of_items(w):
+def test_list_queries_do_not_grow_with_the_number_of_items(w, query_counts):
     leader = w.client("leader")
     urls = ["/api/assessments", "/api/cycles", f"/api/assessments/{w.a.pk}/audit"]
     before = {url: queries(leader, url) for url in urls}
@@ -38,12 +38,14 @@ def test_list_queries_do_not_grow_with_the_number_of_items(w):
     w.fill()
     after = {url: queries(leader, url) for url in urls}
     assert after == before
-    assert max(after.values()) <= 6
+    for name, url in zip(("assessments", "cycles", "assessment_audit"), urls, strict=True):
+        query_counts.check(f"api.{name}", after[url])  # tests/query_counts.json
 
 
-def test_the_tree_needs_a_fixed_number_of_queries(w):
+def test_the_tree_needs_a_fixed_number_of_queries(w, query_counts):
     staff = w.client("staff")
     url = f"/api/assessments/{w.a.pk}"
     empty = queries(staff, url)
     w.fill()
-    assert queries(staff, url) == empty <= 12
+    assert queries(staff, url) == empty
+    query_counts.check("api.assessment_tree", empty)  # tests/query_counts.json

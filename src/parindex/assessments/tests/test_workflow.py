@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from parindex.assessments import services as svc
+from parindex import outbox
 from parindex.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -59,6 +59,8 @@ from parindex.engine.framework import Framework as EngineFramework
 from parindex.engine.framework import Node
 from parindex.evidence.models import EvidenceDocument, EvidenceLink
 from parindex.formats.errors import FormatError
+from parindex.formats.scores import read_points
+from parindex.formats.text import read_text_file
 from parindex.frameworks.services import framework_import
 from parindex.testing import (
     fill,
@@ -79,7 +81,7 @@ D = Decimal
 @pytest.fixture
 def notes(monkeypatch):
     sent = []
-    monkeypatch.setattr(svc, "_notify", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(outbox, "notify_after_commit", lambda **kw: sent.append(kw))
     return sent
 
 
@@ -194,7 +196,7 @@ def test_a_passed_deadline_locks_and_an_extension_reopens_it_for_one_unit(w):
     Cycle.objects.filter(pk=w.cycle.pk).update(
         self_assessment_deadline=timezone.now() - timedelta(hours=1)
     )
-    w.a = refresh(w.a)
+    w.a.refresh_from_db()
     with pytest.raises(ValidationError, match="hết hạn"):
         put(w, "1.1", value="Kịp thời")
     with pytest.raises(ValidationError):
@@ -542,7 +544,10 @@ def test_comments_by_unit_and_appraisers(w):
 def test_external_points_csv_import(w, tmp_path):
     path = tmp_path / "khao-sat.csv"
     path.write_text('unit,code,points\nso-tu-phap,2.1,"3,5"\nso-y-te,2.1,NA\n', "utf-8")
-    result = external_points_import(cycle=w.cycle, actor=w.admin, file_path=path)
+    rows, problems = read_points(read_text_file(path), name=path.name)
+    result = external_points_import(
+        cycle=w.cycle, rows=rows, problems=problems, source=path.name, actor=w.admin
+    )
     assert result == {"rows": 2, "changed": 2, "unchanged": 0}
     a, b = sc(w.a, "2.1"), sc(w.b, "2.1")
     assert (a.final_points, a.final_source, a.external_note) == (
@@ -552,6 +557,13 @@ def test_external_points_csv_import(w, tmp_path):
     )
     assert b.not_applicable and b.final_points is None
     assert AuditEvent.objects.filter(action="score.external").count() == 2
+
+
+def import_points(cycle, text, actor):
+    rows, problems = read_points(text, name="dữ liệu nhập")
+    return external_points_import(
+        cycle=cycle, rows=rows, problems=problems, source="dữ liệu nhập", actor=actor
+    )
 
 
 def test_a_bad_csv_names_every_row_and_column_and_imports_nothing(w):
@@ -565,7 +577,7 @@ def test_a_bad_csv_names_every_row_and_column_and_imports_nothing(w):
         "so-y-te,2.1,abc\n"
     )
     with pytest.raises(FormatError) as e:
-        external_points_import(cycle=w.cycle, actor=w.admin, text=text)
+        import_points(w.cycle, text, w.admin)
     msgs = [str(p) for p in e.value.problems]
     assert [(p.line, p.column) for p in e.value.problems] == [
         (3, "unit"),
@@ -578,9 +590,9 @@ def test_a_bad_csv_names_every_row_and_column_and_imports_nothing(w):
     assert sc(w.a, "2.1").final_points is None
     assert not AuditEvent.objects.filter(action__startswith="score.external").exists()
     with pytest.raises(FormatError, match=r"\[0, 4\]"):
-        external_points_import(cycle=w.cycle, actor=w.admin, text="so-y-te,2.1,5\n")
+        import_points(w.cycle, "so-y-te,2.1,5\n", w.admin)
     with pytest.raises(PermissionDenied):
-        external_points_import(cycle=w.cycle, actor=w.head, text="so-y-te,2.1,3\n")
+        import_points(w.cycle, "so-y-te,2.1,3\n", w.head)
 
 
 # ---------------------------------------------------------------- reads

@@ -22,7 +22,7 @@ from parindex.evidence.services import (
     evidence_detach,
 )
 from parindex.evidence.tests.samples import sample_upload, upload
-from parindex.testing import make_unit
+from parindex.testing import leaf_score, make_unit
 from parindex.units.models import UnitLineage
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_a_failed_transaction_leaves_no_file_on_disk(world, media_root, monkeypa
 def test_other_units_cannot_upload_into_a_library(world):
     with pytest.raises(Http404):
         document_upload(
-            unit=world.tuphap, file=sample_upload("pdf"), title="x", actor=world.outsider
+            unit=world.tuphap, file=sample_upload("pdf"), title="x", actor=world.other_staff
         )
 
 
@@ -119,28 +119,32 @@ def test_attach_and_detach_are_audited_with_assessment_and_score(world):
     doc = document_upload(
         unit=world.tuphap, file=sample_upload("pdf"), title="KH", actor=world.staff
     )
-    link = evidence_attach(score=world.score, document=doc, page_ref="tr. 3", actor=world.staff)
-    assert list(world.score.evidence_links.all()) == [link]
-    assert evidence_attach(score=world.score, document=doc, actor=world.staff) == link
-    other = world.assessment.scores.get(criterion__code="1.2.1")
+    link = evidence_attach(
+        score=leaf_score(world.a, "1.1"), document=doc, page_ref="tr. 3", actor=world.staff
+    )
+    assert list(leaf_score(world.a, "1.1").evidence_links.all()) == [link]
+    assert (
+        evidence_attach(score=leaf_score(world.a, "1.1"), document=doc, actor=world.staff) == link
+    )
+    other = world.a.scores.get(criterion__code="1.2.1")
     evidence_attach(score=other, document=doc, actor=world.head)  # one document, two leaves
     assert doc.links.count() == 2
     event = AuditEvent.objects.filter(action="evidence.attach").first()
-    assert event.context == {"assessment": world.assessment.pk, "score": other.pk}
+    assert event.context == {"assessment": world.a.pk, "score": other.pk}
     evidence_detach(link=link, actor=world.staff)
     assert not EvidenceLink.objects.filter(pk=link.pk).exists()
     detach = AuditEvent.objects.get(action="evidence.detach")
     assert detach.before["document"] == doc.pk
-    assert detach.context == {"assessment": world.assessment.pk, "score": world.score.pk}
+    assert detach.context == {"assessment": world.a.pk, "score": leaf_score(world.a, "1.1").pk}
     assert EvidenceDocument.objects.filter(pk=doc.pk).exists()  # stays in the library
 
 
 def test_attach_refuses_another_units_document(world):
     theirs = document_upload(
-        unit=world.yte, file=sample_upload("pdf"), title="x", actor=world.outsider
+        unit=world.yte, file=sample_upload("pdf"), title="x", actor=world.other_staff
     )
     with pytest.raises(ValidationError) as exc:
-        evidence_attach(score=world.score, document=theirs, actor=world.staff)
+        evidence_attach(score=leaf_score(world.a, "1.1"), document=theirs, actor=world.staff)
     assert exc.value.message_dict == {"document": ["Tài liệu không thuộc thư viện của đơn vị này."]}
 
 
@@ -149,20 +153,20 @@ def test_attach_refuses_outsiders_with_404(world):
         unit=world.tuphap, file=sample_upload("pdf"), title="x", actor=world.staff
     )
     with pytest.raises(Http404):
-        evidence_attach(score=world.score, document=doc, actor=world.outsider)
+        evidence_attach(score=leaf_score(world.a, "1.1"), document=doc, actor=world.other_staff)
 
 
 def test_attach_is_locked_after_submission_and_open_when_returned(world):
     doc = document_upload(
         unit=world.tuphap, file=sample_upload("pdf"), title="x", actor=world.staff
     )
-    Assessment.objects.filter(pk=world.assessment.pk).update(status=AssessmentStatus.SUBMITTED)
+    Assessment.objects.filter(pk=world.a.pk).update(status=AssessmentStatus.SUBMITTED)
     with pytest.raises(Exception) as exc:
-        evidence_attach(score=world.score, document=doc, actor=world.staff)
+        evidence_attach(score=leaf_score(world.a, "1.1"), document=doc, actor=world.staff)
     assert "trạng thái" in str(exc.value)
     assert EvidenceLink.objects.count() == 0
-    Assessment.objects.filter(pk=world.assessment.pk).update(status=AssessmentStatus.RETURNED)
-    evidence_attach(score=world.score, document=doc, actor=world.staff)
+    Assessment.objects.filter(pk=world.a.pk).update(status=AssessmentStatus.RETURNED)
+    evidence_attach(score=leaf_score(world.a, "1.1"), document=doc, actor=world.staff)
     assert EvidenceLink.objects.count() == 1
 
 
@@ -196,21 +200,19 @@ def test_carry_forward_copies_last_cycles_evidence_from_the_unit_and_its_predece
     evidence_attach(
         score=old_prev.scores.get(criterion__code="1.2.1"), document=old_doc, actor=None
     )
-    stats = evidence_carry_forward(assessment=world.assessment, actor=world.staff)
+    stats = evidence_carry_forward(assessment=world.a, actor=world.staff)
     assert stats == {"documents": 2, "links": 2}
-    link = world.score.evidence_links.get()
+    link = leaf_score(world.a, "1.1").evidence_links.get()
     copy = link.document
     assert copy.carried_from == own_doc and copy.year == 2025 and copy.unit == world.tuphap
     assert copy.file.name == own_doc.file.name  # the stored file is reused
     assert link.page_ref == "tr. 2"
-    other = world.assessment.scores.get(criterion__code="1.2.1").evidence_links.get()
+    other = world.a.scores.get(criterion__code="1.2.1").evidence_links.get()
     assert other.document.carried_from == old_doc
     assert (
-        AuditEvent.objects.filter(
-            action="evidence.attach", context__assessment=world.assessment.pk
-        ).count()
+        AuditEvent.objects.filter(action="evidence.attach", context__assessment=world.a.pk).count()
         == 2
     )
-    again = evidence_carry_forward(assessment=world.assessment, actor=world.staff)
+    again = evidence_carry_forward(assessment=world.a, actor=world.staff)
     assert again == {"documents": 0, "links": 0}
     assert EvidenceDocument.objects.filter(year=2025).count() == 2

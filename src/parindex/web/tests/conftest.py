@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from parindex.testing import fill, leaf_score, put, workflow_world
+from parindex.testing import World, fill, leaf_score, put
 
 
 @pytest.fixture
-def w(db):
-    return workflow_world()
+def w(world: World) -> World:
+    """The shared world (:class:`parindex.testing.World`) under the short name these tests use."""
+    return world
 
 
 sc = leaf_score

@@ -4,20 +4,23 @@ provisional), with appraisers' reasons and one rating condition applied."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.db.models.functions import Coalesce
 
+from parindex.accounts.models import User
 from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.services import assessments_open
 from parindex.cycles.models import Cycle
 from parindex.cycles.services import cycle_create
+from parindex.frameworks.models import Framework
 from parindex.frameworks.services import framework_import
 from parindex.results.models import UnitMetric
 from parindex.results.services import cycle_publish, results_recompute
 from parindex.testing import make_group, make_unit, make_user, tiny_framework
+from parindex.units.models import Unit, UnitGroup
 
 REASON = "Báo cáo quý III nộp trễ 12 ngày so với quy định"
 #: Part of the default rating condition's reason (data/rating/default.yaml), applied to A.
@@ -59,7 +62,26 @@ def _approve(cycle: Cycle) -> None:
     cycle.refresh_from_db()
 
 
-def build(n: int = 5, *, publish_previous: bool = True) -> SimpleNamespace:
+@dataclass(frozen=True)
+class ResultsCase:
+    """The results-ready variant of the test world (see :func:`build`); its personas carry
+    the usernames of :class:`parindex.testing.World`."""
+
+    fw: Framework
+    group: UnitGroup
+    units: list[Unit]
+    a: Unit
+    b: Unit
+    old: Cycle  # 2024: approved, final results, published unless asked otherwise
+    cycle: Cycle  # 2025: in appraisal, provisional results
+    admin: User
+    leader: User
+    council: User
+    staff: User  # of ``a``
+    head: User  # of ``a``
+
+
+def build(n: int = 5, *, publish_previous: bool = True) -> ResultsCase:
     fw = framework_import(framework=tiny_framework(), actor=None)
     group = make_group()
     units = [make_unit(f"so-{i:02d}", f"Sở thử nghiệm {i:02d}", group=group) for i in range(n)]
@@ -75,7 +97,7 @@ def build(n: int = 5, *, publish_previous: bool = True) -> SimpleNamespace:
     _score(cycle, units, shift=0)
     UnitMetric.objects.create(cycle=cycle, unit=units[0], metric="late_dossier_rate", value=9)
     results_recompute(cycle=cycle)
-    return SimpleNamespace(
+    return ResultsCase(
         fw=fw,
         group=group,
         units=units,

@@ -483,7 +483,7 @@ def _page_queries(client, n: int, admin) -> tuple[int, int]:
     return len(ctx.captured_queries), len(saved.captured_queries)
 
 
-def test_the_page_query_count_does_not_grow_with_the_leaves(client, django_assert_max_num_queries):
+def test_the_page_query_count_does_not_grow_with_the_leaves(client, query_counts):
     admin = make_user("admin-q", "admin")
     q20, save20 = _page_queries(client, 20, admin)
     q100, save100 = _page_queries(client, 100, admin)
@@ -494,7 +494,8 @@ def test_the_page_query_count_does_not_grow_with_the_leaves(client, django_asser
     # the versioned UPDATE, the audit row; the answer: the leaf's evidence and comments,
     # the scores for the totals and the missing leaves. (Was 19.)
     assert save100 <= 14
-    # The whole page (session, user, nav, bell, tree, evidence, comments, library) pinned.
+    # The whole page (session, user, nav, bell, tree, evidence, comments, library) pinned
+    # in tests/query_counts.json (was 20; each deadline is now read once).
     a = LeafScore.objects.filter(assessment__unit__code="u100").first().assessment
-    with django_assert_max_num_queries(12):  # was 20; each deadline is now read once
+    with query_counts("web.assessment_detail.100_leaves"):
         client.get(reverse("assessment_detail", args=[a.pk]))

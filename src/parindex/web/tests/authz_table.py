@@ -1,0 +1,305 @@
+"""Who may request what: one row per page (URL name) and per API operation, read by
+``test_authorisation_matrix``. A new URL or API operation needs a row here.
+
+An answer is one of: ``ok`` (2xx, or a redirect to anything but the login page), ``login``
+(redirect to the login page, or 401), ``denied`` (403: sees the object, may not act),
+``hidden`` (404: not in the persona's scope), ``bad`` (400/413/422: allowed to try, the
+input was refused), ``refused`` (409: allowed, but not in this state).
+
+The personas are :data:`parindex.testing.PERSONAS`; the objects in the paths belong to Sở Tư
+pháp, so ``staff``/``head`` act on their own unit, ``other_staff``/``colleague`` (Y tế) on
+another unit's, ``appraiser`` is assigned to Tư pháp and ``other_appraiser`` is not. The
+cycle is in self-assessment (draft), with provisional results computed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from parindex.evidence.tests.samples import pdf_bytes
+from parindex.testing import REFERENCE
+
+UNIT = ("staff", "head")
+OTHER_UNIT = ("other_staff", "colleague")
+PROVINCE = ("admin", "appraiser", "other_appraiser", "council", "leader")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The answer for every signed-in persona (``default``) unless ``only`` names it."""
+
+    default: str
+    only: dict[str, str] = field(default_factory=dict)
+    anonymous: str = "login"
+    method: str = "GET"
+    #: The request body (JSON, or multipart when it holds a file), from the test's objects.
+    body: Callable[[Any], Any] | None = None
+
+    def expect(self, persona: str) -> str:
+        if persona == "anonymous":
+            return self.anonymous
+        return self.only.get(persona, self.default)
+
+
+def of(personas: tuple[str, ...] | list[str], answer: str) -> dict[str, str]:
+    return dict.fromkeys(personas, answer)
+
+
+def admin_only(method: str = "GET", ok: str = "ok", **kw: Any) -> Expect:
+    """A Sở Nội vụ page: everyone else gets 404."""
+    return Expect("hidden", {"admin": ok}, method=method, **kw)
+
+
+def post(default: str, only: dict[str, str] | None = None, **kw: Any) -> Expect:
+    return Expect(default, only or {}, method="POST", **kw)
+
+
+#: Who reads Tư pháp's assessment: its unit, the province-wide roles but the appraiser
+#: assigned elsewhere; Y tế's staff and an unassigned appraiser get 404.
+READS_ASSESSMENT = Expect("ok", of([*OTHER_UNIT, "other_appraiser"], "hidden"))
+#: A write on Tư pháp's assessment only its unit may make (POST form views): the pages
+#: answer 404 to everyone else, where the API tells those who see it 403.
+UNIT_FORM = post("hidden", of(UNIT, "ok"))
+#: The head's own actions: on the pages even the unit's staff gets 404 (the API: 403).
+HEAD_FORM = post("hidden", {"head": "ok"})
+
+
+def later(days: int = 30) -> str:
+    return (timezone.now() + timedelta(days=days)).isoformat()
+
+
+def _file(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+PAGES: dict[str, Expect] = {
+    # Public pages: no sign-in; an unpublished cycle does not exist for anyone.
+    "public:index": Expect("ok", anonymous="ok"),
+    "public:cycle": Expect("hidden", anonymous="hidden"),
+    "public:csv": Expect("hidden", anonymous="hidden"),
+    "public:download": Expect("hidden", anonymous="hidden"),
+    "login": Expect("ok", anonymous="ok"),
+    "logout": post("login", anonymous="login"),  # back to the login page
+    "evidence:download": Expect("ok", of([*OTHER_UNIT, "other_appraiser"], "hidden")),
+    # Exports: admin, council, leader.
+    "reports:exports": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "reports:jobs": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "reports:download": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "reports:template": admin_only(),
+    "reports:template_download": admin_only(),
+    "home": Expect("ok"),
+    "results_home": Expect("ok"),
+    # Provisional results: the province-wide roles; a unit sees its own unit's page only.
+    "results_overview": Expect("ok", of([*UNIT, *OTHER_UNIT], "hidden")),
+    "results_unit": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "results_criterion": Expect("ok", of([*UNIT, *OTHER_UNIT], "hidden")),
+    "results_accountability": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "results_rating": admin_only(),
+    "results_metrics": admin_only(),
+    "results_recompute": admin_only("POST"),
+    "results_publish": admin_only("POST"),
+    "unit_list": Expect("ok"),
+    "unit_detail": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "framework_list": Expect("ok"),
+    "framework_detail": Expect("ok"),
+    "framework_download": Expect("ok"),
+    "cycle_list": Expect("ok"),
+    "cycle_open": admin_only(),
+    "cycle_detail": Expect("ok"),
+    "cycle_progress": Expect("hidden", of(["admin", "leader"], "ok")),
+    "cycle_assignments": admin_only(),
+    "cycle_extensions": admin_only(),
+    "cycle_external": admin_only(),
+    "my_assessment": Expect("hidden", of([*UNIT, *OTHER_UNIT], "ok")),
+    "assessment_detail": READS_ASSESSMENT,
+    "assessment_submit": HEAD_FORM,
+    "assessment_withdraw": HEAD_FORM,
+    "assessment_resubmit": HEAD_FORM,
+    "evidence_carry_forward": UNIT_FORM,
+    "assessment_audit": READS_ASSESSMENT,
+    "leaf": READS_ASSESSMENT,
+    # Comments: the unit, the assigned appraiser and the admin (council and leader read).
+    "comment_add": post(
+        "hidden", of(["admin", *UNIT, "appraiser"], "ok"), body=lambda o: {"text": "Ý kiến"}
+    ),
+    "leaf_audit": READS_ASSESSMENT,
+    "evidence_forms": Expect("hidden", of(UNIT, "ok")),
+    "evidence_upload": post(
+        UNIT_FORM.default,
+        UNIT_FORM.only,
+        body=lambda o: {"file": _file("kh.pdf", pdf_bytes()), "title": "Kế hoạch"},
+    ),
+    "evidence_reference": post(UNIT_FORM.default, UNIT_FORM.only, body=lambda o: REFERENCE),
+    "evidence_attach": post(
+        UNIT_FORM.default, UNIT_FORM.only, body=lambda o: {"document": o.document_pk}
+    ),
+    "evidence_detach": UNIT_FORM,
+    # Appraisal pages: appraisers (of the unit, for a unit's pages) and the admin.
+    "appraisal_home": Expect("hidden", of(["admin", "appraiser", "other_appraiser"], "ok")),
+    "appraisal_criterion": Expect("hidden", of(["admin", "appraiser", "other_appraiser"], "ok")),
+    "appraisal_unit": Expect("hidden", of(["admin", "appraiser"], "ok")),
+    "appraisal_leaf": post("hidden", of(["admin", "appraiser"], "bad")),  # empty form: 422
+    "appraisal_start": post("hidden", of(["admin", "appraiser"], "ok")),
+    "assessment_return": post("hidden", of(["admin", "appraiser"], "ok")),
+    "appraisal_round2_start": post("hidden", of(["admin", "appraiser"], "ok")),
+    "assessment_reopen": admin_only("POST"),
+    "council_list": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "council_approve": post("hidden", {"council": "ok"}),
+    "notification_list": Expect("ok"),
+    "notification_read": post("hidden", {"staff": "ok"}),
+    "notification_read_all": post("ok"),
+}
+
+A = "/api/assessments/{assessment_id}"
+LEAF = A + "/leaves/{code}"
+#: A unit's write on its own assessment through the API: the province-wide roles see the
+#: assessment (403), Y tế's users and the unassigned appraiser do not (404).
+UNIT_WRITE = Expect("denied", {**of(UNIT, "ok"), **of([*OTHER_UNIT, "other_appraiser"], "hidden")})
+#: An appraiser's write on the assessment (403 for those who see it, 404 for the others);
+#: the assessment is still a draft, so the assigned appraiser and the admin get 409.
+APPRAISER_WRITE = Expect(
+    "denied",
+    {**of(["admin", "appraiser"], "refused"), **of([*OTHER_UNIT, "other_appraiser"], "hidden")},
+)
+#: Results (provisional): the province-wide roles; units get 400 until they are published.
+RESULTS = Expect("ok", of([*UNIT, *OTHER_UNIT], "bad"))
+
+
+API: dict[str, Expect] = {
+    "GET /api/cycles": Expect("ok"),
+    "POST /api/cycles": Expect(
+        "denied",
+        {"admin": "ok"},
+        body=lambda o: {
+            "year": 2026,
+            "name": "Chỉ số CCHC năm 2026",
+            "frameworks": {o.world.group.code: o.world.fw.code},
+            "units": [o.world.tuphap.code],
+            "deadlines": {"self_assessment": later()},
+        },
+    ),
+    "GET /api/cycles/{cycle_id}": Expect("ok"),
+    "GET /api/cycles/{cycle_id}/units": Expect("ok"),
+    # docs/api.md says "admin"; the selector scopes the rows (a unit sees its own row).
+    "GET /api/cycles/{cycle_id}/progress": Expect("ok"),
+    # docs/api.md says "admin"; the rows are scoped to the units the caller sees.
+    "GET /api/cycles/{cycle_id}/extensions": Expect("ok"),
+    # Y tế's users are told Tư pháp does not take part (400) before the role check (403):
+    # their participants are their own unit only. Harmless, kept.
+    "POST /api/cycles/{cycle_id}/extensions": Expect(
+        "denied",
+        {"admin": "ok", **of(OTHER_UNIT, "bad")},
+        body=lambda o: {
+            "unit": o.world.tuphap.code,
+            "stage": "self_assessment",
+            "until": later(15),
+            "reason": "Thay đổi nhân sự",
+        },
+    ),
+    # The appraisal team: admin only (it was every signed-in user until issue 7).
+    "GET /api/cycles/{cycle_id}/assignments": Expect("denied", {"admin": "ok"}),
+    "PUT /api/cycles/{cycle_id}/assignments": Expect(
+        "denied",
+        {"admin": "ok"},
+        body=lambda o: {"appraiser": "thamdinh", "units": ["so-tu-phap"], "criteria_codes": []},
+    ),
+    "POST /api/cycles/{cycle_id}/external-points": Expect(
+        "denied",
+        {"admin": "ok"},
+        body=lambda o: {"file": _file("diem.csv", b"unit,code,points\nso-tu-phap,2.1,3.5\n")},
+    ),
+    "GET /api/assessments": Expect("ok"),
+    f"GET {A}": READS_ASSESSMENT,
+    f"GET {LEAF}": READS_ASSESSMENT,
+    f"PUT {LEAF}": Expect(
+        UNIT_WRITE.default,
+        UNIT_WRITE.only,
+        body=lambda o: {"version": o.version, "value": "Kịp thời", "explanation": "Có kế hoạch"},
+    ),
+    f"POST {A}/submit": Expect(
+        "denied", {"head": "bad", **of([*OTHER_UNIT, "other_appraiser"], "hidden")}
+    ),
+    f"POST {A}/withdraw": Expect(
+        "denied", {"head": "refused", **of([*OTHER_UNIT, "other_appraiser"], "hidden")}
+    ),
+    f"POST {A}/appraisal/start": APPRAISER_WRITE,
+    f"PUT {LEAF}/appraisal": Expect(
+        APPRAISER_WRITE.default,
+        APPRAISER_WRITE.only,
+        body=lambda o: {"version": o.version, "round": 1, "points": "1", "reason": "Ban hành"},
+    ),
+    f"GET {LEAF}/comments": READS_ASSESSMENT,
+    f"POST {LEAF}/comments": Expect(
+        "ok",
+        {**of(["council", "leader"], "denied"), **of([*OTHER_UNIT, "other_appraiser"], "hidden")},
+        body=lambda o: {"text": "Đề nghị bổ sung văn bản"},
+    ),
+    f"POST {A}/return": Expect(
+        APPRAISER_WRITE.default,
+        APPRAISER_WRITE.only,
+        body=lambda o: {"deadline": later(3), "message": "Bổ sung kế hoạch"},
+    ),
+    f"POST {A}/resubmit": Expect(
+        "denied", {"head": "refused", **of([*OTHER_UNIT, "other_appraiser"], "hidden")}
+    ),
+    f"POST {A}/round2/start": APPRAISER_WRITE,
+    f"POST {A}/approve": Expect(
+        "denied", {"council": "refused", **of([*OTHER_UNIT, "other_appraiser"], "hidden")}
+    ),
+    f"POST {A}/reopen": Expect(
+        "denied",
+        {"admin": "refused", **of([*OTHER_UNIT, "other_appraiser"], "hidden")},
+        body=lambda o: {"reason": "Sai sót số liệu"},
+    ),
+    # Path code 1.1 is not an external leaf: the admin may try (400).
+    f"PUT {LEAF}/external": Expect(
+        "denied",
+        {"admin": "bad", **of([*OTHER_UNIT, "other_appraiser"], "hidden")},
+        body=lambda o: {"points": "1", "note": "Khảo sát SIPAS 2025"},
+    ),
+    f"PUT {LEAF}/adjustment": Expect(
+        APPRAISER_WRITE.default,
+        APPRAISER_WRITE.only,
+        body=lambda o: {"points": "0.5", "reason": "Sáng kiến được công nhận"},
+    ),
+    f"GET {A}/audit": READS_ASSESSMENT,
+    f"GET {LEAF}/audit": READS_ASSESSMENT,
+    "GET /api/units/{unit_code}/documents": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "POST /api/units/{unit_code}/documents": Expect(
+        "hidden",
+        of(UNIT, "ok"),
+        body=lambda o: {"file": _file("kh.pdf", pdf_bytes()), "title": "Kế hoạch"},
+    ),
+    "POST /api/units/{unit_code}/references": Expect(
+        "hidden", of(UNIT, "ok"), body=lambda o: REFERENCE
+    ),
+    "GET /api/documents/{document_id}/download": Expect(
+        "ok", of([*OTHER_UNIT, "other_appraiser"], "hidden")
+    ),
+    f"GET {LEAF}/evidence": READS_ASSESSMENT,
+    f"POST {LEAF}/evidence": Expect(
+        UNIT_WRITE.default,
+        UNIT_WRITE.only,
+        body=lambda o: {"document": o.document_pk, "page_ref": "mục II"},
+    ),
+    f"DELETE {LEAF}/evidence/{{link_id}}": UNIT_WRITE,
+    f"POST {A}/carry-forward": UNIT_WRITE,
+    "GET /api/notifications": Expect("ok"),
+    "POST /api/notifications/{notification_id}/read": Expect("hidden", {"staff": "ok"}),
+    "POST /api/notifications/read": Expect("ok"),
+    "GET /api/tokens": Expect("ok"),
+    "POST /api/tokens": Expect("ok", body=lambda o: {"name": "máy chủ báo cáo"}),
+    "DELETE /api/tokens/{token_id}": Expect("hidden", {"staff": "ok"}),
+    "GET /api/cycles/{cycle_id}/results": RESULTS,
+    "GET /api/cycles/{cycle_id}/results.csv": RESULTS,
+    "POST /api/cycles/{cycle_id}/exports": Expect(
+        "hidden", of(["admin", "council", "leader"], "ok"), body=lambda o: {"kind": "csv"}
+    ),
+    "GET /api/exports/{job_id}": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "GET /api/exports/{job_id}/file": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+}
