@@ -52,5 +52,5 @@ def cycle_publish(*, cycle: Cycle, actor: User | None) -> Cycle:
     if errors:
         raise ValidationError(errors)
     return cycle_transition(
-        cycle=cycle, to=CycleStatus.PUBLISHED, actor=actor, reason="Công bố kết quả."
+        cycle=cycle, to=CycleStatus.PUBLISHED, actor=actor, audit="cycle.publish"
     )
