@@ -119,7 +119,7 @@ def missing_of(assessment: Assessment) -> list[MissingLeaf]:
     for s in (
         _scores_with_counts(assessment).select_related("criterion").order_by("criterion__position")
     ):
-        reason = missing_reason(s.criterion.source, s, s.evidence_count)
+        reason = missing_reason(s.criterion.source, s, getattr(s, "evidence_count", 0))
         if reason:
             out.append(MissingLeaf(s.criterion.code, s.criterion.name, reason))
     return out
@@ -282,7 +282,7 @@ def assessment_tree(
         if s is None:
             ev = n_comments = 0
         elif counted:
-            ev, n_comments = s.evidence_count, s.comments_count  # type: ignore[attr-defined]
+            ev, n_comments = getattr(s, "evidence_count", 0), getattr(s, "comments_count", 0)
         else:
             ev, n_comments = len(evidence), len(notes)
         row = LeafRow(

@@ -6,6 +6,8 @@ service stores) and read through :mod:`parindex.results.selectors`. See docs/res
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -17,7 +19,7 @@ METRIC_LABELS = {
     "satisfaction_index": "Chỉ số hài lòng (%)",
 }
 
-POINTS = {"max_digits": 14, "decimal_places": 6}
+POINTS: dict[str, Any] = {"max_digits": 14, "decimal_places": 6}
 
 
 class RatingConfig(models.Model):

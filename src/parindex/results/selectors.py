@@ -264,10 +264,12 @@ def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
         if index is None:
             continue
         sums[code].append(index)
-        if code not in best or (best[code][1] is not None and index > best[code][1]):
+        top = best.get(code)
+        if top is None or (top[1] is not None and index > top[1]):
             best[code] = (name, index)
     average = {
-        a.code: (sum(sums[a.code]) / len(sums[a.code]) if sums.get(a.code) else None) for a in areas
+        a.code: (sum(sums[a.code], Decimal(0)) / len(sums[a.code]) if sums.get(a.code) else None)
+        for a in areas
     }
     lost = lost_points(
         NodePoints(n.code, names.get(n.code, ""), n.depth, n.max_points, n.points) for n in criteria
@@ -341,7 +343,7 @@ def criterion_results(user: Any, cycle: Cycle, code: str) -> CriterionPage:
     leaves = LeafScore.objects.filter(assessment__cycle=cycle, criterion__code__startswith=code)
     reasons: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     leaf_points: dict[int, tuple[Decimal | None, Decimal | None, bool]] = {}
-    for unit_id, ccode, r1, r2, final, pts2, pts1, selfp, na, mx in leaves.values_list(
+    for unit_id, ccode, r1, r2, final, pts2, pts1, selfp, na, leaf_max in leaves.values_list(
         "assessment__unit_id",
         "criterion__code",
         "round1_reason",
@@ -359,15 +361,18 @@ def criterion_results(user: Any, cycle: Cycle, code: str) -> CriterionPage:
             reasons[unit_id].append((ccode, r1, r2))
         if ccode == code:
             value = next((v for v in (final, pts2, pts1, selfp) if v is not None), None)
-            leaf_points[unit_id] = (value, mx, na)
+            leaf_points[unit_id] = (value, leaf_max, na)
     rows = []
     for ur in units.values():
         node = node_by_unit.get(ur.pk)
+        pts: Decimal | None
+        mx: Decimal | None
+        idx: Decimal | None
         if node is not None:
             pts, mx, idx = node.points, node.max_points, node.index
         elif ur.unit_id in leaf_points:
-            value, leaf_max, na = leaf_points[ur.unit_id]
-            pts, mx = (None, None) if na else (value or Decimal(0), leaf_max)
+            value, its_max, na = leaf_points[ur.unit_id]
+            pts, mx = (None, None) if na else (value or Decimal(0), its_max)
             idx = None if not mx or pts is None else pts * 100 / mx
         else:
             pts = mx = idx = None
@@ -415,7 +420,7 @@ def province_overview(user: Any, cycle: Cycle) -> Overview:
     if rs is None:
         raise Http404("Chưa có kết quả.")
     rows = ranking(rs)
-    bins = Counter()
+    bins: Counter[int] = Counter()
     for r in rows:
         if r.index is not None:
             bins[min(int(r.index // 10), 9)] += 1
@@ -482,11 +487,12 @@ def accountability_report(user: Any, cycle: Cycle) -> list[AccountabilityRow]:
     rs = ResultSet.objects.filter(cycle_id=cycle.pk).first()
     if rs is None:
         return []
-    cfg = RatingConfig.objects.filter(cycle_id=cycle.pk).values("classes", "accountability").first()
-    rule = AccountabilityRule.from_config(
-        (cfg or {}).get("accountability") or DEFAULT_ACCOUNTABILITY
+    cfg: Mapping[str, Any] = (
+        RatingConfig.objects.filter(cycle_id=cycle.pk).values("classes", "accountability").first()
+        or {}
     )
-    order = [c["name"] for c in (cfg or {}).get("classes") or []]
+    rule = AccountabilityRule.from_config(cfg.get("accountability") or DEFAULT_ACCOUNTABILITY)
+    order = [c["name"] for c in cfg.get("classes") or []]
     current = list(rs.units.select_related("unit").order_by("unit__name"))
     # Past results of every unit by year, following the recompute's comparison links.
     past: dict[int, dict[int, tuple[str, int | None]]] = defaultdict(dict)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
@@ -194,14 +194,14 @@ def _tables(
     approved = AssessmentStatus.APPROVED
     for aid, crit_id, self_p, r1, r2, final, na in scores:
         unit_id = assessments[aid][0]
-        fw_id = fw_of_unit.get(unit_id)
-        if fw_id is None:
+        unit_fw = fw_of_unit.get(unit_id)
+        if unit_fw is None:
             continue
-        shape = shapes[fw_id]
+        shape = shapes[unit_fw]
         j = shape.leaf_of_criterion.get(crit_id)
         if j is None:
             continue
-        t = tables[fw_id]
+        t = tables[unit_fw]
         k = t.pos[unit_id] * shape.require_compiled().n_leaves + j
         if na:
             t.appraised[k] = t.own[k] = NOT_APPLICABLE
@@ -399,7 +399,7 @@ def _unit_rows(data: _Inputs, scored: _Scored) -> list[UnitResult]:
             ]
             missing_metrics = [c.metric for c in rating.missing]
         own_p, _own_max = scored.own_totals.get(r.unit, (0, None))
-        self_points = _m(own_p)
+        self_points = _d(own_p)
         self_index = None if not r.max_micro else _q(Fraction(own_p * 100, r.max_micro))
         link = data.links.get(unit_id, (None, ""))
         unit_rows.append(
@@ -408,7 +408,7 @@ def _unit_rows(data: _Inputs, scored: _Scored) -> list[UnitResult]:
                 group_id=group_ids[r.group],
                 framework_code=fw_codes.get(data.fw_of_unit.get(unit_id, -1), ""),
                 assessment_status="" if a is None else a[2],
-                points=_m(r.points_micro),
+                points=_d(r.points_micro),
                 max_points=_m(r.max_micro),
                 index=_q(r.index),
                 rank=r.rank,
@@ -425,7 +425,7 @@ def _unit_rows(data: _Inputs, scored: _Scored) -> list[UnitResult]:
                 comparison_note=link[1],
                 self_points=self_points,
                 self_index=self_index,
-                gap=None if self_points is None else self_points - _m(r.points_micro),
+                gap=self_points - _d(r.points_micro),
             )
         )
     return unit_rows
@@ -446,7 +446,7 @@ def _node_rows(
                     code,
                     depth,
                     position,
-                    _m(pts[n]),
+                    _d(pts[n]),
                     _m(mx),
                     None if not mx else _q(Fraction(pts[n] * 100, mx)),
                     area_rank.get((r.unit, code)) if depth == 1 else None,
@@ -512,11 +512,17 @@ def _insert_nodes(rows: list[tuple[Any, ...]]) -> None:
     meta = NodeResult._meta
     names = ["unit_result", "code", "depth", "position", "points", "max_points", "index", "rank"]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(n).column) for n in names)
+    columns = ", ".join(qn(_column(NodeResult, n)) for n in names)
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None
+    return field.column
 
 
 def _q(x: Fraction | Decimal | None) -> Decimal | None:
@@ -533,4 +539,9 @@ def _plain(d: Decimal | None) -> str:
 
 
 def _m(micro: int | None) -> Decimal | None:
-    return None if micro is None else Decimal(micro).scaleb(-6)
+    return None if micro is None else _d(micro)
+
+
+def _d(micro: int) -> Decimal:
+    """Millionths → points."""
+    return Decimal(micro).scaleb(-6)
