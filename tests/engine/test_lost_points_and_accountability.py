@@ -8,15 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parindex.engine.accountability import AccountabilityRule, accountability, rating_history
-from parindex.engine.aggregate import NA, aggregate
-from parindex.engine.framework import Framework, Node
 from parindex.engine.lost_points import (
     LeafPoints,
     NodePoints,
     loss,
     losses_by_criterion,
     lost_points,
-    nodes_of_score,
 )
 
 CLASSES = ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
@@ -46,24 +43,6 @@ def test_lost_points_are_largest_first_then_by_code_leaving_out_na_and_full_node
 def test_a_node_not_applicable_or_unscored_has_no_loss():
     assert loss(None, D("1")) is None and loss(D("1"), None) is None
     assert loss(D("4"), D("1.5")) == D("2.5")
-
-
-def test_lost_points_of_an_aggregate_name_each_node_with_its_level():
-    fw = Framework(
-        code="f",
-        name="f",
-        total=D("6"),
-        nodes=(
-            Node("1", "Một", D("4"), children=(Node("1.1", "a", D("2")), Node("1.2", "b", D("2")))),
-            Node("2", "Hai", D("2"), children=(Node("2.1", "c", D("2")),)),
-        ),
-    )
-    score = aggregate(fw, {"1.1": D("2"), "1.2": D("0.5"), "2.1": NA})
-    rows = lost_points(nodes_of_score(fw, score))
-    assert [(r.code, r.name, r.level, r.max_points, r.points, r.lost) for r in rows] == [
-        ("1", "Một", 1, D("4"), D("2.5"), D("1.5")),
-        ("1.2", "b", 2, D("2"), D("0.5"), D("1.5")),
-    ]
 
 
 points = st.decimals(min_value=0, max_value=10, places=2)

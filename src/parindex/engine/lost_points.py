@@ -1,18 +1,15 @@
 """Lost points (DESIGN §5 ``unit,code,name,level,max_points,points,lost``): the nodes of a
 unit's scores below their maximum, largest loss first.
 
-Pure: plain data in, plain data out. The unit page feeds it the stored node results; a
-command line can feed it :func:`nodes_of_score` of an engine aggregate.
+Pure: plain data in, plain data out. The unit page feeds it the stored node results, the
+reports their leaves (:func:`losses_by_criterion`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-
-from parindex.engine.aggregate import UnitScore
-from parindex.engine.framework import Framework, Node
 
 __all__ = [
     "LeafPoints",
@@ -21,7 +18,6 @@ __all__ = [
     "loss",
     "losses_by_criterion",
     "lost_points",
-    "nodes_of_score",
 ]
 
 
@@ -80,27 +76,6 @@ def lost_points(nodes: Iterable[NodePoints]) -> list[LostRow]:
         if n.max_points is not None and n.points is not None and n.max_points > n.points
     ]
     return sorted(rows, key=lambda r: (-r.lost, r.code))
-
-
-def nodes_of_score(
-    framework: Framework, score: UnitScore, *, names: Mapping[str, str] | None = None
-) -> list[NodePoints]:
-    """Every node of ``framework`` with its points in ``score`` (an
-    :func:`parindex.engine.aggregate.aggregate` result), in document order; ``names``
-    overrides the framework's node names."""
-    out: list[NodePoints] = []
-
-    def visit(node: Node, level: int) -> None:
-        got = score.nodes.get(node.code)
-        if got is not None:
-            name = node.name if names is None else names.get(node.code, node.name)
-            out.append(NodePoints(node.code, name, level, got.max_points, got.points))
-        for child in node.children:
-            visit(child, level + 1)
-
-    for area in framework.nodes:
-        visit(area, 1)
-    return out
 
 
 def losses_by_criterion(
