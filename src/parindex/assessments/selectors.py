@@ -4,6 +4,7 @@ number of queries whatever the size of the framework."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -195,35 +196,30 @@ class AssessmentTree:
         return next((r for r in self.leaves if r.criterion.code == code), None)
 
 
-def _self_points(row: LeafRow) -> Any:
-    s = row.score
-    if s is None:
-        return None
-    if s.not_applicable:
-        return NA
-    if row.criterion.source in eng.EXTERNAL_SOURCES:
-        return s.final_points
-    return s.self_points
+def _self_points(c: Criterion, s: LeafScore) -> Decimal | None:
+    return s.final_points if c.source in eng.EXTERNAL_SOURCES else s.self_points
 
 
-def _final_points(row: LeafRow) -> Any:
-    s = row.score
-    if s is None:
-        return None
-    if s.not_applicable:
-        return NA
-    for p in (s.final_points, s.round2_points, s.round1_points, s.self_points):
-        if p is not None:
-            return p
-    return None
+def _final_points(c: Criterion, s: LeafScore) -> Decimal | None:
+    """Final points where set, else round 2 → round 1 → self points."""
+    points = (s.final_points, s.round2_points, s.round1_points, s.self_points)
+    return next((p for p in points if p is not None), None)
 
 
-def _totals(cf: CompiledFramework | None, rows: list[LeafRow], pick: Any) -> UnitScore | None:
+def _totals(
+    cf: CompiledFramework | None,
+    rows: list[LeafRow],
+    pick: Callable[[Criterion, LeafScore], Decimal | None],
+) -> UnitScore | None:
+    """The engine's aggregate of the points ``pick`` chooses on each scored leaf (N/A
+    leaves count as N/A); ``None`` when the framework cannot be computed."""
     if cf is None:
         return None
-    points = {}
+    points: dict[str, Any] = {}
     for r in rows:
-        p = pick(r)
+        if r.score is None:
+            continue
+        p = NA if r.score.not_applicable else pick(r.criterion, r.score)
         if p is not None:
             points[r.criterion.code] = p
     try:
