@@ -119,7 +119,7 @@ def build(n_units: int):
 # --------------------------------------------------------------------------- naive selectors
 
 
-def naive_overview(cycle):
+def naive_overview(user, cycle):
     """province_overview written as a per-unit loop (no select_related, one node query per
     unit)."""
     from collections import Counter
@@ -201,7 +201,7 @@ def naive_unit_result(user, cycle, unit):
     return UnitPage(rs, result, areas, criteria, average, best, lost, trend)
 
 
-def naive_criterion_results(cycle, code):
+def naive_criterion_results(user, cycle, code):
     """criterion_results with one node query and one leaf query per unit."""
     from parindex.assessments.models import LeafScore
     from parindex.frameworks.models import Criterion

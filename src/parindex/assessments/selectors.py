@@ -3,6 +3,8 @@ number of queries whatever the size of the framework."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -27,10 +29,11 @@ from parindex.audit.models import AuditEvent
 from parindex.audit.selectors import audit_events_for
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine import framework as eng
-from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate, compile_framework
+from parindex.engine.aggregate import NA, CompiledFramework, UnitScore, aggregate
 from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import criteria_of, criterion_rule, engine_framework
+from parindex.frameworks.selectors import criteria_of, criterion_rule
+from parindex.frameworks.shape import framework_shape
 
 S = AssessmentStatus
 
@@ -66,20 +69,10 @@ def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:
     return assessment.scores.select_related("criterion").order_by("criterion__position")
 
 
-def score_get(user: Any, pk: int) -> LeafScore:
-    """A leaf score of an assessment the user may see; 404 otherwise."""
-    return get_object_or_404(
-        LeafScore.objects.select_related(
-            "criterion", "assessment__cycle", "assessment__unit", "assessment__framework"
-        ).filter(assessment__in=assessments_for(user)),
-        pk=pk,
-    )
-
-
 # ---------------------------------------------------------------- the tree
 
 
-def _count(model: Any, fk: str) -> Coalesce:
+def count_of(model: Any, fk: str) -> Coalesce:
     sub = (
         model.objects.filter(**{fk: OuterRef("pk")})
         .order_by()
@@ -95,8 +88,8 @@ def _scores_with_counts(assessment: Assessment) -> QuerySet[LeafScore]:
         LeafScore.objects.filter(assessment_id=assessment.pk)
         .select_related("updated_by")
         .annotate(
-            evidence_count=_count(EvidenceLink, "score_id"),
-            comments_count=_count(Comment, "score_id"),
+            evidence_count=count_of(EvidenceLink, "score_id"),
+            comments_count=count_of(Comment, "score_id"),
         )
     )
 
@@ -110,7 +103,7 @@ class MissingLeaf:
     reason: str
 
 
-def _missing_reason(source: str, score: LeafScore, evidence_count: int) -> str | None:
+def missing_reason(source: str, score: LeafScore, evidence_count: int) -> str | None:
     if source != "self" or score.not_applicable:
         return None
     if score.self_points is None:
@@ -127,7 +120,7 @@ def missing_of(assessment: Assessment) -> list[MissingLeaf]:
     for s in (
         _scores_with_counts(assessment).select_related("criterion").order_by("criterion__position")
     ):
-        reason = _missing_reason(s.criterion.source, s, s.evidence_count)
+        reason = missing_reason(s.criterion.source, s, getattr(s, "evidence_count", 0))
         if reason:
             out.append(MissingLeaf(s.criterion.code, s.criterion.name, reason))
     return out
@@ -144,14 +137,15 @@ class LeafRow:
     evidence_count: int = 0
     comments_count: int = 0
     missing: str | None = None
+    #: Codes of the areas and criteria above the leaf (nearest first).
+    ancestors: tuple[str, ...] = ()
+    #: With ``details``: the evidence links (with documents) and comments (with authors).
+    evidence: list[EvidenceLink] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
 
     @property
     def source(self) -> str:
         return self.criterion.source
-
-    @property
-    def self_scored(self) -> bool:
-        return self.criterion.source == "self"
 
 
 @dataclass(slots=True)
@@ -164,6 +158,8 @@ class TreeNode:
     leaf: LeafRow | None = None
     self_score: Any = None
     final: Any = None
+    #: Codes of the areas and criteria above the node (nearest first).
+    ancestors: tuple[str, ...] = ()
 
     @property
     def is_leaf(self) -> bool:
@@ -191,40 +187,39 @@ class AssessmentTree:
     final: UnitScore | None
     missing: list[MissingLeaf]
     engine_framework: eng.Framework
+    #: Every node in document order (areas, criteria and leaves).
+    rows: list[TreeNode] = field(default_factory=list)
+    #: The framework's compiled form (``None`` when it cannot be compiled).
+    compiled: CompiledFramework | None = None
 
     def leaf(self, code: str) -> LeafRow | None:
         return next((r for r in self.leaves if r.criterion.code == code), None)
 
 
-def _self_points(row: LeafRow) -> Any:
-    s = row.score
-    if s is None:
-        return None
-    if s.not_applicable:
-        return NA
-    if row.criterion.source in eng.EXTERNAL_SOURCES:
-        return s.final_points
-    return s.self_points
+def _self_points(c: Criterion, s: LeafScore) -> Decimal | None:
+    return s.final_points if c.source in eng.EXTERNAL_SOURCES else s.self_points
 
 
-def _final_points(row: LeafRow) -> Any:
-    s = row.score
-    if s is None:
-        return None
-    if s.not_applicable:
-        return NA
-    for p in (s.final_points, s.round2_points, s.round1_points, s.self_points):
-        if p is not None:
-            return p
-    return None
+def _final_points(c: Criterion, s: LeafScore) -> Decimal | None:
+    """Final points where set, else round 2 → round 1 → self points."""
+    points = (s.final_points, s.round2_points, s.round1_points, s.self_points)
+    return next((p for p in points if p is not None), None)
 
 
-def _totals(cf: CompiledFramework | None, rows: list[LeafRow], pick: Any) -> UnitScore | None:
+def _totals(
+    cf: CompiledFramework | None,
+    rows: list[LeafRow],
+    pick: Callable[[Criterion, LeafScore], Decimal | None],
+) -> UnitScore | None:
+    """The engine's aggregate of the points ``pick`` chooses on each scored leaf (N/A
+    leaves count as N/A); ``None`` when the framework cannot be computed."""
     if cf is None:
         return None
-    points = {}
+    points: dict[str, Any] = {}
     for r in rows:
-        p = pick(r)
+        if r.score is None:
+            continue
+        p = NA if r.score.not_applicable else pick(r.criterion, r.score)
         if p is not None:
             points[r.criterion.code] = p
     try:
@@ -233,35 +228,69 @@ def _totals(cf: CompiledFramework | None, rows: list[LeafRow], pick: Any) -> Uni
         return None
 
 
-def assessment_tree(assessment: Assessment) -> AssessmentTree:
-    """Areas → criteria → leaves, each leaf with its score row, rule, evidence and comment
-    counts; engine totals per node for self and final points; the missing leaves.
-    Three queries whatever the number of leaves."""
+def assessment_tree(
+    assessment: Assessment, *, details: bool = False, only: int | None = None
+) -> AssessmentTree:
+    """The one tree of an assessment, for the pages, the API and the council check:
+    areas → criteria → leaves (and every node in document order), each leaf with its score
+    row, rule, evidence and comment counts and what is missing; engine totals per node for
+    self and final points. Two queries whatever the number of leaves (the framework's
+    compiled form comes from :func:`parindex.frameworks.shape.framework_shape`); with
+    ``details`` two more read the evidence links and comments, of the leaf ``only`` (a
+    score pk) when given."""
     fw = assessment.framework
     crits = list(criteria_of(fw))
-    scores = {s.criterion_id: s for s in _scores_with_counts(assessment)}
+    # With every leaf's evidence and comments read, their counts are the lists' lengths.
+    counted = not details or only is not None
+    score_rows = (
+        _scores_with_counts(assessment)
+        if counted
+        else LeafScore.objects.filter(assessment_id=assessment.pk)
+    )
+    scores = {s.criterion_id: s for s in score_rows}
+    links: dict[int, list[EvidenceLink]] = defaultdict(list)
+    comments: dict[int, list[Comment]] = defaultdict(list)
+    if details:
+        scope = {"score_id": only} if only is not None else {"score__assessment": assessment}
+        for link in EvidenceLink.objects.filter(**scope).select_related("document").order_by("id"):
+            links[link.score_id].append(link)
+        for cm in (
+            Comment.objects.filter(**scope).select_related("author").order_by("created_at", "id")
+        ):
+            comments[cm.score_id].append(cm)
     kids: dict[int | None, list[Criterion]] = {}
     for c in crits:
         kids.setdefault(c.parent_id, []).append(c)
-        c._engine_rule = criterion_rule(c)  # type: ignore[attr-defined]
     leaves: list[LeafRow] = []
     missing: list[MissingLeaf] = []
+    rows: list[TreeNode] = []
 
-    def build(c: Criterion) -> TreeNode:
-        node = TreeNode(criterion=c)
+    def build(c: Criterion, anc: tuple[str, ...]) -> TreeNode:
+        node = TreeNode(criterion=c, ancestors=anc)
+        rows.append(node)
         children = kids.get(c.pk, [])
         if children:
-            node.children = [build(k) for k in children]
+            node.children = [build(k, (c.code, *anc)) for k in children]
             return node
         s = scores.get(c.pk)
-        ev = getattr(s, "evidence_count", 0) if s else 0
+        evidence = links.get(s.pk, []) if s else []
+        notes = comments.get(s.pk, []) if s else []
+        if s is None:
+            ev = n_comments = 0
+        elif counted:
+            ev, n_comments = getattr(s, "evidence_count", 0), getattr(s, "comments_count", 0)
+        else:
+            ev, n_comments = len(evidence), len(notes)
         row = LeafRow(
             criterion=c,
             score=s,
-            rule=c._engine_rule,  # type: ignore[attr-defined]
+            rule=criterion_rule(c),
             evidence_count=ev,
-            comments_count=getattr(s, "comments_count", 0) if s else 0,
-            missing=_missing_reason(c.source, s, ev) if s else None,
+            comments_count=n_comments,
+            missing=missing_reason(c.source, s, ev) if s else None,
+            ancestors=anc,
+            evidence=evidence,
+            comments=notes,
         )
         if s is not None:
             s.criterion = c  # no extra query when a page reads score.criterion
@@ -272,25 +301,15 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         node.leaf = row
         return node
 
-    areas = [build(c) for c in kids.get(None, [])]
-    efw = engine_framework(fw, crits)
-    try:
-        cf: CompiledFramework | None = compile_framework(efw)
-    except ValueError:
-        cf = None
-    self_total = _totals(cf, leaves, _self_points)
-    final = _totals(cf, leaves, _final_points)
-
-    def attach(node: TreeNode) -> None:
+    areas = [build(c, ()) for c in kids.get(None, [])]
+    shape = framework_shape(fw, crits)
+    self_total = _totals(shape.compiled, leaves, _self_points)
+    final = _totals(shape.compiled, leaves, _final_points)
+    for node in rows:
         if self_total is not None:
             node.self_score = self_total.nodes.get(node.code)
         if final is not None:
             node.final = final.nodes.get(node.code)
-        for k in node.children:
-            attach(k)
-
-    for a in areas:
-        attach(a)
     return AssessmentTree(
         assessment=assessment,
         areas=areas,
@@ -298,7 +317,9 @@ def assessment_tree(assessment: Assessment) -> AssessmentTree:
         self_total=self_total,
         final=final,
         missing=missing,
-        engine_framework=efw,
+        engine_framework=shape.engine_fw,
+        rows=rows,
+        compiled=shape.compiled,
     )
 
 

@@ -27,6 +27,9 @@ class Framework(models.Model):
     )
     issues = models.JSONField("vấn đề khi kiểm tra", default=list, blank=True)
     imported_from = models.CharField("nhập từ tệp", max_length=300, blank=True)
+    #: Bumped by every replace (a fresh import starts at 1): the key of the compiled
+    #: framework cache (:mod:`parindex.frameworks.shape`).
+    revision = models.PositiveIntegerField("phiên bản", default=1)
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

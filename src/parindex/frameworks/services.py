@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.accounts.models import User
+from parindex.accounts.permissions import actor_user
 from parindex.audit.services import record
 from parindex.engine import framework as eng
+from parindex.formats.frameworks import load_framework_file
 from parindex.frameworks import codec
 from parindex.frameworks.models import Criterion, Framework, FrameworkStatus, ScoringRule
 
@@ -21,11 +23,7 @@ class FrameworkInUse(ValidationError):
 
 def _validate(fw: eng.Framework) -> tuple[str, list[str]]:
     """(status, issue texts). Errors refuse the import; unknown maxima mark it incomplete."""
-    validate = getattr(eng, "validate_framework", None)
-    if validate is None:  # engine without validation: only blanks can be seen
-        unknown = [f"{n.code}: chưa rõ điểm tối đa" for n in fw.walk() if n.max_points is None]
-        return (FrameworkStatus.INCOMPLETE if unknown else FrameworkStatus.COMPLETE), unknown
-    issues = validate(fw)
+    issues = eng.validate_framework(fw)
     errors = [str(i) for i in issues if i.level == "error"]
     if errors:
         raise ValidationError([f"Bộ tiêu chí {fw.code} không hợp lệ: {e}" for e in errors])
@@ -36,7 +34,7 @@ def _validate(fw: eng.Framework) -> tuple[str, list[str]]:
 def framework_import(
     *,
     framework: eng.Framework,
-    actor: Any,
+    actor: User | None,
     imported_from: str = "",
     replace: bool = False,
     is_sample: bool | None = None,
@@ -45,10 +43,14 @@ def framework_import(
 
     A framework with the same code is replaced only with ``replace=True`` and only while
     no cycle uses it; otherwise :class:`ValidationError` with a message for the user.
+    A replace bumps :attr:`Framework.revision`, so every cached compile of the old tree
+    (:func:`parindex.frameworks.shape.framework_shape`) is left behind.
     """
     status, issues = _validate(framework)
     if is_sample is None:
         is_sample = "mẫu" in framework.label.lower() or framework.code.startswith("sample")
+    # Plain atomic, not durable: the demo loader imports the shipped frameworks inside
+    # its own transaction.
     with transaction.atomic():
         existing = Framework.objects.select_for_update().filter(code=framework.code).first()
         before = None
@@ -67,11 +69,13 @@ def framework_import(
                 "name": existing.name,
                 "total": existing.total,
                 "criteria": existing.criteria.count(),
+                "revision": existing.revision,
             }
             existing.criteria.all().delete()
+            existing.revision += 1
             fw_model = existing
         else:
-            fw_model = Framework(code=framework.code, created_by=_user(actor))
+            fw_model = Framework(code=framework.code, created_by=actor_user(actor))
         fw_model.name = framework.name
         fw_model.decision = framework.decision
         fw_model.year = framework.year
@@ -94,13 +98,10 @@ def framework_import(
                 "criteria": count,
                 "status": status,
                 "imported_from": fw_model.imported_from,
+                "revision": fw_model.revision,
             },
         )
     return fw_model
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None
 
 
 def _create_criteria(fw_model: Framework, framework: eng.Framework) -> int:
@@ -155,12 +156,12 @@ def _create_criteria(fw_model: Framework, framework: eng.Framework) -> int:
     return total
 
 
-def framework_import_file(*, path: str | Path, actor: Any, replace: bool = False) -> Framework:
+def framework_import_file(
+    *, path: str | Path, actor: User | None, replace: bool = False
+) -> Framework:
     """Read a framework file (YAML or Excel) and import it. Raises
     :class:`~parindex.formats.errors.FormatError` for a bad file, ValidationError when the
     import is refused."""
-    from parindex.formats.frameworks import load_framework_file
-
     fw = load_framework_file(path)
     return framework_import(
         framework=fw, actor=actor, imported_from=Path(path).name, replace=replace

@@ -59,7 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, rs = _published(pk)
     d = rs.decimals
-    ov = rsel.province_overview(cycle)
+    ov = rsel.province_overview(request.user, cycle)
     groups: dict[int, dict[str, Any]] = {}
     for r in ov.ranking:
         g = groups.setdefault(r.group_id, {"id": r.group_id, "name": r.group.name, "rows": []})

@@ -18,10 +18,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from parindex.assessments.models import LeafScore
 from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
+from parindex.engine.lost_points import LeafPoints, losses_by_criterion
+from parindex.frameworks.models import Criterion
 from parindex.results.models import NodeResult, ResultSet
 from parindex.results.selectors import ranking, result_set_for
+from parindex.units.models import Unit
 
 
 @dataclass(slots=True)
@@ -123,7 +127,6 @@ def _province_name() -> str:
     name = getattr(settings, "PARINDEX_PROVINCE_NAME", "")
     if name:
         return name
-    from parindex.units.models import Unit
 
     unit = Unit.objects.filter(kind="province").order_by("pk").values_list("name", flat=True)
     found = unit.first() or ""
@@ -149,8 +152,6 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
     """Read a cycle's results for an export. ``user`` ``None`` = the public: only a
     published cycle, and without the appraisers' reasons (internal notes).
     ``ValidationError`` when there is nothing (visible) to export."""
-    from parindex.assessments.models import LeafScore
-    from parindex.frameworks.models import Criterion
 
     public = user is None  # the public page: no appraisers' reasons (internal notes)
     rs = result_set_for(user if user is not None else AnonymousUser(), cycle)
@@ -301,14 +302,10 @@ def _not_full(
     """Per group, the criteria (``a.b``: a leaf's first two code levels) on which units
     lost points: how many units, the average loss, the three units that lost most."""
     by_group = {g.name: g for g in groups.values()}
-    lost: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for leaf in leaves:
-        if leaf.not_applicable or leaf.max_points is None or leaf.max_points <= 0:
-            continue
-        got = leaf.counted or Decimal(0)
-        if got < leaf.max_points:
-            crit = ".".join(leaf.code.split(".")[:2])
-            lost[(leaf.group, crit)][leaf.unit] += leaf.max_points - got
+    lost = losses_by_criterion(
+        LeafPoints(lf.group, lf.unit, lf.code, lf.max_points, lf.counted, lf.not_applicable)
+        for lf in leaves
+    )
     for (group, code), per_unit in lost.items():
         g = by_group[group]
         name, mx = names.get((g.framework_code, code), ("", None))

@@ -6,13 +6,20 @@ service stores) and read through :mod:`parindex.results.selectors`. See docs/res
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 #: Metrics every cycle knows (rating conditions may name them before any value exists).
 KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
+#: How the pages name the built-in metrics.
+METRIC_LABELS = {
+    "late_dossier_rate": "Tỷ lệ hồ sơ trễ hạn (%)",
+    "satisfaction_index": "Chỉ số hài lòng (%)",
+}
 
-POINTS = {"max_digits": 14, "decimal_places": 6}
+POINTS: dict[str, Any] = {"max_digits": 14, "decimal_places": 6}
 
 
 class RatingConfig(models.Model):

@@ -12,19 +12,37 @@ Every selector runs a fixed number of queries whatever the number of units (pinn
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from parindex.accounts.models import User
+from parindex.assessments.models import Assessment, LeafScore
 from parindex.cycles.models import Cycle, CycleStatus
-from parindex.results.models import NodeResult, ResultSet, ResultStatus, UnitResult
+from parindex.engine.accountability import AccountabilityRule, accountability, rating_history
+from parindex.engine.lost_points import LostRow, NodePoints, loss, lost_points
+from parindex.engine.rating import Condition, RatingScheme
+from parindex.formats.rating import read_rating
+from parindex.frameworks.models import Criterion
+from parindex.results.models import (
+    KNOWN_METRICS,
+    NodeResult,
+    RatingConfig,
+    ResultSet,
+    ResultStatus,
+    UnitMetric,
+    UnitResult,
+)
 from parindex.units.models import Unit, UnitLineage
 
 __all__ = [
+    "DEFAULT_ACCOUNTABILITY",
     "AccountabilityRow",
     "CriterionPage",
     "CriterionRow",
@@ -34,12 +52,84 @@ __all__ = [
     "UnitPage",
     "accountability_report",
     "criterion_results",
+    "default_rating",
+    "known_metrics",
     "lineage_ids",
     "province_overview",
     "ranking",
+    "rating_config_for",
     "result_set_for",
+    "scheme_of",
     "unit_result",
 ]
+
+
+DEFAULT_RATING_PATH = Path(__file__).resolve().parent.parent / "data" / "rating" / "default.yaml"
+
+#: Seed 002 (Khánh Hòa): heads of units rated Trung bình two years in a row or Yếu once.
+DEFAULT_ACCOUNTABILITY: dict[str, Any] = {
+    "consecutive": {"class": "Trung bình", "years": 2},
+    "once": ["Yếu"],
+    "head_not_good_at_or_below": "Trung bình",
+}
+
+
+# --------------------------------------------------------------------------- rating config
+
+
+def default_rating() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Classes and conditions of ``data/rating/default.yaml`` as JSON-ready lists."""
+    return scheme_json(read_rating(DEFAULT_RATING_PATH))
+
+
+def scheme_json(scheme: RatingScheme) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    classes = [{"name": n, "min": str(m)} for n, m in scheme.classes]
+    conditions = [
+        {"metric": c.metric, "op": c.op, "value": str(c.value), "cap": c.cap, "reason": c.reason}
+        for c in scheme.conditions
+    ]
+    return classes, conditions
+
+
+def rating_config_for(cycle: Cycle) -> RatingConfig:
+    """The cycle's rating configuration: the stored one, else the shipped default as an
+    unsaved row (the row is created by ``rating_config_set``, the first change)."""
+    config = RatingConfig.objects.filter(cycle=cycle).first()
+    if config is not None:
+        return config
+    classes, conditions = default_rating()
+    return RatingConfig(
+        cycle=cycle,
+        classes=classes,
+        conditions=conditions,
+        accountability=dict(DEFAULT_ACCOUNTABILITY),
+    )
+
+
+def scheme_of(config: RatingConfig) -> RatingScheme:
+    """The engine's rating scheme for a stored configuration."""
+    return RatingScheme(
+        classes=tuple((c["name"], Decimal(str(c["min"]))) for c in config.classes),
+        conditions=tuple(
+            Condition(
+                metric=c["metric"],
+                op=c["op"],
+                value=Decimal(str(c["value"])),
+                cap=c["cap"],
+                reason=c.get("reason", ""),
+            )
+            for c in config.conditions
+        ),
+    )
+
+
+def known_metrics(cycle: Cycle) -> set[str]:
+    """Metric names a condition may use: the built-in ones and any entered for the cycle."""
+    present = UnitMetric.objects.filter(cycle=cycle).values_list("metric", flat=True).distinct()
+    return set(KNOWN_METRICS) | set(present)
+
+
+# --------------------------------------------------------------------------- scope
 
 
 def _province_wide(user: Any) -> bool:
@@ -54,6 +144,10 @@ def result_set_for(user: Any, cycle: Cycle) -> ResultSet | None:
     """The cycle's result set if ``user`` may see it (see the module docstring), else
     ``None`` (not computed yet, or not visible). One query."""
     rs = ResultSet.objects.filter(cycle_id=cycle.pk).select_related("cycle").first()
+    return _visible(user, rs)
+
+
+def _visible(user: Any, rs: ResultSet | None) -> ResultSet | None:
     if rs is None:
         return None
     if rs.cycle.status == CycleStatus.PUBLISHED or _province_wide(user):
@@ -77,14 +171,9 @@ def ranking(result_set: ResultSet, group: Any = None) -> list[UnitResult]:
 # --------------------------------------------------------------------------- unit page
 
 
-@dataclass(slots=True)
-class LostPoints:
-    code: str
-    name: str
-    depth: int
-    max_points: Decimal
-    points: Decimal
-    lost: Decimal
+#: A node of the unit page's lost points (the engine's row: code, name, level/depth, max,
+#: points, lost).
+LostPoints = LostRow
 
 
 @dataclass(slots=True)
@@ -125,7 +214,14 @@ def lineage_ids(unit_id: int) -> list[int]:
     back: dict[int, list[int]] = defaultdict(list)
     for pred, succ in UnitLineage.objects.values_list("predecessor_id", "successor_id"):
         back[succ].append(pred)
-    out, frontier, seen = [unit_id], [unit_id], {unit_id}
+    return [unit_id, *predecessors(unit_id, back)]
+
+
+def predecessors(unit_id: int, back: Mapping[int, Sequence[int]]) -> list[int]:
+    """Every unit that became ``unit_id``, nearest first (breadth first over ``back``:
+    successor → its predecessors)."""
+    out: list[int] = []
+    frontier, seen = [unit_id], {unit_id}
     while frontier:
         nxt = []
         for u in frontier:
@@ -141,8 +237,6 @@ def lineage_ids(unit_id: int) -> list[int]:
 def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
     """The unit page (radar, lost points, trend); 404 outside the user's scope or when
     the unit has no result. Seven queries."""
-    from parindex.frameworks.models import Criterion
-
     rs = ResultSet.objects.filter(cycle_id=cycle.pk).select_related("cycle").first()
     if rs is None or not _visible_unit(user, unit, rs):
         raise Http404("Không có kết quả.")
@@ -170,25 +264,15 @@ def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
         if index is None:
             continue
         sums[code].append(index)
-        if code not in best or (best[code][1] is not None and index > best[code][1]):
+        top = best.get(code)
+        if top is None or (top[1] is not None and index > top[1]):
             best[code] = (name, index)
     average = {
-        a.code: (sum(sums[a.code]) / len(sums[a.code]) if sums.get(a.code) else None) for a in areas
+        a.code: (sum(sums[a.code], Decimal(0)) / len(sums[a.code]) if sums.get(a.code) else None)
+        for a in areas
     }
-    lost = sorted(
-        (
-            LostPoints(
-                n.code,
-                names.get(n.code, ""),
-                n.depth,
-                n.max_points,
-                n.points,
-                n.max_points - n.points,
-            )
-            for n in criteria
-            if n.max_points is not None and n.max_points > n.points
-        ),
-        key=lambda x: (-x.lost, x.code),
+    lost = lost_points(
+        NodePoints(n.code, names.get(n.code, ""), n.depth, n.max_points, n.points) for n in criteria
     )
     ids = lineage_ids(unit.pk)
     history = (
@@ -237,13 +321,11 @@ class CriterionPage:
     rows: list[CriterionRow]  # most points lost first
 
 
-def criterion_results(cycle: Cycle, code: str) -> CriterionPage:
+def criterion_results(user: Any, cycle: Cycle, code: str) -> CriterionPage:
     """Every unit's points on criterion ``code`` (an area, criterion or leaf) and the
-    appraisers' reasons on the leaves below it. Four queries."""
-    from parindex.assessments.models import LeafScore
-    from parindex.frameworks.models import Criterion
-
-    rs = ResultSet.objects.filter(cycle_id=cycle.pk).first()
+    appraisers' reasons on the leaves below it; 404 when ``user`` may not see the
+    cycle's results. Four queries."""
+    rs = _visible(user, ResultSet.objects.filter(cycle_id=cycle.pk).select_related("cycle").first())
     if rs is None:
         raise Http404("Chưa có kết quả.")
     crit = (
@@ -261,7 +343,7 @@ def criterion_results(cycle: Cycle, code: str) -> CriterionPage:
     leaves = LeafScore.objects.filter(assessment__cycle=cycle, criterion__code__startswith=code)
     reasons: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     leaf_points: dict[int, tuple[Decimal | None, Decimal | None, bool]] = {}
-    for unit_id, ccode, r1, r2, final, pts2, pts1, selfp, na, mx in leaves.values_list(
+    for unit_id, ccode, r1, r2, final, pts2, pts1, selfp, na, leaf_max in leaves.values_list(
         "assessment__unit_id",
         "criterion__code",
         "round1_reason",
@@ -279,19 +361,22 @@ def criterion_results(cycle: Cycle, code: str) -> CriterionPage:
             reasons[unit_id].append((ccode, r1, r2))
         if ccode == code:
             value = next((v for v in (final, pts2, pts1, selfp) if v is not None), None)
-            leaf_points[unit_id] = (value, mx, na)
+            leaf_points[unit_id] = (value, leaf_max, na)
     rows = []
     for ur in units.values():
         node = node_by_unit.get(ur.pk)
+        pts: Decimal | None
+        mx: Decimal | None
+        idx: Decimal | None
         if node is not None:
             pts, mx, idx = node.points, node.max_points, node.index
         elif ur.unit_id in leaf_points:
-            value, leaf_max, na = leaf_points[ur.unit_id]
-            pts, mx = (None, None) if na else (value or Decimal(0), leaf_max)
+            value, its_max, na = leaf_points[ur.unit_id]
+            pts, mx = (None, None) if na else (value or Decimal(0), its_max)
             idx = None if not mx or pts is None else pts * 100 / mx
         else:
             pts = mx = idx = None
-        lost = None if mx is None or pts is None else mx - pts
+        lost = loss(mx, pts)
         rows.append(
             CriterionRow(
                 ur.unit,
@@ -328,16 +413,14 @@ class Overview:
     missing_metrics: int
 
 
-def province_overview(cycle: Cycle) -> Overview:
-    """Ranking, distributions, heat map, changes and data gaps of a cycle. Five queries."""
-    from parindex.assessments.models import Assessment
-    from parindex.results.models import RatingConfig
-
-    rs = ResultSet.objects.filter(cycle_id=cycle.pk).select_related("cycle").first()
+def province_overview(user: Any, cycle: Cycle) -> Overview:
+    """Ranking, distributions, heat map, changes and data gaps of a cycle; 404 when
+    ``user`` may not see its results. Five queries."""
+    rs = _visible(user, ResultSet.objects.filter(cycle_id=cycle.pk).select_related("cycle").first())
     if rs is None:
         raise Http404("Chưa có kết quả.")
     rows = ranking(rs)
-    bins = Counter()
+    bins: Counter[int] = Counter()
     for r in rows:
         if r.index is not None:
             bins[min(int(r.index // 10), 9)] += 1
@@ -393,68 +476,34 @@ class AccountabilityRow:
     history: list[tuple[int, str]]  # (year, rating) this year first, following lineage
 
 
-def accountability_report(cycle: Cycle) -> list[AccountabilityRow]:
-    """Units (and their heads) caught by the cycle's accountability rule (seed 002):
-    rated ``consecutive.class`` (or lower) ``years`` years in a row, rated one of
-    ``once`` this year, and heads who cannot be rated "hoàn thành tốt nhiệm vụ" because
-    the unit is at or below ``head_not_good_at_or_below``. Previous years follow the
-    lineage (a unit formed by a merger inherits its predecessor's rating only when the
-    recompute compared it with that predecessor). Four queries."""
-    from parindex.accounts.models import User
-    from parindex.results.models import RatingConfig
-    from parindex.results.services import DEFAULT_ACCOUNTABILITY
-
+def accountability_report(user: Any, cycle: Cycle) -> list[AccountabilityRow]:
+    """Units (and their heads) caught by the cycle's accountability rule (seed 002; the
+    rule itself is :func:`parindex.engine.accountability.accountability`), for the admin,
+    the council and leaders (404 for anyone else). Previous years follow the lineage (a
+    unit formed by a merger inherits its predecessor's rating only when the recompute
+    compared it with that predecessor). Four queries."""
+    if not _reads_accountability(user):
+        raise Http404("Không có báo cáo này.")
     rs = ResultSet.objects.filter(cycle_id=cycle.pk).first()
     if rs is None:
         return []
-    cfg = RatingConfig.objects.filter(cycle_id=cycle.pk).values("classes", "accountability").first()
-    rule = (cfg or {}).get("accountability") or DEFAULT_ACCOUNTABILITY
-    order = [c["name"] for c in (cfg or {}).get("classes") or []]
-    pos = {n: i for i, n in enumerate(order)}
-
-    def at_or_below(rating: str, limit: str | None) -> bool:
-        if not rating or not limit:
-            return False
-        if rating in pos and limit in pos:
-            return pos[rating] >= pos[limit]
-        return rating == limit
-
+    cfg: Mapping[str, Any] = (
+        RatingConfig.objects.filter(cycle_id=cycle.pk).values("classes", "accountability").first()
+        or {}
+    )
+    rule = AccountabilityRule.from_config(cfg.get("accountability") or DEFAULT_ACCOUNTABILITY)
+    order = [c["name"] for c in cfg.get("classes") or []]
     current = list(rs.units.select_related("unit").order_by("unit__name"))
     # Past results of every unit by year, following the recompute's comparison links.
-    past = defaultdict(dict)
+    past: dict[int, dict[int, tuple[str, int | None]]] = defaultdict(dict)
     for unit_id, year, rating, prev_unit in UnitResult.objects.filter(
         result_set__status=ResultStatus.FINAL, result_set__cycle__year__lt=cycle.year
     ).values_list("unit_id", "result_set__cycle__year", "rating", "previous_unit_id"):
         past[unit_id][year] = (rating, prev_unit)
-    consecutive = rule.get("consecutive") or {}
-    years_needed = int(consecutive.get("years") or 0)
-    once = set(rule.get("once") or [])
-    head_limit = rule.get("head_not_good_at_or_below")
     flagged: list[tuple[UnitResult, list[str], list[tuple[int, str]]]] = []
     for ur in current:
-        history = [(cycle.year, ur.rating)]
-        link, year = ur.previous_unit_id, cycle.year - 1
-        while link is not None and year in past.get(link, {}):
-            rating, nxt = past[link][year]
-            history.append((year, rating))
-            link, year = nxt, year - 1
-        reasons = []
-        if ur.rating in once:
-            reasons.append(f"Năm {cycle.year} xếp loại {ur.rating}.")
-        if years_needed and consecutive.get("class"):
-            run = history[:years_needed]
-            if len(run) == years_needed and all(
-                at_or_below(r, consecutive["class"]) for _, r in run
-            ):
-                years = ", ".join(str(y) for y, _ in reversed(run))
-                reasons.append(
-                    f"{years_needed} năm liên tục ({years}) xếp loại {consecutive['class']}."
-                )
-        if head_limit and at_or_below(ur.rating, head_limit):
-            reasons.append(
-                f"Xếp loại CCHC {ur.rating} (từ {head_limit} trở xuống): người đứng đầu "
-                "không được xếp loại hoàn thành tốt nhiệm vụ trở lên."
-            )
+        history = rating_history(cycle.year, ur.rating, ur.previous_unit_id, past)
+        reasons = accountability(history, rule, order)
         if reasons:
             flagged.append((ur, reasons, history))
     heads = defaultdict(list)
@@ -466,6 +515,13 @@ def accountability_report(cycle: Cycle) -> list[AccountabilityRow]:
         AccountabilityRow(ur.unit, ur.rating, heads.get(ur.unit_id, []), reasons, history)
         for ur, reasons, history in flagged
     ]
+
+
+def _reads_accountability(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_province_admin or user.is_leader or user.is_council)
+    )
 
 
 def scoped_results(user: Any) -> QuerySet[ResultSet]:

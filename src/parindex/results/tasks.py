@@ -17,6 +17,7 @@ def recompute_cycle(cycle_id: int) -> int | None:
     The pending flag is cleared *before* computing, so a change committed while this runs
     asks for another run instead of being lost.
     """
+    # Inside the function: the services enqueue this task (import cycle).
     from parindex.results.services import results_recompute
 
     RecomputeRequest.objects.filter(cycle_id=cycle_id).update(

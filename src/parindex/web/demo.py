@@ -27,7 +27,9 @@ from parindex.assessments.services import assessments_open, assignment_set
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.cycles.services import cycle_create, cycle_transition
+from parindex.formats.errors import FormatError
 from parindex.formats.frameworks import load_framework_file, shipped_frameworks
+from parindex.formats.metrics import read_metrics
 from parindex.frameworks.models import Framework
 from parindex.frameworks.services import framework_import
 from parindex.results.services import cycle_publish, metrics_import, results_recompute
@@ -359,7 +361,10 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
         rng = random.Random(f"metrics:{unit.code}")
         lines.append(f"{unit.code},late_dossier_rate,{rng.choice([0, 0.5, 1.2, 2.8, 4.1, 6.3])}")
         lines.append(f"{unit.code},satisfaction_index,{rng.choice([78.5, 82.0, 86.4, 90.2, 93.7])}")
-    metrics_import(cycle=cycle, actor=admin, text="\n".join(lines) + "\n")
+    rows, problems = read_metrics("\n".join(lines) + "\n", name="metrics.csv")
+    if problems:
+        raise FormatError(problems)
+    metrics_import(cycle=cycle, rows=rows, source_name="metrics.csv", actor=admin)
     cycle.refresh_from_db()
     results_recompute(cycle=cycle, actor=None)
     cycle_publish(cycle=cycle, actor=admin)

@@ -14,13 +14,15 @@ from typing import Any
 
 from django.urls import reverse
 
-from parindex.assessments.models import Assessment, LeafScore
+from parindex.assessments.models import Assessment, Comment, LeafScore
+from parindex.assessments.selectors import MissingLeaf, assessment_tree, count_of, missing_reason
 from parindex.engine import aggregate as agg
 from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
-from parindex.frameworks import codec
+from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
-from parindex.frameworks.selectors import engine_framework
+from parindex.frameworks.selectors import criterion_rule
+from parindex.frameworks.shape import framework_shape
 
 #: Rule type → the input the page shows for it.
 INPUT_KIND = {
@@ -202,80 +204,6 @@ def _column(score: LeafScore, column: str, leaf: Leaf) -> Decimal | None:
     return value
 
 
-def _rule_of(c: Criterion) -> Any:
-    try:
-        return c.rule
-    except Criterion.rule.RelatedObjectDoesNotExist:
-        return None
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What the pages need of a framework that never changes once a cycle uses it: the
-    engine's framework and compiled form, and per leaf (document order) its code, name,
-    source and the codes above it. Kept in process memory per framework."""
-
-    engine_fw: eng.Framework
-    compiled: agg.CompiledFramework | None
-    #: criterion pk → (code, name, source, ancestors), leaves only, in document order.
-    leaves: dict[int, tuple[str, str, str, tuple[str, ...]]]
-
-
-_SHAPES: dict[tuple[Any, ...], Shape] = {}
-_SHAPES_MAX = 64
-
-
-def _shape_key(assessment: Assessment) -> tuple[Any, ...]:
-    fw = assessment.framework
-    # created_at too: a test database may give a new framework a pk used before.
-    return (fw.pk, fw.code, fw.created_at)
-
-
-def _shape_of(assessment: Assessment, criteria: list[Criterion]) -> Shape:
-    """The framework's shape from its criteria (with rules), cached."""
-    key = _shape_key(assessment)
-    shape = _SHAPES.get(key)
-    if shape is not None:
-        return shape
-    kids: dict[int | None, list[Criterion]] = {}
-    for c in criteria:
-        kids.setdefault(c.parent_id, []).append(c)
-    by_pk = {c.pk: c for c in criteria}
-    leaves = {}
-    for c in criteria:
-        if c.pk in kids:
-            continue
-        anc: list[str] = []
-        p = c.parent_id
-        while p is not None:
-            anc.append(by_pk[p].code)
-            p = by_pk[p].parent_id
-        leaves[c.pk] = (c.code, c.name, c.source, tuple(anc))
-    engine_fw = engine_framework(assessment.framework, criteria)
-    try:
-        compiled = agg.compile_framework(engine_fw)
-    except ValueError:
-        compiled = None
-    shape = Shape(engine_fw, compiled, leaves)
-    if len(_SHAPES) >= _SHAPES_MAX:
-        _SHAPES.clear()
-    _SHAPES[key] = shape
-    return shape
-
-
-def _criteria_of(assessment: Assessment) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(framework_id=assessment.framework_id)
-        .select_related("rule")
-        .order_by("position")
-    )
-
-
-def framework_shape(assessment: Assessment) -> Shape:
-    shape = _SHAPES.get(_shape_key(assessment))
-    return shape if shape is not None else _shape_of(assessment, _criteria_of(assessment))
-
-
 def _self_shown(score: LeafScore, source: str) -> Decimal | None:
     """:attr:`Leaf.self_shown_points` for a score row."""
     if (source or "self") in EXTERNAL_SOURCES or (source or "self") in ADJUSTMENT_SOURCES:
@@ -304,11 +232,7 @@ def leaf_answer(
     by the save, or read with its criterion and rule), its evidence and comments, and the
     assessment's scores with their evidence counts (totals and missing leaves); the
     framework's shape comes from memory. ``None`` when the score is not a leaf of it."""
-    from parindex.assessments.models import Comment
-    from parindex.assessments.selectors import MissingLeaf, _count, _missing_reason
-    from parindex.evidence.models import EvidenceLink
-
-    shape = framework_shape(assessment)
+    shape = framework_shape(assessment.framework)
     if score is None or score.pk != score_pk:
         score = (
             LeafScore.objects.select_related("criterion__rule", "updated_by")
@@ -331,94 +255,74 @@ def leaf_answer(
         r.criterion_id: r
         for r in LeafScore.objects.filter(assessment_id=assessment.pk)
         .only("id", "criterion_id", "self_points", "final_points", "not_applicable", "explanation")
-        .annotate(evidence_count=_count(EvidenceLink, "score_id"))
+        .annotate(evidence_count=count_of(EvidenceLink, "score_id"))
     }
     points: dict[str, Any] = {}
     missing: list[Any] = []
-    for cid, (code, name, source, _anc) in shape.leaves.items():
+    for cid, info in shape.leaves.items():
         r = rows.get(cid)
         if r is None:
             continue
         if r.not_applicable:
-            points[code] = agg.NA
+            points[info.code] = agg.NA
         else:
-            value = _self_shown(r, source)
+            value = _self_shown(r, info.source)
             if value is not None:
-                points[code] = value
+                points[info.code] = value
         if with_missing:
-            reason = _missing_reason(source, r, r.evidence_count)
+            reason = missing_reason(info.source, r, r.evidence_count)
             if reason:
-                missing.append(MissingLeaf(code, name, reason))
+                missing.append(MissingLeaf(info.code, info.name, reason))
     totals = None
     if shape.compiled is not None:
         try:
             totals = agg.aggregate(shape.compiled, points)
         except ValueError:
             totals = None
-    rule = _rule_of(c)
+    rule = criterion_rule(c)
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
     leaf = Leaf(
         score=score,
         criterion=c,
         rule_type=rule.type if rule is not None else "manual",
-        params=codec.decode(rule.params) if rule is not None else {},
+        params=dict(rule.params) if rule is not None else {},
         evidence=evidence,
         comments=comments,
         url=f"{prefix}{score.pk}/",
         sid=str(score.pk),
-        ancestors=shape.leaves[c.pk][3],
+        ancestors=shape.leaves[c.pk].ancestors,
     )
     return LeafAnswer(leaf, totals, missing)
 
 
 def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:
-    """The whole tree in a fixed number of queries: criteria (with rules), scores,
-    evidence links (with documents) and comments (with authors). With ``only`` (a score
-    pk), evidence and comments are read for that leaf alone (the autosave response)."""
-    from parindex.assessments.models import Comment
-    from parindex.evidence.models import EvidenceLink
-
-    criteria = _criteria_of(assessment)
-    scores = {s.criterion_id: s for s in LeafScore.objects.filter(assessment=assessment)}
-    links: dict[int, list[Any]] = {}
-    comments: dict[int, list[Any]] = {}
-    scope = {"score_id": only} if only is not None else {"score__assessment": assessment}
-    for link in EvidenceLink.objects.filter(**scope).select_related("document").order_by("id"):
-        links.setdefault(link.score_id, []).append(link)
-    for cm in Comment.objects.filter(**scope).select_related("author").order_by("created_at", "id"):
-        comments.setdefault(cm.score_id, []).append(cm)
-
+    """The page's tree: :func:`parindex.assessments.selectors.assessment_tree` with the
+    evidence and comments (four queries whatever the number of leaves), each leaf dressed
+    for its input widget and its address. With ``only`` (a score pk), evidence and comments
+    are read for that leaf alone (the autosave response)."""
+    tree = assessment_tree(assessment, details=True, only=only)
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
-    kids: dict[int | None, list[Criterion]] = {}
-    for c in criteria:
-        kids.setdefault(c.parent_id, []).append(c)
-    by_pk = {c.pk: c for c in criteria}
-    rows: list[Row] = []
     leaves: list[Leaf] = []
-    for c in criteria:
-        anc: list[str] = []
-        p = c.parent_id
-        while p is not None:
-            anc.append(by_pk[p].code)
-            p = by_pk[p].parent_id
-        leaf = None
-        if c.pk not in kids and c.pk in scores:
-            rule = _rule_of(c)
-            s = scores[c.pk]
-            s.criterion = c
-            s.assessment = assessment
-            leaf = Leaf(
-                score=s,
-                criterion=c,
-                rule_type=rule.type if rule is not None else "manual",
-                params=codec.decode(rule.params) if rule is not None else {},
-                evidence=links.get(s.pk, []),
-                comments=comments.get(s.pk, []),
-                url=f"{prefix}{s.pk}/",
-                sid=str(s.pk),
-                ancestors=tuple(anc),
-            )
-            leaves.append(leaf)
-        rows.append(Row(criterion=c, leaf=leaf, ancestors=tuple(anc)))
-    shape = _shape_of(assessment, criteria)
-    return Tree(assessment, rows, leaves, shape.compiled, shape.engine_fw)
+    by_criterion: dict[int, Leaf] = {}
+    for row in tree.leaves:
+        s = row.score
+        if s is None:
+            continue
+        leaf = Leaf(
+            score=s,
+            criterion=row.criterion,
+            rule_type=row.rule.type if row.rule is not None else "manual",
+            params=dict(row.rule.params) if row.rule is not None else {},
+            evidence=row.evidence,
+            comments=row.comments,
+            url=f"{prefix}{s.pk}/",
+            sid=str(s.pk),
+            ancestors=row.ancestors,
+        )
+        leaves.append(leaf)
+        by_criterion[row.criterion.pk] = leaf
+    rows = [
+        Row(criterion=n.criterion, leaf=by_criterion.get(n.criterion.pk), ancestors=n.ancestors)
+        for n in tree.rows
+    ]
+    return Tree(assessment, rows, leaves, tree.compiled, tree.engine_framework)

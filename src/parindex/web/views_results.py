@@ -1,6 +1,6 @@
 """Results pages (issue 4): province overview, unit page, criterion page (read-only
-dashboards), and the Sở Nội vụ pages around them — rating classes and conditions, rating
-metrics (form and CSV), recompute, accountability report, publication.
+dashboards). The Sở Nội vụ pages around them (rating classes and conditions, metrics,
+recompute, accountability report, publication) are :mod:`parindex.web.views_results_admin`.
 
 Reads go through :mod:`parindex.results.selectors` only, writes through
 :mod:`parindex.results.services` only (docs/results.md). Chart data leaves the view as
@@ -12,30 +12,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from parindex.cycles.selectors import cycle_get, participants_of
+from parindex.cycles.selectors import cycle_get, cycles_for
 from parindex.engine.compare import describe_rank_change
-from parindex.formats.errors import FormatError
 from parindex.results import selectors as rsel
-from parindex.results import services as rsvc
-from parindex.results.models import KNOWN_METRICS, ResultStatus
+from parindex.results.models import METRIC_LABELS, RecomputeRequest, ResultStatus
 from parindex.units.selectors import units_for
-from parindex.web.helpers import error_messages
-
-METRIC_LABELS = {
-    "late_dossier_rate": "Tỷ lệ hồ sơ trễ hạn (%)",
-    "satisfaction_index": "Chỉ số hài lòng (%)",
-}
-OP_CHOICES = ["<", "<=", ">", ">=", "=="]
-
+from parindex.web.templatetags.parindex import index as fmt_index
+from parindex.web.templatetags.parindex import points as fmt_points
 
 # --------------------------------------------------------------------------- helpers
 
@@ -54,18 +42,11 @@ def _require_province(user: Any) -> None:
         raise Http404
 
 
-def _require_admin(user: Any) -> None:
-    if not user.is_province_admin:
-        raise Http404
-
-
-def _can_read_accountability(user: Any) -> bool:
+def can_read_accountability(user: Any) -> bool:
     return bool(user.is_province_admin or user.is_leader or user.is_council)
 
 
 def _change_text(index_change: Decimal | None, rank_change: int | None, decimals: int) -> str:
-    from parindex.web.templatetags.parindex import index as fmt_index
-
     parts = []
     if index_change is not None:
         if index_change > 0:
@@ -80,7 +61,7 @@ def _change_text(index_change: Decimal | None, rank_change: int | None, decimals
     return ", ".join(parts)
 
 
-def _base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
+def base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
     user = request.user
     return {
         "nav": "results",
@@ -90,7 +71,7 @@ def _base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
         "provisional": rs is not None and rs.status != ResultStatus.FINAL,
         "is_admin": user.is_province_admin,
         "province": _province_reader(user),
-        "can_accountability": _can_read_accountability(user),
+        "can_accountability": can_read_accountability(user),
     }
 
 
@@ -111,8 +92,6 @@ def results_home(request: HttpRequest) -> HttpResponse:
 
 
 def _own_cycles(user: Any) -> list[Any]:
-    from parindex.cycles.selectors import cycles_for
-
     return list(cycles_for(user).order_by("-year", "-id"))
 
 
@@ -154,14 +133,13 @@ def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     _require_province(user)
     cycle = cycle_get(user, cycle_pk)
     rs = rsel.result_set_for(user, cycle)
-    ctx = _base_context(request, cycle, rs)
+    ctx = base_context(request, cycle, rs)
     if rs is None:
         ctx["pending"] = _pending(cycle)
         return render(request, "web/results/overview.html", ctx)
-    ov = rsel.province_overview(cycle)
+    ov = rsel.province_overview(user, cycle)
     d = rs.decimals
     groups = _group_charts(ov.ranking, d, [name for name, _ in ov.classes])
-    from parindex.web.templatetags.parindex import index as fmt_index
 
     # Printed cells computed here (one template node each): 150+ rows per page.
     unit_url = reverse("results_unit", args=[cycle.pk, "__unit__"])
@@ -213,8 +191,6 @@ def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 def _pending(cycle: Any) -> Any:
     """The recompute flag of the cycle (pending / last error), for the admin's button."""
-    from parindex.results.models import RecomputeRequest
-
     return RecomputeRequest.objects.filter(cycle_id=cycle.pk).first()
 
 
@@ -234,7 +210,7 @@ def unit_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
     rs = page.result_set
     d = rs.decimals
     res = page.result
-    ctx = _base_context(request, cycle, rs)
+    ctx = base_context(request, cycle, rs)
     best = {code: page.best.get(code, ("", None)) for code in (a.code for a in page.areas)}
     radar = {
         "kind": "radar",
@@ -292,7 +268,7 @@ def criterion_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpRespon
     rs = rsel.result_set_for(user, cycle)
     if rs is None:
         raise Http404
-    page = rsel.criterion_results(cycle, code)
+    page = rsel.criterion_results(user, cycle, code)
     rows = [r for r in page.rows if r.points is not None]
     # Worst first (drawn at the top): share of the maximum reached, then points lost.
     by_points = sorted(
@@ -306,7 +282,7 @@ def criterion_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpRespon
         "values": [_f(r.points, 3) for r in by_points],
         "max": [_f(r.max_points, 3) for r in by_points],
     }
-    ctx = _base_context(request, cycle, rs)
+    ctx = base_context(request, cycle, rs)
     ctx.update(
         {
             "page": page,
@@ -322,8 +298,6 @@ def _criterion_table(cycle: Any, rows: list[Any]) -> list[dict[str, Any]]:
     """Rows ready to print (one template node per cell: the page lists every unit, and
     with a whole area that is thousands of reasons). The same reason given on several
     leaves is shown once with the leaves' codes."""
-    from parindex.web.templatetags.parindex import points as fmt
-
     unit_url = reverse("results_unit", args=[cycle.pk, "__unit__"])
     out = []
     for r in rows:
@@ -337,269 +311,9 @@ def _criterion_table(cycle: Any, rows: list[Any]) -> list[dict[str, Any]]:
                 "group": r.group_name,
                 "points": "không áp dụng"
                 if r.max_points is None
-                else f"{fmt(r.points)} / {fmt(r.max_points)}",
-                "lost": fmt(r.lost) if r.lost else "",
+                else f"{fmt_points(r.points)} / {fmt_points(r.max_points)}",
+                "lost": fmt_points(r.lost) if r.lost else "",
                 "reasons": [(", ".join(codes), r1, r2) for (r1, r2), codes in grouped.items()],
             }
         )
     return out
-
-
-# --------------------------------------------------------------------------- accountability
-
-
-@login_required
-def accountability(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    if not _can_read_accountability(user):
-        raise Http404
-    cycle = cycle_get(user, cycle_pk)
-    rs = rsel.result_set_for(user, cycle)
-    ctx = _base_context(request, cycle, rs)
-    ctx["rows"] = rsel.accountability_report(cycle) if rs is not None else []
-    config = rsvc.rating_config_for(cycle) if user.is_province_admin else None
-    ctx["rule"] = _rule_text(config.accountability) if config is not None else []
-    return render(request, "web/results/accountability.html", ctx)
-
-
-def _rule_text(rule: dict[str, Any] | None) -> list[str]:
-    rule = rule or rsvc.DEFAULT_ACCOUNTABILITY
-    out = []
-    c = rule.get("consecutive") or {}
-    if c.get("class"):
-        out.append(f"Xếp loại {c['class']} (hoặc thấp hơn) {c.get('years')} năm liên tục.")
-    if rule.get("once"):
-        out.append("Xếp loại " + ", ".join(rule["once"]) + " trong năm.")
-    if rule.get("head_not_good_at_or_below"):
-        out.append(
-            f"Đơn vị xếp loại {rule['head_not_good_at_or_below']} trở xuống: người đứng đầu "
-            "không được xếp loại hoàn thành tốt nhiệm vụ trở lên."
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- rating config
-
-
-def _rows_from_post(post: Any, prefix: str, fields: list[str]) -> list[dict[str, str]]:
-    """Rows of a repeated form: ``<prefix>-<field>`` lists; blank rows dropped."""
-    columns = [post.getlist(f"{prefix}-{f}") for f in fields]
-    out = []
-    for values in zip(*columns, strict=False):
-        row = {f: (v or "").strip() for f, v in zip(fields, values, strict=True)}
-        if any(row.values()):
-            out.append(row)
-    return out
-
-
-@login_required
-def rating_config(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    _require_admin(user)
-    cycle = cycle_get(user, cycle_pk)
-    config = rsvc.rating_config_for(cycle)
-    errors: list[str] = []
-    classes = [dict(c) for c in config.classes]
-    conditions = [dict(c) for c in config.conditions]
-    decimals: Any = config.decimals
-    if request.method == "POST":
-        classes = _rows_from_post(request.POST, "class", ["name", "min"])
-        conditions = _rows_from_post(
-            request.POST, "cond", ["metric", "op", "value", "cap", "reason"]
-        )
-        # numbers typed the Vietnamese way: 89,5
-        for c in classes:
-            c["min"] = c["min"].replace(",", ".")
-        for c in conditions:
-            c["value"] = c["value"].replace(",", ".")
-        raw = request.POST.get("decimals", "").strip()
-        decimals = int(raw) if raw.isdigit() else raw
-        try:
-            rsvc.rating_config_set(
-                cycle=cycle,
-                classes=classes,
-                conditions=conditions,
-                decimals=decimals,
-                actor=user,
-            )
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        else:
-            messages.success(request, "Đã lưu cấu hình xếp loại; kết quả sẽ được tính lại.")
-            return redirect("results_rating", cycle_pk=cycle.pk)
-    blank_class = {"name": "", "min": ""}
-    blank_cond = {"metric": "", "op": "", "value": "", "cap": "", "reason": ""}
-    return render(
-        request,
-        "web/results/rating.html",
-        {
-            "nav": "results",
-            "cycle": cycle,
-            "errors": errors,
-            "classes": [*classes, blank_class],
-            "conditions": [*conditions, blank_cond],
-            "decimals": decimals,
-            "ops": OP_CHOICES,
-            "metrics": sorted(rsvc.known_metrics(cycle)),
-            "metric_labels": METRIC_LABELS,
-        },
-        status=422 if errors else 200,
-    )
-
-
-# --------------------------------------------------------------------------- metrics
-
-
-@login_required
-def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    """One form row per participating unit and metric, plus a CSV upload."""
-    user = request.user
-    _require_admin(user)
-    cycle = cycle_get(user, cycle_pk)
-    from parindex.results.models import UnitMetric
-
-    participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
-    names = list(KNOWN_METRICS)
-    values: dict[tuple[int, str], Any] = {}
-    for unit_id, metric, value in UnitMetric.objects.filter(cycle=cycle).values_list(
-        "unit_id", "metric", "value"
-    ):
-        values[(unit_id, metric)] = value
-        if metric not in names:
-            names.append(metric)
-    errors: list[str] = []
-    csv_errors: list[Any] = []
-    typed: dict[str, str] = {}
-    if request.method == "POST" and request.POST.get("action") == "csv":
-        upload = request.FILES.get("file")
-        text = request.POST.get("text", "")
-        if upload is not None:
-            raw = upload.read()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                errors.append("Tệp CSV phải được lưu với mã UTF-8.")
-        if not errors and not text.strip():
-            errors.append("Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.")
-        if not errors:
-            try:
-                out = rsvc.metrics_import(cycle=cycle, actor=user, text=text)
-            except FormatError as exc:
-                csv_errors = exc.problems
-            except ValidationError as exc:
-                errors = error_messages(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Đã nhập tệp: {out['created']} giá trị mới, {out['updated']} giá trị "
-                    "cập nhật; kết quả sẽ được tính lại.",
-                )
-                return redirect("results_metrics", cycle_pk=cycle.pk)
-    elif request.method == "POST":
-        changes = []
-        by_id = {p.unit_id: p.unit for p in participants}
-        for key, raw in request.POST.items():
-            if not key.startswith("m-"):
-                continue
-            _, unit_id, metric = key.split("-", 2)
-            text = raw.strip()
-            typed[key] = text
-            try:
-                unit = by_id[int(unit_id)]
-            except (ValueError, KeyError):
-                continue
-            old = values.get((unit.pk, metric))
-            if text == "" or (old is not None and _same(old, text)):
-                continue
-            changes.append((unit, metric, text))
-        # Every value is checked; nothing is saved when one of them is refused.
-        with transaction.atomic():
-            for unit, metric, text in changes:
-                try:
-                    rsvc.metric_set(
-                        cycle=cycle,
-                        unit=unit,
-                        metric=metric,
-                        value=text.replace(",", "."),
-                        actor=user,
-                    )
-                except ValidationError as exc:
-                    label = METRIC_LABELS.get(metric, metric)
-                    errors += [f"{unit.name} — {label}: {m}" for m in error_messages(exc)]
-            if errors:
-                transaction.set_rollback(True)
-        if not errors:
-            messages.success(request, f"Đã lưu {len(changes)} giá trị; kết quả sẽ được tính lại.")
-            return redirect("results_metrics", cycle_pk=cycle.pk)
-    rows = [
-        (
-            p.unit,
-            p.group,
-            [
-                (
-                    f"m-{p.unit_id}-{m}",
-                    typed.get(f"m-{p.unit_id}-{m}", _plain(values.get((p.unit_id, m)))),
-                )
-                for m in names
-            ],
-        )
-        for p in participants
-    ]
-    return render(
-        request,
-        "web/results/metrics.html",
-        {
-            "nav": "results",
-            "cycle": cycle,
-            "rows": rows,
-            "names": [(m, METRIC_LABELS.get(m, m)) for m in names],
-            "errors": errors,
-            "csv_errors": csv_errors,
-        },
-        status=422 if (errors or csv_errors) else 200,
-    )
-
-
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
-
-
-def _same(old: Decimal, text: str) -> bool:
-    try:
-        return Decimal(text.replace(",", ".")) == old
-    except ArithmeticError:
-        return False
-
-
-# --------------------------------------------------------------------------- actions
-
-
-@login_required
-@require_POST
-def recompute(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    _require_admin(user)
-    cycle = cycle_get(user, cycle_pk)
-    rsvc.request_recompute(cycle)
-    messages.success(request, "Đã yêu cầu tính lại kết quả; trang sẽ cập nhật khi tính xong.")
-    return redirect("results_overview", cycle_pk=cycle.pk)
-
-
-@login_required
-@require_POST
-def publish(request: HttpRequest, cycle_pk: int) -> HttpResponse:
-    user = request.user
-    _require_admin(user)
-    cycle = cycle_get(user, cycle_pk)
-    try:
-        rsvc.cycle_publish(cycle=cycle, actor=user)
-    except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, f"Chưa công bố được: {m}")
-    else:
-        url = reverse("public:cycle", args=[cycle.pk])
-        messages.success(request, f"Đã công bố kết quả; trang công khai: {url}")
-    return redirect("results_overview", cycle_pk=cycle.pk)

@@ -3,11 +3,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
+from parindex.assessments.models import Assessment
 from parindex.audit.models import AuditEvent
+from parindex.frameworks.models import Criterion, Framework
 from parindex.results.models import NodeResult, ResultSet, UnitResult
 from parindex.results.services import metric_set, rating_config_set, results_recompute
 from parindex.results.tests.conftest import approve_all
+from parindex.web.tree import build_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +87,25 @@ def test_recompute_with_unchanged_input_keeps_the_result_set(five, admin):
     cycle, _units = five
     first = results_recompute(cycle=cycle, actor=admin)
     assert results_recompute(cycle=cycle, actor=admin).pk == first.pk
+
+
+def test_a_new_framework_revision_is_seen_by_the_next_recompute_and_page(five, admin):
+    """The compiled framework is cached per (framework, revision): a corrected tree that
+    bumps the revision is what the next recompute and the next page use, in this process."""
+    cycle, (a, *_rest) = five
+    rs = results_recompute(cycle=cycle, actor=admin)
+    assert NodeResult.objects.filter(unit_result__result_set=rs, code="2").exists()
+    before = build_tree(Assessment.objects.select_related("framework").get(cycle=cycle, unit=a))
+    assert before.compiled is not None and "2" in before.compiled.area_codes
+
+    fw = Framework.objects.get(assessments__cycle=cycle, assessments__unit=a)
+    Criterion.objects.filter(framework=fw, code="2").update(code="B")
+    Framework.objects.filter(pk=fw.pk).update(revision=F("revision") + 1)
+
+    rs = results_recompute(cycle=cycle, actor=admin)
+    codes = set(
+        NodeResult.objects.filter(unit_result__result_set=rs).values_list("code", flat=True)
+    )
+    assert "B" in codes and "2" not in codes
+    after = build_tree(Assessment.objects.select_related("framework").get(cycle=cycle, unit=a))
+    assert after.compiled is not None and after.compiled.area_codes == ("1", "B")

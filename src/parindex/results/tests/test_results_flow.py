@@ -3,36 +3,47 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from parindex.assessments.models import Assessment, LeafScore
+from parindex.audit.models import AuditEvent
 from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.formats.errors import FormatError
+from parindex.formats.metrics import read_metrics
 from parindex.results.models import RatingConfig, RecomputeRequest, UnitMetric
 from parindex.results.selectors import (
     accountability_report,
     criterion_results,
     province_overview,
     ranking,
+    rating_config_for,
     result_set_for,
     unit_result,
 )
 from parindex.results.services import (
-    _enqueue_recompute,
     cycle_publish,
     metric_set,
     metrics_import,
     rating_config_set,
     results_recompute,
 )
+from parindex.results.services.background import _enqueue_recompute
 from parindex.results.tests.conftest import approve_all, open_cycle, set_points
 from parindex.results.tests.test_recompute import CLASSES, LATE
 from parindex.testing import make_group, make_unit, make_user
 from parindex.units.models import UnitLineage
 
 pytestmark = pytest.mark.django_db
+
+
+def metrics_import_text(*, cycle, actor, text):
+    """A metrics CSV as the page imports it: read by the format's reader, then stored."""
+    rows, problems = read_metrics(text, name="metrics.csv")
+    if problems:
+        raise FormatError(problems)
+    return metrics_import(cycle=cycle, rows=rows, source_name="metrics.csv", actor=actor)
 
 
 # ---------------------------------------------------------------- bad input, nothing saved
@@ -82,7 +93,7 @@ def test_metrics_outside_0_100_are_refused(five, admin):
         )
         assert "0–100" in msg or "không phải là số" in msg
     with pytest.raises(FormatError) as exc:
-        metrics_import(
+        metrics_import_text(
             cycle=cycle,
             actor=admin,
             text="unit,metric,value\nso-a,late_dossier_rate,3\nso-b,late_dossier_rate,140\n",
@@ -93,13 +104,13 @@ def test_metrics_outside_0_100_are_refused(five, admin):
 
 def test_metrics_import_saves_rows_and_a_unit_outside_the_cycle_is_refused(five, admin):
     cycle, _ = five
-    stats = metrics_import(
+    stats = metrics_import_text(
         cycle=cycle, actor=admin, text="unit,metric,value\nso-a,late_dossier_rate,3,5\n"
     )
     assert stats == {"created": 1, "updated": 0}
     assert UnitMetric.objects.get().source == "csv"
     with pytest.raises(FormatError) as exc:
-        metrics_import(
+        metrics_import_text(
             cycle=cycle, actor=admin, text="unit,metric,value\nso-x,late_dossier_rate,3\n"
         )
     assert "so-x" in str(exc.value)
@@ -108,7 +119,10 @@ def test_metrics_import_saves_rows_and_a_unit_outside_the_cycle_is_refused(five,
 def test_only_the_admin_configures(five):
     cycle, _ = five
     leader = make_user("lanhdao", "leader")
-    msg = _refused(rating_config_set, cycle=cycle, classes=CLASSES, conditions=[], actor=leader)
+    # PermissionDenied (was ValidationError): the one require_admin of every app.
+    with pytest.raises(PermissionDenied) as exc:
+        rating_config_set(cycle=cycle, classes=CLASSES, conditions=[], actor=leader)
+    msg = str(exc.value)
     assert "Quản trị" in msg
 
 
@@ -220,13 +234,13 @@ def test_selectors_scope_and_query_counts(five, admin, django_assert_max_num_que
         page = unit_result(admin, cycle, b)
     assert page.lost[0].code == "1.2" and page.lost[0].lost == 1
     with django_assert_max_num_queries(5):
-        crit = criterion_results(cycle, "1.2.2")
+        crit = criterion_results(admin, cycle, "1.2.2")
     assert [r.unit.code for r in crit.rows][:2] == ["so-e", "so-b"]  # most lost first
     top = crit.rows[1]
     assert top.lost == 1
     assert top.reasons == [("1.2.2", "Báo cáo nộp trễ 5 ngày", "")]
     with django_assert_max_num_queries(5):
-        ov = province_overview(cycle)
+        ov = province_overview(admin, cycle)
     assert dict(ov.distribution)["70–80"] == 2 and ov.missing_points == 1
     assert ov.heat["areas"] == ["1", "2"]
 
@@ -234,7 +248,7 @@ def test_selectors_scope_and_query_counts(five, admin, django_assert_max_num_que
 # ---------------------------------------------------------------- accountability
 
 
-def test_accountability_lists_heads_of_weak_and_twice_average_units(fw):
+def test_accountability_lists_heads_of_weak_and_twice_average_units(fw, admin):
     g = make_group()
     weak, avg, good = (make_unit(c, group=g) for c in ("yeu", "tb", "tot"))
     head = make_user("thutruong.tb", "unit_head", unit=avg)
@@ -249,7 +263,7 @@ def test_accountability_lists_heads_of_weak_and_twice_average_units(fw):
         approve_all(c)
         results_recompute(cycle=c)
     c.refresh_from_db()
-    rows = {r.unit.code: r for r in accountability_report(c)}
+    rows = {r.unit.code: r for r in accountability_report(admin, c)}
     assert set(rows) == {"yeu", "tb"}
     assert rows["tb"].heads == [head] and rows["tb"].rating == "Trung bình"
     assert any("2 năm liên tục (2024, 2025)" in r for r in rows["tb"].reasons)
@@ -293,3 +307,15 @@ def test_appraised_points_changed_through_the_service_queue_one_recompute(
         )
     assert RecomputeRequest.objects.get(cycle=cycle).pending is True
     assert DBTaskResult.objects.count() == 1
+
+
+def test_reading_the_rating_config_writes_nothing_and_the_first_change_creates_it(five, admin):
+    cycle, _ = five
+    results_recompute(cycle=cycle, actor=admin)
+    config = rating_config_for(cycle)
+    assert config.pk is None and config.classes[0]["name"] == "Xuất sắc"
+    assert not RatingConfig.objects.filter(cycle=cycle).exists()
+    rating_config_set(cycle=cycle, classes=CLASSES, conditions=[], actor=admin)
+    stored = RatingConfig.objects.get(cycle=cycle)
+    event = AuditEvent.objects.get(action="results.rating_config", object_id=str(stored.pk))
+    assert [c["name"] for c in event.before["classes"]] == [c["name"] for c in config.classes]

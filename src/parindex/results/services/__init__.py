@@ -1,0 +1,37 @@
+"""Writes of the results app (docs/results.md), by concern: rating configuration
+(:mod:`.rating`), metrics (:mod:`.metrics`), the recompute (:mod:`.recompute`), background
+requests (:mod:`.background`) and publication (:mod:`.publish`). Keyword-only, actor last,
+one transaction each with its audit row.
+
+The scoring itself is the engine's (:mod:`parindex.engine.compute`); the reads, including
+the cycle's rating configuration, are :mod:`parindex.results.selectors`.
+"""
+
+from __future__ import annotations
+
+from parindex.results.selectors import (
+    DEFAULT_ACCOUNTABILITY,
+    default_rating,
+    known_metrics,
+    scheme_of,
+)
+from parindex.results.services.background import request_recompute
+from parindex.results.services.metrics import metric_set, metrics_import, metrics_set
+from parindex.results.services.publish import cycle_publish
+from parindex.results.services.rating import rating_config_set, validate_rating
+from parindex.results.services.recompute import results_recompute
+
+__all__ = [
+    "DEFAULT_ACCOUNTABILITY",
+    "cycle_publish",
+    "default_rating",
+    "known_metrics",
+    "metric_set",
+    "metrics_import",
+    "metrics_set",
+    "rating_config_set",
+    "request_recompute",
+    "results_recompute",
+    "scheme_of",
+    "validate_rating",
+]
