@@ -33,7 +33,6 @@ from parindex.formats.responses import read_responses
 from parindex.formats.survey_results import write_survey_results
 from parindex.formats.text import csv_rows, header_positions, read_text_file
 from parindex.formats.units import read_units
-from parindex.formats.xlsform import read_xlsform, write_xlsform
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _xlsform(args: argparse.Namespace) -> int:
+    # openpyxl / XlsxWriter take ~0.4 s to import; `survey compute` does not need them
+    from parindex.formats.xlsform import write_xlsform
+
     q = load_questionnaire(args.file)
     write_xlsform(q, args.output)
     print(f"đã ghi {args.output}: {len(q.items)} câu hỏi, {len(q.aspects)} nhóm", file=sys.stderr)
@@ -55,6 +57,8 @@ def _xlsform(args: argparse.Namespace) -> int:
 
 
 def _import_xlsform(args: argparse.Namespace) -> int:
+    from parindex.formats.xlsform import read_xlsform  # see _xlsform
+
     q, problems = read_xlsform(Path(args.file), name=args.file)
     if q is None:
         return _fail([str(p) for p in problems])

@@ -112,6 +112,10 @@ class Item:
     required: bool = False
     note: str = ""
 
+    def __post_init__(self) -> None:
+        if self.type == "likert5" and not self.choices:
+            object.__setattr__(self, "choices", likert5_choices())
+
 
 @dataclass(frozen=True, slots=True)
 class Questionnaire:

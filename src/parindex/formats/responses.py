@@ -310,7 +310,7 @@ def read_responses(
     frame = frame.filter(~pl.all_horizontal(pl.exclude("__row").is_null()))
     rejected = 0
     if scol is not None:
-        bad = frame[scol].cast(pl.String).str.strip_chars().is_in(list(_REJECTED))
+        bad = frame[scol].cast(pl.String).str.strip_chars().is_in(list(_REJECTED)).fill_null(False)
         rejected = int(bad.sum())
         frame = frame.filter(~bad)
     line_of: list[int] = []

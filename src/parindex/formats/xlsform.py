@@ -261,7 +261,7 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
         items.append(Item(code, label or code, item_type, aspect.code, options, required=required))
     if stack:
         problems.append(Problem(where, None, "type", f"nhóm {stack[-1][0]!r} thiếu end_group"))
-    if not items:
+    if not items and not problems:
         problems.append(Problem(where, None, None, "XLSForm không có câu hỏi nào"))
     if problems:
         return None, problems
