@@ -20,8 +20,8 @@ def small_questionnaire(**aspect_weights: float) -> Questionnaire:
         "t",
         "Thử",
         (
-            Aspect("A1", "Một", "P", w.get("A1", Decimal(1))),
-            Aspect("A2", "Hai", "P", w.get("A2", Decimal(1))),
+            Aspect("A1", "Một", w.get("A1", Decimal(1)), part="P"),
+            Aspect("A2", "Hai", w.get("A2", Decimal(1)), part="P"),
             Aspect("A3", "Ba"),
         ),
         (

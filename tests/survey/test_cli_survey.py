@@ -23,6 +23,12 @@ r4,x2,4,4,4,4,5,khong,co_so nang_luc
 """
 
 
+def compute_args(tmp_path: Path, *extra: str) -> list[str]:
+    """``survey compute`` on tmp_path's r.csv and u.csv."""
+    files = ["--responses", str(tmp_path / "r.csv"), "--units", str(tmp_path / "u.csv")]
+    return ["survey", "compute", "--questionnaire", SIPAS, *files, *extra]
+
+
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(argv)
     out, err = capsys.readouterr()
@@ -70,21 +76,7 @@ def test_compute_writes_one_row_per_unit_and_code(tmp_path: Path, capsys) -> Non
 def test_compute_json_and_units_with_population(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "r.csv").write_text(RESPONSES, encoding="utf-8")
     (tmp_path / "u.csv").write_text("unit,name,group,population\nx1,A,xa,3\nx2,B,xa,2\nx3,C,xa,\n")
-    code, out, err = run(
-        [
-            "survey",
-            "compute",
-            "--questionnaire",
-            SIPAS,
-            "--responses",
-            str(tmp_path / "r.csv"),
-            "--units",
-            str(tmp_path / "u.csv"),
-            "--format",
-            "json",
-        ],
-        capsys,
-    )
+    code, out, err = run(compute_args(tmp_path, "--format", "json"), capsys)
     assert code == 0
     data = json.loads(out)
     first = data[0]
@@ -107,21 +99,7 @@ def test_compute_refuses_bad_responses_and_writes_nothing(tmp_path: Path, capsys
     (tmp_path / "r.csv").write_text(RESPONSES.replace("r4,x2,4", "r1,x9,6"), encoding="utf-8")
     (tmp_path / "u.csv").write_text("unit,name,group\nx1,A,xa\nx2,B,xa\n")
     out_file = tmp_path / "out.csv"
-    code, _, err = run(
-        [
-            "survey",
-            "compute",
-            "--questionnaire",
-            SIPAS,
-            "--responses",
-            str(tmp_path / "r.csv"),
-            "--units",
-            str(tmp_path / "u.csv"),
-            "-o",
-            str(out_file),
-        ],
-        capsys,
-    )
+    code, _, err = run(compute_args(tmp_path, "-o", str(out_file)), capsys)
     assert code == 1 and not out_file.exists()
     lines = err.strip().splitlines()
     assert any("dòng 5, cột respondent: người trả lời 'r1' bị trùng (dòng 2)" in x for x in lines)

@@ -80,19 +80,20 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Part:
+    """A part of the questionnaire (e.g. the service part of SIPAS); weighs in the overall."""
+
     code: str
     name: str = ""
     weight: Decimal = Decimal(1)
+    #: framework leaf fed by this index (issue 10 part 6); "" = none
     leaf: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Aspect:
-    code: str
-    name: str
+class Aspect(Part):
+    """An aspect (khía cạnh): its items' mean is its index; it weighs in its ``part``."""
+
     part: str = ""
-    weight: Decimal = Decimal(1)
-    leaf: str = ""
 
 
 @dataclass(frozen=True, slots=True)

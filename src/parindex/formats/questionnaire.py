@@ -142,6 +142,21 @@ class _Reader:
             seen[code] = node.start_mark.line + 1
         return code
 
+    def ref(
+        self,
+        f: dict[str, YamlNode],
+        key: str,
+        where: YamlNode,
+        known: set[str] | None,
+        what: str,
+        listed_in: str,
+    ) -> str:
+        """A reference to a declared code (required for an item's aspect)."""
+        value = self.text(f, key, where, key == "aspect")
+        if value and known is not None and value not in known:
+            self.add(f[key], key, f"{what} {value!r} không có trong '{listed_in}'")
+        return value
+
     def flag(self, f: dict[str, YamlNode], key: str, default: bool) -> bool:
         node = f.get(key)
         if node is None:
@@ -214,18 +229,10 @@ class _Reader:
         for node in self.seq(top, "aspects", root):
             f = self.fields(node, ASPECT_KEYS, "khía cạnh")
             code = self.code(f, node, codes)
-            part = self.text(f, "part", node, False)
-            if parts and part and part not in {p.code for p in parts}:
-                self.add(f["part"], "part", f"phần {part!r} không có trong 'parts'")
-            aspects.append(
-                Aspect(
-                    code,
-                    self.text(f, "name", node, True),
-                    part,
-                    self.weight(f),
-                    self.text(f, "leaf", node, False),
-                )
-            )
+            declared = {p.code for p in parts} if parts else None
+            part = self.ref(f, "part", node, declared, "phần", "parts")
+            name, leaf = self.text(f, "name", node, True), self.text(f, "leaf", node, False)
+            aspects.append(Aspect(code, name, self.weight(f), leaf, part=part))
         if not aspects:
             self.add(top.get("aspects", root), "aspects", "bảng hỏi cần ít nhất một khía cạnh")
         known_aspects = {a.code for a in aspects}
@@ -236,9 +243,7 @@ class _Reader:
             kind = self.text(f, "type", node, True)
             if kind and kind not in ITEM_TYPES:
                 self.add(f["type"], "type", f"loại {kind!r} không có ({', '.join(ITEM_TYPES)})")
-            aspect = self.text(f, "aspect", node, True)
-            if aspect and aspect not in known_aspects:
-                self.add(f["aspect"], "aspect", f"khía cạnh {aspect!r} không có trong 'aspects'")
+            aspect = self.ref(f, "aspect", node, known_aspects, "khía cạnh", "aspects")
             items.append(
                 Item(
                     code,

@@ -34,15 +34,7 @@ from typing import Any
 import xlsxwriter
 from openpyxl import load_workbook
 
-from parindex.engine.survey import (
-    LIKERT5_CHOICES,
-    Aspect,
-    Choice,
-    Item,
-    Part,
-    Questionnaire,
-    likert5_choices,
-)
+from parindex.engine import survey as sv
 from parindex.formats.errors import Problem
 from parindex.formats.questionnaire import NAME_RE, dumps, read_questionnaire
 
@@ -82,30 +74,30 @@ _TEXT_TYPES = {
     "range",
     "rank",
 }
-_OTHER_ASPECT = Aspect("KHAC", "Khác")
+_OTHER_ASPECT = sv.Aspect("KHAC", "Khác")
 
 
-def _list_name(item: Item) -> str:
-    if item.type == "likert5" and item.choices == likert5_choices():
+def _list_name(item: sv.Item) -> str:
+    if item.type == "likert5" and item.choices == sv.likert5_choices():
         return "likert5"
     return item.code
 
 
-def _question(item: Item) -> list[str]:
+def _question(item: sv.Item) -> list[str]:
     required = "yes" if item.required else ""
     if item.type in _TYPE:
         return [f"{_TYPE[item.type]} {_list_name(item)}", item.code, item.text, required]
     return ["integer" if item.type == "number" else "text", item.code, item.text, required]
 
 
-def xlsform_rows(q: Questionnaire) -> dict[str, list[list[str]]]:
+def xlsform_rows(q: sv.Questionnaire) -> dict[str, list[list[str]]]:
     """The three sheets as rows (header first)."""
     survey = [["type", "name", "label", "required"]]
     if "unit" not in q.by_code:
         survey.append(["text", "unit", "Mã đơn vị (xã, phường, cơ quan)", "yes"])
     choices = [["list_name", "name", "label"]]
     lists: set[str] = set()
-    blocks: list[tuple[str, list[Aspect]]] = []  # (part code or "", aspects)
+    blocks: list[tuple[str, list[sv.Aspect]]] = []  # (part code or "", aspects)
     for aspect in q.aspects:
         block = next((b for b in blocks if aspect.part and b[0] == aspect.part), None)
         if block is None:
@@ -133,7 +125,7 @@ def xlsform_rows(q: Questionnaire) -> dict[str, list[list[str]]]:
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def write_xlsform(q: Questionnaire, path: str | Path | io.BytesIO) -> None:
+def write_xlsform(q: sv.Questionnaire, path: str | Path | io.BytesIO) -> None:
     target: Any = path if isinstance(path, io.BytesIO) else str(path)
     wb = xlsxwriter.Workbook(target, {"in_memory": True})
     bold = wb.add_format({"bold": True})
@@ -171,7 +163,9 @@ def _cell(row: list[str], cols: dict[str, int], key: str) -> str:
     return row[k] if k is not None and k < len(row) else ""
 
 
-def read_xlsform(source: Path | bytes, *, name: str) -> tuple[Questionnaire | None, list[Problem]]:
+def read_xlsform(
+    source: Path | bytes, *, name: str
+) -> tuple[sv.Questionnaire | None, list[Problem]]:
     """An XLSForm workbook → (questionnaire, problems); ``None`` whenever there is one."""
     try:
         data = io.BytesIO(source) if isinstance(source, bytes) else source
@@ -184,7 +178,7 @@ def read_xlsform(source: Path | bytes, *, name: str) -> tuple[Questionnaire | No
         wb.close()
 
 
-def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
+def _read(wb: Any, name: str) -> tuple[sv.Questionnaire | None, list[Problem]]:
     problems: list[Problem] = []
     survey_ws = _sheet(wb, "survey")
     if survey_ws is None:
@@ -195,19 +189,21 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
             problems.append(Problem(f"{name} [survey]", 1, key, f"thiếu cột '{key}'"))
     if problems:
         return None, problems
-    lists: dict[str, list[Choice]] = {}
+    lists: dict[str, list[sv.Choice]] = {}
     choices_ws = _sheet(wb, "choices")
     if choices_ws is not None:
         ccols, crows = _table(choices_ws)
         for _, row in crows:
             lst, code = _cell(row, ccols, "list_name"), _cell(row, ccols, "name")
             if lst and code:
-                lists.setdefault(lst, []).append(Choice(code, _cell(row, ccols, "label") or code))
+                lists.setdefault(lst, []).append(
+                    sv.Choice(code, _cell(row, ccols, "label") or code)
+                )
     where = f"{name} [survey]"
     stack: list[tuple[str, str]] = []
-    aspects: dict[str, Aspect] = {}
-    parts: dict[str, Part] = {}
-    items: list[Item] = []
+    aspects: dict[str, sv.Aspect] = {}
+    parts: dict[str, sv.Part] = {}
+    items: list[sv.Item] = []
     seen: dict[str, int] = {}
     for line, row in rows:
         kind = " ".join(_cell(row, cols, "type").split())
@@ -247,7 +243,7 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
                 )
                 continue
             options = tuple(lists[list_name])
-            likert = [c.code for c in options] == [c for c, _ in LIKERT5_CHOICES]
+            likert = [c.code for c in options] == [c for c, _ in sv.LIKERT5_CHOICES]
             item_type = "multi" if head == "select_multiple" else "likert5" if likert else "single"
         elif head in ("integer", "decimal"):
             item_type, options = "number", ()
@@ -258,7 +254,9 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
             continue
         aspect = _aspect_for(stack, aspects, parts)
         required = _cell(row, cols, "required").lower() in ("yes", "true", "true()", "1")
-        items.append(Item(code, label or code, item_type, aspect.code, options, required=required))
+        items.append(
+            sv.Item(code, label or code, item_type, aspect.code, options, required=required)
+        )
     if stack:
         problems.append(Problem(where, None, "type", f"nhóm {stack[-1][0]!r} thiếu end_group"))
     if not items and not problems:
@@ -278,7 +276,7 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
         if NAME_RE.match(form_id or "")
         else "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in stem) or "xlsform"
     )
-    q = Questionnaire(
+    q = sv.Questionnaire(
         code, title or stem, tuple(aspects.values()), tuple(items), tuple(parts.values())
     )
     checked, found = read_questionnaire(dumps(q), name=f"{name} (bảng hỏi đọc được)")
@@ -286,8 +284,8 @@ def _read(wb: Any, name: str) -> tuple[Questionnaire | None, list[Problem]]:
 
 
 def _aspect_for(
-    stack: list[tuple[str, str]], aspects: dict[str, Aspect], parts: dict[str, Part]
-) -> Aspect:
+    stack: list[tuple[str, str]], aspects: dict[str, sv.Aspect], parts: dict[str, sv.Part]
+) -> sv.Aspect:
     if not stack:
         aspects.setdefault(_OTHER_ASPECT.code, _OTHER_ASPECT)
         return _OTHER_ASPECT
@@ -295,5 +293,5 @@ def _aspect_for(
     part = ""
     if len(stack) >= 2:
         part = stack[0][0]
-        parts.setdefault(part, Part(part, stack[0][1]))
-    return aspects.setdefault(code, Aspect(code, label, part))
+        parts.setdefault(part, sv.Part(part, stack[0][1]))
+    return aspects.setdefault(code, sv.Aspect(code, label, part=part))
