@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from survey_helpers import small_questionnaire
 
@@ -132,3 +134,35 @@ def test_respondents_sorted_into_units_and_the_matrix_is_uint8() -> None:
     assert r is not None
     assert r.data.units == ("u1", "u2") and r.data.unit_of.tolist() == [1, 0, 1]
     assert r.data.likert.dtype == np.uint8
+
+
+TOKENS = {
+    "1": 1,
+    "2": 2,
+    "3": 3,
+    "4": 4,
+    "5": 5,
+    "": 0,
+    "KB": 0,
+    "NA": 0,
+    "n/a": 0,
+    "Không biết": 0,
+    "4.0": 4,
+    "Rất hài lòng": 5,
+    "không áp dụng": 0,
+}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(sorted(TOKENS)), min_size=3, max_size=3), min_size=1, max_size=12
+    )
+)
+def test_every_accepted_spelling_reads_as_its_code(rows: list[list[str]]) -> None:
+    text = "respondent,unit,Q1,Q2,Q3\n" + "".join(
+        f"r{k},u{k % 3},{','.join(cells)}\n" for k, cells in enumerate(rows)
+    )
+    r, problems = read(text)
+    assert problems == [] and r is not None
+    assert r.data.likert.tolist() == [[TOKENS[c] for c in cells] for cells in rows]

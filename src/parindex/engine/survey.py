@@ -32,7 +32,7 @@ Intervals (95 %)
       variance is turned into an effective sample size n_eff = p(1−p)/Var and the Wilson
       formula is applied with n_eff, so the interval stays inside 0–100 and equals the item
       interval for a one-item aspect. When Var is 0 (all or none satisfied), n_eff is the
-      number of respondents with a valid answer.
+      unit's number of respondents with at least one valid likert5 answer.
     * Assumptions: respondents are a simple random sample of the unit's population (no
       design weights, no village clustering: clustered samples have wider true intervals),
       no finite-population correction (conservative), normal approximation for n_eff.

@@ -199,7 +199,7 @@ def _reason(item: Item, value: str) -> str:
     return f"câu {item.code}: {value!r} không phải lựa chọn ({codes})"
 
 
-def _frame(source: Path | str | bytes | TextIO, name: str, likert: list[str]) -> Any:
+def _frame(source: Path | str | bytes, likert: list[str]) -> Any:
     """The file as a Polars frame of text columns (likert ones as UInt8 when they parse)."""
     import polars as pl
 
@@ -213,8 +213,7 @@ def _frame(source: Path | str | bytes | TextIO, name: str, likert: list[str]) ->
             return _xlsx_frame(io.BytesIO(source))
         data = source
     else:
-        text = source if isinstance(source, str) else source.read()
-        data = text.encode("utf-8")
+        data = source.encode("utf-8")
     header = pl.read_csv(data, n_rows=0, infer_schema=False).columns
     typed = {c: pl.UInt8 for c in header if c.split("/")[-1].split("-")[-1] in likert}
     try:
@@ -234,10 +233,12 @@ def _xlsx_frame(source: Path | io.BytesIO) -> Any:
 
     wb = load_workbook(source, read_only=True, data_only=True)
     rows = wb.worksheets[0].iter_rows(values_only=True)
-    header = [str(h) if h is not None else f"column{k + 1}" for k, h in enumerate(next(rows, ()))]
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     body = [[_cell_text(v) for v in r[: len(header)]] for r in rows]
     wb.close()
-    columns = {h: [r[k] if k < len(r) else None for r in body] for k, h in enumerate(header)}
+    columns = {  # columns without a header (Excel's empty trailing columns) are dropped
+        h: [r[k] if k < len(r) else None for r in body] for k, h in enumerate(header) if h
+    }
     return pl.DataFrame(columns, schema={h: pl.String for h in header})
 
 
@@ -290,7 +291,7 @@ def read_responses(
     tree = survey_tree(q)
     problems: list[Problem] = []
     try:
-        frame = _frame(source, name, list(tree.items))
+        frame = _frame(source, list(tree.items))
     except FormatError as exc:
         return None, exc.problems
     except pl.exceptions.ComputeError as exc:
