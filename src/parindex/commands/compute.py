@@ -343,7 +343,7 @@ def _write(
             os._exit(0)
     os.close(wfd)
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(result_columns(cf, with_change))
+    w.writerow(result_columns(cf.area_codes, with_change))
     w.writerows(result_rows(results[:half], cf, decimals, with_change))
     with os.fdopen(rfd, "rb") as pipe:
         rest = pipe.read()

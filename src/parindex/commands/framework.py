@@ -1,7 +1,7 @@
 """``parindex framework validate | import | export | list``.
 
 Files are handled here without Django; ``import`` and exporting a framework stored in the
-database are dispatched lazily to the Django side.
+database go to the Django side, which sets Django up first.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from parindex.engine.framework import Framework
+from parindex.commands.django_cmds import _setup, framework_import
+from parindex.engine.framework import Framework, validate_framework
 from parindex.formats.errors import FormatError
 from parindex.formats.frameworks import (
     EXCEL_SUFFIXES,
@@ -33,8 +34,6 @@ def run(args: argparse.Namespace) -> int:
     if action == "export":
         return export(args.source, args.output)
     if action == "import":
-        from parindex.commands.django_cmds import framework_import
-
         return int(framework_import(args))
     print(f"không rõ việc: {action}", file=sys.stderr)
     return 2
@@ -57,11 +56,6 @@ def validate(file: str) -> int:
     except FormatError as exc:
         _print_format_error(exc)
         return 1
-    try:
-        from parindex.engine.framework import validate_framework
-    except ImportError:  # pragma: no cover - the engine always has it once merged
-        print(f"{path}: đọc được; chưa có bộ kiểm tra (validate_framework)")
-        return 0
     issues = validate_framework(fw)
     errors = [i for i in issues if i.level == "error"]
     unknown = [i for i in issues if i.level == "unknown"]
@@ -100,8 +94,6 @@ def _database_framework(code: str) -> Framework:
     """A framework stored in the database, as an engine ``Framework`` (Django side).
 
     Raises ``LookupError`` when there is no such framework (or no database yet)."""
-    from parindex.commands.django_cmds import _setup
-
     _setup()
     from django.db import DatabaseError
 

@@ -67,7 +67,6 @@ HEADERS = (
     "Cách chấm",
     "Ghi chú",
 )
-_FIELDS = ("code", "name", "max", "guidance", "evidence", "source", "rule", "note")
 #: Accepted header spellings (normalised: lower case, single spaces) → field.
 _HEADER_ALIASES: dict[str, str] = {
     "stt": "code",
@@ -161,7 +160,7 @@ def _exact_float(value: Decimal) -> bool:
 
 def write_framework_excel(fw: Framework, path: str | Path) -> None:
     """Write the framework as a print-ready .xlsx table (see the module docstring)."""
-    import xlsxwriter
+    import xlsxwriter  # only when an Excel file is written: parindex compute never needs it
 
     _check_codes(fw)
     wb = xlsxwriter.Workbook(str(path))
@@ -305,7 +304,7 @@ def _cell_number(value: Any) -> tuple[Decimal | None, bool]:
 
 def read_framework_excel(path: str | Path) -> Framework:
     """Read a framework table (.xlsx) with openpyxl in read-only mode."""
-    import openpyxl
+    import openpyxl  # only when an Excel file is read (a slow import)
 
     p = Path(path)
     file = str(p)

@@ -60,7 +60,7 @@ from yaml.nodes import Node as YamlNode
 from parindex.engine.framework import RULE_TYPES, SOURCES, Framework, Node, Rule
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
-from parindex.formats.text import SafeLoader
+from parindex.formats.text import SafeLoader, read_text_file
 
 __all__ = [
     "BAND_KEYS",
@@ -438,15 +438,8 @@ def loads(text: str, file: str = "<chuỗi>") -> Framework:
 
 
 def read_framework_yaml(path: str | Path) -> Framework:
-    """Read a framework YAML file (UTF-8)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError([Problem(str(p), None, None, "tệp không phải văn bản UTF-8")]) from exc
-    except OSError as exc:
-        raise FormatError([Problem(str(p), None, None, f"không đọc được tệp: {exc}")]) from exc
-    return loads(text, file=str(p))
+    """Read a framework YAML file (UTF-8, BOM allowed)."""
+    return loads(read_text_file(path), file=str(path))
 
 
 # ---------------------------------------------------------------- writing

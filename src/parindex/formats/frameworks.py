@@ -9,12 +9,13 @@ from pathlib import Path
 
 from parindex.engine.framework import Framework
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.framework_excel import read_framework_excel, write_framework_excel
+from parindex.formats.framework_yaml import read_framework_yaml, write_framework_yaml
 
 __all__ = [
     "EXCEL_SUFFIXES",
     "YAML_SUFFIXES",
     "load_framework_file",
-    "load_shipped_framework",
     "save_framework_file",
     "shipped_frameworks",
 ]
@@ -32,12 +33,8 @@ def load_framework_file(path: str | Path) -> Framework:
     if not p.is_file():
         raise FormatError([Problem(str(p), None, None, "không tìm thấy tệp")])
     if suffix in YAML_SUFFIXES:
-        from parindex.formats.framework_yaml import read_framework_yaml
-
         return read_framework_yaml(p)
     if suffix in EXCEL_SUFFIXES:
-        from parindex.formats.framework_excel import read_framework_excel
-
         return read_framework_excel(p)
     raise FormatError(
         [Problem(str(p), None, None, f"không hỗ trợ định dạng '{suffix}' (dùng .yaml hoặc .xlsx)")]
@@ -49,12 +46,8 @@ def save_framework_file(fw: Framework, path: str | Path) -> None:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in YAML_SUFFIXES:
-        from parindex.formats.framework_yaml import write_framework_yaml
-
         write_framework_yaml(fw, p)
     elif suffix in EXCEL_SUFFIXES:
-        from parindex.formats.framework_excel import write_framework_excel
-
         write_framework_excel(fw, p)
     else:
         raise ValueError(f"không hỗ trợ định dạng '{suffix}' (dùng .yaml hoặc .xlsx)")
@@ -63,8 +56,3 @@ def save_framework_file(fw: Framework, path: str | Path) -> None:
 def shipped_frameworks() -> dict[str, Path]:
     """Shipped framework code → its YAML file, sorted by code."""
     return {p.stem: p for p in sorted(SHIPPED_DIR.glob("*.yaml"))}
-
-
-def load_shipped_framework(code: str) -> Framework:
-    """Read one shipped framework by code. Raises ``KeyError`` for an unknown code."""
-    return load_framework_file(shipped_frameworks()[code])

@@ -1,5 +1,8 @@
-"""The results format (DESIGN §5), written for ``parindex compute``, the API, the public
-page and the reports; and read back as a previous result (``unit``, ``index``, ``rank``).
+"""The results format (DESIGN §5): its columns, number display and CSV/JSON writing, for
+``parindex compute`` (:func:`write_results`, from engine results) and for the API and the
+report exports (:mod:`parindex.reports.tabular` feeds stored results to
+:func:`result_columns`, :func:`decimal_cell`, :func:`csv_text`, :func:`json_records`);
+read back as a previous result (``unit``, ``index``, ``rank``) by :func:`read_previous`.
 
 Results (CSV or JSON), in this column order: ``unit,group,points,max_points,index,rank,
 rating``, then for each area in framework order ``area_<code>_points,area_<code>_index``
@@ -15,11 +18,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from parindex.engine.aggregate import CompiledFramework
 from parindex.engine.compute import PreviousResult, UnitResult
@@ -106,18 +109,57 @@ def round_fraction(x: Fraction, decimals: int) -> str:
     return round_ratio(x.numerator, x.denominator, decimals)
 
 
-def round_micro(micro: int, decimals: int) -> str:
-    return round_ratio(micro, 1_000_000, decimals)
+#: Columns of text; every other column holds a number (JSON number or ``null``).
+TEXT_COLUMNS = frozenset({"unit", "group", "rating", "rating_reasons", "unit_name"})
 
 
-def result_columns(cf: CompiledFramework, with_change: bool) -> list[str]:
+def result_columns(
+    area_codes: Sequence[str], with_change: bool, extra: Sequence[str] = ()
+) -> list[str]:
+    """The columns in order (see the module docstring); ``extra`` ones come last."""
     cols = ["unit", "group", "points", "max_points", "index", "rank", "rating"]
-    for code in cf.area_codes:
+    for code in area_codes:
         cols += [f"area_{code}_points", f"area_{code}_index"]
     if with_change:
         cols += ["index_change", "rank_change"]
     cols.append("rating_reasons")
+    cols += extra
     return cols
+
+
+def decimal_cell(value: Decimal | None, decimals: int) -> str:
+    """A stored number as shown: rounded half-up (away from zero) to ``decimals``."""
+    if value is None:
+        return ""
+    return f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
+
+
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """The header and the rows as CSV (``None`` = empty cell, ``\n`` line ends)."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    write_csv(buf, columns, rows)
+    return buf.getvalue()
+
+
+def json_records(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: text columns as they are, shown numbers as int/float,
+    empty cells as ``None``."""
+    out = []
+    for row in rows:
+        item: dict[str, Any] = {}
+        for c, v in zip(columns, row, strict=True):
+            if c in TEXT_COLUMNS or v is None or isinstance(v, int):
+                item[c] = v
+            else:
+                item[c] = None if v == "" else (int(v) if "." not in v else float(v))
+        out.append(item)
+    return out
 
 
 def result_rows(
@@ -184,33 +226,19 @@ def write_results(
     decimals: int = 2,
     with_change: bool = False,
 ) -> None:
-    """Write results as CSV or JSON (see the module docstring for the columns)."""
-    cols = result_columns(cf, with_change)
+    """Write results as CSV or JSON (see the module docstring for the columns); JSON
+    numbers are written with the digits shown, one unit per line."""
+    cols = result_columns(cf.area_codes, with_change)
     rows = result_rows(results, cf, decimals, with_change)
     if fmt == "csv":
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(cols)
-        w.writerows(rows)
+        write_csv(out, cols, rows)
         return
-    text_cols = {"unit", "group", "rating", "rating_reasons"}
     out.write("[")
     for n, row in enumerate(rows):
         fields = []
         for c, v in zip(cols, row, strict=True):
             # display-rounded digits are written as JSON numbers, exactly as shown
-            value = json.dumps(v, ensure_ascii=False) if c in text_cols else v or "null"
+            value = json.dumps(v, ensure_ascii=False) if c in TEXT_COLUMNS else v or "null"
             fields.append(f'"{c}": {value}')
         out.write(("\n " if n == 0 else ",\n ") + "{" + ", ".join(fields) + "}")
     out.write("\n]\n")
-
-
-def results_to_string(
-    results: Sequence[UnitResult],
-    cf: CompiledFramework,
-    fmt: str = "csv",
-    decimals: int = 2,
-    with_change: bool = False,
-) -> str:
-    buf = io.StringIO()
-    write_results(results, cf, buf, fmt, decimals, with_change)
-    return buf.getvalue()

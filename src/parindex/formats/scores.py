@@ -103,13 +103,12 @@ def read_scores(
     (:func:`scores_from_text`); otherwise every row is read, text → points is cached,
     and each row touches two dictionaries and one list slot.
     """
-    text = read_text_file(path)
-    head, _, body = text.partition("\n")
+    head, _, body = read_text_file(path).partition("\n")
     fast = scores_from_text(head, body, cf, known_units)
     if fast is not None:
         return fast
-    del head, body
-    return _read_rows(text, str(path), cf, known_units)
+    del head, body  # the careful reader reads the file again (peak memory: one copy)
+    return _read_rows(read_text_file(path), str(path), cf, known_units)
 
 
 def scores_from_text(

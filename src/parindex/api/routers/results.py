@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 
 from parindex.api import schemas as s
 from parindex.cycles.selectors import cycle_get
+from parindex.reports import tabular
 
 router = Router(tags=["Kết quả và xuất báo cáo"])
 
@@ -70,9 +71,7 @@ def _job_get(request: HttpRequest, job_id: int) -> Any:
     ),
 )
 def results_json(request: HttpRequest, cycle_id: int) -> Any:
-    from parindex.reports.tabular import results_json as rows
-
-    return rows(cycle_get(request.auth, cycle_id), request.auth)
+    return tabular.results_json(cycle_get(request.auth, cycle_id), request.auth)
 
 
 @router.get(
@@ -82,10 +81,10 @@ def results_json(request: HttpRequest, cycle_id: int) -> Any:
     description="Cùng nội dung với bản JSON, định dạng CSV UTF-8 (DESIGN §5).",
 )
 def results_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    from parindex.reports.tabular import results_csv as text
-
     cycle = cycle_get(request.auth, cycle_id)
-    response = HttpResponse(text(cycle, request.auth), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        tabular.results_csv(cycle, request.auth), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}.csv"'
     return response
 
