@@ -124,3 +124,35 @@ def test_a_malformed_xlsform_is_refused_with_located_messages() -> None:
     ]
     q, problems = read_xlsform(b"not a workbook", name="f.xlsx")
     assert q is None and "không phải tệp Excel" in problems[0].reason
+
+
+def test_questionnaire_to_xlsform_to_a_simulated_kobo_export_to_indices(tmp_path: Path) -> None:
+    """The pure part of issue 10's "done when": the export's column names are the XForm's
+    own paths (``DV/TCDV/TCDV1``), as KoboToolbox writes them."""
+    from parindex.engine.survey import survey_tree
+    from parindex.engine.survey_bulk import compute_survey
+    from parindex.formats.responses import read_responses
+
+    q = load_questionnaire(DATA / "sipas-service-2025.yaml")
+    out = tmp_path / "q.xlsx"
+    write_xlsform(q, out)
+    root = ET.fromstring(pyxform.convert(xlsform=str(out)).xform)
+    paths = {
+        b.get("nodeset", "").split("/")[-1]: "/".join(b.get("nodeset", "").split("/")[2:])
+        for b in root.iter(f"{XF}bind")
+    }
+    likert = [i.code for i in q.likert_items()]
+    header = [paths["unit"], *(paths[c] for c in likert), "_uuid", "_submission_time"]
+    rows = []
+    for k in range(10):  # unit a: answers 4 on every item for 8 of 10, 2 otherwise
+        answer = "4" if k < 8 else "2"
+        rows.append(["a", *([answer] * len(likert)), f"uuid-{k}", "2025-06-01T08:00:00"])
+    export = tmp_path / "kobo.csv"
+    export.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    responses, problems = read_responses(export, name="kobo.csv", questionnaire=q)
+    assert problems == [] and responses is not None
+    assert responses.columns["TCDV1"] == "DV/TCDV/TCDV1"
+    result = compute_survey(survey_tree(q), responses.data)
+    assert result.node_index[0].tolist() == pytest.approx([80.0] * len(result.tree.nodes))
+    assert all(result.exact_node_index(0, k) == 80 for k in range(len(result.tree.nodes)))
+    assert result.valid[0].tolist() == [10] * len(likert)
