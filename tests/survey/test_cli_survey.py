@@ -152,3 +152,25 @@ def test_the_command_runs_as_a_subprocess_without_django(tmp_path: Path) -> None
     )
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("unit,level,code,index,valid,satisfied,ci_low,ci_high\n")
+
+
+def test_display_rounds_half_up_on_the_exact_value(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rows = "".join(f"r{k},x,{5 if k == 0 else 1}\n" for k in range(8))  # 1/8 = 12.5 %
+    (tmp_path / "r.csv").write_text("respondent,unit,TCDV1\n" + rows, encoding="utf-8")
+    code, out, _ = run(
+        [
+            "survey",
+            "compute",
+            "--questionnaire",
+            SIPAS,
+            "--responses",
+            str(tmp_path / "r.csv"),
+            "--decimals",
+            "0",
+        ],
+        capsys,
+    )
+    assert code == 0
+    got = {(r["level"], r["code"]): r["index"] for r in csv.DictReader(out.splitlines())}
+    assert got["item", "TCDV1"] == "13"  # not 12 (round half to even)
+    assert got["aspect", "TCDV"] == "13" and got["overall", "overall"] == "13"

@@ -166,3 +166,9 @@ def test_every_accepted_spelling_reads_as_its_code(rows: list[list[str]]) -> Non
     r, problems = read(text)
     assert problems == [] and r is not None
     assert r.data.likert.tolist() == [[TOKENS[c] for c in cells] for cells in rows]
+
+
+def test_an_id_that_looks_like_a_no_answer_word_is_kept() -> None:
+    r, problems = read("respondent,unit,Q1\nNA,x,4\nr2,KB,5\n")
+    assert problems == [] and r is not None
+    assert r.data.units == ("KB", "x") and r.data.likert.tolist() == [[4, 0, 0], [5, 0, 0]]

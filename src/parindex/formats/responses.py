@@ -216,14 +216,15 @@ def _frame(source: Path | str | bytes, likert: list[str]) -> Any:
         data = source.encode("utf-8")
     header = pl.read_csv(data, n_rows=0, infer_schema=False).columns
     typed = {c: pl.UInt8 for c in header if c.split("/")[-1].split("-")[-1] in likert}
-    try:
-        frame = pl.read_csv(
-            data, infer_schema=False, schema_overrides=typed, null_values=_FAST_NULLS
-        )
-        if not any(((frame[c] < 1) | (frame[c] > 5)).any() for c in typed):
-            return frame
-    except pl.exceptions.ComputeError:
-        pass
+    if typed:  # fast path: likert columns parsed as UInt8, the no-answer words as null
+        try:
+            frame = pl.read_csv(
+                data, infer_schema=False, schema_overrides=typed, null_values=_FAST_NULLS
+            )
+            if not any(((frame[c] < 1) | (frame[c] > 5)).any() for c in typed):
+                return frame
+        except pl.exceptions.ComputeError:
+            pass  # a cell that is not a plain 0–255 number: the text path locates it
     return pl.read_csv(data, infer_schema=False)
 
 
@@ -306,6 +307,10 @@ def read_responses(
         problems.append(Problem(name, 1, "unit", "thiếu cột unit"))
     if problems or rcol is None or ucol is None:
         return None, problems
+    typed = any(frame[c].dtype == pl.UInt8 for c in frame.columns)
+    if typed and (frame[rcol].null_count() or frame[ucol].null_count()):
+        # the typed read turned an id such as "NA" into null: read the text as it is
+        frame = _frame(source, [])
     frame = frame.with_row_index("__row")
     total_rows = frame.height
     frame = frame.filter(~pl.all_horizontal(pl.exclude("__row").is_null()))
