@@ -121,6 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--calendar", action="append", default=[], help="tệp lịch năm (.yaml)")
         q.add_argument("--procedures", help="thời hạn giải quyết: CSV procedure,limit[,unit]")
         q.add_argument("--office-hours", default="07:00-11:30,13:30-17:00", help="giờ làm việc")
+    p = sub.add_parser("survey", help="khảo sát, SIPAS: bảng hỏi, XLSForm, tính chỉ số hài lòng")
+    ssub = p.add_subparsers(dest="action", metavar="VIỆC")
+    ssub.required = True
+    q = ssub.add_parser("xlsform", help="xuất bảng hỏi (.yaml) ra XLSForm cho ODK/KoboToolbox")
+    q.add_argument("file", help="bảng hỏi .yaml")
+    q.add_argument("--output", "-o", required=True, help="tệp XLSForm .xlsx")
+    q = ssub.add_parser("import-xlsform", help="đọc XLSForm (.xlsx) thành bảng hỏi .yaml")
+    q.add_argument("file", help="XLSForm .xlsx")
+    q.add_argument("--output", "-o", required=True, help="bảng hỏi .yaml")
+    q = ssub.add_parser("compute", help="tính chỉ số hài lòng theo câu, khía cạnh, toàn bộ")
+    q.add_argument("--questionnaire", required=True, help="bảng hỏi .yaml")
+    q.add_argument("--responses", required=True, help="phiếu trả lời: CSV, hoặc Kobo/ODK CSV/XLSX")
+    q.add_argument("--units", help="đơn vị: CSV unit,name,group[,population]")
+    q.add_argument("--margin", type=float, default=5, help="sai số mong muốn, %% (mặc định 5)")
+    q.add_argument("--decimals", type=int, default=2, help="số chữ số thập phân (mặc định 2)")
+    q.add_argument("--format", choices=["csv", "json"], default="csv")
+    q.add_argument("--output", "-o", help="ghi ra tệp thay vì màn hình")
 
     p = sub.add_parser("worker", help="chạy tác vụ nền (gửi thư, nhắc hạn theo lịch)")
     p.add_argument("--interval", type=float, default=60, help="phút giữa hai lượt nhắc hạn")
@@ -161,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from parindex.commands.dossiers import run as run_dossiers
 
         return run_dossiers(args)
+    if args.command == "survey":
+        from parindex.commands.survey import run as run_survey
+
+        return run_survey(args)
     if args.command == "demo":
         from parindex.commands.django_cmds import demo
 
