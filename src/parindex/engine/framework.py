@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from parindex.engine.numtext import vn_number
+
 #: Where a leaf's points come from (DESIGN §4).
 SOURCES: tuple[str, ...] = ("self", "survey", "sipas", "statistic", "bonus", "penalty")
 #: Sources whose points are not self-assessed by the unit.
@@ -168,7 +170,7 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
         if node.max_points is None:
             issues.append(FrameworkIssue("unknown", code, "chưa rõ điểm tối đa"))
         elif node.max_points < 0:
-            err(code, f"điểm tối đa {node.max_points} âm")
+            err(code, f"điểm tối đa {vn_number(node.max_points)} âm")
         if node.source not in SOURCES:
             err(code, f"nguồn điểm không hợp lệ: {node.source!r} (hợp lệ: {', '.join(SOURCES)})")
         if node.rule is not None:
@@ -196,6 +198,5 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
 
 
 def _num(d: Decimal) -> str:
-    """Plain notation without trailing zeros: 10, 2.5 (never 1E+1)."""
-    n = d.normalize()
-    return f"{n:f}"
+    """Vietnamese notation without trailing zeros: 10, 2,5 (never 1E+1)."""
+    return vn_number(d)

@@ -69,6 +69,7 @@ from fractions import Fraction
 from typing import Any
 
 from parindex.engine.framework import RULE_TYPES, Rule
+from parindex.engine.numtext import vn_number
 
 #: Points keep this many decimals (the engine's fixed-point precision).
 POINT_DECIMALS = 6
@@ -206,9 +207,13 @@ def points_for(rule: Rule | None, max_points: Decimal, value: object) -> Decimal
     if kind == "manual":
         given = parse_number(value)
         if given < 0 or given > max_points:
-            raise RuleInputError(f"điểm {given} nằm ngoài khoảng [0, {max_points}]")
+            raise RuleInputError(
+                f"điểm {vn_number(given)} nằm ngoài khoảng [0, {vn_number(max_points)}]"
+            )
         if given != given.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN):
-            raise RuleInputError(f"điểm {given} có quá {POINT_DECIMALS} chữ số thập phân")
+            raise RuleInputError(
+                f"điểm {vn_number(given)} có quá {POINT_DECIMALS} chữ số thập phân"
+            )
         return _fmt(given)
     if kind == "binary":
         pts = _req(params, "points", mx)
@@ -229,22 +234,22 @@ def points_for(rule: Rule | None, max_points: Decimal, value: object) -> Decimal
     if kind == "bands":
         pct = Fraction(parse_number(value))
         if pct < 0 or pct > 100:
-            raise RuleInputError(f"tỷ lệ {value} nằm ngoài khoảng [0, 100]")
+            raise RuleInputError(f"tỷ lệ {vn_number(value)} nằm ngoài khoảng [0, 100]")
         for lo, lo_inc, hi, hi_inc, pts in band_bounds(list(params.get("bands") or [])):
             above = pct >= lo if lo_inc else pct > lo
             below = pct <= hi if hi_inc else pct < hi
             if above and below:
                 return _finish(pts, mx)
-        raise RuleInputError(f"tỷ lệ {value} không thuộc khoảng điểm nào")
+        raise RuleInputError(f"tỷ lệ {vn_number(value)} không thuộc khoảng điểm nào")
     if kind in ("proportional", "metric"):
         scale = _req(params, "scale", Fraction(100))
         v = Fraction(parse_number(value))
         if v < 0:
-            raise RuleInputError(f"giá trị {value} âm")
+            raise RuleInputError(f"giá trị {vn_number(value)} âm")
         if kind == "metric":
             return _finish(mx * v / scale, mx)
         if v > scale:
-            raise RuleInputError(f"giá trị {value} lớn hơn thang {scale}")
+            raise RuleInputError(f"giá trị {vn_number(value)} lớn hơn thang {vn_number(scale)}")
         threshold = _param(params, "threshold", None)
         if threshold is not None and v < threshold:
             return Decimal(0)

@@ -3,7 +3,9 @@
 One grammar (:data:`parindex.engine.rules.NUMBER_RE`, shared with the scoring rules):
 an optional sign, digits, then a dot or a decimal comma and digits (``12,5`` = ``12.5``;
 quote such a field in a comma-separated file); spaces around the number are ignored.
-One list of words meaning "not applicable", compared case-insensitively.
+One list of words meaning "not applicable", compared case-insensitively. Numbers are
+written back for users by :func:`vn_number` (decimal comma: ``12,5``; every message that
+prints a number uses it).
 """
 
 from __future__ import annotations
@@ -11,9 +13,17 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from parindex.engine.numtext import vn_number
 from parindex.engine.rules import NUMBER_RE
 
-__all__ = ["NA_WORDS", "is_na", "parse_decimal", "parse_grouped", "parse_micro"]
+__all__ = [
+    "NA_WORDS",
+    "is_na",
+    "parse_decimal",
+    "parse_grouped",
+    "parse_micro",
+    "vn_number",
+]
 
 #: Words meaning "not applicable" in a points or value cell (lower case, NFC).
 NA_WORDS: frozenset[str] = frozenset({"na", "n/a", "kad", "không áp dụng"})

@@ -1,16 +1,23 @@
 """The one way a file becomes text, CSV rows or YAML nodes (every reader in ``formats``
 uses it).
 
-Files are UTF-8, with or without BOM. A reader takes ``str`` or a text stream; bytes from
-an upload go through :func:`decode_text`, a path through :func:`read_text_file`. Problems
-name the file and, where known, the line.
+Files are what Excel writes: UTF-8 with or without BOM, or Windows-1258 (Excel's
+Vietnamese code page, whose tone marks are combining characters: the text is normalised to
+NFC); CSV records are separated by ``,`` or ``;`` (sniffed on the header line). A reader
+takes ``str`` or a text stream; bytes from an upload go through :func:`read_upload` (or
+:func:`decode_text`), a path through :func:`read_text_file`. UTF-16, tab-separated files and
+bytes valid in neither encoding are one clear problem. Problems name the file and, where
+known, the line.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,10 +27,14 @@ from parindex.formats.errors import FormatError, Problem
 
 __all__ = [
     "SafeLoader",
+    "Upload",
+    "csv_delimiter",
     "csv_rows",
+    "decode_bytes",
     "decode_text",
     "header_positions",
     "read_text_file",
+    "read_upload",
     "text_of",
     "width_reason",
 ]
@@ -35,26 +46,90 @@ Source = str | TextIO
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """Bytes of an uploaded file → text (UTF-8, BOM removed); :class:`FormatError` else."""
+#: The encodings a file may have, by the name the messages use.
+UTF8, UTF8_BOM, CP1258 = "UTF-8", "UTF-8 có BOM", "Windows-1258"
+#: C0 control characters that never occur in a text file (tab, line ends are fine).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An uploaded CSV file as text, with what was detected (for the result message)."""
+
+    name: str
+    text: str
+    encoding: str
+    delimiter: str
+
+    @property
+    def detected(self) -> str:
+        """``UTF-8, dấu phân cách “;”``."""
+        return f"{self.encoding}, dấu phân cách “{self.delimiter}”"
+
+    @property
+    def summary(self) -> str:
+        """``Đã đọc tệp diem.csv (UTF-8, dấu phân cách “;”)``."""
+        return f"Đã đọc tệp {self.name} ({self.detected})"
+
+
+def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
+    """Bytes of a file → (text, encoding name); :class:`FormatError` (one problem) when
+    the file is UTF-16 or valid in neither UTF-8 nor Windows-1258."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise FormatError([Problem(name, None, None, _UTF16)])
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, data = UTF8_BOM, data[3:]
+    else:
+        encoding = UTF8
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise FormatError([_not_utf8(name, exc)]) from exc
+        if encoding == UTF8_BOM:
+            raise FormatError([_not_text(name, exc.start + 3)]) from exc
+        try:
+            text = data.decode("cp1258")
+        except UnicodeDecodeError as exc1258:
+            raise FormatError([_not_text(name, exc1258.start)]) from exc1258
+        bad = _CONTROL.search(text)
+        if bad is not None:  # a binary file decodes as cp1258 too
+            raise FormatError([_not_text(name, bad.start())]) from exc
+        encoding = CP1258
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text, encoding
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Bytes of an uploaded file → text (UTF-8 with or without BOM, or Windows-1258,
+    normalised to NFC); :class:`FormatError` else."""
+    return decode_bytes(data, name)[0]
+
+
+def read_upload(data: bytes | str, name: str) -> Upload:
+    """An uploaded CSV file (or pasted text) → :class:`Upload` (text, encoding,
+    separator); :class:`FormatError` when the encoding or the separator is not one we read."""
+    if isinstance(data, str):
+        text, encoding = unicodedata.normalize("NFC", text_of(data)), UTF8
+    else:
+        text, encoding = decode_bytes(data, name)
+    problems: list[Problem] = []
+    delimiter = _delimiter(text, name, problems)
+    if problems:
+        raise FormatError(problems)
+    return Upload(name, text, encoding, delimiter)
 
 
 def read_text_file(path: str | Path) -> str:
-    """The text of a file on disk (UTF-8, BOM removed, line ends kept as written)."""
+    """The text of a file on disk (as :func:`decode_text`; line ends kept as written)."""
     name = str(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            return fh.read()
-    except UnicodeDecodeError as exc:
-        raise FormatError([_not_utf8(name, exc)]) from exc
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise FormatError(
             [Problem(name, None, None, f"không mở được tệp: {exc.strerror}")]
         ) from exc
+    return decode_text(data, name)
 
 
 def text_of(source: Source) -> str:
@@ -66,8 +141,13 @@ def text_of(source: Source) -> str:
 def csv_rows(
     source: Source, name: str, problems: list[Problem], *, strict: bool = True
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of each CSV record; a malformed file adds a problem and stops."""
-    reader = csv.reader(io.StringIO(text_of(source), newline=""), strict=strict)
+    """(line number, cells) of each CSV record, separated by ``,`` or ``;`` (see
+    :func:`csv_delimiter`); a malformed or tab-separated file adds a problem and stops."""
+    text = text_of(source)
+    delimiter = _delimiter(text, name, problems)
+    if delimiter is None:
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     try:
         for row in reader:
             yield reader.line_num, row
@@ -115,5 +195,43 @@ def width_reason(got: int, expected: int) -> str:
     return reason
 
 
-def _not_utf8(name: str, exc: UnicodeDecodeError) -> Problem:
-    return Problem(name, None, None, f"tệp không phải UTF-8 (byte {exc.start}): lưu lại dạng UTF-8")
+def csv_delimiter(text: str) -> str | None:
+    """The separator of a CSV text, sniffed on its first non-empty line: ``;`` when it has
+    more semicolons than commas outside quotes (Excel in a Vietnamese locale), else ``,``;
+    ``None`` when the line is separated by tabs only."""
+    line = next((ln for ln in text.removeprefix("\ufeff").splitlines() if ln.strip()), "")
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    if counts[";"] > counts[","]:
+        return ";"
+    if counts["\t"] and not counts[","]:
+        return None
+    return ","
+
+
+def _delimiter(text: str, name: str, problems: list[Problem]) -> str | None:
+    delimiter = csv_delimiter(text)
+    if delimiter is None:
+        problems.append(Problem(name, 1, None, _TABS))
+    return delimiter
+
+
+_UTF16 = "tệp mã hoá UTF-16 (Excel: “Unicode Text”): lưu lại dạng “CSV UTF-8 (Comma delimited)”"
+_TABS = (
+    "các cột cách nhau bằng dấu tab: dùng dấu phẩy “,” hoặc chấm phẩy “;” "
+    "(Excel: lưu dạng “CSV UTF-8 (Comma delimited)”)"
+)
+
+
+def _not_text(name: str, at: int) -> Problem:
+    return Problem(
+        name,
+        None,
+        None,
+        f"tệp không phải UTF-8 hay Windows-1258 (byte {at}): lưu lại dạng CSV UTF-8",
+    )

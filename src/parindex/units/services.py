@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parindex.accounts.permissions import require_admin
 from parindex.audit.services import record
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.units import CODE_RE, UnitRow
@@ -285,6 +286,7 @@ def units_import(
     are raised together as one :class:`FormatError`. Missing groups are created; existing
     units (same code) are updated. ``source`` names the file in the audit rows.
     """
+    require_admin(actor, "nhập danh sách đơn vị", system=True)
     name = source
     problems = list(problems)
     in_file = {r.code for r in rows if r.code}

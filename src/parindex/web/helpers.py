@@ -23,6 +23,7 @@ from parindex.accounts.models import User
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import StaleScore
 from parindex.formats.numbers import parse_grouped
+from parindex.formats.text import Upload, read_upload
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -35,6 +36,24 @@ def error_messages(exc: BaseException) -> list[str]:
         return list(exc.messages)
     text = str(exc)
     return [text] if text else ["Không thực hiện được thao tác."]
+
+
+#: The name that stands for the file in messages and the audit when the CSV is pasted.
+PASTED = "dữ liệu nhập"
+
+
+def csv_upload(request: HttpRequest, *, missing: str) -> Upload:
+    """The CSV of an import form: the uploaded ``file`` (its name is the source) or the
+    pasted ``text``, read by :func:`parindex.formats.text.read_upload` (encoding and
+    separator detected). ``FormatError`` for a file we cannot read, ``ValidationError``
+    (``missing``) when there is neither."""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        return read_upload(upload.read(), (upload.name or "tệp tải lên")[-120:])
+    text = request.POST.get("text", "")
+    if not text.strip():
+        raise ValidationError(missing)
+    return read_upload(text, PASTED)
 
 
 def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:

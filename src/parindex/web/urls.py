@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from parindex.web import views, views_admin, views_appraisal, views_assessment, views_audit
+from parindex.web import (
+    views,
+    views_admin,
+    views_appraisal,
+    views_assessment,
+    views_audit,
+    views_imports,
+)
 
 A = views_assessment
 P = views_appraisal
@@ -12,6 +19,8 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-vi/", views.unit_list, name="unit_list"),
+    path("don-vi/nhap-tep/", views_imports.unit_import, name="unit_import"),
+    path("don-vi/tep-mau.csv", views_imports.units_template, name="unit_template"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("bo-tieu-chi/", views.framework_list, name="framework_list"),
     path("bo-tieu-chi/<str:code>/", views.framework_detail, name="framework_detail"),
@@ -27,6 +36,11 @@ urlpatterns = [
     path("ky-danh-gia/<int:pk>/phan-cong/", views_admin.assignments, name="cycle_assignments"),
     path("ky-danh-gia/<int:pk>/gia-han/", views_admin.deadline_extensions, name="cycle_extensions"),
     path("ky-danh-gia/<int:pk>/diem-ngoai/", views_admin.external_points, name="cycle_external"),
+    path(
+        "ky-danh-gia/<int:pk>/diem-ngoai/tep-mau.csv",
+        views_imports.external_template,
+        name="cycle_external_template",
+    ),
     # The unit's self-assessment
     path("phieu-cua-don-vi/", A.my_assessment, name="my_assessment"),
     path("phieu/<int:pk>/", A.assessment_detail, name="assessment_detail"),

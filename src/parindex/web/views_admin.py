@@ -29,15 +29,15 @@ from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.errors import FormatError
+from parindex.formats.numbers import vn_number
 from parindex.formats.scores import read_points
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import error_messages, form_decimal, parse_when
+from parindex.web.helpers import csv_upload, error_messages, form_decimal, parse_when
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 #: How an external points file (uploaded or pasted) is named in its problems and notes.
-PASTED = "dữ liệu nhập"
 
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
 
@@ -260,28 +260,20 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         if p.get("what") == "csv":
-            upload = request.FILES.get("file")
-            text = p.get("text", "")
-            if upload is not None:
-                raw = upload.read()
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    errors.append("Tệp CSV phải mã hoá UTF-8.")
-            if not text.strip() and not errors:
-                errors.append("Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung.")
-            if not errors:
-                try:
-                    rows, problems = read_points(text, name=PASTED)
-                    result = svc.external_points_import(
-                        cycle=cycle, rows=rows, problems=problems, source=PASTED, actor=user
-                    )
-                except FormatError as exc:
-                    row_errors = [str(p) for p in exc.problems]
-                except ValidationError as exc:
-                    errors.extend(error_messages(exc))
-                else:
-                    messages.success(request, "Đã nhập điểm từ tệp CSV.")
+            try:
+                upload = csv_upload(
+                    request, missing="Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung."
+                )
+                rows, problems = read_points(upload.text, name=upload.name)
+                result = svc.external_points_import(
+                    cycle=cycle, rows=rows, problems=problems, source=upload.name, actor=user
+                )
+            except FormatError as exc:
+                row_errors = [str(p) for p in exc.problems]
+            except ValidationError as exc:
+                errors.extend(error_messages(exc))
+            else:
+                messages.success(request, f"{upload.summary}. Đã nhập điểm từ tệp CSV.")
         else:
             unit_id = p.get("unit", "")
             code = p.get("code", "")
@@ -310,7 +302,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors.extend(error_messages(exc))
             else:
-                messages.success(request, f"Đã nhập điểm tiêu chí {code}.")
+                messages.success(request, f"Đã nhập điểm tiêu chí {code}: {vn_number(points)} điểm.")
                 return redirect("cycle_external", pk=cycle.pk)
     entered = (
         LeafScore.objects.filter(

@@ -26,7 +26,7 @@ from parindex.formats.metrics import read_metrics
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
-from parindex.web.helpers import error_messages
+from parindex.web.helpers import csv_upload, error_messages
 from parindex.web.views_results import base_context, can_read_accountability
 
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
@@ -159,35 +159,46 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     csv_errors: list[Any] = []
     typed: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("action") == "csv":
-        upload = request.FILES.get("file")
-        text = request.POST.get("text", "")
-        if upload is not None:
-            raw = upload.read()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                errors.append("Tệp CSV phải được lưu với mã UTF-8.")
-        if not errors and not text.strip():
-            errors.append("Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.")
-        if not errors:
-            try:
-                parsed, problems = read_metrics(text, name="metrics.csv")
-                if problems:
-                    raise FormatError(problems)
-                out = rsvc.metrics_import(
-                    cycle=cycle, rows=parsed, source_name="metrics.csv", actor=user
-                )
-            except FormatError as exc:
-                csv_errors = exc.problems
-            except ValidationError as exc:
-                errors = error_messages(exc)
-            else:
-                messages.success(
-                    request,
-                    f"Đã nhập tệp: {out['created']} giá trị mới, {out['updated']} giá trị "
-                    "cập nhật; kết quả sẽ được tính lại.",
-                )
-                return redirect("results_metrics", cycle_pk=cycle.pk)
+        try:
+            upload = csv_upload(
+                request, missing="Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung."
+            )
+            parsed, problems = read_metrics(upload.text, name=upload.name)
+            if problems:
+                raise FormatError(problems)
+            out = rsvc.metrics_import(cycle=cycle, rows=parsed, source_name=upload.name, actor=user)
+        except FormatError as exc:
+            csv_errors = exc.problems
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        else:
+            messages.success(
+                request,
+                f"{upload.summary}. Đã nhập tệp: {out['created']} giá trị mới, "
+                f"{out['updated']} giá trị cập nhật; kết quả sẽ được tính lại.",
+            )
+            return redirect("results_metrics", cycle_pk=cycle.pk)
+    elif request.method == "POST" and request.POST.get("action") == "one":
+        unit = next(
+            (p.unit for p in participants if str(p.unit_id) == request.POST.get("unit")), None
+        )
+        metric = request.POST.get("metric", "")
+        try:
+            if unit is None:
+                raise ValidationError("Chọn đơn vị tham gia kỳ đánh giá.")
+            rsvc.metric_set(
+                cycle=cycle,
+                unit=unit,
+                metric=metric,
+                value=request.POST.get("value", "").strip(),
+                actor=user,
+            )
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        else:
+            label = METRIC_LABELS.get(metric, metric)
+            messages.success(request, f"Đã lưu {label} của {unit.name}; kết quả sẽ được tính lại.")
+            return redirect("results_metrics", cycle_pk=cycle.pk)
     elif request.method == "POST":
         changes = []
         by_id = {p.unit_id: p.unit for p in participants}
@@ -239,6 +250,7 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             "cycle": cycle,
             "rows": rows,
             "names": [(m, METRIC_LABELS.get(m, m)) for m in names],
+            "known": list(METRIC_LABELS.items()),
             "errors": errors,
             "csv_errors": csv_errors,
         },

@@ -22,6 +22,7 @@ from parindex.assessments.services import cycle_open as open_cycle
 from parindex.assessments.services import deadline_extend, external_points_import
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
 from parindex.formats.scores import read_points
+from parindex.formats.text import read_upload
 from parindex.frameworks.models import Framework
 from parindex.units.models import Unit, UnitGroup
 
@@ -197,17 +198,17 @@ def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) 
     "/cycles/{cycle_id}/external-points",
     response={200: dict[str, Any], **s.ERRORS},
     summary="Nhập điểm khảo sát, SIPAS, thống kê từ tệp CSV (Sở Nội vụ)",
-    description="Tệp CSV UTF-8 với các cột unit,code,points. Lỗi ở bất kỳ dòng nào thì "
-    "không dòng nào được nhập.",
+    description="Tệp CSV với các cột unit,code,points: UTF-8 (có hoặc không BOM) hoặc "
+    "Windows-1258, phân cách bằng “,” hoặc “;”. Lỗi ở bất kỳ dòng nào thì không dòng nào "
+    "được nhập. Kết quả có `detected` (bảng mã và dấu phân cách đã nhận ra).",
 )
 def external_import(request: ApiRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
-    raw = file.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": "Tệp CSV phải được lưu với bảng mã UTF-8."}) from exc
-    rows, problems = read_points(text, name="dữ liệu nhập")
-    return external_points_import(
-        cycle=cycle, rows=rows, problems=problems, source="dữ liệu nhập", actor=request.auth
-    )
+    upload = read_upload(file.read(), (file.name or "dữ liệu nhập")[-120:])
+    rows, problems = read_points(upload.text, name=upload.name)
+    return {
+        **external_points_import(
+            cycle=cycle, rows=rows, problems=problems, source=upload.name, actor=request.auth
+        ),
+        "detected": upload.detected,
+    }

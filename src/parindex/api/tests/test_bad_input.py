@@ -181,7 +181,7 @@ def test_a_csv_that_is_not_utf8_is_400(w):
         f"/api/cycles/{w.cycle.pk}/external-points",
         {
             "file": SimpleUploadedFile(
-                "diem.csv", "unit,code,points\nso-tu-phap,2.1,3 é\n".encode("latin-1")
+                "diem.csv", "unit,code,points\nso-tu-phap,2.1,3 Žé\n".encode("cp1252")
             )
         },
     )

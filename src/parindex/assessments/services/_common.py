@@ -24,6 +24,7 @@ from parindex.audit.services import record
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
+from parindex.formats.numbers import vn_number
 from parindex.frameworks import codec
 from parindex.results.services import request_recompute
 from parindex.workflow import InvalidTransition, compare_and_set
@@ -62,10 +63,7 @@ def _shown(score: LeafScore) -> str:
 
 
 def _num(d: Decimal | None) -> str:
-    if d is None:
-        return ""
-    n = d.normalize()
-    return f"{n:f}".replace(".", ",")
+    return vn_number(d)
 
 
 def _ctx(assessment: Assessment | int, score: LeafScore | None = None, **more: Any) -> dict:

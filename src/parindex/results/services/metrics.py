@@ -17,12 +17,18 @@ from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.metrics import MetricRow
-from parindex.formats.numbers import parse_decimal
+from parindex.formats.numbers import parse_decimal, vn_number
 from parindex.results.models import METRIC_LABELS, MetricSource, UnitMetric
 from parindex.results.services.background import request_recompute
 from parindex.units.models import Unit
 
-__all__ = ["metric_set", "metrics_import", "metrics_set"]
+__all__ = ["metric_set", "metrics_import", "metrics_set", "unknown_metric"]
+
+
+def unknown_metric(metric: str) -> str:
+    """The reason a metric outside :data:`METRIC_LABELS` is refused (file rows and forms)."""
+    known = "; ".join(f"{code} ({label})" for code, label in METRIC_LABELS.items())
+    return f"chỉ số “{metric}” không có trong danh sách (dùng: {known})"
 
 
 def _metric_value(value: Any) -> Decimal:
@@ -31,7 +37,7 @@ def _metric_value(value: Any) -> Decimal:
     except ValueError as exc:
         raise ValidationError({"value": f"Giá trị “{value}” không phải là số."}) from exc
     if d < 0 or d > 100:
-        raise ValidationError({"value": f"Giá trị {value} nằm ngoài khoảng 0–100 (%)."})
+        raise ValidationError({"value": f"Giá trị {vn_number(value)} nằm ngoài khoảng 0–100 (%)."})
     return d
 
 
@@ -72,6 +78,8 @@ def _set_one(
     metric = (metric or "").strip()
     if not metric:
         raise ValidationError({"metric": "Thiếu tên chỉ số."})
+    if metric not in METRIC_LABELS:
+        raise ValidationError({"metric": unknown_metric(metric).capitalize() + "."})
     d = _metric_value(value)
     if not CycleUnit.objects.filter(cycle=cycle, unit=unit).exists():
         raise ValidationError({"unit": f"Đơn vị “{unit}” không tham gia kỳ đánh giá này."})
@@ -111,14 +119,18 @@ def metrics_import(
             "unit__code", "unit_id"
         )
     )
-    unknown = [u for u in first_line if u not in units]
-    if unknown:
-        raise FormatError(
-            [
-                Problem(source_name, first_line[u], "unit", f"đơn vị {u} không tham gia kỳ")
-                for u in unknown
-            ]
-        )
+    found = [
+        Problem(source_name, first_line[u], "unit", f"đơn vị {u} không tham gia kỳ")
+        for u in first_line
+        if u not in units
+    ]
+    found += [
+        Problem(source_name, r.line, "metric", unknown_metric(r.metric))
+        for r in rows
+        if r.metric not in METRIC_LABELS
+    ]
+    if found:
+        raise FormatError(sorted(found, key=lambda p: p.line or 0))
     existing = {
         (u, m): (pk, v)
         for pk, u, m, v in UnitMetric.objects.filter(cycle=cycle).values_list(

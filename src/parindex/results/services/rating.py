@@ -16,7 +16,7 @@ from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.engine.rating import OPS, Condition, RatingScheme
-from parindex.formats.numbers import parse_decimal
+from parindex.formats.numbers import parse_decimal, vn_number
 from parindex.results.models import RatingConfig
 from parindex.results.selectors import known_metrics, rating_config_for, scheme_json
 from parindex.results.services.background import request_recompute
@@ -91,7 +91,7 @@ def _validate_conditions(
             errors.append(f"{where}: phép so sánh “{op}” không hợp lệ (dùng {', '.join(OPS)}).")
         value = _number(c.get("value"), where, errors)
         if value is not None and (value < 0 or value > 100):
-            errors.append(f"{where}: giá trị {value} phải nằm trong khoảng 0–100 (%).")
+            errors.append(f"{where}: giá trị {vn_number(value)} phải nằm trong khoảng 0–100 (%).")
         if cap not in names:
             errors.append(f"{where}: mức trần “{cap}” không có trong các mức xếp loại.")
         if metric and op in OPS and value is not None and cap:

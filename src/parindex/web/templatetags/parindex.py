@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
@@ -11,19 +11,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from parindex.cycles.selectors import current_cycle
+from parindex.formats.numbers import vn_number
 from parindex.notifications.selectors import unread_count
 
 register = template.Library()
-
-
-def _vn_number(value: Decimal, decimals: int, strip: bool) -> str:
-    q = Decimal(1).scaleb(-decimals) if decimals > 0 else Decimal(1)
-    value = value.quantize(q, rounding=ROUND_HALF_UP)
-    text = f"{value:,.{decimals}f}" if decimals > 0 else f"{value:,.0f}"
-    if strip and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    # Vietnamese: dot for thousands, comma for decimals.
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 @register.filter
@@ -35,7 +26,7 @@ def points(value: object) -> str:
         number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return _vn_number(number, 3, strip=True)
+    return vn_number(number, 3, strip=True)
 
 
 @register.filter
@@ -46,7 +37,7 @@ def index(value: object, decimals: object = None) -> str:
     places = (
         int(str(decimals)) if decimals not in (None, "") else settings.PARINDEX_DISPLAY_DECIMALS
     )
-    return _vn_number(Decimal(str(value)), places, strip=False)
+    return vn_number(Decimal(str(value)), places, strip=False)
 
 
 @register.filter
