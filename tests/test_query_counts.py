@@ -40,6 +40,17 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "web.framework_list": ("admin", lambda w: reverse("framework_list")),
     "web.notification_list": ("staff", lambda w: reverse("notification_list")),
     "web.assessment_audit": ("admin", lambda w: reverse("assessment_audit", args=[w.a.pk])),
+    "web.cycle_external": ("admin", lambda w: reverse("cycle_external", args=[w.cycle.pk])),
+    "export.external_template": (
+        "admin",
+        lambda w: reverse("cycle_external_template", args=[w.cycle.pk]),
+    ),
+    "export.metrics_template": (
+        "admin",
+        lambda w: reverse("results_metrics_template", args=[w.cycle.pk]),
+    ),
+    "web.unit_import": ("admin", lambda w: reverse("unit_import")),
+    "export.units_template": ("admin", lambda w: reverse("unit_template")),
     "api.cycle_progress": ("admin", lambda w: f"/api/cycles/{w.cycle.pk}/progress"),
     "api.cycle_units": ("leader", lambda w: f"/api/cycles/{w.cycle.pk}/units"),
     "api.notifications": ("staff", lambda w: "/api/notifications"),

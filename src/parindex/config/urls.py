@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from parindex.api.main import api_urls
 
+admin.site.site_header = "Quản trị hệ thống parindex"
+admin.site.site_title = "Quản trị parindex"
+admin.site.index_title = "Dữ liệu hệ thống"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api_urls),
@@ -11,3 +15,9 @@ urlpatterns = [
     path("", include("parindex.reports.urls")),
     path("", include("parindex.web.urls")),
 ]
+
+# Vietnamese error pages in the app's layout; JSON under /api/ (parindex.web.errors).
+handler400 = "parindex.web.errors.bad_request"
+handler403 = "parindex.web.errors.permission_denied"
+handler404 = "parindex.web.errors.page_not_found"
+handler500 = "parindex.web.errors.server_error"

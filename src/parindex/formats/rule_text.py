@@ -27,7 +27,32 @@ from parindex.engine.framework import RULE_TYPES, Rule
 from parindex.formats.framework_yaml import BAND_KEYS, RULE_PARAMS, decimal_text, finish_rule
 from parindex.formats.numbers import parse_grouped
 
-__all__ = ["format_rule", "num_text", "parse_rule"]
+__all__ = ["RULE_TYPE_LABELS", "describe_rule", "format_rule", "num_text", "parse_rule"]
+
+#: How the pages name each rule type (one mapping for every page; a test keeps it complete).
+RULE_TYPE_LABELS: dict[str, str] = {
+    "manual": "Chấm trực tiếp",
+    "binary": "Có/Không",
+    "tiers": "Theo mức",
+    "bands": "Theo khoảng tỷ lệ %",
+    "proportional": "Tỷ lệ %",
+    "count": "Theo số lượng",
+    "deduction": "Trừ điểm theo số lần",
+    "survey": "Điểm khảo sát",
+    "metric": "Theo chỉ số",
+}
+#: The words of the rule parameters on the pages.
+_PARAM_WORDS: dict[str, str] = {
+    "points": "đạt được",
+    "scale": "thang",
+    "floor": "tối thiểu",
+    "cap": "tối đa",
+    "threshold": "ngưỡng",
+    "per": "mỗi lần",
+    "scale_min": "thang từ",
+    "scale_max": "đến",
+    "metric": "chỉ số",
+}
 
 
 def num_text(value: Decimal) -> str:
@@ -67,6 +92,34 @@ def _rsplit_eq(text: str) -> tuple[str, str] | None:
 
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def describe_rule(rule: Rule | None) -> str:
+    """Rule → words for the pages: ``Theo mức: Kịp thời = 1; Không kịp thời = 0,5``,
+    ``Có/Không (đạt được 1)``, ``Tỷ lệ %: thang 100; ngưỡng 50``; ``""`` for no rule."""
+    if rule is None:
+        return ""
+    label = RULE_TYPE_LABELS.get(rule.type, rule.type)
+    p = rule.params
+    if rule.type == "tiers":
+        items = [f"{t['label']} = {num_text(t['points'])}" for t in p.get("tiers", [])]
+    elif rule.type == "bands":
+        items = [
+            f"{'[' if b.get('min_inclusive', True) else '('}{num_text(b['min'])}–"
+            f"{num_text(b['max'])}{']' if b.get('max_inclusive', False) else ')'}% = "
+            f"{num_text(b['points'])}"
+            for b in p.get("bands", [])
+        ]
+    else:
+        items = [
+            f"{_PARAM_WORDS.get(k, k)} {num_text(v) if isinstance(v, Decimal) else v}"
+            for k, v in p.items()
+        ]
+    if not items:
+        return label
+    if rule.type == "binary":
+        return f"{label} ({'; '.join(items)})"
+    return f"{label}: " + "; ".join(items)
 
 
 def format_rule(rule: Rule | None) -> str:

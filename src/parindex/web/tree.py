@@ -20,6 +20,7 @@ from parindex.engine import aggregate as agg
 from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 from parindex.evidence.models import EvidenceLink
+from parindex.formats.rule_text import RULE_TYPE_LABELS
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import criterion_rule
 from parindex.frameworks.shape import framework_shape
@@ -73,6 +74,11 @@ class Leaf:
     @property
     def input_kind(self) -> str:
         return INPUT_KIND.get(self.rule_type, "points")
+
+    @property
+    def rule_label(self) -> str:
+        """The rule type in words ("Có/Không", "Theo mức", "Tỷ lệ %", …)."""
+        return RULE_TYPE_LABELS.get(self.rule_type, self.rule_type)
 
     @property
     def tiers(self) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
 from parindex.cycles.selectors import current_cycle, cycle_get, cycles_for, participants_of
 from parindex.formats.frameworks import save_framework_file
-from parindex.formats.rule_text import format_rule
+from parindex.formats.rule_text import describe_rule, format_rule
 from parindex.frameworks.selectors import (
     criteria_of,
     criterion_rule,
@@ -138,6 +138,7 @@ def framework_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
             {
                 "c": c,
                 "is_leaf": c.pk not in parents,
+                "rule_words": describe_rule(rule),
                 "rule_text": format_rule(rule) if rule is not None else "",
             }
         )

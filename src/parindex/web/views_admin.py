@@ -302,7 +302,9 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors.extend(error_messages(exc))
             else:
-                messages.success(request, f"Đã nhập điểm tiêu chí {code}: {vn_number(points)} điểm.")
+                messages.success(
+                    request, f"Đã nhập điểm tiêu chí {code}: {vn_number(points)} điểm."
+                )
                 return redirect("cycle_external", pk=cycle.pk)
     entered = (
         LeafScore.objects.filter(
