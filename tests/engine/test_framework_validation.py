@@ -35,7 +35,7 @@ def test_children_not_adding_up_names_both_numbers() -> None:
     fw = framework(parent("1", 3, leaf("1.1", 1), leaf("1.2", "1.5")), total=3)
     (issue,) = validate_framework(fw)
     assert issue.level == "error" and issue.code == "1"
-    assert "2.5" in issue.message and "3" in issue.message
+    assert "2,5" in issue.message and "3" in issue.message
 
 
 def test_a_note_explains_the_difference() -> None:

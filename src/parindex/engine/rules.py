@@ -207,9 +207,9 @@ def points_for(rule: Rule | None, max_points: Decimal, value: object) -> Decimal
     if kind == "manual":
         given = parse_number(value)
         if given < 0 or given > max_points:
-            raise RuleInputError(
-                f"điểm {vn_number(given)} nằm ngoài khoảng [0, {vn_number(max_points)}]"
-            )
+            top = vn_number(max_points)
+            sep = "; " if "," in top else ", "  # [0, 2] but [0; 1,5]: the comma is decimal
+            raise RuleInputError(f"điểm {vn_number(given)} nằm ngoài khoảng [0{sep}{top}]")
         if given != given.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN):
             raise RuleInputError(
                 f"điểm {vn_number(given)} có quá {POINT_DECIMALS} chữ số thập phân"

@@ -156,8 +156,8 @@ def test_points_come_from_the_engine_with_decimal_comma(w):
 @pytest.mark.parametrize(
     ("code", "kw", "fragment"),
     [
-        ("1.2.2", {"points": "2"}, "[0, 1.5]"),
-        ("1.2.2", {"points": "-1"}, "[0, 1.5]"),
+        ("1.2.2", {"points": "2"}, "[0; 1,5]"),
+        ("1.2.2", {"points": "-1"}, "[0; 1,5]"),
         ("1.2.1", {"value": "150"}, "[0, 100]"),
         ("1.1", {"value": "Chậm"}, "không có trong danh sách"),
         ("1.1", {"points": "1"}, "hãy nhập giá trị"),
