@@ -11,11 +11,10 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
+from test_cycle import Person  # tests/e2e is on sys.path (rootdir-less test dirs)
 
 from parindex.results.models import UnitMetric
 from parindex.testing import leaf_score
-
-from .test_cycle import Person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
