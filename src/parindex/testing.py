@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -363,3 +364,22 @@ def _query_counts(request: pytest.FixtureRequest) -> Iterator[QueryCounts]:
 def query_counts(_query_counts: QueryCounts, db: None) -> QueryCounts:
     """The query-count baseline (:class:`QueryCounts`)."""
     return _query_counts
+
+
+#: Vietnamese tone marks, which Windows-1258 writes as combining characters.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """``text`` as Excel saves "CSV" in Vietnamese Windows (code page 1258): the letters it
+    has precomposed (â, ê, ơ, ư, đ, à, á, …) as one byte, any other toned letter as its
+    base letter then a combining tone mark."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
+            out.append((base + "".join(c for c in d if c in _TONES)).encode("cp1258"))
+    return b"".join(out)

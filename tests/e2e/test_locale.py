@@ -6,7 +6,6 @@ list, and a Vietnamese 404 page in the app's layout."""
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -14,23 +13,9 @@ from playwright.sync_api import expect
 from test_cycle import Person  # tests/e2e is on sys.path (rootdir-less test dirs)
 
 from parindex.results.models import UnitMetric
-from parindex.testing import leaf_score
+from parindex.testing import cp1258_bytes, leaf_score
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-            out.append((base + "".join(c for c in d if c in TONES)).encode("cp1258"))
-    return b"".join(out)
 
 
 def test_the_admin_imports_excel_csv_files_in_the_browser(browser, live_server, world):
@@ -61,7 +46,7 @@ def test_the_admin_imports_excel_csv_files_in_the_browser(browser, live_server, 
         # As Excel saves it in Vietnamese Windows: Windows-1258, semicolons, decimal comma.
         send(
             "khảo sát.csv",
-            cp1258("unit;code;points\nso-tu-phap;2.1;3,5\nso-y-te;2.1;không áp dụng\n"),
+            cp1258_bytes("unit;code;points\nso-tu-phap;2.1;3,5\nso-y-te;2.1;không áp dụng\n"),
         )
         expect(page.locator(".messages")).to_contain_text(
             "Đã đọc tệp khảo sát.csv (Windows-1258, dấu phân cách “;”)"

@@ -13,29 +13,13 @@ from parindex.formats.errors import FormatError
 from parindex.formats.metrics import read_metrics
 from parindex.formats.scores import read_points
 from parindex.formats.text import csv_delimiter, csv_rows, read_upload
-
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    """``text`` as Excel's Vietnamese code page writes it: the letters it has precomposed
-    (â, ê, ơ, ư, đ, à, á, …) as one byte, other tones as base letter + combining mark."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-            out.append((base + "".join(c for c in d if c in TONES)).encode("cp1258"))
-    return b"".join(out)
-
+from parindex.testing import cp1258_bytes
 
 NAME = "Sở Tư pháp — Trường Đại học"
 
 
 def test_windows_1258_is_decoded_and_normalised_to_nfc():
-    data = cp1258(f"unit;name\nso-tu-phap;{NAME}\n")
+    data = cp1258_bytes(f"unit;name\nso-tu-phap;{NAME}\n")
     assert b"\xcc" in data or b"\xd2" in data  # really a combining tone mark in the file
     up = read_upload(data, "don-vi.csv")
     assert up.encoding == "Windows-1258" and up.delimiter == ";"

@@ -4,6 +4,7 @@ service call wrapper that turns the contract's exceptions into Vietnamese messag
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import StaleScore
+from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.text import Upload, read_upload
 from parindex.workflow import ConcurrentChange, InvalidTransition
@@ -54,6 +56,29 @@ def csv_upload(request: HttpRequest, *, missing: str) -> Upload:
     if not text.strip():
         raise ValidationError(missing)
     return read_upload(text, PASTED)
+
+
+@dataclass
+class CsvImport:
+    """What an import form's POST came to: the file read and the service's result, or the
+    messages (``errors``) and located problems (``problems``, one table row each)."""
+
+    upload: Upload | None = None
+    result: Any = None
+    errors: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def csv_import(request: HttpRequest, *, missing: str, store: Callable[[Upload], Any]) -> CsvImport:
+    """Read the form's CSV (:func:`csv_upload`) and hand it to ``store`` (which parses it
+    with its ``formats`` reader and calls one service); nothing is stored on a problem."""
+    try:
+        upload = csv_upload(request, missing=missing)
+        return CsvImport(upload, store(upload))
+    except FormatError as exc:
+        return CsvImport(problems=exc.problems)
+    except ValidationError as exc:
+        return CsvImport(errors=error_messages(exc))
 
 
 def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:

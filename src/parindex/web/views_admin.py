@@ -28,13 +28,13 @@ from parindex.assessments.models import (
 from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
-from parindex.formats.errors import FormatError
 from parindex.formats.numbers import vn_number
 from parindex.formats.scores import read_points
+from parindex.formats.text import Upload
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import csv_upload, error_messages, form_decimal, parse_when
+from parindex.web.helpers import csv_import, error_messages, form_decimal, parse_when
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 #: How an external points file (uploaded or pasted) is named in its problems and notes.
@@ -260,20 +260,21 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         if p.get("what") == "csv":
-            try:
-                upload = csv_upload(
-                    request, missing="Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung."
-                )
+
+            def store(upload: Upload) -> dict[str, int]:
                 rows, problems = read_points(upload.text, name=upload.name)
-                result = svc.external_points_import(
+                return svc.external_points_import(
                     cycle=cycle, rows=rows, problems=problems, source=upload.name, actor=user
                 )
-            except FormatError as exc:
-                row_errors = [str(p) for p in exc.problems]
-            except ValidationError as exc:
-                errors.extend(error_messages(exc))
-            else:
-                messages.success(request, f"{upload.summary}. Đã nhập điểm từ tệp CSV.")
+
+            done = csv_import(
+                request,
+                missing="Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung.",
+                store=store,
+            )
+            errors, row_errors, result = done.errors, [str(e) for e in done.problems], done.result
+            if done.upload is not None:
+                messages.success(request, f"{done.upload.summary}. Đã nhập điểm từ tệp CSV.")
         else:
             unit_id = p.get("unit", "")
             code = p.get("code", "")

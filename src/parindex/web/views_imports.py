@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -17,19 +16,19 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
-from parindex.formats.errors import FormatError, Problem
 from parindex.formats.templates import (
     METRICS_HEADER,
     POINTS_HEADER,
     UNITS_HEADER,
     template_csv,
 )
+from parindex.formats.text import Upload
 from parindex.formats.units import read_units_csv
 from parindex.frameworks.models import Criterion
 from parindex.results.models import KNOWN_METRICS
 from parindex.units.selectors import units_for
 from parindex.units.services import units_import
-from parindex.web.helpers import csv_upload, error_messages
+from parindex.web.helpers import CsvImport, csv_import
 
 
 def _csv_download(data: bytes, filename: str) -> HttpResponse:
@@ -94,29 +93,28 @@ def unit_import(request: AuthedHttpRequest) -> HttpResponse:
     """Import the units register from a CSV (all or nothing, every problem with its line)."""
     user = request.user
     require_admin_page(user)
-    errors: list[str] = []
-    problems: list[Problem] = []
+    done = CsvImport()
     if request.method == "POST":
-        try:
-            upload = csv_upload(
-                request, missing="Chọn tệp CSV (các cột unit,name,group,parent,kind)."
-            )
+
+        def store(upload: Upload) -> dict[str, int]:
             rows, found = read_units_csv(upload.text, name=upload.name)
-            stats = units_import(rows=rows, problems=found, source=upload.name, actor=user)
-        except FormatError as exc:
-            problems = exc.problems
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        else:
+            return units_import(rows=rows, problems=found, source=upload.name, actor=user)
+
+        done = csv_import(
+            request, missing="Chọn tệp CSV (các cột unit,name,group,parent,kind).", store=store
+        )
+        if done.upload is not None:
+            stats = done.result
             messages.success(
                 request,
-                f"{upload.summary}. Đã nhập {stats['rows']} dòng: tạo mới {stats['created']} "
-                f"đơn vị, cập nhật {stats['updated']}, tạo {stats['groups_created']} nhóm mới.",
+                f"{done.upload.summary}. Đã nhập {stats['rows']} dòng: tạo mới "
+                f"{stats['created']} đơn vị, cập nhật {stats['updated']}, tạo "
+                f"{stats['groups_created']} nhóm mới.",
             )
             return redirect("unit_list")
     return render(
         request,
         "web/admin/unit_import.html",
-        {"nav": "units", "errors": errors, "csv_errors": problems},
-        status=422 if (errors or problems) else 200,
+        {"nav": "units", "errors": done.errors, "csv_errors": done.problems},
+        status=422 if (done.errors or done.problems) else 200,
     )

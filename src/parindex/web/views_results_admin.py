@@ -23,10 +23,11 @@ from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.formats.errors import FormatError
 from parindex.formats.metrics import read_metrics
+from parindex.formats.text import Upload
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
-from parindex.web.helpers import csv_upload, error_messages
+from parindex.web.helpers import csv_import, error_messages
 from parindex.web.views_results import base_context, can_read_accountability
 
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
@@ -159,22 +160,26 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     csv_errors: list[Any] = []
     typed: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("action") == "csv":
-        try:
-            upload = csv_upload(
-                request, missing="Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung."
-            )
+
+        def store(upload: Upload) -> dict[str, int]:
             parsed, problems = read_metrics(upload.text, name=upload.name)
             if problems:
                 raise FormatError(problems)
-            out = rsvc.metrics_import(cycle=cycle, rows=parsed, source_name=upload.name, actor=user)
-        except FormatError as exc:
-            csv_errors = exc.problems
-        except ValidationError as exc:
-            errors = error_messages(exc)
-        else:
+            return rsvc.metrics_import(
+                cycle=cycle, rows=parsed, source_name=upload.name, actor=user
+            )
+
+        done = csv_import(
+            request,
+            missing="Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.",
+            store=store,
+        )
+        errors, csv_errors = done.errors, done.problems
+        if done.upload is not None:
+            out = done.result
             messages.success(
                 request,
-                f"{upload.summary}. Đã nhập tệp: {out['created']} giá trị mới, "
+                f"{done.upload.summary}. Đã nhập tệp: {out['created']} giá trị mới, "
                 f"{out['updated']} giá trị cập nhật; kết quả sẽ được tính lại.",
             )
             return redirect("results_metrics", cycle_pk=cycle.pk)
@@ -182,17 +187,11 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         unit = next(
             (p.unit for p in participants if str(p.unit_id) == request.POST.get("unit")), None
         )
-        metric = request.POST.get("metric", "")
+        metric, value = request.POST.get("metric", ""), request.POST.get("value", "").strip()
         try:
             if unit is None:
                 raise ValidationError("Chọn đơn vị tham gia kỳ đánh giá.")
-            rsvc.metric_set(
-                cycle=cycle,
-                unit=unit,
-                metric=metric,
-                value=request.POST.get("value", "").strip(),
-                actor=user,
-            )
+            rsvc.metric_set(cycle=cycle, unit=unit, metric=metric, value=value, actor=user)
         except ValidationError as exc:
             errors = error_messages(exc)
         else:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -17,26 +16,12 @@ from django.urls import reverse
 from parindex.assessments.models import LeafScore
 from parindex.audit.models import AuditEvent
 from parindex.results.models import UnitMetric
+from parindex.testing import cp1258_bytes
 from parindex.units.models import Unit
 
 from .conftest import sc
 
 pytestmark = pytest.mark.django_db
-
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    """As Excel's Vietnamese code page writes it (tone marks combining where needed)."""
-    out = []
-    for ch in text:
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            d = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
-            out.append((base + "".join(c for c in d if c in TONES)).encode("cp1258"))
-    return b"".join(out)
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -72,7 +57,7 @@ def test_a_semicolon_file_imports_and_says_what_was_read(client, w):
 
 
 def test_a_windows_1258_file_with_semicolons_imports(client, w):
-    data = cp1258("unit;code;points\nso-tu-phap;2.1;2\nso-y-te;2.1;Không áp dụng\n")
+    data = cp1258_bytes("unit;code;points\nso-tu-phap;2.1;2\nso-y-te;2.1;Không áp dụng\n")
     r = external(client, w, "khảo sát.csv", data)
     body = r.content.decode()
     assert "(Windows-1258, dấu phân cách “;”)" in body, body
@@ -114,7 +99,7 @@ def test_a_file_of_the_wrong_separator_or_encoding_is_refused_and_nothing_change
 def test_the_api_reads_excel_files_too_and_refuses_the_others(client, w):
     client.force_login(w.admin)
     url = f"/api/cycles/{w.cycle.pk}/external-points"
-    data = cp1258("unit;code;points\nso-tu-phap;2.1;1,5\nso-y-te;2.1;không áp dụng\n")
+    data = cp1258_bytes("unit;code;points\nso-tu-phap;2.1;1,5\nso-y-te;2.1;không áp dụng\n")
     r = client.post(url, {"file": upload("diem.csv", data)})
     assert r.status_code == 200, r.content
     assert r.json()["detected"] == "Windows-1258, dấu phân cách “;”"
@@ -156,7 +141,7 @@ def test_every_upload_form_links_a_template_that_imports_back(client, w):
         + ";;department\n"
     )
     r = client.post(
-        reverse("unit_import"), {"file": upload("don-vi.csv", cp1258(filled))}, follow=True
+        reverse("unit_import"), {"file": upload("don-vi.csv", cp1258_bytes(filled))}, follow=True
     )
     body = r.content.decode()
     assert "Đã đọc tệp don-vi.csv (Windows-1258, dấu phân cách “;”)" in body, body
