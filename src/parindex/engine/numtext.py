@@ -11,7 +11,7 @@ __all__ = ["vn_number"]
 
 
 def vn_number(
-    value: Decimal | int | float | Fraction | str | None,
+    value: object,
     decimals: int | None = None,
     *,
     strip: bool = True,

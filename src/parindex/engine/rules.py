@@ -207,9 +207,9 @@ def points_for(rule: Rule | None, max_points: Decimal, value: object) -> Decimal
     if kind == "manual":
         given = parse_number(value)
         if given < 0 or given > max_points:
-            top = vn_number(max_points)
-            sep = "; " if "," in top else ", "  # [0, 2] but [0; 1,5]: the comma is decimal
-            raise RuleInputError(f"điểm {vn_number(given)} nằm ngoài khoảng [0{sep}{top}]")
+            raise RuleInputError(
+                f"điểm {vn_number(given)} nằm ngoài khoảng {_range(0, max_points)}"
+            )
         if given != given.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN):
             raise RuleInputError(
                 f"điểm {vn_number(given)} có quá {POINT_DECIMALS} chữ số thập phân"
@@ -273,7 +273,9 @@ def points_for(rule: Rule | None, max_points: Decimal, value: object) -> Decimal
         hi = _req(params, "scale_max", Fraction(5))
         v = Fraction(parse_number(value))
         if v < lo or v > hi:
-            raise RuleInputError(f"điểm trung bình {value} nằm ngoài thang [{lo}, {hi}]")
+            raise RuleInputError(
+                f"điểm trung bình {vn_number(value)} nằm ngoài thang {_range(lo, hi)}"
+            )
         return _finish(mx * (v - lo) / (hi - lo), mx)
     raise ValueError(f"loại cách chấm không hợp lệ: {kind!r}")
 
@@ -299,7 +301,7 @@ def rule_problems(rule: Rule, max_points: Decimal | None) -> list[str]:
         if v is not None and v < 0:
             out.append(f"tham số {name} = {_show(v)} âm")
         if v is not None and mx is not None and v > mx:
-            out.append(f"tham số {name} = {_show(v)} lớn hơn điểm tối đa {max_points}")
+            out.append(f"tham số {name} = {_show(v)} lớn hơn điểm tối đa {_show(max_points)}")
 
     def positive(name: str, v: Fraction | None, required: bool) -> None:
         if v is None:
@@ -359,8 +361,15 @@ def rule_problems(rule: Rule, max_points: Decimal | None) -> list[str]:
     return out
 
 
-def _show(x: Fraction) -> str:
-    return str(_fmt(_to_decimal(x)))
+def _show(x: Fraction | Decimal | None) -> str:
+    return vn_number(_fmt(_to_decimal(x)) if isinstance(x, Fraction) else x)
+
+
+def _range(lo: object, hi: object) -> str:
+    """``[0, 2]``, but ``[0; 1,5]`` when a bound has a decimal comma."""
+    a = _show(lo) if isinstance(lo, Fraction | Decimal) else vn_number(lo)
+    b = _show(hi) if isinstance(hi, Fraction | Decimal) else vn_number(hi)
+    return f"[{a}; {b}]" if "," in a + b else f"[{a}, {b}]"
 
 
 def _band_problems(bands: object, max_points: Decimal | None) -> list[str]:
@@ -379,7 +388,8 @@ def _band_problems(bands: object, max_points: Decimal | None) -> list[str]:
             out.append(f"khoảng {_show(lo)}–{_show(hi)}: min lớn hơn max")
         if pts < 0 or (max_points is not None and pts > Fraction(max_points)):
             out.append(
-                f"khoảng {_show(lo)}–{_show(hi)}: điểm {_show(pts)} nằm ngoài [0, {max_points}]"
+                f"khoảng {_show(lo)}–{_show(hi)}: điểm {_show(pts)} nằm ngoài "
+                f"{_range(0, max_points)}"
             )
     if out:
         return out

@@ -114,7 +114,7 @@ def read_upload(data: bytes | str, name: str) -> Upload:
         text, encoding = decode_bytes(data, name)
     problems: list[Problem] = []
     delimiter = _delimiter(text, name, problems)
-    if problems:
+    if delimiter is None:
         raise FormatError(problems)
     return Upload(name, text, encoding, delimiter)
 

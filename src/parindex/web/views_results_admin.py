@@ -188,11 +188,13 @@ def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
         unit = next(
             (p.unit for p in participants if str(p.unit_id) == request.POST.get("unit")), None
         )
-        metric, value = request.POST.get("metric", ""), request.POST.get("value", "").strip()
+        metric, typed_value = request.POST.get("metric", ""), request.POST.get("value", "")
         try:
             if unit is None:
                 raise ValidationError("Chọn đơn vị tham gia kỳ đánh giá.")
-            rsvc.metric_set(cycle=cycle, unit=unit, metric=metric, value=value, actor=user)
+            rsvc.metric_set(
+                cycle=cycle, unit=unit, metric=metric, value=typed_value.strip(), actor=user
+            )
         except ValidationError as exc:
             errors = error_messages(exc)
         else:
