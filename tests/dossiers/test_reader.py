@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from parindex.formats.dossier_columns import map_headers, status_map
 from parindex.formats.dossiers import flatten_sync, open_dossiers, read_dossiers
+from parindex.testing import cp1258_bytes
 
 NATIONAL = (
     "MaHoSo,MaTTHC,DonViXuLy,CanBoXuLy,KenhThucHien,TrangThaiHoSo,NgayTiepNhan,NgayHenTra,"
@@ -139,37 +139,12 @@ def test_batches_are_bounded_and_row_numbers_run_on(tmp_path: Path) -> None:
     assert f.problems == [] and f.rows == 7
 
 
-def cp1258(text: str) -> bytes:
-    """Windows-1258 writes Vietnamese as a precomposed letter plus a combining tone mark."""
-    out: list[str] = []
-    for ch in text:
-        if _encodes(ch):
-            out.append(ch)
-            continue
-        base, *marks = unicodedata.normalize("NFD", ch)
-        for m in list(marks):
-            joined = unicodedata.normalize("NFC", base + m)
-            if len(joined) == 1 and _encodes(joined):
-                base = joined
-                marks.remove(m)
-        out.append(base + "".join(marks))
-    return "".join(out).encode("cp1258")
-
-
-def _encodes(c: str) -> bool:
-    try:
-        c.encode("cp1258")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def test_windows_1258_and_utf16_exports_are_read(tmp_path: Path) -> None:
     text = (
         "Mã hồ sơ,Trạng thái,Ngày tiếp nhận,Ngày hẹn trả\n"
         "H1,Đang xử lý,02/01/2025 08:00,06/01/2025\n"
     )
-    for enc, data in (("cp1258", cp1258(text)), ("utf-16", text.encode("utf-16"))):
+    for enc, data in (("cp1258", cp1258_bytes(text)), ("utf-16", text.encode("utf-16"))):
         path = tmp_path / f"{enc}.csv"
         path.write_bytes(data)
         frame, problems = read_dossiers(path)

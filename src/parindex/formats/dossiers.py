@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -328,8 +329,11 @@ def _as_utf8(path: Path) -> tuple[Path, bool]:
                 return path, False
     fd, name = tempfile.mkstemp(suffix=".csv")
     with open(path, encoding=encoding, newline="") as src, os.fdopen(fd, "w", newline="") as dst:
-        while block := src.read(1 << 20):
-            dst.write(block)
+        # Windows-1258 writes most tones as combining marks: NFC, as formats.text does. By
+        # lines, so that a letter and its mark are never cut apart.
+        for line in src:
+            nfc = unicodedata.is_normalized("NFC", line)
+            dst.write(line if nfc else unicodedata.normalize("NFC", line))
     return Path(name), True
 
 
