@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import cycle_ref, group_ref, moment, unit_ref, update_time, user_ref
 
 #: Metrics every cycle knows (rating conditions may name them before any value exists).
 KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
@@ -44,15 +45,8 @@ class RatingConfig(models.Model):
     accountability = models.JSONField(
         "quy tắc xử lý trách nhiệm người đứng đầu", default=dict, blank=True
     )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cập nhật",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_at = update_time()
+    updated_by = user_ref("người cập nhật")
 
     class Meta:
         verbose_name = "cấu hình xếp loại"
@@ -72,26 +66,15 @@ class MetricSource(models.TextChoices):
 class UnitMetric(models.Model):
     """A unit's metric for rating conditions (percent, 0–100), e.g. late_dossier_rate."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", on_delete=models.CASCADE, related_name="+"
-    )
+    cycle = cycle_ref()
+    unit = unit_ref(on_delete=models.CASCADE)
     metric = models.CharField("chỉ số", max_length=64)
     value = models.DecimalField("giá trị (%)", max_digits=9, decimal_places=4)
     source = models.CharField(
         "nguồn", max_length=20, choices=MetricSource.choices, default=MetricSource.FORM
     )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cập nhật",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_at = update_time()
+    updated_by = user_ref("người cập nhật")
 
     class Meta:
         verbose_name = "chỉ số xếp loại của đơn vị"
@@ -126,14 +109,7 @@ class ResultSet(models.Model):
         "tình trạng", max_length=20, choices=ResultStatus.choices, default=ResultStatus.PROVISIONAL
     )
     computed_at = models.DateTimeField("tính lúc")
-    computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người yêu cầu tính",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    computed_by = user_ref("người yêu cầu tính")
     input_hash = models.CharField("dấu vân tay dữ liệu đầu vào", max_length=64)
     duration_ms = models.PositiveIntegerField("thời gian tính (ms)", default=0)
     decimals = models.PositiveSmallIntegerField("số chữ số thập phân khi hiển thị", default=2)
@@ -157,12 +133,8 @@ class UnitResult(models.Model):
     result_set = models.ForeignKey(
         ResultSet, verbose_name="kết quả", on_delete=models.CASCADE, related_name="units"
     )
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
-    )
-    group = models.ForeignKey(
-        "units.UnitGroup", verbose_name="nhóm xếp hạng", on_delete=models.PROTECT, related_name="+"
-    )
+    unit = unit_ref()
+    group = group_ref()
     framework_code = models.CharField("bộ tiêu chí", max_length=100, blank=True)
     assessment_status = models.CharField("trạng thái phiếu", max_length=20, blank=True)
     points = models.DecimalField("điểm", **POINTS)
@@ -249,9 +221,9 @@ class RecomputeRequest(models.Model):
         "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
     )
     pending = models.BooleanField("đang chờ tính", default=False)
-    requested_at = models.DateTimeField("yêu cầu lúc", null=True, blank=True)
-    started_at = models.DateTimeField("bắt đầu tính lúc", null=True, blank=True)
-    finished_at = models.DateTimeField("tính xong lúc", null=True, blank=True)
+    requested_at = moment("yêu cầu lúc")
+    started_at = moment("bắt đầu tính lúc")
+    finished_at = moment("tính xong lúc")
     last_error = models.TextField("lỗi lần tính gần nhất", blank=True)
 
     class Meta:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from parindex.fields import creation_time
+
 #: Unit and group codes: letters, digits, ``_``, ``-`` and ``.`` (used in CSV files and URLs).
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -186,7 +188,7 @@ class DivisionDataset(models.Model):
     package_version = models.CharField("phiên bản gói", max_length=50, blank=True)
     data_version = models.CharField("phiên bản dữ liệu", max_length=50, blank=True)
     province_filter = models.CharField("chỉ tỉnh", max_length=200, blank=True)
-    loaded_at = models.DateTimeField("thời điểm nạp", auto_now_add=True)
+    loaded_at = creation_time("thời điểm nạp")
     province_count = models.PositiveIntegerField("số tỉnh", default=0)
     commune_count = models.PositiveIntegerField("số xã", default=0)
 
