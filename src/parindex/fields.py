@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "creation_time",
+    "cycle_one",
     "cycle_ref",
     "framework_ref",
     "group_ref",
@@ -55,15 +56,20 @@ def user_owner(verbose_name: str, related_name: str) -> models.ForeignKey[User]:
     )
 
 
-def _link(to: str, verbose_name: str, on_delete: Any, related_name: str) -> Any:
-    return models.ForeignKey(
-        to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name
-    )
+def _link(
+    to: str, verbose_name: str, on_delete: Any, related_name: str, kind: Any = models.ForeignKey
+) -> Any:
+    return kind(to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name)
 
 
 def cycle_ref(related_name: str = "+") -> models.ForeignKey[Cycle]:
     """The cycle a row belongs to; deleted with the cycle."""
     return _link("cycles.Cycle", "kỳ đánh giá", models.CASCADE, related_name)
+
+
+def cycle_one(related_name: str = "+") -> models.OneToOneField[Cycle]:
+    """The cycle a row is the only one of (configuration, results); deleted with it."""
+    return _link("cycles.Cycle", "kỳ đánh giá", models.CASCADE, related_name, models.OneToOneField)
 
 
 def unit_ref(

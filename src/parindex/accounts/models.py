@@ -30,8 +30,7 @@ class User(AbstractUser):
     )
 
     class Meta:
-        verbose_name = "người dùng"
-        verbose_name_plural = "người dùng"
+        verbose_name = verbose_name_plural = "người dùng"
 
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username

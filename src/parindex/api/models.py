@@ -20,8 +20,7 @@ class ApiToken(models.Model):
     revoked_at = moment("thu hồi lúc")
 
     class Meta:
-        verbose_name = "khoá API"
-        verbose_name_plural = "khoá API"
+        verbose_name = verbose_name_plural = "khoá API"
         ordering = ["user", "-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -125,8 +125,7 @@ class Assessment(models.Model):
     approved_by = user_ref("người phê duyệt")
 
     class Meta:
-        verbose_name = "phiếu tự chấm"
-        verbose_name_plural = "phiếu tự chấm"
+        verbose_name = verbose_name_plural = "phiếu tự chấm"
         ordering = ["cycle", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="assessment_unique"),
@@ -175,8 +174,7 @@ class LeafScore(models.Model):
     updated_at = update_time()
 
     class Meta:
-        verbose_name = "điểm tiêu chí"
-        verbose_name_plural = "điểm tiêu chí"
+        verbose_name = verbose_name_plural = "điểm tiêu chí"
         ordering = ["assessment", "criterion__position"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "criterion"], name="leafscore_unique"),
@@ -200,8 +198,7 @@ class Comment(models.Model):
     created_at = creation_time("thời điểm")
 
     class Meta:
-        verbose_name = "ý kiến"
-        verbose_name_plural = "ý kiến"
+        verbose_name = verbose_name_plural = "ý kiến"
         ordering = ["score", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -224,8 +221,7 @@ class DeadlineExtension(models.Model):
     granted_at = creation_time("thời điểm gia hạn")
 
     class Meta:
-        verbose_name = "gia hạn"
-        verbose_name_plural = "gia hạn"
+        verbose_name = verbose_name_plural = "gia hạn"
         ordering = ["cycle", "unit", "stage"]
         constraints = [
             models.UniqueConstraint(
@@ -257,8 +253,7 @@ class AppraisalAssignment(models.Model):
     created_at = creation_time("ngày phân công")
 
     class Meta:
-        verbose_name = "phân công thẩm định"
-        verbose_name_plural = "phân công thẩm định"
+        verbose_name = verbose_name_plural = "phân công thẩm định"
         ordering = ["cycle", "appraiser"]
         constraints = [
             models.UniqueConstraint(

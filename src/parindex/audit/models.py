@@ -23,8 +23,7 @@ class AuditEvent(models.Model):
     context = models.JSONField("ngữ cảnh", default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
-        verbose_name = "nhật ký thay đổi"
-        verbose_name_plural = "nhật ký thay đổi"
+        verbose_name = verbose_name_plural = "nhật ký thay đổi"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 

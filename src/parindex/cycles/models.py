@@ -69,8 +69,7 @@ class Cycle(models.Model):
     )
 
     class Meta:
-        verbose_name = "kỳ đánh giá"
-        verbose_name_plural = "kỳ đánh giá"
+        verbose_name = verbose_name_plural = "kỳ đánh giá"
         ordering = ["-year", "-id"]
 
     def __str__(self) -> str:
@@ -93,8 +92,7 @@ class CycleFramework(models.Model):
     framework = framework_ref("cycle_links")
 
     class Meta:
-        verbose_name = "bộ tiêu chí của nhóm"
-        verbose_name_plural = "bộ tiêu chí của nhóm"
+        verbose_name = verbose_name_plural = "bộ tiêu chí của nhóm"
         constraints = [
             models.UniqueConstraint(fields=["cycle", "group"], name="cycleframework_unique"),
         ]
@@ -112,8 +110,7 @@ class CycleUnit(models.Model):
     group = group_ref()
 
     class Meta:
-        verbose_name = "đơn vị tham gia"
-        verbose_name_plural = "đơn vị tham gia"
+        verbose_name = verbose_name_plural = "đơn vị tham gia"
         ordering = ["cycle", "group__position", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="cycleunit_unique"),

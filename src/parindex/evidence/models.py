@@ -86,8 +86,7 @@ class EvidenceDocument(models.Model):
     )
 
     class Meta:
-        verbose_name = "tài liệu kiểm chứng"
-        verbose_name_plural = "tài liệu kiểm chứng"
+        verbose_name = verbose_name_plural = "tài liệu kiểm chứng"
         ordering = ["unit", "-year", "title", "id"]
         indexes = [models.Index(fields=["unit", "year"], name="evidence_unit_year_idx")]
 
@@ -119,8 +118,7 @@ class EvidenceLink(models.Model):
     created_at = creation_time("ngày thêm")
 
     class Meta:
-        verbose_name = "tài liệu kiểm chứng của tiêu chí"
-        verbose_name_plural = "tài liệu kiểm chứng của tiêu chí"
+        verbose_name = verbose_name_plural = "tài liệu kiểm chứng của tiêu chí"
         ordering = ["score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["score", "document"], name="evidencelink_unique"),

@@ -35,8 +35,7 @@ class Framework(models.Model):
     created_by = user_ref("người tạo")
 
     class Meta:
-        verbose_name = "bộ tiêu chí"
-        verbose_name_plural = "bộ tiêu chí"
+        verbose_name = verbose_name_plural = "bộ tiêu chí"
         ordering = ["-year", "code"]
 
     def __str__(self) -> str:
@@ -78,8 +77,7 @@ class Criterion(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
-        verbose_name = "tiêu chí"
-        verbose_name_plural = "tiêu chí"
+        verbose_name = verbose_name_plural = "tiêu chí"
         ordering = ["framework", "position"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
@@ -100,8 +98,7 @@ class ScoringRule(models.Model):
     params = models.JSONField("tham số", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "cách chấm điểm"
-        verbose_name_plural = "cách chấm điểm"
+        verbose_name = verbose_name_plural = "cách chấm điểm"
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.type}"

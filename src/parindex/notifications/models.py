@@ -30,8 +30,7 @@ class Notification(models.Model):
     )
 
     class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
+        verbose_name = verbose_name_plural = "thông báo"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
 

@@ -65,8 +65,7 @@ class ExportJob(models.Model):
     finished_at = moment("xong lúc")
 
     class Meta:
-        verbose_name = "lượt xuất báo cáo"
-        verbose_name_plural = "lượt xuất báo cáo"
+        verbose_name = verbose_name_plural = "lượt xuất báo cáo"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -94,8 +93,7 @@ class ReportTemplate(models.Model):
     uploaded_at = creation_time("tải lên lúc")
 
     class Meta:
-        verbose_name = "mẫu báo cáo Word"
-        verbose_name_plural = "mẫu báo cáo Word"
+        verbose_name = verbose_name_plural = "mẫu báo cáo Word"
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:

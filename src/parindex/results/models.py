@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models
 
-from parindex.fields import cycle_ref, group_ref, moment, unit_ref, update_time, user_ref
+from parindex.fields import cycle_one, cycle_ref, group_ref, moment, unit_ref, update_time, user_ref
 
 #: Metrics every cycle knows (rating conditions may name them before any value exists).
 KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
@@ -26,12 +26,7 @@ POINTS: dict[str, Any] = {"max_digits": 14, "decimal_places": 6}
 class RatingConfig(models.Model):
     """Rating classes, capping conditions and the accountability rule of one cycle."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="rating_config",
-    )
+    cycle = cycle_one("rating_config")
     classes = models.JSONField(
         "mức xếp loại", default=list, help_text="[{name, min}], mức cao nhất trước."
     )
@@ -49,8 +44,7 @@ class RatingConfig(models.Model):
     updated_by = user_ref("người cập nhật")
 
     class Meta:
-        verbose_name = "cấu hình xếp loại"
-        verbose_name_plural = "cấu hình xếp loại"
+        verbose_name = verbose_name_plural = "cấu hình xếp loại"
 
     def __str__(self) -> str:
         return f"Xếp loại — {self.cycle}"
@@ -77,8 +71,7 @@ class UnitMetric(models.Model):
     updated_by = user_ref("người cập nhật")
 
     class Meta:
-        verbose_name = "chỉ số xếp loại của đơn vị"
-        verbose_name_plural = "chỉ số xếp loại của đơn vị"
+        verbose_name = verbose_name_plural = "chỉ số xếp loại của đơn vị"
         ordering = ["cycle", "unit", "metric"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit", "metric"], name="unitmetric_unique"),
@@ -99,12 +92,7 @@ class ResultStatus(models.TextChoices):
 class ResultSet(models.Model):
     """The current results of a cycle (one per cycle, replaced whole on recompute)."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="result_set",
-    )
+    cycle = cycle_one("result_set")
     status = models.CharField(
         "tình trạng", max_length=20, choices=ResultStatus.choices, default=ResultStatus.PROVISIONAL
     )
@@ -116,8 +104,7 @@ class ResultSet(models.Model):
     notes = models.JSONField("ghi chú khi tính", default=list, blank=True)
 
     class Meta:
-        verbose_name = "kết quả kỳ đánh giá"
-        verbose_name_plural = "kết quả kỳ đánh giá"
+        verbose_name = verbose_name_plural = "kết quả kỳ đánh giá"
 
     def __str__(self) -> str:
         return f"Kết quả {self.cycle} ({self.get_status_display()})"
@@ -174,8 +161,7 @@ class UnitResult(models.Model):
     )
 
     class Meta:
-        verbose_name = "kết quả của đơn vị"
-        verbose_name_plural = "kết quả của đơn vị"
+        verbose_name = verbose_name_plural = "kết quả của đơn vị"
         ordering = ["result_set", "group__position", "rank", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["result_set", "unit"], name="unitresult_unique"),
@@ -202,8 +188,7 @@ class NodeResult(models.Model):
     rank = models.PositiveIntegerField("xếp hạng lĩnh vực trong nhóm", null=True, blank=True)
 
     class Meta:
-        verbose_name = "kết quả theo lĩnh vực/tiêu chí"
-        verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
+        verbose_name = verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
         ordering = ["unit_result", "position"]
         constraints = [
             models.UniqueConstraint(fields=["unit_result", "code"], name="noderesult_unique"),
@@ -217,9 +202,7 @@ class NodeResult(models.Model):
 class RecomputeRequest(models.Model):
     """Debounce for background recomputation: at most one pending task per cycle."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
-    )
+    cycle = cycle_one()
     pending = models.BooleanField("đang chờ tính", default=False)
     requested_at = moment("yêu cầu lúc")
     started_at = moment("bắt đầu tính lúc")
@@ -227,8 +210,7 @@ class RecomputeRequest(models.Model):
     last_error = models.TextField("lỗi lần tính gần nhất", blank=True)
 
     class Meta:
-        verbose_name = "yêu cầu tính lại"
-        verbose_name_plural = "yêu cầu tính lại"
+        verbose_name = verbose_name_plural = "yêu cầu tính lại"
 
     def __str__(self) -> str:
         return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"

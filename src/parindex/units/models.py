@@ -39,8 +39,7 @@ class UnitGroup(models.Model):
     position = models.PositiveIntegerField("thứ tự", default=0)
 
     class Meta:
-        verbose_name = "nhóm đơn vị"
-        verbose_name_plural = "nhóm đơn vị"
+        verbose_name = verbose_name_plural = "nhóm đơn vị"
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -85,8 +84,7 @@ class Unit(models.Model):
     is_active = models.BooleanField("đang hoạt động", default=True)
 
     class Meta:
-        verbose_name = "đơn vị"
-        verbose_name_plural = "đơn vị"
+        verbose_name = verbose_name_plural = "đơn vị"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -133,8 +131,7 @@ class UnitLineage(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
-        verbose_name = "quan hệ kế thừa đơn vị"
-        verbose_name_plural = "quan hệ kế thừa đơn vị"
+        verbose_name = verbose_name_plural = "quan hệ kế thừa đơn vị"
         ordering = ["-effective", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -193,8 +190,7 @@ class DivisionDataset(models.Model):
     commune_count = models.PositiveIntegerField("số xã", default=0)
 
     class Meta:
-        verbose_name = "lần nạp danh mục hành chính"
-        verbose_name_plural = "lần nạp danh mục hành chính"
+        verbose_name = verbose_name_plural = "lần nạp danh mục hành chính"
         ordering = ["-loaded_at", "-id"]
 
     def __str__(self) -> str:
