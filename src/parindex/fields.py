@@ -26,6 +26,7 @@ __all__ = [
     "group_ref",
     "moment",
     "optional_points",
+    "optional_ref",
     "unit_ref",
     "update_time",
     "user_owner",
@@ -60,6 +61,18 @@ def _link(
     to: str, verbose_name: str, on_delete: Any, related_name: str, kind: Any = models.ForeignKey
 ) -> Any:
     return kind(to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name)
+
+
+def optional_ref(to: str, verbose_name: str, *, on_delete: Any, related_name: str) -> Any:
+    """An optional link (``null=True, blank=True``) to ``to`` (a model label or ``"self"``)."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+    )
 
 
 def cycle_ref(related_name: str = "+") -> models.ForeignKey[Cycle]:

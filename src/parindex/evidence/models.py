@@ -11,7 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
-from parindex.fields import creation_time, unit_ref, user_ref
+from parindex.fields import creation_time, optional_ref, unit_ref, user_ref
 
 
 class EvidenceStorage(FileSystemStorage):
@@ -76,13 +76,8 @@ class EvidenceDocument(models.Model):
     year = models.PositiveIntegerField("năm", db_index=True)
     uploaded_by = user_ref("người tải lên")
     created_at = creation_time()
-    carried_from = models.ForeignKey(
-        "self",
-        verbose_name="chuyển từ",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="carried_copies",
+    carried_from = optional_ref(
+        "self", "chuyển từ", on_delete=models.SET_NULL, related_name="carried_copies"
     )
 
     class Meta:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from parindex.fields import creation_time, optional_points, user_ref
+from parindex.fields import creation_time, optional_points, optional_ref, user_ref
 
 
 class FrameworkStatus(models.TextChoices):
@@ -58,14 +58,7 @@ class Criterion(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name="bộ tiêu chí", on_delete=models.CASCADE, related_name="criteria"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="tiêu chí cha",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="children",
-    )
+    parent = optional_ref("self", "tiêu chí cha", on_delete=models.CASCADE, related_name="children")
     code = models.CharField("mã", max_length=50)
     name = models.TextField("nội dung")
     depth = models.PositiveSmallIntegerField("cấp", default=1)

@@ -10,7 +10,16 @@ from typing import Any
 
 from django.db import models
 
-from parindex.fields import cycle_one, cycle_ref, group_ref, moment, unit_ref, update_time, user_ref
+from parindex.fields import (
+    cycle_one,
+    cycle_ref,
+    group_ref,
+    moment,
+    optional_ref,
+    unit_ref,
+    update_time,
+    user_ref,
+)
 
 #: Metrics every cycle knows (rating conditions may name them before any value exists).
 KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
@@ -143,13 +152,8 @@ class UnitResult(models.Model):
         "thay đổi chỉ số so với năm trước", null=True, blank=True, **POINTS
     )
     rank_change = models.IntegerField("thay đổi thứ hạng (+ là tăng)", null=True, blank=True)
-    previous_unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị so sánh năm trước",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    previous_unit = optional_ref(
+        "units.Unit", "đơn vị so sánh năm trước", on_delete=models.SET_NULL, related_name="+"
     )
     previous_index = models.DecimalField("chỉ số năm trước", null=True, blank=True, **POINTS)
     previous_rank = models.PositiveIntegerField("xếp hạng năm trước", null=True, blank=True)

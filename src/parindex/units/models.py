@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
-from parindex.fields import creation_time
+from parindex.fields import creation_time, optional_ref
 
 #: Unit and group codes: letters, digits, ``_``, ``-`` and ``.`` (used in CSV files and URLs).
 code_validator = RegexValidator(
@@ -63,22 +63,10 @@ class Unit(models.Model):
         blank=True,
         help_text="Mã theo danh mục đơn vị hành chính (gói vietnam-provinces).",
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="đơn vị cấp trên",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    parent = optional_ref(
+        "self", "đơn vị cấp trên", on_delete=models.PROTECT, related_name="children"
     )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name="nhóm",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="units",
-    )
+    group = optional_ref("units.UnitGroup", "nhóm", on_delete=models.PROTECT, related_name="units")
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
