@@ -52,6 +52,14 @@ def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
     return value
 
 
+def form_points(raw: str | None, missing: str) -> Decimal:
+    """Points the form must have: :func:`form_decimal`, ``missing`` when left blank."""
+    points = form_decimal(raw)
+    if points is None:
+        raise ValidationError(missing)
+    return points
+
+
 def posted_csv(request: HttpRequest, errors: list[str], *, columns: str) -> str:
     """The CSV text of an import form: the uploaded ``file`` (UTF-8, BOM allowed), else the
     pasted ``text``. A file that is not UTF-8, or nothing at all, adds to ``errors``."""
