@@ -14,6 +14,7 @@ from django.db import models
 
 if TYPE_CHECKING:
     from parindex.accounts.models import User
+    from parindex.assessments.models import LeafScore
     from parindex.cycles.models import Cycle
     from parindex.frameworks.models import Framework
     from parindex.units.models import Unit, UnitGroup
@@ -27,6 +28,7 @@ __all__ = [
     "moment",
     "optional_points",
     "optional_ref",
+    "score_ref",
     "unit_ref",
     "update_time",
     "user_owner",
@@ -83,6 +85,11 @@ def cycle_ref(related_name: str = "+") -> models.ForeignKey[Cycle]:
 def cycle_one(related_name: str = "+") -> models.OneToOneField[Cycle]:
     """The cycle a row is the only one of (configuration, results); deleted with it."""
     return _link("cycles.Cycle", "kỳ đánh giá", models.CASCADE, related_name, models.OneToOneField)
+
+
+def score_ref(related_name: str) -> models.ForeignKey[LeafScore]:
+    """The leaf score (one leaf of one assessment) a row belongs to; deleted with it."""
+    return _link("assessments.LeafScore", "điểm tiêu chí", models.CASCADE, related_name)
 
 
 def unit_ref(

@@ -11,6 +11,7 @@ from parindex.fields import (
     framework_ref,
     moment,
     optional_points,
+    score_ref,
     unit_ref,
     update_time,
     user_owner,
@@ -187,9 +188,7 @@ class LeafScore(models.Model):
 class Comment(models.Model):
     """Ý kiến trao đổi trên một tiêu chí lá (đơn vị ↔ tổ thẩm định)."""
 
-    score = models.ForeignKey(
-        LeafScore, verbose_name="điểm tiêu chí", on_delete=models.CASCADE, related_name="comments"
-    )
+    score = score_ref("comments")
     author = user_ref("người viết", blank=False)
     round = models.PositiveSmallIntegerField(
         "vòng", choices=CommentRound.choices, default=CommentRound.SELF

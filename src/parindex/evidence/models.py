@@ -11,7 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
-from parindex.fields import creation_time, optional_ref, unit_ref, user_ref
+from parindex.fields import creation_time, optional_ref, score_ref, unit_ref, user_ref
 
 
 class EvidenceStorage(FileSystemStorage):
@@ -96,12 +96,7 @@ class EvidenceDocument(models.Model):
 class EvidenceLink(models.Model):
     """Document ``document`` is evidence for leaf score ``score``."""
 
-    score = models.ForeignKey(
-        "assessments.LeafScore",
-        verbose_name="điểm tiêu chí",
-        on_delete=models.CASCADE,
-        related_name="evidence_links",
-    )
+    score = score_ref("evidence_links")
     document = models.ForeignKey(
         EvidenceDocument,
         verbose_name="tài liệu",
