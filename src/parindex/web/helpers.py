@@ -94,6 +94,14 @@ def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
     return value
 
 
+def form_points(raw: str | None, missing: str) -> Decimal:
+    """Points the form must have: :func:`form_decimal`, ``missing`` when left blank."""
+    points = form_decimal(raw)
+    if points is None:
+        raise ValidationError(missing)
+    return points
+
+
 def parse_when(raw: str | None, what: str, *, end_of_day: bool = True) -> datetime | None:
     """A date or a datetime-local field value as an aware datetime."""
     text = (raw or "").strip()

@@ -34,10 +34,8 @@ from parindex.formats.text import Upload
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import csv_import, error_messages, form_decimal, parse_when
+from parindex.web.helpers import csv_import, error_messages, form_points, parse_when
 from parindex.workflow import ConcurrentChange, InvalidTransition
-
-#: How an external points file (uploaded or pasted) is named in its problems and notes.
 
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
 
@@ -279,9 +277,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             unit_id = p.get("unit", "")
             code = p.get("code", "")
             try:
-                points = form_decimal(p.get("points"))
-                if points is None:
-                    raise ValidationError("Nhập điểm.")
+                points = form_points(p.get("points"), "Nhập điểm.")
                 score = (
                     LeafScore.objects.filter(
                         assessment__cycle=cycle,
