@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-__all__ = ["bad_request", "page_not_found", "permission_denied", "server_error"]
+__all__ = ["bad_request", "csrf_failure", "page_not_found", "permission_denied", "server_error"]
 
 _API_DETAIL = {
     400: "Yêu cầu không hợp lệ.",
@@ -45,6 +45,12 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     # được …"): worth showing; Django's own carry none.
     reason = str(exception) if exception is not None else ""
     return _api(request, 403, reason) or _page(request, 403, reason=reason)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form posted from a stale page or an expired session."""
+    why = "Biểu mẫu đã cũ hoặc phiên làm việc đã hết hạn: tải lại trang rồi gửi lại."
+    return _api(request, 403, why) or _page(request, 403, reason=why)
 
 
 @requires_csrf_token

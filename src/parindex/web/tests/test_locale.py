@@ -65,6 +65,16 @@ def test_403_and_400_pages_are_vietnamese_in_the_layout(settings):
     assert r.status_code == 400 and "Yêu cầu không hợp lệ" in r.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_stale_form_is_a_vietnamese_403(w):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(w.admin)
+    r = client.post(reverse("cycle_external", args=[w.cycle.pk]), {"what": "csv"})
+    body = r.content.decode()
+    assert r.status_code == 403 and LAYOUT in body and "Biểu mẫu đã cũ" in body
+    assert "CSRF verification failed" not in body
+
+
 def test_the_500_page_renders_without_a_request_context_or_database(settings):
     # No django_db mark: any query would fail the test.
     settings.DEBUG = False
