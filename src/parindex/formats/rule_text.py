@@ -111,9 +111,12 @@ def describe_rule(rule: Rule | None) -> str:
             for b in p.get("bands", [])
         ]
     else:
+        # In the order the type lists them (a jsonb column returns its keys sorted).
+        keys = [k for k in RULE_PARAMS.get(rule.type, {}) if k in p]
+        keys += [k for k in p if k not in keys]
         items = [
-            f"{_PARAM_WORDS.get(k, k)} {num_text(v) if isinstance(v, Decimal) else v}"
-            for k, v in p.items()
+            f"{_PARAM_WORDS.get(k, k)} {num_text(p[k]) if isinstance(p[k], Decimal) else p[k]}"
+            for k in keys
         ]
     if not items:
         return label
