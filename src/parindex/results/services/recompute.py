@@ -439,7 +439,7 @@ def _node_rows(
     for r in scored.results:
         shape, pts, app = scored.nodes_of[r.unit]
         rows = []
-        for n, code, depth, position in shape.parents:
+        for n, code, depth, position in (*shape.parents, *shape.leaf_areas):
             mx = app[n]
             rows.append(
                 (
