@@ -452,7 +452,8 @@ def depth_problem(text: str, file: str) -> Problem | None:
         elif isinstance(event, yaml.CollectionStartEvent):
             via = top[2] if top is not None and top[0] else None
             is_map = isinstance(event, yaml.MappingStartEvent)
-            line = event.start_mark.line + 1
+            mark = event.start_mark
+            line = None if mark is None else mark.line + 1
             in_list = top is not None and not top[0] and top[3] in ("nodes", "children")
             if is_map and in_list and levels > MAX_DEPTH:
                 return Problem(file, line, None, too_deep_message("", levels))
