@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from parindex.units.models import DivisionDataset, Unit, UnitGroup, UnitLineage
 
@@ -13,19 +14,20 @@ class UnitGroupAdmin(admin.ModelAdmin):
     ordering = ("position", "name")
 
 
-class SuccessorInline(admin.TabularInline):
+class _LineageInline(admin.TabularInline):
     model = UnitLineage
-    fk_name = "predecessor"
     extra = 0
+
+
+class SuccessorInline(_LineageInline):
+    fk_name = "predecessor"
     autocomplete_fields = ("successor",)
     verbose_name = "đơn vị sau"
     verbose_name_plural = "trở thành (đơn vị sau)"
 
 
-class PredecessorInline(admin.TabularInline):
-    model = UnitLineage
+class PredecessorInline(_LineageInline):
     fk_name = "successor"
-    extra = 0
     autocomplete_fields = ("predecessor",)
     verbose_name = "đơn vị trước"
     verbose_name_plural = "hình thành từ (đơn vị trước)"
@@ -73,8 +75,10 @@ class DivisionDatasetAdmin(admin.ModelAdmin):
     list_filter = ("source", "data_version")
     readonly_fields = [f.name for f in DivisionDataset._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: DivisionDataset | None = None
+    ) -> bool:
         return False
