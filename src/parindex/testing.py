@@ -186,20 +186,13 @@ def mixed_depth_framework(code: str = "nhieu-cap-2025") -> EngineFramework:
                 d(8),
                 children=(
                     Node("2.1", "Tiêu chí lá cấp 2", d(3)),
-                    Node(
+                    chain(
                         "2.2",
-                        "Nhánh cấp 4",
-                        d(5),
-                        children=(
-                            Node(
-                                "2.2.1",
-                                "Cấp 3",
-                                d(5),
-                                children=(
-                                    Node("2.2.1.1", "Lá cấp 4", d(2)),
-                                    Node("2.2.1.2", "Lá cấp 4 khác", d(3)),
-                                ),
-                            ),
+                        "5",
+                        1,
+                        (
+                            Node("2.2.1.1", "Lá cấp 4", d(2)),
+                            Node("2.2.1.2", "Lá cấp 4 khác", d(3)),
                         ),
                     ),
                 ),

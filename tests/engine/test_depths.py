@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_properties import random_scores
 
 from parindex.engine.aggregate import NA, aggregate, compile_framework
 from parindex.engine.compute import compute
@@ -53,18 +54,6 @@ def deep_trees(draw: Any) -> Framework:
     return Framework("p", "p", total=total, nodes=tuple(areas))
 
 
-def _scores(fw: Framework, rnd: random.Random, na_rate: float) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for leaf in fw.leaves():
-        r = rnd.random()
-        if r < na_rate and leaf.source not in ("bonus", "penalty"):
-            out[leaf.code] = NA
-        elif r < 0.9:
-            assert leaf.max_points is not None
-            out[leaf.code] = leaf.max_points * rnd.randint(0, 100) / 100
-    return out
-
-
 @settings(max_examples=200)
 @given(fw=deep_trees(), seed=st.integers(0, 2**32))
 def test_generated_paths_agree_with_the_general_evaluator(fw: Framework, seed: int) -> None:
@@ -73,7 +62,7 @@ def test_generated_paths_agree_with_the_general_evaluator(fw: Framework, seed: i
     rnd = random.Random(seed)
     # Units without N/A take the generated fast path, those with N/A the generated
     # general one; aggregate() is the plain evaluator.
-    scores = {f"u{i}": _scores(fw, rnd, rnd.choice([0, 0, 0.3, 0.6])) for i in range(8)}
+    scores = {f"u{i}": random_scores(fw, rnd, rnd.choice([0, 0, 0.3, 0.6])) for i in range(8)}
     cf = compile_framework(fw)
     for r in compute(cf, scores):
         ref = aggregate(cf, scores[r.unit])
