@@ -30,9 +30,10 @@ ANONYMOUS = AnonymousUser()
 
 #: Files of the exports module (``parindex.reports.services.export_build(cycle, kind)``
 #: with no user = the public view) offered here. Only the official report in PDF: its public
-#: build carries no appraisers' reasons, applied conditions or evidence (pinned by
-#: ``tests/test_public.py``); the Excel workbook's per-leaf sheet lists the appraisers'
-#: reasons, so it stays on the internal exports page.
+#: build carries no appraisers' reasons or evidence (pinned by ``tests/test_public.py``) —
+#: only each downgrade's short reason and the conditions' legal source, as on this page;
+#: the Excel workbook's per-leaf sheet lists the appraisers' reasons, so it stays on the
+#: internal exports page.
 PUBLIC_EXPORTS = {"pdf": ("application/pdf", "Báo cáo kết quả (PDF)")}
 
 

@@ -23,7 +23,7 @@ from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.engine.lost_points import LeafPoints, losses_by_criterion
 from parindex.frameworks.models import Criterion
-from parindex.results.explain import Note, downgrade_lines, notes
+from parindex.results.explain import Note, downgrade_lines, notes, rank_change_hidden
 from parindex.results.models import NodeResult, ResultSet
 from parindex.results.selectors import ranking, rating_config_for, result_set_for
 from parindex.units.models import Unit
@@ -31,6 +31,8 @@ from parindex.units.models import Unit
 #: Marks a provisional export on every page: PDF @page header, Word header (the template
 #: variable ``tieu_de_trang``), Excel page header and title cell (issue 8).
 PROVISIONAL_MARK = "TẠM TÍNH"
+#: The rank change of a provisional result while units of the group lack points.
+RANK_CHANGE_HIDDEN = "chưa so sánh thứ hạng (tạm tính, còn đơn vị chưa có điểm)"
 
 
 @dataclass(slots=True)
@@ -170,6 +172,7 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
         raise ValidationError("Kỳ đánh giá chưa có kết quả để xuất.")
     results = ranking(rs)
     conditions = rating_config_for(cycle).conditions
+    hidden = rank_change_hidden(rs.is_final, results)  # docs/results.md, provisional ranks
     nodes: dict[int, dict[str, AreaCell]] = defaultdict(dict)
     for ur_id, code, pts, mx, idx in (
         NodeResult.objects.filter(unit_result__result_set=rs, depth=1)
@@ -209,8 +212,12 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
                 rank=r.rank,
                 rating=r.rating,
                 index_change=r.index_change,
-                rank_change=r.rank_change,
-                rank_change_text=describe_rank_change(r.rank_change) or (r.comparison_note or ""),
+                rank_change=None if r.group_id in hidden else r.rank_change,
+                rank_change_text=(
+                    RANK_CHANGE_HIDDEN
+                    if r.group_id in hidden and r.rank_change is not None
+                    else describe_rank_change(r.rank_change) or (r.comparison_note or "")
+                ),
                 reasons=_reasons(r.applied_conditions, r.missing_metrics),
                 areas=nodes.get(r.pk, {}),
                 downgrades=downgrade_lines(r.applied_conditions, conditions),

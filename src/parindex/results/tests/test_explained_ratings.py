@@ -20,6 +20,7 @@ from parindex.reports.data import collect
 from parindex.reports.document import (
     SHIPPED_TEMPLATE,
     build_docx,
+    report_context,
     report_html,
     template_variables,
 )
@@ -153,6 +154,12 @@ def test_provisional_rank_changes_are_not_celebrated_while_units_lack_points(cli
     unit_page = client.get(reverse("results_unit", args=[c.cycle.pk, moved.unit.code]))
     assert not re.search(r"(tăng|giảm) \d+ bậc", unit_page.content.decode())
     assert "Chưa so sánh thứ hạng" in unit_page.content.decode()
+    # the provisional reports follow the same rule (the Excel column, the Word/PDF rows)
+    data = collect(c.cycle, c.admin, with_leaves=False)
+    assert all(r.rank_change is None for r in data.rows)
+    assert not any(re.search(r"\d+ bậc", r.rank_change_text) for r in data.rows)
+    rows = [r for g in report_context(data)["nhom"] for r in g["don_vi"]]
+    assert rows and not any("bậc" in r["thay_doi"] for r in rows)
     # the final 2024 set shows its changes whatever (nothing to compare there: no 2023)
     html = client.get(reverse("results_overview", args=[c.old.pk])).content.decode()
     assert "Hạng (tạm tính)" not in html
