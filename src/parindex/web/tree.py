@@ -134,7 +134,7 @@ class Leaf:
     @property
     def value_text(self) -> str:
         """The self-assessed value in words: a yes/no leaf reads "Đã thực hiện" /
-        "Chưa thực hiện" (never "Giá trị: có"); others "Giá trị: 85%"."""
+        "Chưa thực hiện" (never "Giá trị: có"); others "Giá trị: 85"."""
         stored = (self.score.self_value or "").strip().lower()
         if self.input_kind == "checkbox" or stored in YES_NO_VALUES:
             if self.binary_checked:
@@ -142,9 +142,7 @@ class Leaf:
             if self.binary_unchecked:
                 return "Chưa thực hiện"
             return "Chưa chọn"
-        value = (self.score.self_value or "").strip() or "—"
-        unit = "%" if self.input_kind == "percent" and value != "—" else ""
-        return f"Giá trị: {value}{unit}"
+        return f"Giá trị: {(self.score.self_value or '').strip() or '—'}"
 
     @property
     def input_max(self) -> Any:

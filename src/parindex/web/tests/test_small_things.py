@@ -139,7 +139,7 @@ def test_a_yes_no_leaf_reads_in_words(stored, shown):
     other = Leaf(
         score=LeafScore(self_value="85"), criterion=Criterion(), rule_type="bands", params={}
     )
-    assert other.value_text == "Giá trị: 85%"
+    assert other.value_text == "Giá trị: 85"
 
 
 def test_the_read_only_page_shows_a_done_leaf_in_words(client, world):
