@@ -2,8 +2,9 @@
 
 Reads as an anonymous user through :mod:`parindex.results.selectors`, so only published
 cycles are visible (anything else is a 404), and shows only public fields: rank, index,
-rating and the change against the previous year — never appraisers' reasons, applied
-conditions, notes, evidence or provisional figures.
+rating, the change against the previous year, and each downgrade as a short reason with
+the conditions' legal source cited once (issue 8) — never appraisers' reasons, notes,
+evidence or provisional figures.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parindex.cycles.models import Cycle, CycleStatus
+from parindex.reports.data import province_name
 from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
+from parindex.results.explain import downgrade_lines, notes
 from parindex.results.models import ResultStatus
 from parindex.web.charts import ranking_chart
 
@@ -28,9 +31,10 @@ ANONYMOUS = AnonymousUser()
 
 #: Files of the exports module (``parindex.reports.services.export_build(cycle, kind)``
 #: with no user = the public view) offered here. Only the official report in PDF: its public
-#: build carries no appraisers' reasons, applied conditions or evidence (pinned by
-#: ``tests/test_public.py``); the Excel workbook's per-leaf sheet lists the appraisers'
-#: reasons, so it stays on the internal exports page.
+#: build carries no appraisers' reasons or evidence (pinned by ``tests/test_public.py``) —
+#: only each downgrade's short reason and the conditions' legal source, as on this page;
+#: the Excel workbook's per-leaf sheet lists the appraisers' reasons, so it stays on the
+#: internal exports page.
 PUBLIC_EXPORTS = {"pdf": ("application/pdf", "Báo cáo kết quả (PDF)")}
 
 
@@ -57,8 +61,10 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, rs = _published(pk)
     d = rs.decimals
     ov = rsel.province_overview(request.user, cycle)
+    conditions = rsel.rating_config_for(cycle).conditions
     groups: dict[int, dict[str, Any]] = {}
     for r in ov.ranking:
+        r.downgrades = downgrade_lines(r.applied_conditions, conditions)  # type: ignore[attr-defined]
         g = groups.setdefault(r.group_id, {"id": r.group_id, "name": r.group.name, "rows": []})
         g["rows"].append(r)
     order = [name for name, _ in ov.classes]  # the configured order: colours match
@@ -87,6 +93,8 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": list(groups.values()),
             "charts": charts,
             "files": files,
+            "province": province_name(),
+            "condition_notes": notes((r.applied_conditions for r in ov.ranking), conditions),
             "nav": "public",
         },
     )

@@ -80,6 +80,7 @@ def _file(name: str, content: bytes) -> SimpleUploadedFile:
 PAGES: dict[str, Expect] = {
     # Public pages: no sign-in; an unpublished cycle does not exist for anyone.
     "public:index": Expect("ok", anonymous="ok"),
+    "favicon": Expect("ok", anonymous="ok"),
     "public:cycle": Expect("hidden", anonymous="hidden"),
     "public:csv": Expect("hidden", anonymous="hidden"),
     "public:download": Expect("hidden", anonymous="hidden"),
