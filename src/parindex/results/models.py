@@ -260,3 +260,40 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"
+
+
+class Publication(models.Model):
+    """One publication of a cycle's results (the first, or a republication after "Mở lại
+    kỳ"): who published it, when, why, and the public files as they were then, so an
+    earlier version stays downloadable on the public page."""
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    number = models.PositiveIntegerField("lần công bố")
+    published_at = models.DateTimeField("ngày công bố", auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người công bố",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField("lý do", blank=True)
+    csv = models.TextField("bảng xếp hạng (CSV)", blank=True)
+    pdf = models.BinaryField("báo cáo (PDF)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lần công bố kết quả"
+        verbose_name_plural = "các lần công bố kết quả"
+        ordering = ["cycle", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "number"], name="publication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — lần {self.number}"
