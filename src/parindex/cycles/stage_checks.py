@@ -54,65 +54,51 @@ class Blocker:
         return f"{self.label}: {self.count}" + (f" ({shown})." if shown else ".")
 
 
-def _units_in(
-    cycle: Cycle, statuses: tuple[str, ...], code: str, label: str, url: str
-) -> Blocker | None:
-    names = tuple(
-        Assessment.objects.filter(cycle=cycle, status__in=statuses)
-        .order_by("unit__name")
-        .values_list("unit__name", flat=True)
-    )
-    return Blocker(code, label, len(names), names, url) if names else None
+Check = Callable[[Cycle], Blocker | None]
 
 
-def _not_submitted(cycle: Cycle) -> Blocker | None:
-    return _units_in(
-        cycle,
-        (S.DRAFT,),
-        "not_submitted",
-        "Đơn vị chưa gửi phiếu tự chấm",
-        reverse("cycle_progress", args=[cycle.pk]),
-    )
+def _units_in(code: str, label: str, statuses: tuple[str, ...], page: str) -> Check:
+    """A check: the units whose assessment is still in one of ``statuses``."""
+
+    def check(cycle: Cycle) -> Blocker | None:
+        names = tuple(
+            Assessment.objects.filter(cycle=cycle, status__in=statuses)
+            .order_by("unit__name")
+            .values_list("unit__name", flat=True)
+        )
+        url = reverse(page, args=[cycle.pk])
+        return Blocker(code, label, len(names), names, url) if names else None
+
+    return check
 
 
-def _not_appraised(cycle: Cycle) -> Blocker | None:
-    return _units_in(
-        cycle,
-        (S.DRAFT, S.SUBMITTED),
-        "not_appraised",
-        "Đơn vị chưa được thẩm định vòng 1",
-        reverse("appraisal_home", args=[cycle.pk]),
-    )
-
-
-def _not_answered(cycle: Cycle) -> Blocker | None:
-    return _units_in(
-        cycle,
-        (S.RETURNED,),
-        "not_answered",
-        "Đơn vị được trả lại nhưng chưa gửi giải trình",
-        reverse("cycle_progress", args=[cycle.pk]),
-    )
-
-
-def _not_round2(cycle: Cycle) -> Blocker | None:
-    return _units_in(
-        cycle,
-        (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED),
-        "not_round2",
-        "Đơn vị chưa được thẩm định vòng 2",
-        reverse("appraisal_home", args=[cycle.pk]),
-    )
-
-
-def _not_approved(cycle: Cycle) -> Blocker | None:
-    return _units_in(
-        cycle,
-        tuple(s for s in S.values if s != S.APPROVED),
-        "not_approved",
-        "Đơn vị chưa được Hội đồng phê duyệt",
-        reverse("council_list", args=[cycle.pk]),
-    )
+_not_submitted = _units_in(
+    "not_submitted", "Đơn vị chưa gửi phiếu tự chấm", (S.DRAFT,), "cycle_progress"
+)
+_not_appraised = _units_in(
+    "not_appraised",
+    "Đơn vị chưa được thẩm định vòng 1",
+    (S.DRAFT, S.SUBMITTED),
+    "appraisal_home",
+)
+_not_answered = _units_in(
+    "not_answered",
+    "Đơn vị được trả lại nhưng chưa gửi giải trình",
+    (S.RETURNED,),
+    "cycle_progress",
+)
+_not_round2 = _units_in(
+    "not_round2",
+    "Đơn vị chưa được thẩm định vòng 2",
+    (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED),
+    "appraisal_home",
+)
+_not_approved = _units_in(
+    "not_approved",
+    "Đơn vị chưa được Hội đồng phê duyệt",
+    tuple(s for s in S.values if s != S.APPROVED),
+    "council_list",
+)
 
 
 def _external_missing(cycle: Cycle) -> Blocker | None:
@@ -135,8 +121,6 @@ def _external_missing(cycle: Cycle) -> Blocker | None:
         reverse("cycle_external", args=[cycle.pk]),
     )
 
-
-Check = Callable[[Cycle], Blocker | None]
 
 #: The checks that must pass before a cycle enters each stage (going forward). Going back
 #: one stage is never blocked. The publication's own conditions (results final) are checked

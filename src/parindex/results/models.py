@@ -301,7 +301,6 @@ class Publication(models.Model):
     class Meta:
         verbose_name = "lần công bố kết quả"
         verbose_name_plural = "các lần công bố kết quả"
-        ordering = ["cycle", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "number"], name="publication_unique"),
         ]

@@ -56,7 +56,8 @@ def cycle_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "frozen": cycle.status in FROZEN_STAGES,
             "publications": Publication.objects.filter(cycle=cycle)
             .select_related("published_by")
-            .defer("csv", "pdf"),
+            .defer("csv", "pdf")
+            .order_by("-number"),
             "errors": errors,
         },
         status=400 if errors else 200,

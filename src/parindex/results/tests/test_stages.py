@@ -153,7 +153,9 @@ def test_publication_and_reopen_keep_versions_and_freeze_the_results(
     )
     cycle_stage_move(cycle=cycle, to="approved", actor=world.admin)
     cycle_stage_move(cycle=cycle, to="published", reason="Cập nhật SIPAS", actor=world.admin)
-    assert list(Publication.objects.filter(cycle=cycle).values_list("number", flat=True)) == [2, 1]
+    assert list(
+        Publication.objects.filter(cycle=cycle).order_by("-number").values_list("number", flat=True)
+    ) == [2, 1]
     page = client.get(reverse("public:cycle", args=[cycle.pk])).content.decode()
     assert "Kết quả cập nhật ngày" in page and "Các phiên bản trước" in page
     old = client.get(reverse("public:version", args=[cycle.pk, 1, "csv"]))
