@@ -29,6 +29,11 @@ def cycle_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         to = request.POST.get("to", "")
+        seen = request.POST.get("from", "")
+        if seen in CycleStatus.values:
+            # The stage the admin saw: the compare-and-set refuses a move someone else
+            # already made (ConcurrentChange) instead of moving again.
+            cycle.status = seen
         try:
             rsvc.cycle_stage_move(
                 cycle=cycle, to=to, reason=request.POST.get("reason", ""), actor=user

@@ -250,3 +250,30 @@ def test_the_api_transition(world):
 
 def test_the_django_admin_shows_the_status_read_only():
     assert "status" in CycleAdmin.readonly_fields
+
+
+def test_a_metrics_csv_posted_to_a_published_cycle_is_refused(world, client):
+    cycle = _approved_everything(world)
+    cycle_stage_move(cycle=cycle, to="approved", actor=world.admin)
+    cycle_stage_move(cycle=cycle, to="published", actor=world.admin)
+    client.force_login(world.admin)
+    r = client.post(
+        reverse("results_metrics", args=[cycle.pk]),
+        {"action": "csv", "text": "unit,metric,value\nso-tu-phap,late_dossier_rate,6,5\n"},
+    )
+    assert r.status_code == 422 and FROZEN_MESSAGE in r.content.decode()
+    assert UnitMetric.objects.count() == 0 and _status(world) == "published"
+
+
+def test_a_stale_stage_form_is_refused_without_moving_again(world, client):
+    _at(world, "self_assessment", "submitted")
+    client.force_login(world.admin)
+    url = reverse("cycle_stage", args=[world.cycle.pk])
+    form = {"to": "appraisal_round1", "from": "self_assessment"}
+    assert client.post(url, form).status_code == 302
+    r = client.post(url, form)  # the same form again, e.g. a second tab
+    assert r.status_code == 400 and "người khác thay đổi" in r.content.decode()
+    assert _status(world) == "appraisal_round1"
+    assert (
+        AuditEvent.objects.filter(action="cycle.transition", after="appraisal_round1").count() == 1
+    )
