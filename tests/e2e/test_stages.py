@@ -46,7 +46,7 @@ def test_the_admin_moves_publishes_and_reopens_a_cycle(browser, live_server):
     )
     Assessment.objects.filter(cycle=cycle).update(status="approved")
     Cycle.objects.filter(pk=cycle.pk).update(status="council")
-    page.reload()
+    page.goto(f"{base}/ky-danh-gia/{cycle.pk}/giai-doan/")
     expect(page.locator("#stage-ready")).to_be_visible()
     page.get_by_role("button", name="Chuyển sang “Đã phê duyệt”").click()
     expect(page.locator("#stage-current")).to_have_text("Đã phê duyệt")

@@ -40,6 +40,7 @@ def cycle_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             )
         except (ValidationError, InvalidTransition, ConcurrentChange) as exc:
             errors = error_messages(exc)
+            cycle = cycle_get(user, pk)  # show the stage it is really in
         else:
             messages.success(
                 request, f"Đã chuyển kỳ đánh giá sang giai đoạn “{CycleStatus(to).label}”."

@@ -19,6 +19,7 @@ from parindex.cycles.services import cycle_transition
 from parindex.results import selectors as rsel
 from parindex.results.models import Publication, ResultSet, ResultStatus
 from parindex.results.services.recompute import results_recompute
+from parindex.results.services.stage_notices import stage_notify
 
 __all__ = ["cycle_publish", "ranking_csv"]
 
@@ -62,8 +63,8 @@ def cycle_publish(*, cycle: Cycle, actor: User | None, reason: str = "") -> Cycl
     """Publish a final cycle (approved → published, through the cycle's transition table)
     and keep this publication (number, who, when, reason, the public CSV) as a version.
     Refused while a participating unit's assessment is not approved (they are listed) or
-    the results are not final. Plain ``atomic``: the recompute before it has its own
-    transaction."""
+    the results are not final. Everyone concerned is notified after commit. Plain
+    ``atomic``: the recompute before it has its own transaction."""
     require_admin(actor, "công bố kết quả")
     errors: list[str] = []
     if cycle.status != CycleStatus.APPROVED:
@@ -105,10 +106,12 @@ def cycle_publish(*, cycle: Cycle, actor: User | None, reason: str = "") -> Cycl
             reason=(reason or "").strip(),
             csv=ranking_csv(rs),
         )
-        return cycle_transition(
+        cycle_transition(
             cycle=cycle,
             to=CycleStatus.PUBLISHED,
             actor=actor,
             reason=(reason or "").strip(),
             audit="cycle.publish",
         )
+        stage_notify(cycle, CycleStatus.APPROVED, CycleStatus.PUBLISHED, reason)
+    return cycle

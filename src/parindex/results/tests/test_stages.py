@@ -273,6 +273,7 @@ def test_a_stale_stage_form_is_refused_without_moving_again(world, client):
     assert client.post(url, form).status_code == 302
     r = client.post(url, form)  # the same form again, e.g. a second tab
     assert r.status_code == 400 and "người khác thay đổi" in r.content.decode()
+    assert "Chuyển sang “Giải trình”" in r.content.decode()  # the page shows the real stage
     assert _status(world) == "appraisal_round1"
     assert (
         AuditEvent.objects.filter(action="cycle.transition", after="appraisal_round1").count() == 1
