@@ -278,3 +278,23 @@ def test_a_stale_stage_form_is_refused_without_moving_again(world, client):
     assert (
         AuditEvent.objects.filter(action="cycle.transition", after="appraisal_round1").count() == 1
     )
+
+
+def test_the_pages_refuse_points_and_rating_changes_on_a_published_cycle(world, client):
+    cycle = _approved_everything(world)
+    cycle_stage_move(cycle=cycle, to="approved", actor=world.admin)
+    cycle_stage_move(cycle=cycle, to="published", actor=world.admin)
+    before = leaf_score(world.a, "2.1").final_points
+    client.force_login(world.admin)
+    r = client.post(
+        reverse("cycle_external", args=[cycle.pk]),
+        {"what": "csv", "text": "unit,code,points\nso-tu-phap,2.1,1\n"},
+    )
+    assert FROZEN_MESSAGE in r.content.decode()
+    assert leaf_score(world.a, "2.1").final_points == before
+    r = client.post(
+        reverse("results_rating", args=[cycle.pk]),
+        {"class-0-name": "Tốt", "class-0-min": "0", "decimals": "2"},
+    )
+    assert FROZEN_MESSAGE in r.content.decode()
+    assert RatingConfig.objects.count() == 0
