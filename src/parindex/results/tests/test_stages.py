@@ -15,6 +15,7 @@ from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.services import (
     adjustment_set,
     appraisal_set,
+    assessment_reopen,
     external_points_import,
     external_points_set,
 )
@@ -202,6 +203,10 @@ def _assert_frozen(world, cycle) -> None:
         _refused(rating_config_set, cycle=cycle, classes=[], conditions=[], actor=world.admin)
         == FROZEN_MESSAGE
     )
+    approved = Assessment.objects.get(pk=world.a.pk)
+    msg = _refused(assessment_reopen, assessment=approved, reason="Sửa điểm", actor=world.admin)
+    assert msg == FROZEN_MESSAGE
+    assert Assessment.objects.get(pk=world.a.pk).status == "approved"
     s.refresh_from_db()
     ext.refresh_from_db()
     assert (s.self_points, s.round1_points, s.version, ext.final_points) == before
