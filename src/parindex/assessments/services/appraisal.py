@@ -13,20 +13,18 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from parindex import outbox
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, Comment, CommentRound, LeafScore
 from parindex.assessments.services._common import (
     S,
-    _assessment_url,
     _ctx,
     _fresh_score,
+    _notify_unit,
     _num,
     _points_in_range,
     _save_leaf,
-    _unit_users,
     assessment_move,
 )
 from parindex.audit.services import record
@@ -170,12 +168,11 @@ def assessment_return(
             raise ValidationError(errors)
 
     def notify(a: Assessment) -> None:
-        outbox.notify_after_commit(
-            users=_unit_users([a.unit_id]),
+        _notify_unit(
+            a,
             kind="returned",
             title=f"{a.cycle}: phiếu được trả lại để giải trình",
             body=f"{message}\nHạn giải trình: {timezone.localtime(deadline):%H:%M ngày %d/%m/%Y}.",
-            url=_assessment_url(a),
         )
 
     return assessment_move(
