@@ -11,21 +11,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from parindex.accounts.http import AuthedHttpRequest
-from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.models import FROZEN_STAGES, CycleStatus
 from parindex.cycles.selectors import cycle_get
 from parindex.cycles.stage_checks import STAGE_ORDER, next_stage, previous_stage, stage_blockers
 from parindex.results import services as rsvc
 from parindex.results.models import Publication
-from parindex.web.helpers import error_messages
+from parindex.web.helpers import admin_cycle, error_messages
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
 @login_required
 def cycle_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, pk)
+    user, cycle = admin_cycle(request, pk)
     errors: list[str] = []
     if request.method == "POST":
         to = request.POST.get("to", "")
