@@ -45,6 +45,11 @@ class CycleOpenIn(Schema):
     deadlines: dict[str, datetime] = {}
 
 
+class TransitionIn(Schema):
+    to: str
+    reason: str = ""
+
+
 class ExtensionIn(Schema):
     unit: str
     stage: str

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from parindex.web import views, views_admin, views_appraisal, views_assessment, views_audit
+from parindex.web import (
+    views,
+    views_admin,
+    views_appraisal,
+    views_assessment,
+    views_audit,
+    views_stages,
+)
 
 A = views_assessment
 P = views_appraisal
@@ -23,6 +30,7 @@ urlpatterns = [
     path("ky-danh-gia/", views.cycle_list, name="cycle_list"),
     path("ky-danh-gia/mo/", views_admin.cycle_open, name="cycle_open"),
     path("ky-danh-gia/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("ky-danh-gia/<int:pk>/giai-doan/", views_stages.cycle_stage, name="cycle_stage"),
     path("ky-danh-gia/<int:pk>/tien-do/", views_admin.progress, name="cycle_progress"),
     path("ky-danh-gia/<int:pk>/phan-cong/", views_admin.assignments, name="cycle_assignments"),
     path("ky-danh-gia/<int:pk>/gia-han/", views_admin.deadline_extensions, name="cycle_extensions"),
