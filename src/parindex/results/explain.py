@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from parindex.formats.numbers import vn_number
 
 #: How a downgrade line names a metric (lower case: it follows "Hạ xếp loại:").
 METRIC_PHRASES = {
@@ -25,13 +26,8 @@ METRIC_PHRASES = {
 OP_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 
-def vi_number(value: Any) -> str:
-    """``6.50`` → ``6,5``; ``5`` → ``5`` (decimal comma, no trailing zeros)."""
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    return f"{d.normalize():f}".replace(".", ",")
+#: ``6.50`` → ``6,5``; ``5`` → ``5``: the one decimal-comma helper (formats.numbers).
+vi_number = vn_number
 
 
 @dataclass(frozen=True, slots=True)
