@@ -92,9 +92,9 @@ def units(args: argparse.Namespace) -> int:
 
     from parindex.units.services import units_import, units_load_divisions
 
-    problem = _not_ready()
-    if problem:
-        print(problem, file=sys.stderr)
+    not_ready = _not_ready()
+    if not_ready:
+        print(not_ready, file=sys.stderr)
         return 1
     if args.action == "load":
         try:
@@ -134,9 +134,9 @@ def framework_import(args: argparse.Namespace) -> int:
 
     from parindex.frameworks.services import framework_import_file
 
-    problem = _not_ready()
-    if problem:
-        print(problem, file=sys.stderr)
+    not_ready = _not_ready()
+    if not_ready:
+        print(not_ready, file=sys.stderr)
         return 1
     try:
         fw = framework_import_file(
