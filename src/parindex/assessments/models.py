@@ -59,6 +59,7 @@ ASSESSMENT_EDITS: dict[str, tuple[str, ...]] = {
     "appraise": (S.ROUND1, S.ROUND2),  # appraisal and bonus/penalty points
     "comment": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
     "external": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
+    "appraisal_done": (S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),  # mark/undo, audited
 }
 
 
@@ -134,6 +135,21 @@ class Assessment(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="người phê duyệt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    appraisal_done_at = models.DateTimeField(
+        "thẩm định xong lúc",
+        null=True,
+        blank=True,
+        help_text="Tổ thẩm định đánh dấu “đã thẩm định xong”; bỏ đánh dấu được trước khi "
+        "Hội đồng phê duyệt.",
+    )
+    appraisal_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người đánh dấu thẩm định xong",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -344,3 +360,83 @@ class AppraisalAssignment(models.Model):
         if not self.criteria_codes:
             return True
         return any(code == p or code.startswith(f"{p}.") for p in self.criteria_codes)
+
+
+class ExplanationRequest(models.Model):
+    """One leaf the appraiser returned for explanation, with its message, and the unit's
+    answer (``assessment_return`` creates them; ``explanation_answer`` answers)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name="phiếu tự chấm",
+        on_delete=models.CASCADE,
+        related_name="explanation_requests",
+    )
+    score = models.ForeignKey(
+        LeafScore,
+        verbose_name="điểm tiêu chí",
+        on_delete=models.CASCADE,
+        related_name="explanation_requests",
+    )
+    message = models.TextField("nội dung yêu cầu giải trình")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người yêu cầu",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    answer = models.TextField("nội dung giải trình của đơn vị", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người giải trình",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "yêu cầu giải trình"
+        verbose_name_plural = "yêu cầu giải trình"
+        ordering = ["assessment", "score__criterion__position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}: {self.message[:60]}"
+
+
+class CouncilDecision(models.Model):
+    """Quyết định (biên bản) của Hội đồng thẩm định: ngày, số, thành viên dự họp, ghi chú
+    và các đơn vị được phê duyệt theo quyết định này."""
+
+    cycle = models.ForeignKey(
+        "cycles.Cycle",
+        verbose_name="kỳ đánh giá",
+        on_delete=models.CASCADE,
+        related_name="council_decisions",
+    )
+    decided_on = models.DateField("ngày quyết định")
+    number = models.CharField("số biên bản/quyết định", max_length=100)
+    members = models.TextField("thành viên dự họp")
+    notes = models.TextField("ghi chú", blank=True)
+    units = models.ManyToManyField(
+        "units.Unit", verbose_name="đơn vị được phê duyệt", blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người ghi nhận",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "quyết định của Hội đồng thẩm định"
+        verbose_name_plural = "quyết định của Hội đồng thẩm định"
+        ordering = ["cycle", "-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Quyết định số {self.number} ngày {self.decided_on:%d/%m/%Y}"

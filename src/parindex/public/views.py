@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from parindex.assessments.selectors import council_decisions
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
@@ -100,6 +101,7 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": list(groups.values()),
             "charts": charts,
             "files": files,
+            "decisions": council_decisions(cycle),
             "nav": "public",
         },
     )

@@ -34,6 +34,7 @@ from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
 from parindex.web.helpers import error_messages, form_decimal, parse_when
+from parindex.web.views_council import missing_external
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 #: How an external points file (uploaded or pasted) is named in its problems and notes.
@@ -333,6 +334,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "row_errors": row_errors,
             "entered": entered,
+            "missing_external": missing_external(cycle),
             "form": request.POST if request.method == "POST" else {},
         },
     )
