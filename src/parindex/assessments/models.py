@@ -86,6 +86,19 @@ class CommentRound(models.IntegerChoices):
     ROUND2 = 2, "Thẩm định vòng 2"
 
 
+def _user_ref(verbose_name: str) -> models.ForeignKey:
+    """Who did something: a user kept as a reference (blank allowed, kept when the user
+    is deleted as NULL)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class Assessment(models.Model):
     """Phiếu tự chấm: one per unit per cycle."""
 
@@ -147,14 +160,7 @@ class Assessment(models.Model):
         help_text="Tổ thẩm định đánh dấu “đã thẩm định xong”; bỏ đánh dấu được trước khi "
         "Hội đồng phê duyệt.",
     )
-    appraisal_done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người đánh dấu thẩm định xong",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    appraisal_done_by = _user_ref("người đánh dấu thẩm định xong")
 
     class Meta:
         verbose_name = "phiếu tự chấm"
@@ -379,23 +385,10 @@ class ExplanationRequest(models.Model):
         related_name="explanation_requests",
     )
     message = models.TextField("nội dung yêu cầu giải trình")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người yêu cầu",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = _user_ref("người yêu cầu")
     requested_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
     answer = models.TextField("nội dung giải trình của đơn vị", blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người giải trình",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    answered_by = _user_ref("người giải trình")
     answered_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
 
     class Meta:
@@ -424,13 +417,7 @@ class CouncilDecision(models.Model):
     units = models.ManyToManyField(
         "units.Unit", verbose_name="đơn vị được phê duyệt", blank=True, related_name="+"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người ghi nhận",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = _user_ref("người ghi nhận")
     created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
 
     class Meta:
