@@ -18,7 +18,7 @@ overall index and interval (to the displayed 0.01), and prints a Markdown table.
 
 ``--components`` also times, in this process, the candidate bulk libraries on the two
 steps that matter (reading the CSV; counting per unit and item), which is how the bulk
-library was chosen (see RESULTS-survey.md).
+library was chosen (see RESULTS.md, "Survey computation").
 
 Usage: ``.venv/bin/python benchmarks/bench_survey.py [--runs 3] [--respondents N]
 [--components] [--keep DIR]``

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from parindex.assessments.models import (
     AppraisalAssignment,
@@ -28,7 +29,7 @@ class LeafScoreInline(admin.TabularInline):
     can_delete = False
     ordering = ("criterion__position",)
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
         return False
 
 

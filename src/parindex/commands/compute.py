@@ -18,6 +18,7 @@ import os
 import pickle
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -58,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
     problems: list[str] = []
     warnings: list[str] = []
 
-    def attempt(fn, *a):  # type: ignore[no-untyped-def]
+    def attempt[**P, T](fn: Callable[P, T], *a: P.args, **kw: P.kwargs) -> T | None:
         try:
-            return fn(*a)
+            return fn(*a, **kw)
         except FormatError as exc:
             problems.extend(str(p) for p in exc.problems)
         return None
@@ -102,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             results = score_units(cf, scores, units, metrics)
         except ComputeError as exc:
             return _fail(str(exc).splitlines())
+    assert cf is not None  # both branches above end with results only for a compiled framework
     if metrics:
         scored = {r.unit for r in results}
         skipped = sorted(u for u in metrics if u not in scored)

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from parindex.formats.errors import FormatError
 from parindex.formats.text import read_text_file
@@ -192,7 +193,11 @@ def use_gunicorn(*, launched_by_demo: bool = False) -> bool:
     return sys.platform.startswith("linux") and not launched_by_demo
 
 
-def _gunicorn(application: object, *, addr: str, workers: int, threads: int) -> object:
+class _Server(Protocol):
+    def run(self) -> None: ...
+
+
+def _gunicorn(application: object, *, addr: str, workers: int, threads: int) -> _Server:
     """A gunicorn server for ``application`` (already loaded: Django is set up once in the
     master and the workers are forked from it), gthread workers."""
     from gunicorn.app.base import BaseApplication

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -74,7 +76,7 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def deadline_for(self, stage: str):  # type: ignore[no-untyped-def]
+    def deadline_for(self, stage: str) -> datetime | None:
         return getattr(self, f"{stage}_deadline", None)
 
 

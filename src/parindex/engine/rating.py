@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -118,17 +118,6 @@ def _prepared(scheme: RatingScheme) -> Prepared:
     return lowers, positions, values
 
 
-def base_class(index: Decimal | Fraction | None, scheme: RatingScheme) -> int | None:
-    """Position in ``scheme.classes`` of the class the index reaches, or ``None``."""
-    if index is None:
-        return None
-    n, d = _ratio(index)
-    for pos, (ln, ld) in enumerate(_prepared(scheme)[0]):
-        if n * ld >= ln * d:  # index >= lower, exactly (denominators are positive)
-            return pos
-    return None
-
-
 def _compare(op: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     left, right = a[0] * b[1], b[0] * a[1]
     return OPS[op](left, right)
@@ -182,12 +171,3 @@ def rate_ratio(
             final = max(final, cap_pos)
             applied.append((cond, f"{cond.describe()} ({cond.metric} = {value})"))
     return Rating(scheme.classes[final][0], scheme.classes[pos][0], tuple(applied), tuple(missing))
-
-
-def rate_many(
-    indexes: Sequence[Decimal | Fraction | None],
-    metrics: Sequence[Mapping[str, Decimal] | None],
-    scheme: RatingScheme,
-) -> list[Rating]:
-    """:func:`rate` for many units (same order)."""
-    return [rate(i, m, scheme) for i, m in zip(indexes, metrics, strict=True)]

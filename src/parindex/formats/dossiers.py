@@ -408,9 +408,9 @@ def flatten_sync(
             if s == "5":
                 nxt = steps[i + 1][0] if i + 1 < len(steps) else None
                 requests.append((t or None, nxt or None))
-    extra = (
-        item.get("DanhSachHoSoBoSung") if isinstance(item.get("DanhSachHoSoBoSung"), list) else []
-    )
+    extra = item.get("DanhSachHoSoBoSung")
+    if not isinstance(extra, list):
+        extra = []
     resets = [e for e in extra if isinstance(e, dict) and e.get("NgayHenTraMoi")]
     if not history:
         requests = [

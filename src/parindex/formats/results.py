@@ -173,11 +173,11 @@ def result_rows(
 
     def pts(micro: int) -> str:  # micro ≥ 0, rounded half-up
         q = (micro + half) // div
-        return point_fmt % divmod(q, scale) if decimals else point_fmt % q  # type: ignore[no-any-return]
+        return point_fmt % divmod(q, scale) if decimals else point_fmt % q
 
     def ratio(num: int, den: int) -> str:  # num ≥ 0, den > 0, rounded half-up
         q = (2 * num * scale + den) // (2 * den)
-        return point_fmt % divmod(q, scale) if decimals else point_fmt % q  # type: ignore[no-any-return]
+        return point_fmt % divmod(q, scale) if decimals else point_fmt % q
 
     micro_den = 2 * div  # points: (2 × micro + div) // (2 × div), i.e. half-up
     seen: dict[tuple[int, int], tuple[str, str]] = {}

@@ -6,7 +6,7 @@ service stores) and read through :mod:`parindex.results.selectors`. See docs/res
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +19,16 @@ METRIC_LABELS = {
     "satisfaction_index": "Chỉ số hài lòng (%)",
 }
 
-POINTS: dict[str, Any] = {"max_digits": 14, "decimal_places": 6}
+
+class DecimalShape(TypedDict):
+    """The size keywords of a ``DecimalField``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+#: Every stored point/index value: micro-point precision (6 places).
+POINTS: DecimalShape = {"max_digits": 14, "decimal_places": 6}
 
 
 class RatingConfig(models.Model):
@@ -228,6 +237,8 @@ class NodeResult(models.Model):
     )
     index = models.DecimalField("chỉ số thành phần (%)", null=True, blank=True, **POINTS)
     rank = models.PositiveIntegerField("xếp hạng lĩnh vực trong nhóm", null=True, blank=True)
+    #: The criterion's name: not stored, set by :func:`parindex.results.selectors.unit_result`.
+    name: str
 
     class Meta:
         verbose_name = "kết quả theo lĩnh vực/tiêu chí"

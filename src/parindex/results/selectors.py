@@ -252,7 +252,7 @@ def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
         ).values_list("code", "name")
     )
     for n in nodes:
-        n.name = names.get(n.code, "")  # type: ignore[attr-defined]
+        n.name = names.get(n.code, "")
     areas = [n for n in nodes if n.depth == 1]
     criteria = [n for n in nodes if n.depth > 1]
     peers = NodeResult.objects.filter(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from parindex.units.models import DivisionDataset, Unit, UnitGroup, UnitLineage
 
@@ -73,8 +74,10 @@ class DivisionDatasetAdmin(admin.ModelAdmin):
     list_filter = ("source", "data_version")
     readonly_fields = [f.name for f in DivisionDataset._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: DivisionDataset | None = None
+    ) -> bool:
         return False

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from parindex.accounts.models import User
 
 #: A group's kind follows the kind of the units put in it, when the group is created.
-_GROUP_KIND_FOR_UNIT = {
+#: Keyed by the ``UnitKind`` value (the import's ``kind`` cell is a plain string).
+_GROUP_KIND_FOR_UNIT: dict[str, GroupKind] = {
     UnitKind.PROVINCE: GroupKind.PROVINCE,
     UnitKind.DEPARTMENT: GroupKind.DEPARTMENT,
     UnitKind.COMMUNE: GroupKind.COMMUNE,
@@ -352,7 +353,7 @@ def units_import(
                 }
                 after = {"name": r.name, "group": g.code, "kind": r.kind or unit.kind}
                 if before != after:
-                    unit.name, unit.group, unit.kind = r.name, g, after.kind
+                    unit.name, unit.group, unit.kind = r.name, g, after["kind"]
                     unit.save(update_fields=["name", "group", "kind"])
                     record(
                         actor=actor,
@@ -371,7 +372,7 @@ def units_import(
                 continue
             unit, parent = units[r.code], parents[r.parent]
             if unit.parent_id != parent.pk:
-                old = unit.parent.code if unit.parent_id else None
+                old = unit.parent.code if unit.parent else None
                 unit.parent = parent
                 unit.save(update_fields=["parent"])
                 record(

@@ -361,10 +361,10 @@ def _seed_previous_year(*, frameworks: dict[Any, Any], units: list[Any], admin: 
         rng = random.Random(f"metrics:{unit.code}")
         lines.append(f"{unit.code},late_dossier_rate,{rng.choice([0, 0.5, 1.2, 2.8, 4.1, 6.3])}")
         lines.append(f"{unit.code},satisfaction_index,{rng.choice([78.5, 82.0, 86.4, 90.2, 93.7])}")
-    rows, problems = read_metrics("\n".join(lines) + "\n", name="metrics.csv")
+    metric_rows, problems = read_metrics("\n".join(lines) + "\n", name="metrics.csv")
     if problems:
         raise FormatError(problems)
-    metrics_import(cycle=cycle, rows=rows, source_name="metrics.csv", actor=admin)
+    metrics_import(cycle=cycle, rows=metric_rows, source_name="metrics.csv", actor=admin)
     cycle.refresh_from_db()
     results_recompute(cycle=cycle, actor=None)
     cycle_publish(cycle=cycle, actor=admin)

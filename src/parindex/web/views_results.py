@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from parindex.accounts.http import AuthedHttpRequest
+from parindex.accounts.models import User
 from parindex.cycles.selectors import cycle_get, cycles_for
 from parindex.engine.compare import describe_rank_change
 from parindex.results import selectors as rsel
@@ -33,16 +35,16 @@ def _f(value: Decimal | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
 
 
-def _province_reader(user: Any) -> bool:
+def _province_reader(user: User) -> bool:
     return bool(user.sees_all_units)
 
 
-def _require_province(user: Any) -> None:
+def _require_province(user: User) -> None:
     if not _province_reader(user):
         raise Http404
 
 
-def can_read_accountability(user: Any) -> bool:
+def can_read_accountability(user: User) -> bool:
     return bool(user.is_province_admin or user.is_leader or user.is_council)
 
 
@@ -61,7 +63,7 @@ def _change_text(index_change: Decimal | None, rank_change: int | None, decimals
     return ", ".join(parts)
 
 
-def base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
+def base_context(request: AuthedHttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
     user = request.user
     return {
         "nav": "results",
@@ -79,11 +81,11 @@ def base_context(request: HttpRequest, cycle: Any, rs: Any) -> dict[str, Any]:
 
 
 @login_required
-def results_home(request: HttpRequest) -> HttpResponse:
+def results_home(request: AuthedHttpRequest) -> HttpResponse:
     """Cycles with results the user may see; unit users go straight to their unit."""
     user = request.user
     if not _province_reader(user):
-        if not user.unit_id:
+        if user.unit is None:
             raise Http404
         ctx = {"nav": "results", "own": True, "unit_code": user.unit.code}
         return render(request, "web/results/home.html", ctx | {"own_cycles": _own_cycles(user)})
@@ -91,7 +93,7 @@ def results_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/results/home.html", {"nav": "results", "sets": sets})
 
 
-def _own_cycles(user: Any) -> list[Any]:
+def _own_cycles(user: User) -> list[Any]:
     return list(cycles_for(user).order_by("-year", "-id"))
 
 
@@ -128,7 +130,7 @@ def _group_charts(rows: list[Any], decimals: int, classes: list[str]) -> list[di
 
 
 @login_required
-def overview(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def overview(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     user = request.user
     _require_province(user)
     cycle = cycle_get(user, cycle_pk)
@@ -198,7 +200,7 @@ def _pending(cycle: Any) -> Any:
 
 
 @login_required
-def unit_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
+def unit_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpResponse:
     user = request.user
     unit = units_for(user).filter(code=code).first()
     if unit is None:
@@ -261,7 +263,7 @@ def unit_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
 
 
 @login_required
-def criterion_page(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
+def criterion_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpResponse:
     user = request.user
     _require_province(user)
     cycle = cycle_get(user, cycle_pk)

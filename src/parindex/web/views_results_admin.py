@@ -14,11 +14,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.formats.errors import FormatError
@@ -32,7 +33,7 @@ from parindex.web.views_results import base_context, can_read_accountability
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
 
 
-def _admin_cycle(request: HttpRequest, cycle_pk: int) -> tuple[Any, Any]:
+def _admin_cycle(request: AuthedHttpRequest, cycle_pk: int) -> tuple[Any, Any]:
     """The Sở Nội vụ admin and the cycle of an admin-only page (404 for anyone else)."""
     user = request.user
     require_admin_page(user)
@@ -43,7 +44,7 @@ def _admin_cycle(request: HttpRequest, cycle_pk: int) -> tuple[Any, Any]:
 
 
 @login_required
-def accountability(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def accountability(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     user = request.user
     if not can_read_accountability(user):
         raise Http404
@@ -87,7 +88,7 @@ def _rows_from_post(post: Any, prefix: str, fields: list[str]) -> list[dict[str,
 
 
 @login_required
-def rating_config(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def rating_config(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     user, cycle = _admin_cycle(request, cycle_pk)
     config = rsel.rating_config_for(cycle)
     errors: list[str] = []
@@ -143,7 +144,7 @@ def rating_config(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 
 @login_required
-def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     """One form row per participating unit and metric, plus a CSV upload."""
     user, cycle = _admin_cycle(request, cycle_pk)
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
@@ -191,14 +192,14 @@ def metrics(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     elif request.method == "POST":
         changes = []
         by_id = {p.unit_id: p.unit for p in participants}
-        for key, raw in request.POST.items():
+        for key in request.POST:
             if not key.startswith("m-"):
                 continue
-            _, unit_id, metric = key.split("-", 2)
-            text = raw.strip()
+            _, unit_part, metric = key.split("-", 2)
+            text = request.POST.get(key, "").strip()
             typed[key] = text
             try:
-                unit = by_id[int(unit_id)]
+                unit = by_id[int(unit_part)]
             except (ValueError, KeyError):
                 continue
             old = values.get((unit.pk, metric))
@@ -265,7 +266,7 @@ def _same(old: Decimal, text: str) -> bool:
 
 @login_required
 @require_POST
-def recompute(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def recompute(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     _user, cycle = _admin_cycle(request, cycle_pk)
     rsvc.request_recompute(cycle)
     messages.success(request, "Đã yêu cầu tính lại kết quả; trang sẽ cập nhật khi tính xong.")
@@ -274,7 +275,7 @@ def recompute(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def publish(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     user, cycle = _admin_cycle(request, cycle_pk)
     try:
         rsvc.cycle_publish(cycle=cycle, actor=user)

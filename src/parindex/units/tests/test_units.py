@@ -97,6 +97,16 @@ def test_csv_import_creates_units_groups_and_parents():
     assert Unit.objects.count() == 3
 
 
+def test_csv_import_updates_a_changed_unit():
+    units_import_csv(text=CSV_OK, actor=None)
+    renamed = CSV_OK.replace("Sở Tư pháp,Sở ban ngành", "Sở Tư pháp tỉnh,UBND xã")
+    stats = units_import_csv(text=renamed, actor=None)
+    assert stats["created"] == 0 and stats["updated"] == 1
+    unit = Unit.objects.get(code="so-tu-phap")
+    assert unit.name == "Sở Tư pháp tỉnh" and unit.group.name == "UBND xã"
+    assert unit.kind == "department"
+
+
 def test_csv_import_reads_a_file_with_bom(tmp_path):
     path = tmp_path / "donvi.csv"
     path.write_text("unit,name,group\nso-y-te,Sở Y tế,Sở ban ngành\n", encoding="utf-8-sig")
