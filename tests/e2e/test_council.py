@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from test_cycle import Person, leaf, local, status_badge  # tests/e2e is on sys.path
 
 from parindex.assessments.models import CouncilDecision, ExplanationRequest
 from parindex.assessments.services import appraisal_start, assessment_submit
 from parindex.testing import fill, workflow_world
-
-from .test_cycle import Person, leaf, local, status_badge
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
