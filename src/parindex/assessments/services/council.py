@@ -132,6 +132,8 @@ def council_decision_record(
     notes) and the approval of ``assessments`` by it, all or nothing: each approval goes
     through :func:`council_approve`; when any is refused, nothing is kept and the
     ValidationError lists every refused unit with its reasons."""
+    if not is_council(actor):
+        raise PermissionDenied("Chỉ Hội đồng thẩm định được ghi nhận quyết định phê duyệt.")
     number, members, notes = (number or "").strip(), (members or "").strip(), notes or ""
     errors: dict[str, list[str]] = {}
     if decided_on is None:
@@ -146,9 +148,7 @@ def council_decision_record(
         errors["units"] = ["Chọn ít nhất một đơn vị để phê duyệt."]
     if any(a.cycle_id != cycle.pk for a in assessments):
         raise Http404("Không tìm thấy phiếu đánh giá trong kỳ này.")
-    if not (is_council(actor)):
-        raise PermissionDenied("Chỉ Hội đồng thẩm định được ghi nhận quyết định phê duyệt.")
-    if errors:
+    if errors or decided_on is None:
         raise ValidationError(errors)
     refused: list[str] = []
     with transaction.atomic(durable=True):
