@@ -45,6 +45,25 @@ def test_a_node_not_applicable_or_unscored_has_no_loss():
     assert loss(D("4"), D("1.5")) == D("2.5")
 
 
+def test_a_penalty_loses_the_points_deducted_an_unearned_bonus_is_no_loss_codes_sort_naturally():
+    rows = lost_points(
+        [
+            NodePoints("1.10", "J", 2, D("2"), D("1")),
+            NodePoints("1.2", "B", 2, D("2"), D("1")),
+            NodePoints("4.1", "Trừ", 2, D("3"), D("2"), "penalty"),
+            NodePoints("4.2", "Thưởng", 2, D("3"), D("0"), "bonus"),
+        ]
+    )
+    assert [(r.code, r.lost) for r in rows] == [("4.1", 2), ("1.2", 1), ("1.10", 1)]
+    by_crit = losses_by_criterion(
+        [
+            LeafPoints("G", "A", "4.1.1", D("3"), D("2"), source="penalty"),
+            LeafPoints("G", "A", "4.2.1", D("3"), None, source="bonus"),
+        ]
+    )
+    assert by_crit == {("G", "4.1"): {"A": D("2")}}
+
+
 points = st.decimals(min_value=0, max_value=10, places=2)
 
 

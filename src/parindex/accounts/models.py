@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from parindex.fields import optional_ref
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Quản trị Sở Nội vụ"
@@ -20,18 +22,10 @@ PROVINCE_WIDE_ROLES = frozenset({Role.ADMIN, Role.APPRAISER, Role.COUNCIL, Role.
 class User(AbstractUser):
     full_name = models.CharField("họ và tên", max_length=200, blank=True)
     role = models.CharField("vai trò", max_length=20, choices=Role.choices, default=Role.UNIT_STAFF)
-    unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="users",
-    )
+    unit = optional_ref("units.Unit", "đơn vị", on_delete=models.SET_NULL, related_name="users")
 
     class Meta:
-        verbose_name = "người dùng"
-        verbose_name_plural = "người dùng"
+        verbose_name = verbose_name_plural = "người dùng"
 
     def __str__(self) -> str:
         return self.full_name or self.get_full_name() or self.username

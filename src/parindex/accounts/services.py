@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from parindex.accounts.models import Role, User
-from parindex.audit.services import record
+from parindex.audit.services import save_created
 from parindex.units.models import Unit
 
 UNIT_ROLES = (Role.UNIT_STAFF, Role.UNIT_HEAD)
@@ -44,12 +44,10 @@ def user_create(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        record(
+        save_created(
+            user,
             actor=actor,
             action="user.create",
-            obj=user,
             after={
                 "username": username,
                 "role": role,

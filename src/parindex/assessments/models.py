@@ -2,10 +2,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import models
 
 from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
+from parindex.fields import (
+    creation_time,
+    cycle_ref,
+    framework_ref,
+    moment,
+    optional_points,
+    score_ref,
+    unit_ref,
+    update_time,
+    user_owner,
+    user_ref,
+)
 
 
 class AssessmentStatus(models.TextChoices):
@@ -86,37 +97,12 @@ class CommentRound(models.IntegerChoices):
     ROUND2 = 2, "Thẩm định vòng 2"
 
 
-def _user_ref(verbose_name: str) -> models.ForeignKey:
-    """Who did something: a user kept as a reference (blank allowed, kept when the user
-    is deleted as NULL)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-
 class Assessment(models.Model):
     """Phiếu tự chấm: one per unit per cycle."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="assessments",
-    )
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="assessments"
-    )
-    framework = models.ForeignKey(
-        "frameworks.Framework",
-        verbose_name="bộ tiêu chí",
-        on_delete=models.PROTECT,
-        related_name="assessments",
-    )
+    cycle = cycle_ref("assessments")
+    unit = unit_ref("assessments")
+    framework = framework_ref("assessments")
     status = models.CharField(
         "trạng thái",
         max_length=20,
@@ -124,18 +110,11 @@ class Assessment(models.Model):
         default=AssessmentStatus.DRAFT,
     )
     version = models.PositiveIntegerField("phiên bản", default=1)
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
-    submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người gửi",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    returned_at = models.DateTimeField("trả lại lúc", null=True, blank=True)
+    created_at = creation_time()
+    updated_at = update_time()
+    submitted_at = moment("gửi lúc")
+    submitted_by = user_ref("người gửi")
+    returned_at = moment("trả lại lúc")
     return_message = models.TextField("nội dung yêu cầu giải trình", blank=True)
     explanation_due = models.DateTimeField(
         "hạn giải trình của đơn vị",
@@ -143,16 +122,9 @@ class Assessment(models.Model):
         blank=True,
         help_text="Hạn do tổ thẩm định đặt khi trả lại; gia hạn của Sở Nội vụ được ưu tiên.",
     )
-    explained_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
-    approved_at = models.DateTimeField("phê duyệt lúc", null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người phê duyệt",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    explained_at = moment("giải trình lúc")
+    approved_at = moment("phê duyệt lúc")
+    approved_by = user_ref("người phê duyệt")
     appraisal_done_at = models.DateTimeField(
         "thẩm định xong lúc",
         null=True,
@@ -160,11 +132,10 @@ class Assessment(models.Model):
         help_text="Tổ thẩm định đánh dấu “đã thẩm định xong”; bỏ đánh dấu được trước khi "
         "Hội đồng phê duyệt.",
     )
-    appraisal_done_by = _user_ref("người đánh dấu thẩm định xong")
+    appraisal_done_by = user_ref("người đánh dấu thẩm định xong")
 
     class Meta:
-        verbose_name = "phiếu tự chấm"
-        verbose_name_plural = "phiếu tự chấm"
+        verbose_name = verbose_name_plural = "phiếu tự chấm"
         ordering = ["cycle", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="assessment_unique"),
@@ -191,18 +162,10 @@ class LeafScore(models.Model):
         blank=True,
         help_text="Số liệu, mức hoặc lựa chọn đơn vị nhập theo cách chấm.",
     )
-    self_points = models.DecimalField(
-        "điểm tự chấm", max_digits=8, decimal_places=3, null=True, blank=True
-    )
-    round1_points = models.DecimalField(
-        "điểm thẩm định vòng 1", max_digits=8, decimal_places=3, null=True, blank=True
-    )
-    round2_points = models.DecimalField(
-        "điểm thẩm định vòng 2", max_digits=8, decimal_places=3, null=True, blank=True
-    )
-    final_points = models.DecimalField(
-        "điểm cuối cùng", max_digits=8, decimal_places=3, null=True, blank=True
-    )
+    self_points = optional_points("điểm tự chấm")
+    round1_points = optional_points("điểm thẩm định vòng 1")
+    round2_points = optional_points("điểm thẩm định vòng 2")
+    final_points = optional_points("điểm cuối cùng")
     not_applicable = models.BooleanField("không áp dụng", default=False)
     explanation = models.TextField("giải trình", blank=True)
     round1_reason = models.TextField("lý do điểm thẩm định vòng 1", blank=True)
@@ -217,19 +180,11 @@ class LeafScore(models.Model):
         "điểm cuối cùng lấy từ", max_length=20, choices=FinalSource.choices, blank=True
     )
     version = models.PositiveIntegerField("phiên bản", default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cập nhật",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
+    updated_by = user_ref("người cập nhật")
+    updated_at = update_time()
 
     class Meta:
-        verbose_name = "điểm tiêu chí"
-        verbose_name_plural = "điểm tiêu chí"
+        verbose_name = verbose_name_plural = "điểm tiêu chí"
         ordering = ["assessment", "criterion__position"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "criterion"], name="leafscore_unique"),
@@ -242,25 +197,16 @@ class LeafScore(models.Model):
 class Comment(models.Model):
     """Ý kiến trao đổi trên một tiêu chí lá (đơn vị ↔ tổ thẩm định)."""
 
-    score = models.ForeignKey(
-        LeafScore, verbose_name="điểm tiêu chí", on_delete=models.CASCADE, related_name="comments"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người viết",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    score = score_ref("comments")
+    author = user_ref("người viết", blank=False)
     round = models.PositiveSmallIntegerField(
         "vòng", choices=CommentRound.choices, default=CommentRound.SELF
     )
     text = models.TextField("nội dung")
-    created_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    created_at = creation_time("thời điểm")
 
     class Meta:
-        verbose_name = "ý kiến"
-        verbose_name_plural = "ý kiến"
+        verbose_name = verbose_name_plural = "ý kiến"
         ordering = ["score", "created_at", "id"]
 
     def __str__(self) -> str:
@@ -270,18 +216,8 @@ class Comment(models.Model):
 class DeadlineExtension(models.Model):
     """Gia hạn một giai đoạn cho một đơn vị (Sở Nội vụ cấp, có lý do)."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="deadline_extensions",
-    )
-    unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị",
-        on_delete=models.CASCADE,
-        related_name="deadline_extensions",
-    )
+    cycle = cycle_ref("deadline_extensions")
+    unit = unit_ref("deadline_extensions", on_delete=models.CASCADE)
     stage = models.CharField(
         "giai đoạn",
         max_length=30,
@@ -289,18 +225,11 @@ class DeadlineExtension(models.Model):
     )
     until = models.DateTimeField("gia hạn đến")
     reason = models.TextField("lý do")
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cho gia hạn",
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    granted_at = models.DateTimeField("thời điểm gia hạn", auto_now_add=True)
+    granted_by = user_ref("người cho gia hạn", blank=False)
+    granted_at = creation_time("thời điểm gia hạn")
 
     class Meta:
-        verbose_name = "gia hạn"
-        verbose_name_plural = "gia hạn"
+        verbose_name = verbose_name_plural = "gia hạn"
         ordering = ["cycle", "unit", "stage"]
         constraints = [
             models.UniqueConstraint(
@@ -317,18 +246,8 @@ class AppraisalAssignment(models.Model):
     appraiser handles in a cycle. No units = every participating unit; no codes = every
     criterion."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="appraisal_assignments",
-    )
-    appraiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="thành viên tổ thẩm định",
-        on_delete=models.CASCADE,
-        related_name="appraisal_assignments",
-    )
+    cycle = cycle_ref("appraisal_assignments")
+    appraiser = user_owner("thành viên tổ thẩm định", related_name="appraisal_assignments")
     units = models.ManyToManyField(
         "units.Unit", verbose_name="đơn vị được phân công", blank=True, related_name="+"
     )
@@ -338,19 +257,11 @@ class AppraisalAssignment(models.Model):
         blank=True,
         help_text="Mã lĩnh vực hoặc tiêu chí (tiền tố mã, ví dụ “1” hoặc “2.3”); trống = tất cả.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người phân công",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("ngày phân công", auto_now_add=True)
+    created_by = user_ref("người phân công")
+    created_at = creation_time("ngày phân công")
 
     class Meta:
-        verbose_name = "phân công thẩm định"
-        verbose_name_plural = "phân công thẩm định"
+        verbose_name = verbose_name_plural = "phân công thẩm định"
         ordering = ["cycle", "appraiser"]
         constraints = [
             models.UniqueConstraint(
@@ -378,22 +289,16 @@ class ExplanationRequest(models.Model):
         on_delete=models.CASCADE,
         related_name="explanation_requests",
     )
-    score = models.ForeignKey(
-        LeafScore,
-        verbose_name="điểm tiêu chí",
-        on_delete=models.CASCADE,
-        related_name="explanation_requests",
-    )
+    score = score_ref("explanation_requests")
     message = models.TextField("nội dung yêu cầu giải trình")
-    requested_by = _user_ref("người yêu cầu")
-    requested_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    requested_by = user_ref("người yêu cầu")
+    requested_at = creation_time("yêu cầu lúc")
     answer = models.TextField("nội dung giải trình của đơn vị", blank=True)
-    answered_by = _user_ref("người giải trình")
-    answered_at = models.DateTimeField("giải trình lúc", null=True, blank=True)
+    answered_by = user_ref("người giải trình")
+    answered_at = moment("giải trình lúc")
 
     class Meta:
-        verbose_name = "yêu cầu giải trình"
-        verbose_name_plural = "yêu cầu giải trình"
+        verbose_name = verbose_name_plural = "yêu cầu giải trình"
         ordering = ["assessment", "score__criterion__position", "id"]
 
     def __str__(self) -> str:
@@ -404,12 +309,7 @@ class CouncilDecision(models.Model):
     """Quyết định (biên bản) của Hội đồng thẩm định: ngày, số, thành viên dự họp, ghi chú
     và các đơn vị được phê duyệt theo quyết định này."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="council_decisions",
-    )
+    cycle = cycle_ref("council_decisions")
     decided_on = models.DateField("ngày quyết định")
     number = models.CharField("số biên bản/quyết định", max_length=100)
     members = models.TextField("thành viên dự họp")
@@ -417,12 +317,11 @@ class CouncilDecision(models.Model):
     units = models.ManyToManyField(
         "units.Unit", verbose_name="đơn vị được phê duyệt", blank=True, related_name="+"
     )
-    by = _user_ref("người ghi nhận")
-    created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+    by = user_ref("người ghi nhận")
+    created_at = creation_time("ghi nhận lúc")
 
     class Meta:
-        verbose_name = "quyết định của Hội đồng thẩm định"
-        verbose_name_plural = "quyết định của Hội đồng thẩm định"
+        verbose_name = verbose_name_plural = "quyết định của Hội đồng thẩm định"
         ordering = ["cycle", "-decided_on", "-id"]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from parindex.fields import user_ref
 
 
 class AuditEvent(models.Model):
@@ -10,14 +11,7 @@ class AuditEvent(models.Model):
     change and its audit row are committed (or rolled back) together. Never edited."""
 
     at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người thực hiện",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_ref("người thực hiện")
     action = models.CharField("hành động", max_length=100, db_index=True)
     object_type = models.CharField("loại đối tượng", max_length=100, db_index=True)
     object_id = models.CharField("mã đối tượng", max_length=64, blank=True, db_index=True)
@@ -29,8 +23,7 @@ class AuditEvent(models.Model):
     context = models.JSONField("ngữ cảnh", default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
-        verbose_name = "nhật ký thay đổi"
-        verbose_name_plural = "nhật ký thay đổi"
+        verbose_name = verbose_name_plural = "nhật ký thay đổi"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 

@@ -47,3 +47,12 @@ def record(
         reason=reason,
         context=context or {},
     )
+
+
+def save_created[M: models.Model](obj: M, *, actor: User | None, action: str, after: Any) -> M:
+    """Validate and insert the new ``obj``, then record ``action`` with ``after`` (inside
+    the caller's transaction, like :func:`record`)."""
+    obj.full_clean()
+    obj.save()
+    record(actor=actor, action=action, obj=obj, after=after)
+    return obj

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -46,6 +45,7 @@ from parindex.engine.compute import (
     compute,
 )
 from parindex.engine.framework import Node
+from parindex.engine.lost_points import NodePoints, lost_points, natural_key
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.improve import read_effort, read_intervals
 from parindex.formats.numbers import parse_decimal
@@ -144,12 +144,6 @@ def _warn_missing(results: list[UnitResult]) -> None:
             )
 
 
-def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
-    )
-
-
 def _num(d: Decimal) -> str:
     return f"{d.normalize():f}" if d else "0"
 
@@ -183,18 +177,25 @@ def _json_object(columns: tuple[str, ...], row: list[str]) -> str:
 
 def lost_point_rows(
     cf: CompiledFramework, unit: str, leaf_points: dict[str, Decimal | _NAType]
-) -> Iterator[tuple[Decimal, str, list[str]]]:
-    """``(lost, code, row)`` of every node of ``unit`` with lost > 0 (N/A, bonus left out)."""
+) -> list[list[str]]:
+    """The rows of every node of ``unit`` that lost points, in the order of
+    :func:`parindex.engine.lost_points.lost_points` (which holds the rule)."""
     score = aggregate(cf, leaf_points)
-    for node, level in _nodes_with_level(cf):
-        ns = score.nodes[node.code]
-        if ns.max_points is None or node.source == "bonus":
-            continue
-        lost = ns.points if node.source == "penalty" else ns.max_points - ns.points
-        if lost > 0:
-            row = [unit, node.code, node.name, str(level)]
-            row += [_num(ns.max_points), _num(ns.points), _num(lost)]
-            yield lost, node.code, row
+    nodes = (
+        NodePoints(
+            node.code,
+            node.name,
+            level,
+            score.nodes[node.code].max_points,
+            score.nodes[node.code].points,
+            node.source,
+        )
+        for node, level in _nodes_with_level(cf)
+    )
+    return [
+        [unit, r.code, r.name, str(r.level), _num(r.max_points), _num(r.points), _num(r.lost)]
+        for r in lost_points(nodes)
+    ]
 
 
 def _nodes_with_level(cf: CompiledFramework) -> Iterator[tuple[Node, int]]:
@@ -214,12 +215,8 @@ def run_lost_points(args: argparse.Namespace) -> int:
     results = inp.results()
     _warn_missing(results)
     rows: list[list[str]] = []
-    for unit in sorted((r.unit for r in results), key=_natural):
-        found = sorted(
-            lost_point_rows(inp.cf, unit, inp.leaf_points(unit)),
-            key=lambda t: (-t[0], _natural(t[1])),
-        )
-        rows += [row for _, _, row in found]
+    for unit in sorted((r.unit for r in results), key=natural_key):
+        rows += lost_point_rows(inp.cf, unit, inp.leaf_points(unit))
     return _output(args, LOST_COLUMNS, rows)
 
 

@@ -2,8 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import (
+    creation_time,
+    cycle_ref,
+    framework_ref,
+    group_ref,
+    moment,
+    unit_ref,
+    user_ref,
+)
 
 
 class CycleStatus(models.TextChoices):
@@ -49,28 +58,20 @@ class Cycle(models.Model):
     status = models.CharField(
         "giai đoạn", max_length=30, choices=CycleStatus.choices, default=CycleStatus.DRAFT
     )
-    self_assessment_deadline = models.DateTimeField("hạn tự đánh giá", null=True, blank=True)
-    appraisal_round1_deadline = models.DateTimeField("hạn thẩm định vòng 1", null=True, blank=True)
-    explanation_deadline = models.DateTimeField("hạn giải trình", null=True, blank=True)
-    appraisal_round2_deadline = models.DateTimeField("hạn thẩm định vòng 2", null=True, blank=True)
-    council_deadline = models.DateTimeField("hạn họp Hội đồng", null=True, blank=True)
-    published_deadline = models.DateTimeField("hạn công bố", null=True, blank=True)
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người tạo",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    self_assessment_deadline = moment("hạn tự đánh giá")
+    appraisal_round1_deadline = moment("hạn thẩm định vòng 1")
+    explanation_deadline = moment("hạn giải trình")
+    appraisal_round2_deadline = moment("hạn thẩm định vòng 2")
+    council_deadline = moment("hạn họp Hội đồng")
+    published_deadline = moment("hạn công bố")
+    created_at = creation_time()
+    created_by = user_ref("người tạo")
     units = models.ManyToManyField(
         "units.Unit", through="CycleUnit", verbose_name="đơn vị tham gia", related_name="cycles"
     )
 
     class Meta:
-        verbose_name = "kỳ đánh giá"
-        verbose_name_plural = "kỳ đánh giá"
+        verbose_name = verbose_name_plural = "kỳ đánh giá"
         ordering = ["-year", "-id"]
 
     def __str__(self) -> str:
@@ -83,25 +84,17 @@ class Cycle(models.Model):
 class CycleFramework(models.Model):
     """The framework each unit group is scored with in a cycle."""
 
-    cycle = models.ForeignKey(
-        Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="framework_links"
-    )
+    cycle = cycle_ref("framework_links")
     group = models.ForeignKey(
         "units.UnitGroup",
         verbose_name="nhóm đơn vị",
         on_delete=models.PROTECT,
         related_name="cycle_links",
     )
-    framework = models.ForeignKey(
-        "frameworks.Framework",
-        verbose_name="bộ tiêu chí",
-        on_delete=models.PROTECT,
-        related_name="cycle_links",
-    )
+    framework = framework_ref("cycle_links")
 
     class Meta:
-        verbose_name = "bộ tiêu chí của nhóm"
-        verbose_name_plural = "bộ tiêu chí của nhóm"
+        verbose_name = verbose_name_plural = "bộ tiêu chí của nhóm"
         constraints = [
             models.UniqueConstraint(fields=["cycle", "group"], name="cycleframework_unique"),
         ]
@@ -114,22 +107,12 @@ class CycleUnit(models.Model):
     """A participating unit; ``group`` is the group it is ranked in for this cycle
     (a snapshot, so later changes to the unit do not move past results)."""
 
-    cycle = models.ForeignKey(
-        Cycle, verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="participants"
-    )
-    unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị",
-        on_delete=models.PROTECT,
-        related_name="cycle_participations",
-    )
-    group = models.ForeignKey(
-        "units.UnitGroup", verbose_name="nhóm xếp hạng", on_delete=models.PROTECT, related_name="+"
-    )
+    cycle = cycle_ref("participants")
+    unit = unit_ref("cycle_participations")
+    group = group_ref()
 
     class Meta:
-        verbose_name = "đơn vị tham gia"
-        verbose_name_plural = "đơn vị tham gia"
+        verbose_name = verbose_name_plural = "đơn vị tham gia"
         ordering = ["cycle", "group__position", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit"], name="cycleunit_unique"),

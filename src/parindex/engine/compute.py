@@ -242,50 +242,25 @@ def score_units(
                         except RuleInputError as exc:
                             problems.append(f"{unit}, {leaf_codes[j]} ({name}): {exc}")
         missing: tuple[str, ...] = ()
-        if row and min(row) >= 0:  # the common case: every leaf scored and applicable
-            out = fast(row)
-            info = empty_info if units is None else units.get(unit, empty_info)
-            results.append(
-                UnitResult(
-                    unit,
-                    info.name,
-                    info.group,
-                    out[n_areas],
-                    root_max,
-                    area_codes,
-                    out[:n_areas],
-                    area_max,
-                    missing,
-                )
-            )
-            continue
-        if MISSING in row:
+        # The common case, every leaf scored and applicable, needs neither check below.
+        common = bool(row) and min(row) >= 0
+        if not common and MISSING in row:
             missing = tuple(
                 leaf_codes[j] for j, x in enumerate(row) if x == MISSING and j not in adjustment
             )
             row = [0 if x == MISSING else x for x in row]
-        if NOT_APPLICABLE in row:
+        if not common and NOT_APPLICABLE in row:
             g_pts, g_app = general(row)
             a_pts = g_pts[:n_areas]
             a_max = g_app[:n_areas]
             total, total_max = g_pts[n_areas], g_app[n_areas]
         else:
             out = fast(row)
-            a_pts = out[:n_areas]
-            a_max = area_max
-            total, total_max = out[n_areas], root_max
+            a_pts, a_max, total, total_max = out[:n_areas], area_max, out[n_areas], root_max
         info = empty_info if units is None else units.get(unit, empty_info)
         results.append(
             UnitResult(
-                unit,
-                info.name,
-                info.group,
-                total,
-                total_max,
-                area_codes,
-                a_pts,
-                a_max,
-                missing,
+                unit, info.name, info.group, total, total_max, area_codes, a_pts, a_max, missing
             )
         )
     if problems:

@@ -11,6 +11,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
+from parindex.fields import creation_time, optional_ref, score_ref, unit_ref, user_ref
+
 
 class EvidenceStorage(FileSystemStorage):
     """Files under ``MEDIA_ROOT/evidence``; never published under a URL (served by a view
@@ -50,12 +52,7 @@ class EvidenceDocument(models.Model):
     """One document of a unit's evidence library: an uploaded file or a reference to an
     official document. One document may serve several leaves (:class:`EvidenceLink`)."""
 
-    unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị",
-        on_delete=models.PROTECT,
-        related_name="evidence_documents",
-    )
+    unit = unit_ref("evidence_documents")
     kind = models.CharField(
         "loại", max_length=20, choices=DocumentKind.choices, default=DocumentKind.FILE
     )
@@ -77,27 +74,14 @@ class EvidenceDocument(models.Model):
     summary = models.TextField("trích yếu", blank=True)
     page_ref = models.CharField("trang/mục", max_length=200, blank=True)
     year = models.PositiveIntegerField("năm", db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người tải lên",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    carried_from = models.ForeignKey(
-        "self",
-        verbose_name="chuyển từ",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="carried_copies",
+    uploaded_by = user_ref("người tải lên")
+    created_at = creation_time()
+    carried_from = optional_ref(
+        "self", "chuyển từ", on_delete=models.SET_NULL, related_name="carried_copies"
     )
 
     class Meta:
-        verbose_name = "tài liệu kiểm chứng"
-        verbose_name_plural = "tài liệu kiểm chứng"
+        verbose_name = verbose_name_plural = "tài liệu kiểm chứng"
         ordering = ["unit", "-year", "title", "id"]
         indexes = [models.Index(fields=["unit", "year"], name="evidence_unit_year_idx")]
 
@@ -112,12 +96,7 @@ class EvidenceDocument(models.Model):
 class EvidenceLink(models.Model):
     """Document ``document`` is evidence for leaf score ``score``."""
 
-    score = models.ForeignKey(
-        "assessments.LeafScore",
-        verbose_name="điểm tiêu chí",
-        on_delete=models.CASCADE,
-        related_name="evidence_links",
-    )
+    score = score_ref("evidence_links")
     document = models.ForeignKey(
         EvidenceDocument,
         verbose_name="tài liệu",
@@ -125,19 +104,11 @@ class EvidenceLink(models.Model):
         related_name="links",
     )
     page_ref = models.CharField("trang/mục", max_length=200, blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người thêm",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("ngày thêm", auto_now_add=True)
+    added_by = user_ref("người thêm")
+    created_at = creation_time("ngày thêm")
 
     class Meta:
-        verbose_name = "tài liệu kiểm chứng của tiêu chí"
-        verbose_name_plural = "tài liệu kiểm chứng của tiêu chí"
+        verbose_name = verbose_name_plural = "tài liệu kiểm chứng của tiêu chí"
         ordering = ["score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["score", "document"], name="evidencelink_unique"),

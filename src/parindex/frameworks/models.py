@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import creation_time, optional_points, optional_ref, user_ref
 
 
 class FrameworkStatus(models.TextChoices):
@@ -16,7 +17,7 @@ class Framework(models.Model):
     name = models.CharField("tên bộ tiêu chí", max_length=300)
     decision = models.CharField("quyết định ban hành", max_length=300, blank=True)
     year = models.PositiveIntegerField("năm", null=True, blank=True)
-    total = models.DecimalField("tổng điểm", max_digits=8, decimal_places=3, null=True, blank=True)
+    total = optional_points("tổng điểm")
     label = models.CharField("nhãn", max_length=200, blank=True)
     is_sample = models.BooleanField("bộ mẫu", default=False)
     status = models.CharField(
@@ -30,19 +31,11 @@ class Framework(models.Model):
     #: Bumped by every replace (a fresh import starts at 1): the key of the compiled
     #: framework cache (:mod:`parindex.frameworks.shape`).
     revision = models.PositiveIntegerField("phiên bản", default=1)
-    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người tạo",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_at = creation_time()
+    created_by = user_ref("người tạo")
 
     class Meta:
-        verbose_name = "bộ tiêu chí"
-        verbose_name_plural = "bộ tiêu chí"
+        verbose_name = verbose_name_plural = "bộ tiêu chí"
         ordering = ["-year", "code"]
 
     def __str__(self) -> str:
@@ -65,29 +58,19 @@ class Criterion(models.Model):
     framework = models.ForeignKey(
         Framework, verbose_name="bộ tiêu chí", on_delete=models.CASCADE, related_name="criteria"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="tiêu chí cha",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="children",
-    )
+    parent = optional_ref("self", "tiêu chí cha", on_delete=models.CASCADE, related_name="children")
     code = models.CharField("mã", max_length=50)
     name = models.TextField("nội dung")
     depth = models.PositiveSmallIntegerField("cấp", default=1)
     position = models.PositiveIntegerField("thứ tự", default=0)
-    max_points = models.DecimalField(
-        "điểm tối đa", max_digits=8, decimal_places=3, null=True, blank=True
-    )
+    max_points = optional_points("điểm tối đa")
     source = models.CharField("nguồn điểm", max_length=20, default="self")
     guidance = models.TextField("hướng dẫn chấm", blank=True)
     evidence = models.TextField("tài liệu kiểm chứng", blank=True)
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
-        verbose_name = "tiêu chí"
-        verbose_name_plural = "tiêu chí"
+        verbose_name = verbose_name_plural = "tiêu chí"
         ordering = ["framework", "position"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
@@ -108,8 +91,7 @@ class ScoringRule(models.Model):
     params = models.JSONField("tham số", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "cách chấm điểm"
-        verbose_name_plural = "cách chấm điểm"
+        verbose_name = verbose_name_plural = "cách chấm điểm"
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.type}"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import moment, user_owner
 
 
 class NotificationKind(models.TextChoices):
@@ -16,26 +17,20 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người nhận",
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    user = user_owner("người nhận", related_name="notifications")
     kind = models.CharField("loại", max_length=30, choices=NotificationKind.choices)
     title = models.CharField("tiêu đề", max_length=300)
     body = models.TextField("nội dung", blank=True)
     url = models.CharField("đường dẫn", max_length=500, blank=True)
     created_at = models.DateTimeField("thời điểm", auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField("đã đọc lúc", null=True, blank=True)
-    emailed_at = models.DateTimeField("đã gửi thư lúc", null=True, blank=True)
+    read_at = moment("đã đọc lúc")
+    emailed_at = moment("đã gửi thư lúc")
     dedupe_key = models.CharField(
         "khoá chống trùng", max_length=300, unique=True, null=True, blank=True
     )
 
     class Meta:
-        verbose_name = "thông báo"
-        verbose_name_plural = "thông báo"
+        verbose_name = verbose_name_plural = "thông báo"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
 

@@ -23,6 +23,7 @@ from parindex.cycles.models import Cycle, CycleStatus
 from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
 from parindex.results.models import ResultStatus
+from parindex.web.charts import ranking_chart
 
 ANONYMOUS = AnonymousUser()
 
@@ -42,10 +43,6 @@ def _published(pk: int) -> tuple[Cycle, Any]:
     if rs is None or rs.status != ResultStatus.FINAL:
         raise Http404("Kỳ đánh giá chưa được công bố.")
     return cycle, rs
-
-
-def _f(value: Decimal | None, places: int) -> float | None:
-    return None if value is None else round(float(value), places)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -68,17 +65,7 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     order = [name for name, _ in ov.classes]  # the configured order: colours match
     charts: dict[str, Any] = {}
     for g in groups.values():
-        ranked = [r for r in g["rows"] if r.index is not None]
-        charts[f"rank-{g['id']}"] = {
-            "kind": "ranking",
-            "title": g["name"],
-            "labels": [r.unit.short_name or r.unit.name for r in ranked],
-            "names": [r.unit.name for r in ranked],
-            "values": [_f(r.index, d) for r in ranked],
-            "ranks": [r.rank for r in ranked],
-            "ratings": [r.rating for r in ranked],
-            "classes": order,
-        }
+        charts[f"rank-{g['id']}"] = ranking_chart(g["name"], g["rows"], d, order)
     charts["chart-classes"] = {
         "kind": "classes",
         "labels": [name for name, n in ov.classes if n],

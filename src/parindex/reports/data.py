@@ -77,6 +77,8 @@ class Leaf:
     not_applicable: bool
     reasons: str
     counted: Decimal | None
+    #: The criterion's points source (``self``, ``external``, ``bonus``, ``penalty``…).
+    source: str = "self"
 
 
 @dataclass(slots=True)
@@ -223,6 +225,7 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
             "round1_reason",
             "round2_reason",
             "adjustment_reason",
+            "criterion__source",
         )
         keyed = []
         for (
@@ -239,6 +242,7 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
             why1,
             why2,
             why3,
+            source,
         ) in rows.iterator(chunk_size=5000):
             counted = (
                 None if na else next((v for v in (final, r2, r1, selfp) if v is not None), None)
@@ -274,6 +278,7 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
                         na,
                         reasons,
                         counted,
+                        source,
                     ),
                 )
             )
@@ -303,7 +308,9 @@ def _not_full(
     lost points: how many units, the average loss, the three units that lost most."""
     by_group = {g.name: g for g in groups.values()}
     lost = losses_by_criterion(
-        LeafPoints(lf.group, lf.unit, lf.code, lf.max_points, lf.counted, lf.not_applicable)
+        LeafPoints(
+            lf.group, lf.unit, lf.code, lf.max_points, lf.counted, lf.not_applicable, lf.source
+        )
         for lf in leaves
     )
     for (group, code), per_unit in lost.items():

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import creation_time, cycle_ref, moment, user_ref
 
 
 class ExportKind(models.TextChoices):
@@ -49,9 +50,7 @@ def template_upload_to(instance: ReportTemplate, filename: str) -> str:
 class ExportJob(models.Model):
     """One export of a cycle's results: who asked, how far it got, the file it made."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
-    )
+    cycle = cycle_ref()
     kind = models.CharField("loại tệp", max_length=10, choices=ExportKind.choices)
     status = models.CharField(
         "tình trạng", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
@@ -60,21 +59,13 @@ class ExportJob(models.Model):
     message = models.TextField("thông báo", blank=True)
     file = models.FileField("tệp", upload_to=export_upload_to, max_length=300, blank=True)
     size = models.PositiveBigIntegerField("dung lượng (byte)", default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người yêu cầu",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
-    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
-    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+    requested_by = user_ref("người yêu cầu")
+    created_at = creation_time("yêu cầu lúc")
+    started_at = moment("bắt đầu lúc")
+    finished_at = moment("xong lúc")
 
     class Meta:
-        verbose_name = "lượt xuất báo cáo"
-        verbose_name_plural = "lượt xuất báo cáo"
+        verbose_name = verbose_name_plural = "lượt xuất báo cáo"
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -98,19 +89,11 @@ class ReportTemplate(models.Model):
     file = models.FileField("tệp mẫu .docx", upload_to=template_upload_to, max_length=300)
     is_active = models.BooleanField("đang dùng", default=True)
     variables = models.JSONField("biến trong mẫu", default=list, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người tải lên",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField("tải lên lúc", auto_now_add=True)
+    uploaded_by = user_ref("người tải lên")
+    uploaded_at = creation_time("tải lên lúc")
 
     class Meta:
-        verbose_name = "mẫu báo cáo Word"
-        verbose_name_plural = "mẫu báo cáo Word"
+        verbose_name = verbose_name_plural = "mẫu báo cáo Word"
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:

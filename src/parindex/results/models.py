@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from django.conf import settings
 from django.db import models
+
+from parindex.fields import (
+    cycle_one,
+    cycle_ref,
+    group_ref,
+    moment,
+    optional_ref,
+    unit_ref,
+    update_time,
+    user_ref,
+)
 
 #: Metrics every cycle knows (rating conditions may name them before any value exists).
 KNOWN_METRICS: tuple[str, ...] = ("late_dossier_rate", "satisfaction_index")
@@ -34,12 +44,7 @@ POINTS: DecimalShape = {"max_digits": 14, "decimal_places": 6}
 class RatingConfig(models.Model):
     """Rating classes, capping conditions and the accountability rule of one cycle."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="rating_config",
-    )
+    cycle = cycle_one("rating_config")
     classes = models.JSONField(
         "mức xếp loại", default=list, help_text="[{name, min}], mức cao nhất trước."
     )
@@ -53,19 +58,11 @@ class RatingConfig(models.Model):
     accountability = models.JSONField(
         "quy tắc xử lý trách nhiệm người đứng đầu", default=dict, blank=True
     )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cập nhật",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_at = update_time()
+    updated_by = user_ref("người cập nhật")
 
     class Meta:
-        verbose_name = "cấu hình xếp loại"
-        verbose_name_plural = "cấu hình xếp loại"
+        verbose_name = verbose_name_plural = "cấu hình xếp loại"
 
     def __str__(self) -> str:
         return f"Xếp loại — {self.cycle}"
@@ -81,30 +78,18 @@ class MetricSource(models.TextChoices):
 class UnitMetric(models.Model):
     """A unit's metric for rating conditions (percent, 0–100), e.g. late_dossier_rate."""
 
-    cycle = models.ForeignKey(
-        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
-    )
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", on_delete=models.CASCADE, related_name="+"
-    )
+    cycle = cycle_ref()
+    unit = unit_ref(on_delete=models.CASCADE)
     metric = models.CharField("chỉ số", max_length=64)
     value = models.DecimalField("giá trị (%)", max_digits=9, decimal_places=4)
     source = models.CharField(
         "nguồn", max_length=20, choices=MetricSource.choices, default=MetricSource.FORM
     )
-    updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người cập nhật",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_at = update_time()
+    updated_by = user_ref("người cập nhật")
 
     class Meta:
-        verbose_name = "chỉ số xếp loại của đơn vị"
-        verbose_name_plural = "chỉ số xếp loại của đơn vị"
+        verbose_name = verbose_name_plural = "chỉ số xếp loại của đơn vị"
         ordering = ["cycle", "unit", "metric"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "unit", "metric"], name="unitmetric_unique"),
@@ -125,32 +110,19 @@ class ResultStatus(models.TextChoices):
 class ResultSet(models.Model):
     """The current results of a cycle (one per cycle, replaced whole on recompute)."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle",
-        verbose_name="kỳ đánh giá",
-        on_delete=models.CASCADE,
-        related_name="result_set",
-    )
+    cycle = cycle_one("result_set")
     status = models.CharField(
         "tình trạng", max_length=20, choices=ResultStatus.choices, default=ResultStatus.PROVISIONAL
     )
     computed_at = models.DateTimeField("tính lúc")
-    computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="người yêu cầu tính",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    computed_by = user_ref("người yêu cầu tính")
     input_hash = models.CharField("dấu vân tay dữ liệu đầu vào", max_length=64)
     duration_ms = models.PositiveIntegerField("thời gian tính (ms)", default=0)
     decimals = models.PositiveSmallIntegerField("số chữ số thập phân khi hiển thị", default=2)
     notes = models.JSONField("ghi chú khi tính", default=list, blank=True)
 
     class Meta:
-        verbose_name = "kết quả kỳ đánh giá"
-        verbose_name_plural = "kết quả kỳ đánh giá"
+        verbose_name = verbose_name_plural = "kết quả kỳ đánh giá"
 
     def __str__(self) -> str:
         return f"Kết quả {self.cycle} ({self.get_status_display()})"
@@ -166,12 +138,8 @@ class UnitResult(models.Model):
     result_set = models.ForeignKey(
         ResultSet, verbose_name="kết quả", on_delete=models.CASCADE, related_name="units"
     )
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+"
-    )
-    group = models.ForeignKey(
-        "units.UnitGroup", verbose_name="nhóm xếp hạng", on_delete=models.PROTECT, related_name="+"
-    )
+    unit = unit_ref()
+    group = group_ref()
     framework_code = models.CharField("bộ tiêu chí", max_length=100, blank=True)
     assessment_status = models.CharField("trạng thái phiếu", max_length=20, blank=True)
     points = models.DecimalField("điểm", **POINTS)
@@ -193,13 +161,8 @@ class UnitResult(models.Model):
         "thay đổi chỉ số so với năm trước", null=True, blank=True, **POINTS
     )
     rank_change = models.IntegerField("thay đổi thứ hạng (+ là tăng)", null=True, blank=True)
-    previous_unit = models.ForeignKey(
-        "units.Unit",
-        verbose_name="đơn vị so sánh năm trước",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    previous_unit = optional_ref(
+        "units.Unit", "đơn vị so sánh năm trước", on_delete=models.SET_NULL, related_name="+"
     )
     previous_index = models.DecimalField("chỉ số năm trước", null=True, blank=True, **POINTS)
     previous_rank = models.PositiveIntegerField("xếp hạng năm trước", null=True, blank=True)
@@ -211,8 +174,7 @@ class UnitResult(models.Model):
     )
 
     class Meta:
-        verbose_name = "kết quả của đơn vị"
-        verbose_name_plural = "kết quả của đơn vị"
+        verbose_name = verbose_name_plural = "kết quả của đơn vị"
         ordering = ["result_set", "group__position", "rank", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["result_set", "unit"], name="unitresult_unique"),
@@ -241,8 +203,7 @@ class NodeResult(models.Model):
     name: str
 
     class Meta:
-        verbose_name = "kết quả theo lĩnh vực/tiêu chí"
-        verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
+        verbose_name = verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
         ordering = ["unit_result", "position"]
         constraints = [
             models.UniqueConstraint(fields=["unit_result", "code"], name="noderesult_unique"),
@@ -256,18 +217,15 @@ class NodeResult(models.Model):
 class RecomputeRequest(models.Model):
     """Debounce for background recomputation: at most one pending task per cycle."""
 
-    cycle = models.OneToOneField(
-        "cycles.Cycle", verbose_name="kỳ đánh giá", on_delete=models.CASCADE, related_name="+"
-    )
+    cycle = cycle_one()
     pending = models.BooleanField("đang chờ tính", default=False)
-    requested_at = models.DateTimeField("yêu cầu lúc", null=True, blank=True)
-    started_at = models.DateTimeField("bắt đầu tính lúc", null=True, blank=True)
-    finished_at = models.DateTimeField("tính xong lúc", null=True, blank=True)
+    requested_at = moment("yêu cầu lúc")
+    started_at = moment("bắt đầu tính lúc")
+    finished_at = moment("tính xong lúc")
     last_error = models.TextField("lỗi lần tính gần nhất", blank=True)
 
     class Meta:
-        verbose_name = "yêu cầu tính lại"
-        verbose_name_plural = "yêu cầu tính lại"
+        verbose_name = verbose_name_plural = "yêu cầu tính lại"
 
     def __str__(self) -> str:
         return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"

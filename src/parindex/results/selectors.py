@@ -246,11 +246,13 @@ def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
     if result is None:
         raise Http404("Không có kết quả.")
     nodes = list(NodeResult.objects.filter(unit_result=result).order_by("position"))
-    names = dict(
-        Criterion.objects.filter(
+    name_source = {
+        code: (name, source)
+        for code, name, source in Criterion.objects.filter(
             framework__code=result.framework_code, code__in=[n.code for n in nodes]
-        ).values_list("code", "name")
-    )
+        ).values_list("code", "name", "source")
+    }
+    names = {code: name for code, (name, _) in name_source.items()}
     for n in nodes:
         n.name = names.get(n.code, "")
     areas = [n for n in nodes if n.depth == 1]
@@ -272,7 +274,9 @@ def unit_result(user: Any, cycle: Cycle, unit: Unit) -> UnitPage:
         for a in areas
     }
     lost = lost_points(
-        NodePoints(n.code, names.get(n.code, ""), n.depth, n.max_points, n.points) for n in criteria
+        NodePoints(n.code, name, n.depth, n.max_points, n.points, source)
+        for n in criteria
+        for name, source in [name_source.get(n.code, ("", "self"))]
     )
     ids = lineage_ids(unit.pk)
     history = (
@@ -330,7 +334,7 @@ def criterion_results(user: Any, cycle: Cycle, code: str) -> CriterionPage:
         raise Http404("Chưa có kết quả.")
     crit = (
         Criterion.objects.filter(framework__assessments__cycle=cycle, code=code)
-        .values("name", "max_points")
+        .values("name", "max_points", "source")
         .first()
     )
     if crit is None:
@@ -376,7 +380,7 @@ def criterion_results(user: Any, cycle: Cycle, code: str) -> CriterionPage:
             idx = None if not mx or pts is None else pts * 100 / mx
         else:
             pts = mx = idx = None
-        lost = loss(mx, pts)
+        lost = loss(mx, pts, crit["source"])
         rows.append(
             CriterionRow(
                 ur.unit,

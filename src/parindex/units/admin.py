@@ -14,19 +14,20 @@ class UnitGroupAdmin(admin.ModelAdmin):
     ordering = ("position", "name")
 
 
-class SuccessorInline(admin.TabularInline):
+class _LineageInline(admin.TabularInline):
     model = UnitLineage
-    fk_name = "predecessor"
     extra = 0
+
+
+class SuccessorInline(_LineageInline):
+    fk_name = "predecessor"
     autocomplete_fields = ("successor",)
     verbose_name = "đơn vị sau"
     verbose_name_plural = "trở thành (đơn vị sau)"
 
 
-class PredecessorInline(admin.TabularInline):
-    model = UnitLineage
+class PredecessorInline(_LineageInline):
     fk_name = "successor"
-    extra = 0
     autocomplete_fields = ("predecessor",)
     verbose_name = "đơn vị trước"
     verbose_name_plural = "hình thành từ (đơn vị trước)"

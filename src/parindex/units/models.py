@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from parindex.fields import creation_time, optional_ref
+
 #: Unit and group codes: letters, digits, ``_``, ``-`` and ``.`` (used in CSV files and URLs).
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -37,8 +39,7 @@ class UnitGroup(models.Model):
     position = models.PositiveIntegerField("thứ tự", default=0)
 
     class Meta:
-        verbose_name = "nhóm đơn vị"
-        verbose_name_plural = "nhóm đơn vị"
+        verbose_name = verbose_name_plural = "nhóm đơn vị"
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -62,29 +63,16 @@ class Unit(models.Model):
         blank=True,
         help_text="Mã theo danh mục đơn vị hành chính (gói vietnam-provinces).",
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="đơn vị cấp trên",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    parent = optional_ref(
+        "self", "đơn vị cấp trên", on_delete=models.PROTECT, related_name="children"
     )
-    group = models.ForeignKey(
-        UnitGroup,
-        verbose_name="nhóm",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="units",
-    )
+    group = optional_ref("units.UnitGroup", "nhóm", on_delete=models.PROTECT, related_name="units")
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     is_active = models.BooleanField("đang hoạt động", default=True)
 
     class Meta:
-        verbose_name = "đơn vị"
-        verbose_name_plural = "đơn vị"
+        verbose_name = verbose_name_plural = "đơn vị"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -131,8 +119,7 @@ class UnitLineage(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
-        verbose_name = "quan hệ kế thừa đơn vị"
-        verbose_name_plural = "quan hệ kế thừa đơn vị"
+        verbose_name = verbose_name_plural = "quan hệ kế thừa đơn vị"
         ordering = ["-effective", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -186,13 +173,12 @@ class DivisionDataset(models.Model):
     package_version = models.CharField("phiên bản gói", max_length=50, blank=True)
     data_version = models.CharField("phiên bản dữ liệu", max_length=50, blank=True)
     province_filter = models.CharField("chỉ tỉnh", max_length=200, blank=True)
-    loaded_at = models.DateTimeField("thời điểm nạp", auto_now_add=True)
+    loaded_at = creation_time("thời điểm nạp")
     province_count = models.PositiveIntegerField("số tỉnh", default=0)
     commune_count = models.PositiveIntegerField("số xã", default=0)
 
     class Meta:
-        verbose_name = "lần nạp danh mục hành chính"
-        verbose_name_plural = "lần nạp danh mục hành chính"
+        verbose_name = verbose_name_plural = "lần nạp danh mục hành chính"
         ordering = ["-loaded_at", "-id"]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from parindex.audit.services import record
+from parindex.audit.services import record, save_created
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.units import CODE_RE, UnitRow
 from parindex.units.models import (
@@ -258,12 +258,10 @@ def unit_group_get_or_create(
         )
         if group is None:
             group = UnitGroup(code=code, name=name, kind=kind, position=position)
-            group.full_clean()
-            group.save()
-            record(
+            save_created(
+                group,
                 actor=actor,
                 action="unit_group.create",
-                obj=group,
                 after={"code": code, "name": name, "kind": kind},
             )
     return group

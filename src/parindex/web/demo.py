@@ -121,6 +121,23 @@ def _logins(units: dict[str, Any], commune: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _merged_into(successor: Unit, code: str, note: str, **fields: Any) -> None:
+    """The former unit ``code`` (inactive since the 2025 merger) and its link to
+    ``successor``, the unit it merged into."""
+    former, _ = Unit.objects.get_or_create(
+        code=code,
+        defaults={**fields, "is_active": False, "valid_to": MERGER_DATE - timedelta(days=1)},
+    )
+    lineage_add(
+        predecessor=former,
+        successor=successor,
+        kind="merged",
+        effective=MERGER_DATE,
+        actor=None,
+        note=note,
+    )
+
+
 def seed_demo() -> dict[str, Any]:
     """Create the demo province (idempotent). Returns the logins to print."""
     created = False
@@ -158,45 +175,25 @@ def seed_demo() -> dict[str, Any]:
                 units[code] = unit
 
         # Lineage: Bạc Liêu merged into Cà Mau (Nghị quyết 202/2025/QH15, from 1/7/2025).
-        bac_lieu, _ = Unit.objects.get_or_create(
-            code="bac_lieu_truoc_2025",
-            defaults={
-                "name": "Tỉnh Bạc Liêu (trước 01/07/2025)",
-                "short_name": "Bạc Liêu",
-                "kind": UnitKind.PROVINCE,
-                "division_type": "tỉnh",
-                "is_active": False,
-                "valid_to": MERGER_DATE - timedelta(days=1),
-            },
-        )
-        lineage_add(
-            predecessor=bac_lieu,
-            successor=province,
-            kind="merged",
-            effective=MERGER_DATE,
-            actor=None,
-            note="Hợp nhất tỉnh Bạc Liêu và tỉnh Cà Mau thành tỉnh Cà Mau.",
+        _merged_into(
+            province,
+            "bac_lieu_truoc_2025",
+            "Hợp nhất tỉnh Bạc Liêu và tỉnh Cà Mau thành tỉnh Cà Mau.",
+            name="Tỉnh Bạc Liêu (trước 01/07/2025)",
+            short_name="Bạc Liêu",
+            kind=UnitKind.PROVINCE,
+            division_type="tỉnh",
         )
         bl_ward = Unit.objects.filter(parent=province, name="Phường Bạc Liêu").first()
         if bl_ward is not None:
             for n in (1, 2):
-                old, _ = Unit.objects.get_or_create(
-                    code=f"demo-phuong-{n}-bac-lieu-cu",
-                    defaults={
-                        "name": f"Phường {n} (TP Bạc Liêu, trước 2025 — demo)",
-                        "kind": UnitKind.COMMUNE,
-                        "division_type": "phường",
-                        "is_active": False,
-                        "valid_to": MERGER_DATE - timedelta(days=1),
-                    },
-                )
-                lineage_add(
-                    predecessor=old,
-                    successor=bl_ward,
-                    kind="merged",
-                    effective=MERGER_DATE,
-                    actor=None,
-                    note=DEMO_NOTE,
+                _merged_into(
+                    bl_ward,
+                    f"demo-phuong-{n}-bac-lieu-cu",
+                    DEMO_NOTE,
+                    name=f"Phường {n} (TP Bạc Liêu, trước 2025 — demo)",
+                    kind=UnitKind.COMMUNE,
+                    division_type="phường",
                 )
 
         shipped = shipped_frameworks()

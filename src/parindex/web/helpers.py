@@ -22,7 +22,9 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import StaleScore
+from parindex.formats.errors import FormatError
 from parindex.formats.numbers import parse_grouped
+from parindex.formats.text import decode_text
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -48,6 +50,30 @@ def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
     if value is None:
         raise ValidationError(f"{what} phải là một số (ví dụ 2 hoặc 1,5).")
     return value
+
+
+def form_points(raw: str | None, missing: str) -> Decimal:
+    """Points the form must have: :func:`form_decimal`, ``missing`` when left blank."""
+    points = form_decimal(raw)
+    if points is None:
+        raise ValidationError(missing)
+    return points
+
+
+def posted_csv(request: HttpRequest, errors: list[str], *, columns: str) -> str:
+    """The CSV text of an import form: the uploaded ``file`` (UTF-8, BOM allowed), else the
+    pasted ``text``. A file that is not UTF-8, or nothing at all, adds to ``errors``."""
+    upload = request.FILES.get("file")
+    text = request.POST.get("text", "")
+    if upload is not None:
+        try:
+            text = decode_text(upload.read(), upload.name or "")
+        except FormatError as exc:
+            errors.extend(str(p) for p in exc.problems)
+            return ""
+    if not text.strip():
+        errors.append(f"Chọn tệp CSV ({columns}) hoặc dán nội dung.")
+    return text
 
 
 def parse_when(raw: str | None, what: str, *, end_of_day: bool = True) -> datetime | None:

@@ -33,7 +33,7 @@ from parindex.formats.scores import read_points
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import error_messages, form_decimal, parse_when
+from parindex.web.helpers import error_messages, form_points, parse_when, posted_csv
 from parindex.web.views_council import missing_external
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
@@ -261,16 +261,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         if p.get("what") == "csv":
-            upload = request.FILES.get("file")
-            text = p.get("text", "")
-            if upload is not None:
-                raw = upload.read()
-                try:
-                    text = raw.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    errors.append("Tệp CSV phải mã hoá UTF-8.")
-            if not text.strip() and not errors:
-                errors.append("Chọn tệp CSV (cột unit,code,points) hoặc dán nội dung.")
+            text = posted_csv(request, errors, columns="cột unit,code,points")
             if not errors:
                 try:
                     rows, problems = read_points(text, name=PASTED)
@@ -287,9 +278,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             unit_id = p.get("unit", "")
             code = p.get("code", "")
             try:
-                points = form_decimal(p.get("points"))
-                if points is None:
-                    raise ValidationError("Nhập điểm.")
+                points = form_points(p.get("points"), "Nhập điểm.")
                 score = (
                     LeafScore.objects.filter(
                         assessment__cycle=cycle,

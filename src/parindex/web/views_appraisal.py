@@ -32,7 +32,7 @@ from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
 from parindex.web.access import access_for, appraisal_prefixes
 from parindex.web.helpers import (
-    form_decimal,
+    form_points,
     is_htmx,
     leaf_save,
     parse_when,
@@ -207,9 +207,7 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 raise ValidationError("Nhập nội dung ý kiến.")
             svc.comment_add(score=score, text=text, actor=request.user)
         elif what == "adjustment":
-            points = form_decimal(post.get("points"))
-            if points is None:
-                raise ValidationError("Nhập điểm thưởng/trừ.")
+            points = form_points(post.get("points"), "Nhập điểm thưởng/trừ.")
             svc.adjustment_set(
                 score=score,
                 points=points,
@@ -222,9 +220,7 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 rnd = int(post.get("round", ""))
             except ValueError as exc:
                 raise ValidationError("Thiếu vòng thẩm định hoặc phiên bản của điểm.") from exc
-            points = form_decimal(post.get("points"))
-            if points is None:
-                raise ValidationError("Nhập điểm thẩm định.")
+            points = form_points(post.get("points"), "Nhập điểm thẩm định.")
             svc.appraisal_set(
                 score=score,
                 round=rnd,

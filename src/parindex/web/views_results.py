@@ -24,15 +24,11 @@ from parindex.engine.compare import describe_rank_change
 from parindex.results import selectors as rsel
 from parindex.results.models import METRIC_LABELS, RecomputeRequest, ResultStatus
 from parindex.units.selectors import units_for
+from parindex.web.charts import chart_number, ranking_chart
 from parindex.web.templatetags.parindex import index as fmt_index
 from parindex.web.templatetags.parindex import points as fmt_points
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _f(value: Decimal | None, places: int = 2) -> float | None:
-    """A Decimal as a rounded float for chart JSON (None stays None)."""
-    return None if value is None else round(float(value), places)
 
 
 def _province_reader(user: User) -> bool:
@@ -115,17 +111,7 @@ def _group_charts(rows: list[Any], decimals: int, classes: list[str]) -> list[di
         )
         g["rows"].append(r)
     for g in groups.values():
-        ranked = [r for r in g["rows"] if r.index is not None]
-        g["chart"] = {
-            "kind": "ranking",
-            "title": g["name"],
-            "labels": [r.unit.short_name or r.unit.name for r in ranked],
-            "names": [r.unit.name for r in ranked],
-            "values": [_f(r.index, decimals) for r in ranked],
-            "ranks": [r.rank for r in ranked],
-            "ratings": [r.rating for r in ranked],
-            "classes": classes,
-        }
+        g["chart"] = ranking_chart(g["name"], g["rows"], decimals, classes)
     return list(groups.values())
 
 
@@ -166,7 +152,7 @@ def overview(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
             "areas": [f"LV {a}" for a in ov.heat["areas"]],
             "units": [name for name, _ in heat_rows],
             "cells": [
-                [x, y, _f(v, 1)]
+                [x, y, chart_number(v, 1)]
                 for y, (_, values) in enumerate(heat_rows)
                 for x, v in enumerate(values)
                 if v is not None
@@ -175,7 +161,7 @@ def overview(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
         "changes": {
             "kind": "changes",
             "labels": [n for n, c, _ in ov.changes if c is not None],
-            "values": [_f(c, d) for _, c, _ in ov.changes if c is not None],
+            "values": [chart_number(c, d) for _, c, _ in ov.changes if c is not None],
         },
     }
     ctx.update(
@@ -219,14 +205,14 @@ def unit_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpRespo
         "indicators": [f"{a.code}. {a.name}" if a.name else a.code for a in page.areas],
         "codes": [f"LV {a.code}" for a in page.areas],
         "series": [
-            {"name": unit.name, "values": [_f(a.index, 1) for a in page.areas]},
+            {"name": unit.name, "values": [chart_number(a.index, 1) for a in page.areas]},
             {
                 "name": "Trung bình nhóm",
-                "values": [_f(page.group_average.get(a.code), 1) for a in page.areas],
+                "values": [chart_number(page.group_average.get(a.code), 1) for a in page.areas],
             },
             {
                 "name": "Đơn vị cao nhất",
-                "values": [_f(best[a.code][1], 1) for a in page.areas],
+                "values": [chart_number(best[a.code][1], 1) for a in page.areas],
             },
         ],
     }
@@ -235,12 +221,12 @@ def unit_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpRespo
         "kind": "lost",
         "labels": [x.code for x in reversed(top_lost)],
         "names": [x.name for x in reversed(top_lost)],
-        "values": [_f(x.lost, 3) for x in reversed(top_lost)],
+        "values": [chart_number(x.lost, 3) for x in reversed(top_lost)],
     }
     trend_chart = {
         "kind": "trend",
         "labels": [str(t.year) for t in page.trend],
-        "values": [_f(t.index, d) for t in page.trend],
+        "values": [chart_number(t.index, d) for t in page.trend],
         "ranks": [t.rank for t in page.trend],
         "units": [t.unit_name for t in page.trend],
     }
@@ -281,8 +267,8 @@ def criterion_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> Http
         "kind": "criterion",
         "labels": [r.unit.short_name or r.unit.name for r in by_points],
         "names": [r.unit.name for r in by_points],
-        "values": [_f(r.points, 3) for r in by_points],
-        "max": [_f(r.max_points, 3) for r in by_points],
+        "values": [chart_number(r.points, 3) for r in by_points],
+        "max": [chart_number(r.max_points, 3) for r in by_points],
     }
     ctx = base_context(request, cycle, rs)
     ctx.update(

@@ -27,7 +27,7 @@ from parindex.formats.metrics import read_metrics
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
-from parindex.web.helpers import error_messages
+from parindex.web.helpers import error_messages, posted_csv
 from parindex.web.views_results import base_context, can_read_accountability
 
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
@@ -160,16 +160,7 @@ def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     csv_errors: list[Any] = []
     typed: dict[str, str] = {}
     if request.method == "POST" and request.POST.get("action") == "csv":
-        upload = request.FILES.get("file")
-        text = request.POST.get("text", "")
-        if upload is not None:
-            raw = upload.read()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                errors.append("Tệp CSV phải được lưu với mã UTF-8.")
-        if not errors and not text.strip():
-            errors.append("Chọn tệp CSV (các cột unit,metric,value) hoặc dán nội dung.")
+        text = posted_csv(request, errors, columns="các cột unit,metric,value")
         if not errors:
             try:
                 parsed, problems = read_metrics(text, name="metrics.csv")

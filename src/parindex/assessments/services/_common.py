@@ -16,6 +16,7 @@ from django.db.models import DecimalField, F
 from django.urls import reverse
 from django.utils import timezone
 
+from parindex import outbox
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
@@ -89,6 +90,17 @@ def _unit_users(unit_ids: Iterable[int]) -> list[User]:
 
 def _assessment_url(assessment: Assessment) -> str:
     return reverse("assessment_detail", args=[assessment.pk])
+
+
+def _notify_unit(assessment: Assessment, *, kind: str, title: str, body: str) -> None:
+    """Tell the unit's users about ``assessment`` (on commit), with a link to it."""
+    outbox.notify_after_commit(
+        users=_unit_users([assessment.unit_id]),
+        kind=kind,
+        title=title,
+        body=body,
+        url=_assessment_url(assessment),
+    )
 
 
 def _locked(assessment: Assessment) -> Assessment:

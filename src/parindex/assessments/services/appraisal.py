@@ -14,7 +14,6 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from parindex import outbox
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
@@ -27,13 +26,12 @@ from parindex.assessments.models import (
 )
 from parindex.assessments.services._common import (
     S,
-    _assessment_url,
     _ctx,
     _fresh_score,
+    _notify_unit,
     _num,
     _points_in_range,
     _save_leaf,
-    _unit_users,
     assessment_move,
 )
 from parindex.audit.services import record
@@ -225,14 +223,13 @@ def assessment_return(
         )
         listed = "\n".join(f"- {row.criterion.code}: {text}" for row, text in picked)
         when = timezone.localtime(deadline) if deadline else None
-        outbox.notify_after_commit(
-            users=_unit_users([a.unit_id]),
+        _notify_unit(
+            a,
             kind="returned",
             title=f"{a.cycle}: phiếu được trả lại để giải trình",
             body=(f"{message}\n" if message else "")
             + f"Các tiêu chí cần giải trình:\n{listed}\n"
             + (f"Hạn giải trình: {when:%H:%M ngày %d/%m/%Y}." if when else ""),
-            url=_assessment_url(a),
         )
         return {"leaves": {row.criterion.code: text for row, text in picked}}
 

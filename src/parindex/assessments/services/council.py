@@ -12,16 +12,14 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from parindex import outbox
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments.models import Assessment, CouncilDecision, FinalSource, LeafScore
 from parindex.assessments.selectors import assessment_tree
 from parindex.assessments.services._common import (
-    _assessment_url,
+    _notify_unit,
     _num,
     _reloaded,
-    _unit_users,
     assessment_move,
 )
 from parindex.audit.services import record
@@ -89,12 +87,11 @@ def _set_final_points(a: Assessment) -> dict[str, str]:
     )
     final = assessment_tree(_reloaded(a)).final
     points = final.points if final is not None else None
-    outbox.notify_after_commit(
-        users=_unit_users([a.unit_id]),
+    _notify_unit(
+        a,
         kind="approved",
         title=f"{a.cycle}: kết quả đã được phê duyệt",
         body=f"Hội đồng thẩm định đã phê duyệt kết quả của {a.unit}: {_num(points)} điểm.",
-        url=_assessment_url(a),
     )
     return {"final_points": str(points)}
 
