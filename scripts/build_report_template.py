@@ -150,6 +150,11 @@ def build(out: Path = OUT) -> Path:
     grid = doc.styles["Table Grid"]
     _font(grid, 12)
 
+    # --- page header of every page: "TẠM TÍNH" while the results are provisional
+    top = sec.header.paragraphs[0]
+    top.alignment = CENTER
+    _font(top.add_run("{{ tieu_de_trang }}"), 12, bold=True)
+
     # --- header: issuing body / number (left), quốc hiệu / tiêu ngữ / place and date (right)
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
@@ -202,6 +207,9 @@ def build(out: Path = OUT) -> Path:
         ],
         [16, 42, 17, 17, 18, 22, 33],
     )
+    para(doc, "{%p for r in g.don_vi if r.ha_xep_loai %}")
+    para(doc, "- {{ r.ten }}: {{ r.ha_xep_loai }}.", size=12, indent=True)
+    para(doc, "{%p endfor %}")
     para(doc, "{{ g.bieu_do }}", align=CENTER, before=6)
     para(doc, "{%p endfor %}")
 
@@ -210,6 +218,13 @@ def build(out: Path = OUT) -> Path:
     para(doc, "{%p for x in tong_hop %}")
     para(doc, "- {{ x.xep_loai }}: {{ x.so_luong }} đơn vị.", indent=True)
     para(doc, "{%p endfor %}")
+
+    para(doc, "{%p if can_cu %}")
+    para(doc, "Căn cứ hạ xếp loại:", size=12, italic=True, bold=True, indent=True)
+    para(doc, "{%p for c in can_cu %}")
+    para(doc, "- {{ c.dieu_kien }}: {{ c.nguon }}", size=12, italic=True, indent=True)
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p endif %}")
 
     # --- III. criteria that did not reach full points
     para(doc, "III. CÁC TIÊU CHÍ CHƯA ĐẠT ĐIỂM TỐI ĐA", size=13, bold=True, before=6)

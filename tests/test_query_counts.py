@@ -32,6 +32,7 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "web.cycle_list": ("admin", lambda w: reverse("cycle_list")),
     "web.cycle_detail": ("admin", lambda w: reverse("cycle_detail", args=[w.cycle.pk])),
     "web.cycle_progress": ("admin", lambda w: reverse("cycle_progress", args=[w.cycle.pk])),
+    "web.cycle_stage": ("admin", lambda w: reverse("cycle_stage", args=[w.cycle.pk])),
     "web.cycle_assignments": (
         "admin",
         lambda w: reverse("cycle_assignments", args=[w.cycle.pk]),

@@ -156,6 +156,53 @@ def framework_with_bonus() -> EngineFramework:
     return dataclasses.replace(fw, nodes=(*fw.nodes, bonus))
 
 
+def mixed_depth_framework(code: str = "nhieu-cap-2025") -> EngineFramework:
+    """Depths 1, 2, 4 and 6 in one tree: a scored leaf area "1", area "2" with a leaf
+    criterion and a 4-level branch, area "3" six levels deep (with a survey leaf) and a
+    bonus leaf area "4". Total 20."""
+    d = Decimal
+
+    def chain(code: str, mx: str, depth: int, leaves: tuple[Node, ...]) -> Node:
+        """``code`` → ``code.1`` → … down to ``depth`` levels below, ending in ``leaves``."""
+        node = leaves
+        for level in range(depth, 0, -1):
+            node = (Node(f"{code}{'.1' * level}", f"Nhánh cấp {level}", d(mx), children=node),)
+        return Node(code, f"Nhánh {code}", d(mx), children=node)
+
+    deep = (
+        Node("3.1.1.1.1.1", "Khảo sát sâu", d(4), source="survey"),
+        Node("3.1.1.1.1.2", "Tự chấm sâu", d(6)),
+    )
+    return EngineFramework(
+        code=code,
+        name="Bộ tiêu chí nhiều cấp",
+        year=2025,
+        total=d(20),
+        nodes=(
+            Node("1", "Lĩnh vực là tiêu chí lá", d(2), rule=Rule(type="binary")),
+            Node(
+                "2",
+                "Lĩnh vực hỗn hợp",
+                d(8),
+                children=(
+                    Node("2.1", "Tiêu chí lá cấp 2", d(3)),
+                    chain(
+                        "2.2",
+                        "5",
+                        1,
+                        (
+                            Node("2.2.1.1", "Lá cấp 4", d(2)),
+                            Node("2.2.1.2", "Lá cấp 4 khác", d(3)),
+                        ),
+                    ),
+                ),
+            ),
+            chain("3", "10", 4, deep),
+            Node("4", "Điểm thưởng", d(1), source="bonus"),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class World:
     """A cycle open for two departments (Tư pháp, Y tế) on :func:`framework_with_bonus`,
@@ -207,11 +254,13 @@ def workflow_world(
     deadlines: dict[str, Any] | None = None,
     appraiser_criteria: tuple[str, ...] = ("1.1", "3"),
     unassigned_appraiser: str = "thamdinh2",
+    framework: EngineFramework | None = None,
 ) -> World:
     """Build the :class:`World` (see there). The ``world`` fixture returns the default one;
     a variant may give all the stage ``deadlines`` (default: self-assessment in ten days),
-    the criteria of the Tư pháp appraiser (empty = all) and the other appraiser's name."""
-    fw = framework_import(framework=framework_with_bonus(), actor=None)
+    the criteria of the Tư pháp appraiser (empty = all), the other appraiser's name and
+    another ``framework`` (e.g. :func:`mixed_depth_framework`)."""
+    fw = framework_import(framework=framework or framework_with_bonus(), actor=None)
     group = make_group()
     tuphap = make_unit("so-tu-phap", "Sở Tư pháp", group=group)
     yte = make_unit("so-y-te", "Sở Y tế", group=group)

@@ -262,3 +262,99 @@ def test_invalid_framework_is_refused(files: Path) -> None:
     p = run(files, "--framework", "bad.yaml", "--scores", "scores.csv")
     assert p.returncode == 1
     assert "12" in p.stderr and "10" in p.stderr
+
+
+MIXED = """\
+code: nhieu-cap
+name: Bộ tiêu chí nhiều cấp
+total: 20
+nodes:
+  - {code: '1', name: Lĩnh vực là tiêu chí lá, max_points: 4}
+  - code: '2'
+    name: Lĩnh vực hai nhánh
+    max_points: 6
+    children:
+      - {code: '2.1', name: Lá cấp 2, max_points: 2}
+      - code: '2.2'
+        name: Nhánh có trần
+        max_points: 4
+        note: trần 4 điểm dù các tiêu chí con cộng lại 5
+        children:
+          - code: '2.2.1'
+            name: Cấp 3
+            max_points: 5
+            children:
+              - {code: '2.2.1.1', name: Lá cấp 4, max_points: 3}
+              - {code: '2.2.1.2', name: Lá cấp 4 khác, max_points: 2}
+  - code: '3'
+    name: Lĩnh vực có điểm thưởng
+    max_points: 10
+    children:
+      - {code: '3.1', name: Lá cấp 2, max_points: 10}
+      - {code: '3.2', name: Điểm thưởng, max_points: 1, source: bonus}
+"""
+
+
+def test_mixed_depths_give_the_hand_computed_results(tmp_path: Path) -> None:
+    """Depths 1, 2 and 4 in one framework, N/A leaves, a capped parent and a bonus."""
+    (tmp_path / "fw.yaml").write_text(MIXED, encoding="utf-8")
+    (tmp_path / "rating.yaml").write_text(RATING, encoding="utf-8")
+    # A: 4 | 2 + min(3 + 2, 4) = 6 | 8 + 1 = 9 → 19/20 = 95 → Xuất sắc
+    # B: 1 N/A | 2.2.1.1 N/A: 2.2.1 = 2 of 2, 2.2 = 2 of min(4, 2); area 2 = 1 + 2 = 3 of 4
+    #    | 9 of 10 → 12 of an applicable 14 = 85.714… → Tốt
+    # C: 2 | 2 + (1 + 1) = 4 | min(10 + 1, 10) = 10 → 16/20 = 80 → Tốt
+    # D: 4 | 0 + 4 = 4 | 9 → 17/20 = 85, late dossiers 6% ≥ 5% → at most Khá
+    (tmp_path / "scores.csv").write_text(
+        "unit,code,points\n"
+        "A,1,4\nA,2.1,2\nA,2.2.1.1,3\nA,2.2.1.2,2\nA,3.1,8\nA,3.2,1\n"
+        "B,1,NA\nB,2.1,1\nB,2.2.1.1,NA\nB,2.2.1.2,2\nB,3.1,9\n"
+        "C,1,2\nC,2.1,2\nC,2.2.1.1,1\nC,2.2.1.2,1\nC,3.1,10\nC,3.2,1\n"
+        "D,1,4\nD,2.1,0\nD,2.2.1.1,3\nD,2.2.1.2,2\nD,3.1,9\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "metrics.csv").write_text(
+        "unit,metric,value\nA,late_dossier_rate,0\nB,late_dossier_rate,0\n"
+        "C,late_dossier_rate,0\nD,late_dossier_rate,6\n",
+        encoding="utf-8",
+    )
+    p = run(
+        tmp_path,
+        *("--framework", "fw.yaml", "--scores", "scores.csv"),
+        *("--metrics", "metrics.csv", "--rating", "rating.yaml"),
+    )
+    assert p.returncode == 0, p.stderr
+    rows = table(p.stdout)
+    got = {
+        u: (r["max_points"], r["index"], r["rank"], r["rating"]) for u, r in sorted(rows.items())
+    }
+    assert got == {
+        "A": ("20.00", "95.00", "1", "Xuất sắc"),
+        "B": ("14.00", "85.71", "2", "Tốt"),
+        "C": ("20.00", "80.00", "4", "Tốt"),
+        "D": ("20.00", "85.00", "3", "Khá"),
+    }
+    assert (rows["A"]["area_1_points"], rows["A"]["area_1_index"]) == ("4.00", "100.00")
+    assert (rows["B"]["area_1_points"], rows["B"]["area_1_index"]) == ("", "")
+    assert (rows["B"]["area_2_points"], rows["B"]["area_2_index"]) == ("3.00", "75.00")
+    assert (rows["C"]["area_3_points"], rows["C"]["area_3_index"]) == ("10.00", "100.00")
+    assert "trễ hạn" in rows["D"]["rating_reasons"]
+
+
+def test_a_framework_of_depth_seven_is_refused_with_its_line(tmp_path: Path) -> None:
+    deep = MIXED.replace(
+        "{code: '2.2.1.2', name: Lá cấp 4 khác, max_points: 2}",
+        "code: '2.2.1.2'\n                name: x\n                max_points: 2\n"
+        "                children:\n"
+        "                  - code: '2.2.1.2.1'\n                    name: x\n"
+        "                    max_points: 2\n                    children:\n"
+        "                      - code: '2.2.1.2.1.1'\n                        name: x\n"
+        "                        max_points: 2\n                        children:\n"
+        "                          - {code: '2.2.1.2.1.1.1', name: x, max_points: 2}",
+    )
+    (tmp_path / "fw.yaml").write_text(deep, encoding="utf-8")
+    (tmp_path / "scores.csv").write_text("unit,code,points\nA,1,4\n", encoding="utf-8")
+    p = run(tmp_path, "--framework", "fw.yaml", "--scores", "scores.csv")
+    assert p.returncode != 0
+    assert "Traceback" not in p.stderr
+    assert "sâu quá 6 cấp" in p.stderr and "dòng" in p.stderr
+    assert p.stdout == ""

@@ -45,6 +45,11 @@ class CycleOpenIn(Schema):
     deadlines: dict[str, datetime] = {}
 
 
+class TransitionIn(Schema):
+    to: str
+    reason: str = ""
+
+
 class ExtensionIn(Schema):
     unit: str
     stage: str
@@ -210,8 +215,12 @@ class MissingOut(Schema):
 
 
 class TotalsOut(Schema):
+    #: "Tổng điểm tự chấm" (one definition: assessments.selectors.self_assessed_points),
+    #: bonus and penalty included; ``self_bonus`` / ``self_penalty`` show them apart.
     self: NodeScoreOut | None = None
     final: NodeScoreOut | None = None
+    self_bonus: Decimal | None = None
+    self_penalty: Decimal | None = None
 
 
 class TreeOut(Schema):

@@ -4,7 +4,7 @@ number of queries whatever the size of the framework."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -197,9 +197,44 @@ class AssessmentTree:
     def leaf(self, code: str) -> LeafRow | None:
         return next((r for r in self.leaves if r.criterion.code == code), None)
 
+    def self_adjustments(self) -> tuple[Decimal, Decimal]:
+        """(bonus, penalty) included in the self total (:func:`adjustment_totals`)."""
+        return adjustment_totals(
+            (r.criterion.source, self_assessed_points(r.criterion.source, r.score))
+            for r in self.leaves
+            if r.score is not None and not r.score.not_applicable
+        )
+
+
+def self_assessed_points(source: str, s: LeafScore) -> Decimal | None:
+    """The one definition of a leaf's points in "Tổng điểm tự chấm" (self-assessment
+    page, appraisal page, council, API totals, results' ``self_points``): the unit's own
+    points on self-scored leaves; on survey/SIPAS/statistic and bonus/penalty leaves, the
+    points set for the unit (``final_points``, else what the unit entered)."""
+    source = source or "self"
+    if source in eng.EXTERNAL_SOURCES or source in eng.ADJUSTMENT_SOURCES:
+        return s.final_points if s.final_points is not None else s.self_points
+    return s.self_points
+
+
+def adjustment_totals(
+    leaves: Iterable[tuple[str, Decimal | None]],
+) -> tuple[Decimal, Decimal]:
+    """(bonus, penalty) inside "Tổng điểm tự chấm", shown apart: the sums of the
+    self-assessed points of the bonus and of the penalty leaves (``(source, points)``)."""
+    bonus = penalty = Decimal(0)
+    for source, points in leaves:
+        if points is None:
+            continue
+        if source == "bonus":
+            bonus += points
+        elif source == "penalty":
+            penalty += points
+    return bonus, penalty
+
 
 def _self_points(c: Criterion, s: LeafScore) -> Decimal | None:
-    return s.final_points if c.source in eng.EXTERNAL_SOURCES else s.self_points
+    return self_assessed_points(c.source, s)
 
 
 def _final_points(c: Criterion, s: LeafScore) -> Decimal | None:

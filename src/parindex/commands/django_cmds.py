@@ -21,7 +21,14 @@ DEMO_PASSWORD_NOTE = "Mật khẩu chỉ dùng cho bản demo trên máy này."
 
 
 def _data_dir() -> Path:
+    """``PARINDEX_DATA_DIR``, default ``./var`` (the same rule as the settings)."""
     return Path(os.environ.get("PARINDEX_DATA_DIR") or (Path.cwd() / "var")).resolve()
+
+
+def default_database() -> Path:
+    """The one SQLite database that ``demo``, ``serve``, ``manage`` and every command
+    share when ``DATABASE_URL`` is empty (``settings.DATABASES`` names the same file)."""
+    return _data_dir() / "parindex.sqlite3"
 
 
 def _setup() -> None:
@@ -33,6 +40,40 @@ def _setup() -> None:
     import django
 
     django.setup()
+
+
+def database_label() -> str:
+    """The database in use, for messages: a SQLite file's path (relative to the current
+    folder when inside it) or the server's database name."""
+    from django.db import connection
+
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite":
+        path = Path(name)
+        try:
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
+    host = connection.settings_dict.get("HOST") or "localhost"
+    return f"{connection.vendor} “{name}” trên {host}"
+
+
+def _not_ready() -> str | None:
+    """Why the database cannot be used yet (tables missing or not migrated), or None."""
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return f"Không mở được cơ sở dữ liệu {database_label()}: {exc}"
+    if pending:
+        return (
+            f"Cơ sở dữ liệu {database_label()} chưa được khởi tạo ({len(pending)} bước "
+            "chưa chạy): chạy `parindex manage migrate` hoặc `./run demo` trước."
+        )
+    return None
 
 
 def manage(argv: Sequence[str]) -> int:
@@ -51,6 +92,10 @@ def units(args: argparse.Namespace) -> int:
 
     from parindex.units.services import units_import, units_load_divisions
 
+    problem = _not_ready()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     if args.action == "load":
         try:
             stats = units_load_divisions(actor=None, province=args.province)
@@ -61,7 +106,8 @@ def units(args: argparse.Namespace) -> int:
         print(
             f"Đã nạp {stats['provinces']} tỉnh, thành phố và {stats['communes']} xã, phường, "
             f"đặc khu (tạo mới {stats['created']}, cập nhật {stats['updated']}) — "
-            f"vietnam-provinces {stats['package_version']}, dữ liệu {stats['data_version']}."
+            f"vietnam-provinces {stats['package_version']}, dữ liệu {stats['data_version']}"
+            f" — vào {database_label()}."
         )
         return 0
     if args.action == "import":
@@ -75,7 +121,7 @@ def units(args: argparse.Namespace) -> int:
             return 1
         print(
             f"Đã nhập {stats['rows']} dòng: tạo mới {stats['created']} đơn vị, cập nhật "
-            f"{stats['updated']}, tạo {stats['groups_created']} nhóm mới."
+            f"{stats['updated']}, tạo {stats['groups_created']} nhóm mới — vào {database_label()}."
         )
         return 0
     return 2
@@ -88,6 +134,10 @@ def framework_import(args: argparse.Namespace) -> int:
 
     from parindex.frameworks.services import framework_import_file
 
+    problem = _not_ready()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     try:
         fw = framework_import_file(
             path=args.file, actor=None, replace=bool(getattr(args, "replace", False))
@@ -95,31 +145,35 @@ def framework_import(args: argparse.Namespace) -> int:
     except FormatError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        print(f"Không nhập bộ tiêu chí nào ({len(exc.problems)} lỗi).", file=sys.stderr)
         return 1
     except ValidationError as exc:
         for message in exc.messages:
             print(f"{args.file}: {message}", file=sys.stderr)
+        print("Không nhập bộ tiêu chí nào.", file=sys.stderr)
         return 1
+    areas = fw.criteria.filter(parent=None).count()
     count = fw.criteria.count()
+    leaves = fw.criteria.filter(children=None).count()
     status = "" if fw.is_complete else " — CHƯA ĐẦY ĐỦ: " + "; ".join(fw.issues[:5])
-    print(f"Đã nhập bộ tiêu chí {fw.code} “{fw.name}” ({count} tiêu chí){status}.")
+    verb = "thay thế" if fw.revision > 1 else "nhập"
+    print(
+        f"Đã {verb} bộ tiêu chí {fw.code} “{fw.name}”: {areas} lĩnh vực, {count} tiêu chí "
+        f"({leaves} tiêu chí lá) vào {database_label()}{status}."
+    )
     return 0
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Prepare the demo province in ``var/demo.sqlite3`` and serve it."""
-    os.environ.setdefault("PARINDEX_DATA_DIR", str(Path.cwd() / "var"))
-    data_dir = _data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db_path = data_dir / "demo.sqlite3"
-    own_db = not os.environ.get("DATABASE_URL")
-    if own_db:
-        os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    """Prepare the demo province in the default database and serve it (the same database
+    as every other command: ``$PARINDEX_DATA_DIR/parindex.sqlite3`` or ``DATABASE_URL``)."""
+    _data_dir().mkdir(parents=True, exist_ok=True)
+    db_path = default_database()
     if getattr(args, "reset", False):
-        if own_db:
+        if not os.environ.get("DATABASE_URL"):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-            print(f"Đã xoá dữ liệu demo cũ ({db_path}).")
+            print(f"Đã xoá cơ sở dữ liệu cũ ({db_path}).")
         else:
             print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.", file=sys.stderr)
     _setup()
@@ -129,6 +183,7 @@ def demo(args: argparse.Namespace) -> int:
     from parindex.web.demo import seed_demo
 
     result = seed_demo()
+    print(f"Cơ sở dữ liệu: {database_label()}")
     print("Tỉnh mẫu: " + result["province"] + (" (vừa tạo)" if result["created"] else ""))
     print("Tài khoản demo (mật khẩu chung: " + result["password"] + "):")
     width = max(len(login["username"]) for login in result["logins"])

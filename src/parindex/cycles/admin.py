@@ -16,7 +16,8 @@ class CycleAdmin(admin.ModelAdmin):
     list_display = ("name", "year", "status", "self_assessment_deadline", "created_at")
     list_filter = ("status", "year")
     search_fields = ("name",)
-    readonly_fields = ("created_at", "created_by")
+    # The stage moves only through the app's stage page (audited, checked, notified).
+    readonly_fields = ("status", "created_at", "created_by")
     inlines = (CycleFrameworkInline,)
 
 

@@ -27,7 +27,9 @@ class CycleStatus(models.TextChoices):
 
 
 #: Allowed transitions (from → to). Forward one stage; a stage may be reopened by going
-#: one step back (e.g. explanation → appraisal_round1) before approval.
+#: one step back (e.g. explanation → appraisal_round1). An approved or published cycle is
+#: frozen (:data:`FROZEN_STAGES`); "Mở lại kỳ" (with a reason) takes it back to the
+#: council stage, where scores, metrics and the rating configuration may change again.
 CYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     CycleStatus.DRAFT: (CycleStatus.SELF_ASSESSMENT,),
     CycleStatus.SELF_ASSESSMENT: (CycleStatus.APPRAISAL_ROUND1, CycleStatus.DRAFT),
@@ -35,9 +37,13 @@ CYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     CycleStatus.EXPLANATION: (CycleStatus.APPRAISAL_ROUND2, CycleStatus.APPRAISAL_ROUND1),
     CycleStatus.APPRAISAL_ROUND2: (CycleStatus.COUNCIL, CycleStatus.EXPLANATION),
     CycleStatus.COUNCIL: (CycleStatus.APPROVED, CycleStatus.APPRAISAL_ROUND2),
-    CycleStatus.APPROVED: (CycleStatus.PUBLISHED,),
-    CycleStatus.PUBLISHED: (),
+    CycleStatus.APPROVED: (CycleStatus.PUBLISHED, CycleStatus.COUNCIL),
+    CycleStatus.PUBLISHED: (CycleStatus.COUNCIL,),
 }
+
+#: Stages whose results are frozen: scores, metrics and the rating configuration change
+#: only after a reopen (``cycles.services.require_unfrozen``).
+FROZEN_STAGES: tuple[str, ...] = (CycleStatus.APPROVED, CycleStatus.PUBLISHED)
 
 #: Stages that have a deadline; the field is ``<stage>_deadline``.
 DEADLINE_STAGES: tuple[str, ...] = (

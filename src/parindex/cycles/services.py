@@ -15,6 +15,7 @@ from parindex.audit.services import record
 from parindex.cycles.models import (
     CYCLE_TRANSITIONS,
     DEADLINE_STAGES,
+    FROZEN_STAGES,
     Cycle,
     CycleFramework,
     CycleStatus,
@@ -24,7 +25,24 @@ from parindex.frameworks.models import Framework
 from parindex.units.models import Unit, UnitGroup
 from parindex.workflow import ConcurrentChange, InvalidTransition, compare_and_set
 
-__all__ = ["ConcurrentChange", "InvalidTransition", "cycle_create", "cycle_transition"]
+__all__ = [
+    "FROZEN_MESSAGE",
+    "ConcurrentChange",
+    "InvalidTransition",
+    "check_transition",
+    "cycle_create",
+    "cycle_transition",
+    "require_unfrozen",
+]
+
+FROZEN_MESSAGE = "Kỳ đánh giá đã phê duyệt/công bố: cần mở lại (có lý do) trước khi thay đổi."
+
+
+def require_unfrozen(cycle: Cycle) -> None:
+    """The one guard of frozen results: on an approved or published cycle scores, metrics
+    and the rating configuration change only after "Mở lại kỳ" with a reason."""
+    if cycle.status in FROZEN_STAGES:
+        raise ValidationError(FROZEN_MESSAGE, code="frozen")
 
 
 def cycle_create(
@@ -91,6 +109,15 @@ def cycle_create(
     return cycle
 
 
+def check_transition(old: str, to: str) -> None:
+    """Raise :class:`InvalidTransition` unless ``CYCLE_TRANSITIONS`` allows ``old`` → ``to``."""
+    if to not in CYCLE_TRANSITIONS.get(old, ()):
+        raise InvalidTransition(
+            f"Không thể chuyển kỳ đánh giá từ “{CycleStatus(old).label}” sang "
+            f"“{CycleStatus(to).label if to in CycleStatus.values else to}”."
+        )
+
+
 def cycle_transition(
     *, cycle: Cycle, to: str, actor: User | None, reason: str = "", audit: str = "cycle.transition"
 ) -> Cycle:
@@ -104,11 +131,7 @@ def cycle_transition(
     and the publication call it inside their own transaction."""
     require_admin(actor, "chuyển giai đoạn kỳ đánh giá", system=True)
     old = cycle.status
-    if to not in CYCLE_TRANSITIONS.get(old, ()):
-        raise InvalidTransition(
-            f"Không thể chuyển kỳ đánh giá từ “{CycleStatus(old).label}” sang "
-            f"“{CycleStatus(to).label if to in CycleStatus.values else to}”."
-        )
+    check_transition(old, to)
     with transaction.atomic():
         Cycle.objects.select_for_update().filter(pk=cycle.pk).first()
         compare_and_set(Cycle, pk=cycle.pk, field="status", old=old, new=to)

@@ -232,6 +232,10 @@ class CompiledFramework:
             lines.append(f"        p{n} = 0 if s < 0 else (m if s > m else s); a{n} = m")
             lines.append("    else:")
             lines.append(f"        p{n} = 0; a{n} = None")
+        for n in self.area_numbers:
+            if n < L:  # a leaf area: its own points and maximum, None when N/A
+                lines.append(f"    x = v[{n}]")
+                lines.append(f"    p{n}, a{n} = (x, {self.leaf_max[n]}) if x >= 0 else (0, None)")
         outs = [*self.area_numbers, self.root]
         pts = ", ".join(f"p{n}" for n in outs)
         apps = ", ".join(f"a{n}" for n in outs)

@@ -222,7 +222,8 @@ def score_units(
     n_areas = len(cf.area_codes)
     area_numbers = cf.area_numbers
     root_max = cf.declared[-1]
-    area_max = tuple(cf.declared[n - L] for n in area_numbers)
+    # An area may itself be a leaf (number < L): its maximum is the leaf's, not a parent's.
+    area_max = tuple(cf.leaf_max[n] if n < L else cf.declared[n - L] for n in area_numbers)
     leaf_codes = cf.leaf_codes
     area_codes = cf.area_codes
     empty_info = UnitInfo()

@@ -21,6 +21,18 @@ EXTERNAL_SOURCES: frozenset[str] = frozenset({"survey", "sipas", "statistic"})
 #: added on top of the regular children, penalty points are subtracted.
 ADJUSTMENT_SOURCES: frozenset[str] = frozenset({"bonus", "penalty"})
 
+#: The deepest tree accepted: depth 1 = area, … 6 (codes like ``1.2.3.4.5.6``). Every part
+#: of the app handles depths 1 to 6, mixed in one framework; deeper trees are refused by
+#: :func:`validate_framework` and by both readers (YAML, Excel) before they recurse.
+MAX_DEPTH = 6
+
+
+def too_deep_message(code: str, depth: int) -> str:
+    """The one wording of the depth limit (engine validation and both readers)."""
+    where = f"mục '{code}'" if code else "một mục"
+    return f"Bộ tiêu chí sâu quá {MAX_DEPTH} cấp: {where} ở cấp {depth} (tối đa {MAX_DEPTH} cấp)"
+
+
 #: Rule types of DESIGN §4. ``manual`` (or no rule) means points are given directly.
 RULE_TYPES: tuple[str, ...] = (
     "manual",
@@ -158,6 +170,10 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
             total += n.max_points
         return total
 
+    deep = _too_deep(fw)
+    if deep is not None:
+        # Refused before the recursive checks below (a 300-level tree would recurse).
+        return [FrameworkIssue("error", deep.code, too_deep_message(deep.code, MAX_DEPTH + 1))]
     for node in fw.walk():
         code = node.code
         if not code or not str(code).strip():
@@ -193,6 +209,28 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
                 f"{_num(fw.total)}",
             )
     return issues
+
+
+def depth_of(fw: Framework) -> int:
+    """The depth of the deepest leaf (0 for an empty framework), without recursion."""
+    deepest = 0
+    stack = [(n, 1) for n in fw.nodes]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in node.children)
+    return deepest
+
+
+def _too_deep(fw: Framework) -> Node | None:
+    """The first node (document order) below :data:`MAX_DEPTH`, iteratively."""
+    stack = [(n, 1) for n in reversed(fw.nodes)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((c, depth + 1) for c in reversed(node.children))
+    return None
 
 
 def _num(d: Decimal) -> str:

@@ -49,7 +49,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parindex.engine.framework import SOURCES, Framework, Node, Rule
+from parindex.engine.framework import (
+    MAX_DEPTH,
+    SOURCES,
+    Framework,
+    Node,
+    Rule,
+    too_deep_message,
+)
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.rule_text import format_rule, num_text, parse_rule
@@ -414,6 +421,11 @@ def _read_rows(rows: list[tuple[Any, ...]], file: str, stem: str) -> Framework:
                 Problem(
                     file, rownum, colname("code"), f"STT '{code}' không phải mã dạng 1, 1.1, 1.1.1"
                 )
+            )
+            continue
+        if code.count(".") >= MAX_DEPTH:
+            problems.append(
+                Problem(file, rownum, colname("code"), too_deep_message(code, code.count(".") + 1))
             )
             continue
         if not name.strip():

@@ -57,7 +57,15 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.nodes import Node as YamlNode
 
-from parindex.engine.framework import RULE_TYPES, SOURCES, Framework, Node, Rule
+from parindex.engine.framework import (
+    MAX_DEPTH,
+    RULE_TYPES,
+    SOURCES,
+    Framework,
+    Node,
+    Rule,
+    too_deep_message,
+)
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.text import SafeLoader, read_text_file
@@ -419,9 +427,56 @@ def finish_rule(rtype: str, params: Mapping[str, Any]) -> Rule:
     return Rule(type=rtype, params=ordered)
 
 
+#: Collections nested deeper than this are refused before composing: PyYAML's composer
+#: recurses (a 300-level file raised RecursionError). A depth-6 leaf with a banded rule
+#: needs 2·6 + 5 levels; anything far beyond is not a framework.
+_MAX_NESTING = 4 * MAX_DEPTH
+
+
+def depth_problem(text: str, file: str) -> Problem | None:
+    """The first criterion deeper than :data:`MAX_DEPTH` (or absurd nesting), located.
+
+    Reads the event stream, which does not recurse: a criterion's depth is the number of
+    enclosing ``nodes``/``children`` lists.
+    """
+    # One frame per open collection: [is_mapping, expecting_key, last_key, via_key].
+    stack: list[list[Any]] = []
+    levels = 0  # open lists that are the value of ``nodes`` or ``children``
+    for event in yaml.parse(text, Loader=SafeLoader):
+        top = stack[-1] if stack else None
+        if isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            if top is not None and top[0]:
+                if top[1]:
+                    top[2] = getattr(event, "value", None)
+                top[1] = not top[1]
+        elif isinstance(event, yaml.CollectionStartEvent):
+            via = top[2] if top is not None and top[0] else None
+            is_map = isinstance(event, yaml.MappingStartEvent)
+            mark = event.start_mark
+            line = None if mark is None else mark.line + 1
+            in_list = top is not None and not top[0] and top[3] in ("nodes", "children")
+            if is_map and in_list and levels > MAX_DEPTH:
+                return Problem(file, line, None, too_deep_message("", levels))
+            if len(stack) >= _MAX_NESTING:
+                return Problem(file, line, None, too_deep_message("", MAX_DEPTH + 1))
+            if not is_map and via in ("nodes", "children"):
+                levels += 1
+            stack.append([is_map, True, None, via])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            frame = stack.pop()
+            if not frame[0] and frame[3] in ("nodes", "children"):
+                levels -= 1
+            if stack and stack[-1][0]:
+                stack[-1][1] = True  # the collection was a value: a key comes next
+    return None
+
+
 def loads(text: str, file: str = "<chuỗi>") -> Framework:
     """Parse framework YAML text. Raises :class:`FormatError` listing every problem."""
     try:
+        deep = depth_problem(text, file)
+        if deep is not None:
+            raise FormatError([deep])
         root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -86,7 +86,8 @@ def read_points(source: Source, *, name: str) -> tuple[list[PointRow], list[Prob
             try:
                 points = parse_decimal(text)
             except ValueError as exc:
-                problems.append(Problem(name, line, "points", f"Tiêu chí {code}: giá trị {exc}."))
+                why = str(exc).rstrip(".")  # the message may end with its own full stop
+                problems.append(Problem(name, line, "points", f"Tiêu chí {code}: giá trị {why}."))
                 continue
         rows.append(PointRow(line, unit, code, points, na))
     return rows, problems

@@ -21,10 +21,40 @@ class FrameworkInUse(ValidationError):
     """The framework is used by a cycle and can no longer be changed."""
 
 
+def _field_max(model: type[Framework] | type[Criterion], name: str) -> int | None:
+    return getattr(model._meta.get_field(name), "max_length", None)
+
+
+def _length_errors(fw: eng.Framework) -> list[str]:
+    """Texts longer than their database column, each named by where it is in the tree (the
+    database would otherwise refuse the whole import with a bare DataError)."""
+    out: list[str] = []
+    for field, label in (
+        ("code", "mã"),
+        ("name", "tên"),
+        ("decision", "quyết định"),
+        ("label", "nhãn"),
+    ):
+        limit = _field_max(Framework, field)
+        value = str(getattr(fw, field) or "")
+        if limit is not None and len(value) > limit:
+            out.append(f"{label} bộ tiêu chí dài {len(value)} ký tự, tối đa {limit}")
+    limits = {f: _field_max(Criterion, f) for f in ("code", "name")}
+    for node in fw.walk():
+        for field, label in (("code", "mã"), ("name", "nội dung")):
+            limit, value = limits[field], getattr(node, field)
+            if limit is not None and len(value) > limit:
+                where = node.code if len(node.code) <= 50 else node.code[:50] + "…"
+                out.append(f"tiêu chí {where}: {label} dài {len(value)} ký tự, tối đa {limit}")
+    return out
+
+
 def _validate(fw: eng.Framework) -> tuple[str, list[str]]:
     """(status, issue texts). Errors refuse the import; unknown maxima mark it incomplete."""
     issues = eng.validate_framework(fw)
     errors = [str(i) for i in issues if i.level == "error"]
+    if not errors:  # a too-deep tree is refused above without walking it
+        errors = _length_errors(fw)
     if errors:
         raise ValidationError([f"Bộ tiêu chí {fw.code} không hợp lệ: {e}" for e in errors])
     unknown = [str(i) for i in issues]

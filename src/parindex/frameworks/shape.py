@@ -54,6 +54,8 @@ class FrameworkShape:
     adjustment: frozenset[int]
     #: (node number, code, depth, position) of every parent node of ``compiled``.
     parents: tuple[tuple[int, str, int, int], ...]
+    #: The same for every area that is itself a leaf (scored directly, depth 1).
+    leaf_areas: tuple[tuple[int, str, int, int], ...]
     area_numbers: tuple[int, ...]
 
     def require_compiled(self) -> agg.CompiledFramework:
@@ -126,6 +128,11 @@ def _build(framework: Framework, rows: list[Criterion]) -> FrameworkShape:
             (n, code, by_code[code].depth, by_code[code].position)
             for n, code in enumerate(codes)
             if n >= n_leaves and code
+        ),
+        leaf_areas=tuple(
+            (n, codes[n], 1, by_code[codes[n]].position)
+            for n in (() if compiled is None else compiled.area_numbers)
+            if n < n_leaves
         ),
         area_numbers=() if compiled is None else tuple(compiled.area_numbers),
     )

@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     OVERDUE = "overdue", "Quá hạn"
     RETURNED = "returned", "Trả lại để giải trình"
     APPROVED = "approved", "Đã phê duyệt"
+    CYCLE_STAGE = "cycle_stage", "Chuyển giai đoạn kỳ đánh giá"
 
 
 class Notification(models.Model):

@@ -2,36 +2,39 @@
 
 Reads as an anonymous user through :mod:`parindex.results.selectors`, so only published
 cycles are visible (anything else is a 404), and shows only public fields: rank, index,
-rating and the change against the previous year — never appraisers' reasons, applied
-conditions, notes, evidence or provisional figures.
+rating, the change against the previous year, and each downgrade as a short reason with
+the conditions' legal source cited once (issue 8) — never appraisers' reasons, notes,
+evidence or provisional figures.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parindex.assessments.selectors import council_decisions
 from parindex.cycles.models import Cycle, CycleStatus
+from parindex.reports.data import province_name
 from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
-from parindex.results.models import ResultStatus
+from parindex.results.explain import downgrade_lines, notes
+from parindex.results.models import Publication, ResultStatus
+from parindex.results.services import ranking_csv
 from parindex.web.charts import ranking_chart
 
 ANONYMOUS = AnonymousUser()
 
 #: Files of the exports module (``parindex.reports.services.export_build(cycle, kind)``
 #: with no user = the public view) offered here. Only the official report in PDF: its public
-#: build carries no appraisers' reasons, applied conditions or evidence (pinned by
-#: ``tests/test_public.py``); the Excel workbook's per-leaf sheet lists the appraisers'
-#: reasons, so it stays on the internal exports page.
+#: build carries no appraisers' reasons or evidence (pinned by ``tests/test_public.py``) —
+#: only each downgrade's short reason and the conditions' legal source, as on this page;
+#: the Excel workbook's per-leaf sheet lists the appraisers' reasons, so it stays on the
+#: internal exports page.
 PUBLIC_EXPORTS = {"pdf": ("application/pdf", "Báo cáo kết quả (PDF)")}
 
 
@@ -58,8 +61,10 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, rs = _published(pk)
     d = rs.decimals
     ov = rsel.province_overview(request.user, cycle)
+    conditions = rsel.rating_config_for(cycle).conditions
     groups: dict[int, dict[str, Any]] = {}
     for r in ov.ranking:
+        r.downgrades = downgrade_lines(r.applied_conditions, conditions)  # type: ignore[attr-defined]
         g = groups.setdefault(r.group_id, {"id": r.group_id, "name": r.group.name, "rows": []})
         g["rows"].append(r)
     order = [name for name, _ in ov.classes]  # the configured order: colours match
@@ -89,7 +94,10 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
             "charts": charts,
             "files": files,
             "decisions": council_decisions(cycle),
+            "province": province_name(),
+            "condition_notes": notes((r.applied_conditions for r in ov.ranking), conditions),
             "nav": "public",
+            **_versions(cycle),
         },
     )
 
@@ -98,38 +106,41 @@ def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The published ranking as CSV (UTF-8 with BOM so spreadsheet programs read the
     diacritics), dot decimals: group, rank, unit, index, rating, index change, rank change."""
     cycle, rs = _published(pk)
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out)
-    w.writerow(
-        [
-            "nhom",
-            "xep_hang",
-            "ma_don_vi",
-            "don_vi",
-            "chi_so",
-            "xep_loai",
-            "thay_doi_chi_so",
-            "thay_doi_thu_hang",
-        ]
+    return _attachment(ranking_csv(rs), "text/csv; charset=utf-8", cycle, "csv")
+
+
+def _attachment(data: Any, content_type: str, cycle: Cycle, ext: str, suffix: str = "") -> Any:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}{suffix}.{ext}"'
     )
-    q = Decimal(1).scaleb(-rs.decimals)
-    for r in rsel.ranking(rs):
-        w.writerow(
-            [
-                r.group.name,
-                r.rank or "",
-                r.unit.code,
-                r.unit.name,
-                "" if r.index is None else r.index.quantize(q),
-                r.rating,
-                "" if r.index_change is None else r.index_change.quantize(q),
-                "" if r.rank_change is None else r.rank_change,
-            ]
-        )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}.csv"'
     return response
+
+
+def _versions(cycle: Cycle) -> dict[str, Any]:
+    """The cycle's publications for the versions block: the latest and the earlier ones."""
+    pubs = list(
+        Publication.objects.filter(cycle=cycle)
+        .annotate(has_pdf=Q(pdf__isnull=False))
+        .defer("csv", "pdf")
+        .order_by("-number")
+    )
+    return {"latest": pubs[0] if pubs else None, "earlier": pubs[1:]}
+
+
+def version_download(request: HttpRequest, pk: int, number: int, kind: str) -> HttpResponse:
+    """An earlier publication's file, as it was published (the cycle may be reopened)."""
+    pub = Publication.objects.filter(cycle_id=pk, number=number).select_related("cycle").first()
+    if pub is None or kind not in ("csv", "pdf"):
+        raise Http404("Không có phiên bản này.")
+    if kind == "csv":
+        data: Any = pub.csv
+    else:
+        if pub.pdf is None:
+            raise Http404("Phiên bản này không lưu báo cáo PDF.")
+        data = bytes(pub.pdf)
+    ctype = "text/csv; charset=utf-8" if kind == "csv" else PUBLIC_EXPORTS["pdf"][0]
+    return _attachment(data, ctype, pub.cycle, kind, f"-lan-{pub.number}")
 
 
 def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -145,8 +156,12 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if data is None:
         data = export_build(cycle, kind)
         cache.set(key, data, 24 * 3600)
-    response = HttpResponse(data, content_type=PUBLIC_EXPORTS[kind][0])
-    response["Content-Disposition"] = (
-        f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}.{kind}"'
-    )
-    return response
+        # Kept with the current publication: its PDF stays downloadable after a reopen.
+        _keep_pdf(cycle, data)
+    return _attachment(data, PUBLIC_EXPORTS[kind][0], cycle, kind)
+
+
+def _keep_pdf(cycle: Cycle, data: bytes) -> None:
+    latest = Publication.objects.filter(cycle=cycle).order_by("-number").first()
+    if latest is not None and latest.pdf is None:
+        Publication.objects.filter(pk=latest.pk).update(pdf=data)

@@ -23,9 +23,16 @@ from parindex.cycles.models import Cycle
 from parindex.engine.compare import describe_rank_change
 from parindex.engine.lost_points import LeafPoints, losses_by_criterion
 from parindex.frameworks.models import Criterion
+from parindex.results.explain import Note, downgrade_lines, notes, rank_change_hidden
 from parindex.results.models import NodeResult, ResultSet
-from parindex.results.selectors import ranking, result_set_for
+from parindex.results.selectors import ranking, rating_config_for, result_set_for
 from parindex.units.models import Unit
+
+#: Marks a provisional export on every page: PDF @page header, Word header (the template
+#: variable ``tieu_de_trang``), Excel page header and title cell (issue 8).
+PROVISIONAL_MARK = "TẠM TÍNH"
+#: The rank change of a provisional result while units of the group lack points.
+RANK_CHANGE_HIDDEN = "chưa so sánh thứ hạng (tạm tính, còn đơn vị chưa có điểm)"
 
 
 @dataclass(slots=True)
@@ -59,6 +66,8 @@ class Row:
     rank_change_text: str
     reasons: str
     areas: dict[str, AreaCell] = field(default_factory=dict)
+    #: "Hạ xếp loại: tỷ lệ hồ sơ trễ hạn 6,5% ≥ 5%" per applied condition (results.explain)
+    downgrades: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -115,6 +124,8 @@ class ReportData:
     place: str
     issued: dt.date
     previous_year: int | None
+    #: the legal source of each applied condition, once (results.explain.notes)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Row]:
@@ -125,7 +136,9 @@ class ReportData:
         return self.result_set.is_final
 
 
-def _province_name() -> str:
+def province_name() -> str:
+    """The province named on the reports and the public page: the setting
+    ``PARINDEX_PROVINCE_NAME``, else the province unit's name without "Tỉnh "."""
     name = getattr(settings, "PARINDEX_PROVINCE_NAME", "")
     if name:
         return name
@@ -160,6 +173,8 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
     if rs is None:
         raise ValidationError("Kỳ đánh giá chưa có kết quả để xuất.")
     results = ranking(rs)
+    conditions = rating_config_for(cycle).conditions
+    hidden = rank_change_hidden(rs.is_final, results)  # docs/results.md, provisional ranks
     nodes: dict[int, dict[str, AreaCell]] = defaultdict(dict)
     for ur_id, code, pts, mx, idx in (
         NodeResult.objects.filter(unit_result__result_set=rs, depth=1)
@@ -199,10 +214,15 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
                 rank=r.rank,
                 rating=r.rating,
                 index_change=r.index_change,
-                rank_change=r.rank_change,
-                rank_change_text=describe_rank_change(r.rank_change) or (r.comparison_note or ""),
+                rank_change=None if r.group_id in hidden else r.rank_change,
+                rank_change_text=(
+                    RANK_CHANGE_HIDDEN
+                    if r.group_id in hidden and r.rank_change is not None
+                    else describe_rank_change(r.rank_change) or (r.comparison_note or "")
+                ),
                 reasons=_reasons(r.applied_conditions, r.missing_metrics),
                 areas=nodes.get(r.pk, {}),
+                downgrades=downgrade_lines(r.applied_conditions, conditions),
             )
         )
     leaves: list[Leaf] = []
@@ -285,17 +305,18 @@ def collect(cycle: Cycle, user: Any = None, *, with_leaves: bool = True) -> Repo
         keyed.sort(key=lambda t: (t[0], t[1]))
         leaves = [t[2] for t in keyed]
         _not_full(leaves, groups, names)
-    place = getattr(settings, "PARINDEX_REPORT_PLACE", "") or _province_name()
+    place = getattr(settings, "PARINDEX_REPORT_PLACE", "") or province_name()
     return ReportData(
         cycle=cycle,
         result_set=rs,
         decimals=rs.decimals,
         groups=list(groups.values()),
         leaves=leaves,
-        province=_province_name(),
+        province=province_name(),
         place=place,
         issued=timezone.localdate(),
         previous_year=None,
+        notes=notes((r.applied_conditions for r in results), conditions),
     )
 
 

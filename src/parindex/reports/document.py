@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from jinja2 import TemplateSyntaxError
 
 from parindex.reports.charts import ranking_chart
-from parindex.reports.data import ReportData, Row
+from parindex.reports.data import PROVISIONAL_MARK, ReportData, Row
 from parindex.reports.models import ReportTemplate
 from parindex.results.models import RatingConfig
 from parindex.web.templatetags.parindex import index as fmt_index
@@ -56,6 +56,8 @@ KNOWN_VARIABLES = frozenset(
         "chuc_vu_ky",
         "nguoi_ky",
         "so_don_vi",
+        "tieu_de_trang",
+        "can_cu",
     }
 )
 
@@ -121,6 +123,7 @@ def report_context(data: ReportData) -> dict[str, Any]:
                         "xep_loai": r.rating or "—",
                         "thay_doi": _change_text(r, d),
                         "ghi_chu": r.reasons,
+                        "ha_xep_loai": "; ".join(r.downgrades),
                     }
                     for r in g.rows
                 ],
@@ -167,6 +170,9 @@ def report_context(data: ReportData) -> dict[str, Any]:
         "nam_danh_gia": year,
         "ky_danh_gia": data.cycle.name,
         "tinh_trang": status,
+        # the page header of every page: "TẠM TÍNH" until the results are final
+        "tieu_de_trang": "" if data.is_final else PROVISIONAL_MARK,
+        "can_cu": [{"dieu_kien": n.rule, "nguon": n.source} for n in data.notes],
         "so_don_vi": total,
         "gioi_thieu": (
             f"Thực hiện {data.cycle.name}, Sở Nội vụ báo cáo kết quả xác định Chỉ số cải cách "

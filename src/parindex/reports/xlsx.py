@@ -15,7 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
-from parindex.reports.data import ReportData, Row
+from parindex.reports.data import PROVISIONAL_MARK, ReportData, Row
 
 Progress = Callable[[int, str], None]
 VI = "[$-42A]"
@@ -103,6 +103,8 @@ def build_xlsx(data: ReportData, progress: Progress | None = None) -> bytes:
     fmt = _Formats(wb, data.decimals)
     status = "chính thức" if data.is_final else "tạm tính"
     title = f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}"
+    if not data.is_final:  # in the title cell and the page header of every sheet
+        title = f"{PROVISIONAL_MARK} — {title}"
     report(5, "Đang ghi bảng xếp hạng")
     _ranking(wb, data, fmt, title, status)
     report(20, "Đang ghi bảng theo lĩnh vực")

@@ -11,6 +11,7 @@ from typing import TypedDict
 from django.db import models
 
 from parindex.fields import (
+    creation_time,
     cycle_one,
     cycle_ref,
     group_ref,
@@ -229,3 +230,27 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"
+
+
+class Publication(models.Model):
+    """One publication of a cycle's results (the first, or a republication after "Mở lại
+    kỳ"): who published it, when, why, and the public files as they were then, so an
+    earlier version stays downloadable on the public page."""
+
+    cycle = cycle_ref("publications")
+    number = models.PositiveIntegerField("lần công bố")
+    published_at = creation_time("ngày công bố")
+    published_by = user_ref("người công bố")
+    reason = models.TextField("lý do", blank=True)
+    csv = models.TextField("bảng xếp hạng (CSV)", blank=True)
+    pdf = models.BinaryField("báo cáo (PDF)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lần công bố kết quả"
+        verbose_name_plural = "các lần công bố kết quả"
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "number"], name="publication_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — lần {self.number}"

@@ -528,6 +528,16 @@ def _reads_accountability(user: Any) -> bool:
     )
 
 
+def group_has_missing_points(result_set: ResultSet, group_id: int) -> bool:
+    """Whether some unit of the group still has leaves without points in this result set
+    (then a provisional rank change is not shown, see ``results.explain``)."""
+    return (
+        UnitResult.objects.filter(result_set=result_set, group_id=group_id)
+        .exclude(missing_leaves=[])
+        .exists()
+    )
+
+
 def scoped_results(user: Any) -> QuerySet[ResultSet]:
     """Result sets the user may list (province-wide: all; others: published cycles)."""
     qs = ResultSet.objects.select_related("cycle").order_by("-cycle__year")

@@ -20,12 +20,22 @@ from django.views.decorators.http import require_POST
 
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
+from parindex.accounts.permissions import require_admin_page
 from parindex.assessments.models import Assessment
 from parindex.assessments.services import StaleScore
+from parindex.cycles.models import Cycle
+from parindex.cycles.selectors import cycle_get
 from parindex.formats.errors import FormatError
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.text import decode_text
 from parindex.workflow import ConcurrentChange, InvalidTransition
+
+
+def admin_cycle(request: AuthedHttpRequest, pk: int) -> tuple[User, Cycle]:
+    """The Sở Nội vụ admin and the cycle of an admin-only page (404 for anyone else)."""
+    user = request.user
+    require_admin_page(user)
+    return user, cycle_get(user, pk)
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -15,7 +15,14 @@ from typing import Any
 from django.urls import reverse
 
 from parindex.assessments.models import Assessment, Comment, LeafScore
-from parindex.assessments.selectors import MissingLeaf, assessment_tree, count_of, missing_reason
+from parindex.assessments.selectors import (
+    MissingLeaf,
+    adjustment_totals,
+    assessment_tree,
+    count_of,
+    missing_reason,
+    self_assessed_points,
+)
 from parindex.engine import aggregate as agg
 from parindex.engine import framework as eng
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
@@ -25,6 +32,9 @@ from parindex.frameworks.selectors import criterion_rule
 from parindex.frameworks.shape import framework_shape
 
 #: Rule type → the input the page shows for it.
+#: Stored values of a yes/no leaf (a leaf without a rule is yes/no for the engine too).
+YES_NO_VALUES = frozenset({"có", "co", "không", "khong"})
+
 INPUT_KIND = {
     "tiers": "select",
     "bands": "percent",
@@ -102,10 +112,7 @@ class Leaf:
     def self_shown_points(self) -> Decimal | None:
         """The points of the self-assessment column: external and adjustment leaves
         show the points set by the admin/appraisers."""
-        s = self.score
-        if self.is_self_scored:
-            return s.self_points
-        return s.final_points if s.final_points is not None else s.self_points
+        return self_assessed_points(self.source, self.score)
 
     @property
     def binary_checked(self) -> bool:
@@ -123,6 +130,19 @@ class Leaf:
     def binary_unchecked(self) -> bool:
         value = (self.score.self_value or "").strip().lower()
         return value in {"0", "khong", "không", "no", "false", "chưa đạt"}
+
+    @property
+    def value_text(self) -> str:
+        """The self-assessed value in words: a yes/no leaf reads "Đã thực hiện" /
+        "Chưa thực hiện" (never "Giá trị: có"); others "Giá trị: 85"."""
+        stored = (self.score.self_value or "").strip().lower()
+        if self.input_kind == "checkbox" or stored in YES_NO_VALUES:
+            if self.binary_checked:
+                return "Đã thực hiện"
+            if self.binary_unchecked:
+                return "Chưa thực hiện"
+            return "Chưa chọn"
+        return f"Giá trị: {(self.score.self_value or '').strip() or '—'}"
 
     @property
     def input_max(self) -> Any:
@@ -168,6 +188,12 @@ class Tree:
                 return lf
         return None
 
+    def self_adjustments(self) -> tuple[Decimal, Decimal]:
+        """(bonus, penalty) inside "Tổng điểm tự chấm", shown apart on the pages."""
+        return adjustment_totals(
+            (lf.source, lf.self_shown_points) for lf in self.leaves if not lf.score.not_applicable
+        )
+
     def totals(self, column: str = "self") -> agg.UnitScore | None:
         """The engine's aggregate of one column of points (None when it cannot run, or
         when the assessment has not reached that column's stage yet)."""
@@ -205,10 +231,9 @@ def _column(score: LeafScore, column: str, leaf: Leaf) -> Decimal | None:
 
 
 def _self_shown(score: LeafScore, source: str) -> Decimal | None:
-    """:attr:`Leaf.self_shown_points` for a score row."""
-    if (source or "self") in EXTERNAL_SOURCES or (source or "self") in ADJUSTMENT_SOURCES:
-        return score.final_points if score.final_points is not None else score.self_points
-    return score.self_points
+    """:attr:`Leaf.self_shown_points` for a score row (the one definition,
+    :func:`parindex.assessments.selectors.self_assessed_points`)."""
+    return self_assessed_points(source, score)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from parindex.web import (
     views_assessment,
     views_audit,
     views_council,
+    views_stages,
 )
 
 A = views_assessment
@@ -31,6 +32,7 @@ urlpatterns = [
     path("ky-danh-gia/", views.cycle_list, name="cycle_list"),
     path("ky-danh-gia/mo/", views_admin.cycle_open, name="cycle_open"),
     path("ky-danh-gia/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("ky-danh-gia/<int:pk>/giai-doan/", views_stages.cycle_stage, name="cycle_stage"),
     path("ky-danh-gia/<int:pk>/tien-do/", views_admin.progress, name="cycle_progress"),
     path("ky-danh-gia/<int:pk>/phan-cong/", views_admin.assignments, name="cycle_assignments"),
     path("ky-danh-gia/<int:pk>/gia-han/", views_admin.deadline_extensions, name="cycle_extensions"),

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
-from parindex.cycles.selectors import current_cycle, cycle_get, cycles_for, participants_of
+from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
 from parindex.formats.frameworks import save_framework_file
 from parindex.formats.rule_text import format_rule
 from parindex.frameworks.selectors import (
@@ -29,11 +29,12 @@ from parindex.frameworks.selectors import (
 )
 from parindex.units.models import DivisionDataset, UnitKind
 from parindex.units.selectors import lineage_for, unit_get, unit_groups_for, units_for
+from parindex.web.navigation import working_cycle
 
 
 @login_required
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    cycle = current_cycle(request.user)
+    cycle = working_cycle(request)
     groups = unit_groups_for(request.user).annotate(n=Count("units")).order_by("position", "name")
     # The province this installation serves: the active one with the most units under it
     # (a full `units load` brings all 34, but only one has departments and communes scored).

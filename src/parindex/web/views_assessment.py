@@ -28,7 +28,6 @@ from parindex.assessments.selectors import (
     explanation_requests,
     missing_of,
 )
-from parindex.cycles.selectors import current_cycle
 from parindex.evidence import services as ev
 from parindex.evidence.forms import ReferenceForm, UploadForm
 from parindex.evidence.models import EvidenceDocument, EvidenceLink
@@ -40,6 +39,7 @@ from parindex.web.helpers import (
     leaf_save,
     workflow_button,
 )
+from parindex.web.navigation import working_cycle
 from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
@@ -89,7 +89,7 @@ def my_assessment(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if not user.unit_id:
         raise Http404
-    cycle = current_cycle(user)
+    cycle = working_cycle(request)
     qs = assessments_for(user).filter(unit_id=user.unit_id)
     a = (qs.filter(cycle=cycle).first() if cycle else None) or qs.order_by("-cycle__year").first()
     if a is None:

@@ -22,6 +22,7 @@ from parindex.accounts.models import User
 from parindex.cycles.selectors import cycle_get, cycles_for
 from parindex.engine.compare import describe_rank_change
 from parindex.results import selectors as rsel
+from parindex.results.explain import downgrade_lines, notes, rank_change_hidden
 from parindex.results.models import METRIC_LABELS, RecomputeRequest, ResultStatus
 from parindex.units.selectors import units_for
 from parindex.web.charts import chart_number, ranking_chart
@@ -131,8 +132,12 @@ def overview(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
 
     # Printed cells computed here (one template node each): 150+ rows per page.
     unit_url = reverse("results_unit", args=[cycle.pk, "__unit__"])
+    hidden = rank_change_hidden(rs.is_final, ov.ranking)
+    for g in groups:
+        g["rank_change_hidden"] = g["id"] in hidden
     for r in ov.ranking:
-        r.change_text = _change_text(r.index_change, r.rank_change, d)  # type: ignore[attr-defined]
+        shown = None if r.group_id in hidden else r.rank_change
+        r.change_text = _change_text(r.index_change, shown, d)  # type: ignore[attr-defined]
         r.url = unit_url.replace("__unit__", r.unit.code)  # type: ignore[attr-defined]
         r.index_text = fmt_index(r.index, d)  # type: ignore[attr-defined]
     heat_rows = ov.heat["rows"]
@@ -199,6 +204,10 @@ def unit_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpRespo
     d = rs.decimals
     res = page.result
     ctx = base_context(request, cycle, rs)
+    conditions = rsel.rating_config_for(cycle).conditions
+    hidden = not rs.is_final and (
+        bool(res.missing_leaves) or rsel.group_has_missing_points(rs, res.group_id)
+    )
     best = {code: page.best.get(code, ("", None)) for code in (a.code for a in page.areas)}
     radar = {
         "kind": "radar",
@@ -238,8 +247,11 @@ def unit_page(request: AuthedHttpRequest, cycle_pk: int, code: str) -> HttpRespo
             "best": [(a, best[a.code]) for a in page.areas],
             "group_average": page.group_average,
             "charts": {"radar": radar, "lost": lost_chart, "trend": trend_chart},
-            "change_text": _change_text(res.index_change, res.rank_change, d),
+            "change_text": _change_text(res.index_change, None if hidden else res.rank_change, d),
+            "rank_change_hidden": hidden,
             "metric_labels": METRIC_LABELS,
+            "downgrades": downgrade_lines(res.applied_conditions, conditions),
+            "condition_notes": notes([res.applied_conditions], conditions),
         }
     )
     return render(request, "web/results/unit.html", ctx)

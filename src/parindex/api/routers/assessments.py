@@ -95,9 +95,15 @@ def _node(node: Any) -> dict[str, Any]:
 def tree_out(tree: Any) -> dict[str, Any]:
     """The assessment tree: areas → criteria → leaves, each leaf with self, round 1,
     round 2 and final points; engine totals; the leaves that block submission."""
+    bonus, penalty = tree.self_adjustments()
     return {
         "assessment": s.assessment_out(tree.assessment),
-        "totals": {"self": _node_score(tree.self_total), "final": _node_score(tree.final)},
+        "totals": {
+            "self": _node_score(tree.self_total),
+            "final": _node_score(tree.final),
+            "self_bonus": _num(bonus),
+            "self_penalty": _num(penalty),
+        },
         "missing": [{"code": m.code, "name": m.name, "reason": m.reason} for m in tree.missing],
         "areas": [_node(a) for a in tree.areas],
     }

@@ -23,6 +23,7 @@ from parindex.assessments.services import deadline_extend, external_points_impor
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
 from parindex.formats.scores import read_points
 from parindex.frameworks.models import Framework
+from parindex.results.services import cycle_stage_move
 from parindex.units.models import Unit, UnitGroup
 
 router = Router(tags=["Kỳ đánh giá"])
@@ -75,6 +76,20 @@ def cycle_list(request: ApiRequest) -> Any:
 )
 def cycle_detail(request: ApiRequest, cycle_id: int) -> Any:
     return s.cycle_out(cycle_get(request.auth, cycle_id))
+
+
+@router.post(
+    "/cycles/{cycle_id}/transition",
+    response={200: s.CycleOut, **s.ERRORS},
+    summary="Chuyển giai đoạn kỳ đánh giá (Sở Nội vụ)",
+    description="Sang giai đoạn sau (400 kèm danh sách những gì còn vướng), về giai đoạn "
+    "trước hoặc mở lại kỳ đã phê duyệt/công bố (bắt buộc có lý do); sang “published” là "
+    "công bố kết quả.",
+)
+def cycle_transition(request: ApiRequest, cycle_id: int, payload: s.TransitionIn) -> Any:
+    cycle = cycle_get(request.auth, cycle_id)
+    moved = cycle_stage_move(cycle=cycle, to=payload.to, reason=payload.reason, actor=request.auth)
+    return s.cycle_out(moved)
 
 
 @router.get(

@@ -35,6 +35,7 @@ from parindex.assessments.services._common import (
     assessment_move,
 )
 from parindex.audit.services import record
+from parindex.cycles.services import require_unfrozen
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
 
 
@@ -62,6 +63,7 @@ def appraisal_set(
     with transaction.atomic(durable=True):
         row = _fresh_score(score)
         a = row.assessment
+        require_unfrozen(a.cycle)
         perm.check_appraise(actor, a, row)
         needed = S.ROUND1 if round == 1 else S.ROUND2
         if a.status != needed:
@@ -109,6 +111,7 @@ def adjustment_set(*, score: LeafScore, points: Any, reason: str, actor: User | 
     with transaction.atomic(durable=True):
         row = _fresh_score(score)
         a = row.assessment
+        require_unfrozen(a.cycle)
         perm.check_adjust(actor, a, row)
         reason = (reason or "").strip()
         if not reason:

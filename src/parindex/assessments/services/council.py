@@ -24,6 +24,7 @@ from parindex.assessments.services._common import (
 )
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
+from parindex.cycles.services import require_unfrozen
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
@@ -192,6 +193,9 @@ def assessment_reopen(*, assessment: Assessment, reason: str, actor: User | None
     reason = (reason or "").strip()
 
     def check(user: User | None, a: Assessment) -> None:
+        # A unit of an approved/published cycle reopens only once the cycle is reopened:
+        # otherwise its results would silently become provisional again.
+        require_unfrozen(a.cycle)
         if not reason:
             raise ValidationError({"reason": "Cần nêu lý do mở lại kết quả đã phê duyệt."})
 

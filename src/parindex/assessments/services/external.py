@@ -26,6 +26,7 @@ from parindex.assessments.services._common import (
 )
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
+from parindex.cycles.services import require_unfrozen
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import is_na
@@ -48,6 +49,7 @@ def external_points_set(
     applicable, ``None`` clears); they are the leaf's final points."""
     with transaction.atomic(durable=True):
         row = _fresh_score(score)
+        require_unfrozen(row.assessment.cycle)
         perm.check_set_external(actor, row.assessment, row)
         pts, na = _parse_external(row, points, "points")
         return _save_leaf(
@@ -67,6 +69,7 @@ def external_na_mark(*, score: LeafScore, reason: str, actor: User | None) -> Le
     with transaction.atomic(durable=True):
         row = _fresh_score(score)
         perm.check_set_external(actor, row.assessment, row)
+        require_unfrozen(row.assessment.cycle)
         if not reason:
             raise ValidationError(
                 {"reason": f"Tiêu chí {row.criterion.code}: cần nêu lý do không áp dụng."}
@@ -106,6 +109,7 @@ def external_points_import(
     points above the leaf's maximum) are raised together, in line order, as one
     :class:`FormatError`. ``source`` names the file in the notes and the audit row."""
     require_admin(actor, "nhập điểm khảo sát, SIPAS, thống kê", system=True)
+    require_unfrozen(cycle)
     name = source
     note = f"Nhập từ {name}"
     found: list[Problem] = []

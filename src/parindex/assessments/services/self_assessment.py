@@ -21,6 +21,7 @@ from parindex.assessments.services._common import (
     _save_leaf,
     assessment_move,
 )
+from parindex.cycles.services import require_unfrozen
 
 
 def score_set(
@@ -43,6 +44,7 @@ def score_set(
         # after the unit head submitted. (SQLite's IMMEDIATE transactions already serialise.)
         Assessment.objects.select_for_update().filter(pk=score.assessment_id).first()
         row = _fresh_score(score)
+        require_unfrozen(row.assessment.cycle)
         a = row.assessment
         # Checked afresh inside the transaction; the deadlines read here are then shared
         # with the caller's object of the same assessment (the page's answer reuses them).

@@ -15,6 +15,7 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
+from parindex.cycles.services import require_unfrozen
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.metrics import MetricRow
 from parindex.formats.numbers import parse_decimal
@@ -40,6 +41,7 @@ def metric_set(
 ) -> UnitMetric:
     """Enter one unit's metric (percent, 0–100) for the rating conditions."""
     require_admin(actor, "nhập chỉ số xếp loại")
+    require_unfrozen(cycle)
     with transaction.atomic(durable=True):
         return _set_one(cycle, unit, metric, value, actor, source)
 
@@ -51,6 +53,7 @@ def metrics_set(
     checked and nothing is saved when one is refused (``ValidationError`` listing each
     refusal as “unit — metric: reason”). Returns the number of values saved."""
     require_admin(actor, "nhập chỉ số xếp loại")
+    require_unfrozen(cycle)
     errors: list[str] = []
     with transaction.atomic(durable=True):
         for unit, metric, value in values:
@@ -103,6 +106,7 @@ def metrics_import(
     its row (:class:`FormatError`) and nothing is saved. Returns
     ``{"created": n, "updated": m}``."""
     require_admin(actor, "nhập chỉ số xếp loại")
+    require_unfrozen(cycle)
     first_line: dict[str, int] = {}
     for r in rows:
         first_line.setdefault(r.unit, r.line)

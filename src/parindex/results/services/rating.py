@@ -15,6 +15,7 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
+from parindex.cycles.services import require_unfrozen
 from parindex.engine.rating import OPS, Condition, RatingScheme
 from parindex.formats.numbers import parse_decimal
 from parindex.results.models import RatingConfig
@@ -143,6 +144,7 @@ def rating_config_set(
     capping conditions (known metrics, existing cap) and display decimals. The cycle's
     row is created here, on its first change (until then the readers see the default)."""
     require_admin(actor, "cấu hình xếp loại")
+    require_unfrozen(cycle)
     parsed, conds, errors = validate_rating(classes, conditions, known_metrics(cycle))
     if not isinstance(decimals, int) or not 0 <= decimals <= 6:
         errors.append("Số chữ số thập phân phải từ 0 đến 6.")

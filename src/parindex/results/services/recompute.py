@@ -214,7 +214,11 @@ def _tables(
                 value = final
             else:
                 value = r2 if r2 is not None else (r1 if r1 is not None else self_p)
-            self_value = value if j in shape.adjustment else self_p
+            # "Tổng điểm tự chấm" (assessments.selectors.self_assessed_points): bonus and
+            # penalty leaves count the points set for the unit, else what it entered
+            self_value = (
+                (final if final is not None else self_p) if j in shape.adjustment else self_p
+            )
         if value is not None:
             t.appraised[k] = value
         if self_value is not None:
@@ -439,7 +443,7 @@ def _node_rows(
     for r in scored.results:
         shape, pts, app = scored.nodes_of[r.unit]
         rows = []
-        for n, code, depth, position in shape.parents:
+        for n, code, depth, position in (*shape.parents, *shape.leaf_areas):
             mx = app[n]
             rows.append(
                 (

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from parindex.cycles.selectors import current_cycle
 from parindex.notifications.selectors import unread_count
+from parindex.web.navigation import working_cycle
 
 register = template.Library()
 
@@ -24,6 +24,27 @@ def _vn_number(value: Decimal, decimals: int, strip: bool) -> str:
         text = text.rstrip("0").rstrip(".")
     # Vietnamese: dot for thousands, comma for decimals.
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+#: Ends of a sentence: text ending with one of these gets no extra full stop.
+SENTENCE_ENDS = (".", "!", "?", "…", ":", ";")
+
+
+@register.filter
+def sentence(value: object) -> str:
+    """The text closed by one full stop: "Thiếu hồ sơ" → "Thiếu hồ sơ.", and "Thiếu hồ sơ."
+    stays as it is (never a doubled full stop)."""
+    text = str(value or "").rstrip()
+    if not text or text.endswith(SENTENCE_ENDS):
+        return text
+    return f"{text}."
+
+
+@register.filter
+def done_text(value: object) -> str:
+    """A yes/no leaf's stored value in words ("có" → "Đã thực hiện"); other values as is."""
+    text = str(value or "").strip()
+    return {"có": "Đã thực hiện", "không": "Chưa thực hiện"}.get(text.lower(), text)
 
 
 @register.filter
@@ -216,11 +237,14 @@ def audit_value(value: object) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_cycle(context: template.Context) -> object:
-    """The current cycle for the navigation links (cached on the request)."""
+    """The working cycle for the navigation links (cached on the request)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(request, "_nav_cycle"):
-        request._nav_cycle = current_cycle(user)  # type: ignore[union-attr]
+        viewed = context.get("cycle")
+        if viewed is None and context.get("assessment") is not None:
+            viewed = getattr(context.get("assessment"), "cycle", None)
+        request._nav_cycle = working_cycle(request, viewed)  # type: ignore[union-attr]
     return request._nav_cycle  # type: ignore[union-attr]

@@ -80,9 +80,12 @@ def _file(name: str, content: bytes) -> SimpleUploadedFile:
 PAGES: dict[str, Expect] = {
     # Public pages: no sign-in; an unpublished cycle does not exist for anyone.
     "public:index": Expect("ok", anonymous="ok"),
+    "favicon": Expect("ok", anonymous="ok"),
     "public:cycle": Expect("hidden", anonymous="hidden"),
     "public:csv": Expect("hidden", anonymous="hidden"),
     "public:download": Expect("hidden", anonymous="hidden"),
+    # An earlier publication's file: the world's cycle was never published.
+    "public:version": Expect("hidden", anonymous="hidden"),
     "login": Expect("ok", anonymous="ok"),
     "logout": post("login", anonymous="login"),  # back to the login page
     "evidence:download": Expect("ok", of([*OTHER_UNIT, "other_appraiser"], "hidden")),
@@ -112,6 +115,7 @@ PAGES: dict[str, Expect] = {
     "cycle_open": admin_only(),
     "cycle_detail": Expect("ok"),
     "cycle_progress": Expect("hidden", of(["admin", "leader"], "ok")),
+    "cycle_stage": admin_only(),
     "cycle_assignments": admin_only(),
     "cycle_extensions": admin_only(),
     "cycle_external": admin_only(),
@@ -193,6 +197,13 @@ API: dict[str, Expect] = {
     ),
     "GET /api/cycles/{cycle_id}": Expect("ok"),
     "GET /api/cycles/{cycle_id}/units": Expect("ok"),
+    # The world's cycle is in self-assessment with draft assessments: the admin's move to
+    # round 1 is refused with the blockers (400); everyone else may not move a cycle.
+    "POST /api/cycles/{cycle_id}/transition": Expect(
+        "denied",
+        {"admin": "bad"},
+        body=lambda o: {"to": "appraisal_round1", "reason": ""},
+    ),
     # docs/api.md says "admin"; the selector scopes the rows (a unit sees its own row).
     "GET /api/cycles/{cycle_id}/progress": Expect("ok"),
     # docs/api.md says "admin"; the rows are scoped to the units the caller sees.

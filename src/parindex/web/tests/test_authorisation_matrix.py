@@ -110,6 +110,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "score_pk": o.score_pk,
         "link_pk": o.link_pk,
         "fmt": "yaml",
+        "number": 1,
         "kind": "csv",
         "code": {
             "unit_detail": w.tuphap.code,
