@@ -261,7 +261,10 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     )
     ap.get_by_text("Trả lại đơn vị để giải trình…").click()
     ap.get_by_label("Hạn giải trình").fill(local(now + timedelta(days=5)))
-    ap.get_by_label("Nội dung yêu cầu giải trình").fill("Bổ sung báo cáo quý IV (tiêu chí 1.2.1).")
+    # Issue 8: the leaves to explain are ticked, each with its message.
+    ap.locator("#return-leaf-1-2-1").check()
+    ap.get_by_label("Nội dung yêu cầu 1.2.1", exact=True).fill("Bổ sung báo cáo quý IV.")
+    ap.get_by_label("Ghi chú chung").fill("Bổ sung báo cáo quý IV (tiêu chí 1.2.1).")
     ap.get_by_role("button", name="Trả lại", exact=True).click()
     expect(ap.get_by_text("Đã trả phiếu cho đơn vị để giải trình.")).to_be_visible()
     expect(status_badge(ap)).to_have_text("Trả lại để giải trình")
@@ -273,6 +276,8 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     expect(leaf(s, "1.2.1").locator(".appraised")).to_contain_text(
         "Vòng 1: 1,5 — Thiếu báo cáo quý IV"
     )
+    expect(leaf(s, "1.2.1").locator(".explain-request")).to_contain_text("Bổ sung báo cáo quý IV.")
+    expect(s.locator(".explain-request")).to_have_count(1)
     # Points are locked; the explanation is open.
     expect(leaf(s, "1.2.1").get_by_label("Tỷ lệ đạt được")).to_have_count(0)
     ex = leaf(s, "1.2.1").get_by_label("Giải trình")
@@ -302,15 +307,25 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
     expect(art.locator(".cols > div").nth(2)).to_contain_text("2,5")
 
-    # ---- the council approves -----------------------------------------------------------
+    # ---- the survey points, then the council approves by its decision ------------------
+    admin.go(f"/ky-danh-gia/{a.cycle_id}/diem-ngoai/")
+    p.get_by_label("Đơn vị").select_option(label="Sở Tư pháp")
+    p.get_by_label("Tiêu chí").select_option("2.1")
+    p.get_by_label("Điểm", exact=True).fill("3")
+    p.get_by_role("button", name="Lưu điểm").click()
+    expect(p.get_by_text("Đã nhập điểm tiêu chí 2.1.")).to_be_visible()
     council = Person(browser, base, "hoidong")
     c = council.page
     council.go(f"/hoi-dong/{a.cycle_id}/")
-    row = c.locator("tr").filter(has_text="Sở Tư pháp")
-    expect(row).to_contain_text("Thẩm định vòng 2")
-    row.get_by_role("button", name="Phê duyệt").click()
-    expect(c.get_by_text("Đã phê duyệt kết quả của Sở Tư pháp.")).to_be_visible()
-    expect(c.get_by_text("Không có phiếu nào chờ phê duyệt.")).to_be_visible()
+    card = c.locator(f"#unit-{a.pk}")
+    expect(card).to_contain_text("Thẩm định vòng 2")
+    c.locator("#approve-so-tu-phap").check()
+    c.get_by_label("Ngày biên bản/quyết định").fill(timezone.localdate().isoformat())
+    c.get_by_label("Số biên bản/quyết định").fill("12/BB-HĐTĐ")
+    c.get_by_label("Thành viên dự họp").fill("Ông A, Bà B, Ông C")
+    c.get_by_role("button", name="Phê duyệt các đơn vị đã chọn").click()
+    expect(c.get_by_text("Đã ghi nhận Quyết định số 12/BB-HĐTĐ")).to_be_visible()
+    expect(c.locator(f"#unit-{a.pk}")).to_contain_text("Đã phê duyệt")
 
     # Everyone now sees an approved, locked assessment with all rounds side by side.
     staff.go(url)

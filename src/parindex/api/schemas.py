@@ -82,9 +82,17 @@ class CommentIn(Schema):
     text: str
 
 
+class ReturnLeafIn(Schema):
+    code: str
+    message: str
+
+
 class ReturnIn(Schema):
     deadline: datetime
-    message: str
+    #: The leaves that need an explanation, each with its message (at least one).
+    leaves: list[ReturnLeafIn] = []
+    #: An optional note for the whole assessment.
+    message: str = ""
 
 
 class ReasonIn(Schema):

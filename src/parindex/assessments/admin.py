@@ -7,7 +7,9 @@ from parindex.assessments.models import (
     AppraisalAssignment,
     Assessment,
     Comment,
+    CouncilDecision,
     DeadlineExtension,
+    ExplanationRequest,
     LeafScore,
 )
 
@@ -91,3 +93,30 @@ class AppraisalAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ("appraiser", "cycle")
     filter_horizontal = ("units",)
     readonly_fields = ("created_at", "created_by")
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Written only by the app's services (audited): the admin site only shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CouncilDecision)
+class CouncilDecisionAdmin(_ReadOnly):
+    list_display = ("number", "decided_on", "cycle", "by", "created_at")
+    list_filter = ("cycle",)
+    search_fields = ("number", "members")
+
+
+@admin.register(ExplanationRequest)
+class ExplanationRequestAdmin(_ReadOnly):
+    list_display = ("assessment", "score", "requested_by", "requested_at", "answered_at")
+    list_filter = ("assessment__cycle",)
+    list_select_related = ("assessment__unit", "assessment__cycle", "score__criterion")

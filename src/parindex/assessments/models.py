@@ -70,6 +70,7 @@ ASSESSMENT_EDITS: dict[str, tuple[str, ...]] = {
     "appraise": (S.ROUND1, S.ROUND2),  # appraisal and bonus/penalty points
     "comment": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
     "external": (S.DRAFT, S.SUBMITTED, S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),
+    "appraisal_done": (S.ROUND1, S.RETURNED, S.EXPLAINED, S.ROUND2),  # mark/undo, audited
 }
 
 
@@ -124,6 +125,14 @@ class Assessment(models.Model):
     explained_at = moment("giải trình lúc")
     approved_at = moment("phê duyệt lúc")
     approved_by = user_ref("người phê duyệt")
+    appraisal_done_at = models.DateTimeField(
+        "thẩm định xong lúc",
+        null=True,
+        blank=True,
+        help_text="Tổ thẩm định đánh dấu “đã thẩm định xong”; bỏ đánh dấu được trước khi "
+        "Hội đồng phê duyệt.",
+    )
+    appraisal_done_by = user_ref("người đánh dấu thẩm định xong")
 
     class Meta:
         verbose_name = verbose_name_plural = "phiếu tự chấm"
@@ -268,3 +277,52 @@ class AppraisalAssignment(models.Model):
         if not self.criteria_codes:
             return True
         return any(code == p or code.startswith(f"{p}.") for p in self.criteria_codes)
+
+
+class ExplanationRequest(models.Model):
+    """One leaf the appraiser returned for explanation, with its message, and the unit's
+    answer (``assessment_return`` creates them; ``explanation_answer`` answers)."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name="phiếu tự chấm",
+        on_delete=models.CASCADE,
+        related_name="explanation_requests",
+    )
+    score = score_ref("explanation_requests")
+    message = models.TextField("nội dung yêu cầu giải trình")
+    requested_by = user_ref("người yêu cầu")
+    requested_at = creation_time("yêu cầu lúc")
+    answer = models.TextField("nội dung giải trình của đơn vị", blank=True)
+    answered_by = user_ref("người giải trình")
+    answered_at = moment("giải trình lúc")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "yêu cầu giải trình"
+        ordering = ["assessment", "score__criterion__position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}: {self.message[:60]}"
+
+
+class CouncilDecision(models.Model):
+    """Quyết định (biên bản) của Hội đồng thẩm định: ngày, số, thành viên dự họp, ghi chú
+    và các đơn vị được phê duyệt theo quyết định này."""
+
+    cycle = cycle_ref("council_decisions")
+    decided_on = models.DateField("ngày quyết định")
+    number = models.CharField("số biên bản/quyết định", max_length=100)
+    members = models.TextField("thành viên dự họp")
+    notes = models.TextField("ghi chú", blank=True)
+    units = models.ManyToManyField(
+        "units.Unit", verbose_name="đơn vị được phê duyệt", blank=True, related_name="+"
+    )
+    by = user_ref("người ghi nhận")
+    created_at = creation_time("ghi nhận lúc")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "quyết định của Hội đồng thẩm định"
+        ordering = ["cycle", "-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Quyết định số {self.number} ngày {self.decided_on:%d/%m/%Y}"

@@ -54,10 +54,12 @@ S = AssessmentStatus
 __all__ = [
     "assignment_for",
     "can_appraise",
+    "can_appraise_code",
     "can_approve",
     "can_comment",
     "can_edit_self",
     "can_explain",
+    "can_mark_done",
     "can_reopen",
     "can_resubmit",
     "can_return",
@@ -280,6 +282,16 @@ def check_return(user: User | AnonymousUser | None, assessment: Assessment) -> N
     _require_status(assessment, sources_of("assessment_return"), "trả lại phiếu để giải trình")
 
 
+def can_appraise_code(user: User | AnonymousUser | None, assessment: Assessment, code: str) -> bool:
+    """The actor appraises leaf ``code`` of the assessment (assigned, or the admin)."""
+    return _appraiser_or_admin(user, assessment, code)
+
+
+def check_appraisal_done(user: User | AnonymousUser | None, assessment: Assessment) -> None:
+    _check_appraiser(user, assessment)
+    _require_status(assessment, ASSESSMENT_EDITS["appraisal_done"], "đánh dấu đã thẩm định xong")
+
+
 def check_start_round2(user: User | AnonymousUser | None, assessment: Assessment) -> None:
     _check_appraiser(user, assessment)
     _require_status(assessment, sources_of("appraisal_round2_start"), "bắt đầu thẩm định vòng 2")
@@ -423,6 +435,10 @@ def can_comment(user: User | AnonymousUser | None, score: LeafScore) -> bool:
 
 def can_approve(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
     return _ok(check_approve, user, assessment)
+
+
+def can_mark_done(user: User | AnonymousUser | None, assessment: Assessment) -> bool:
+    return _ok(check_appraisal_done, user, assessment)
 
 
 def can_reopen(user: User | AnonymousUser | None, assessment: Assessment) -> bool:

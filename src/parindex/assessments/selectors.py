@@ -21,7 +21,9 @@ from parindex.assessments.models import (
     Assessment,
     AssessmentStatus,
     Comment,
+    CouncilDecision,
     DeadlineExtension,
+    ExplanationRequest,
     LeafScore,
 )
 from parindex.assessments.permissions import can_view
@@ -479,3 +481,30 @@ def audit_of(
             raise Http404("Không tìm thấy phiếu đánh giá.")
         return AuditEvent.objects.select_related("actor").filter(context__assessment=assessment.pk)
     return audit_events_for(user)
+
+
+#: The states in which an assessment may carry leaves returned for explanation.
+AFTER_RETURN = (
+    AssessmentStatus.RETURNED,
+    AssessmentStatus.EXPLAINED,
+    AssessmentStatus.ROUND2,
+    AssessmentStatus.APPROVED,
+)
+
+
+def explanation_requests(assessment: Assessment) -> dict[int, ExplanationRequest]:
+    """Leaf score pk → the request for explanation on it (with its answer); no query
+    before the assessment was ever returned."""
+    if assessment.status not in AFTER_RETURN:
+        return {}
+    return {
+        r.score_id: r
+        for r in ExplanationRequest.objects.filter(assessment_id=assessment.pk).select_related(
+            "requested_by", "answered_by"
+        )
+    }
+
+
+def council_decisions(cycle: Cycle) -> list[CouncilDecision]:
+    """The council's decisions of ``cycle``, oldest first (the public page names them)."""
+    return list(CouncilDecision.objects.filter(cycle_id=cycle.pk).order_by("decided_on", "id"))

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from parindex.assessments.selectors import council_decisions
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.reports.data import province_name
 from parindex.reports.services import export_build
@@ -92,6 +93,7 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": list(groups.values()),
             "charts": charts,
             "files": files,
+            "decisions": council_decisions(cycle),
             "province": province_name(),
             "condition_notes": notes((r.applied_conditions for r in ov.ranking), conditions),
             "nav": "public",

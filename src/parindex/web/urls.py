@@ -7,12 +7,14 @@ from parindex.web import (
     views_appraisal,
     views_assessment,
     views_audit,
+    views_council,
     views_imports,
     views_stages,
 )
 
 A = views_assessment
 P = views_appraisal
+C = views_council
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,6 +45,11 @@ urlpatterns = [
         views_imports.external_template,
         name="cycle_external_template",
     ),
+    path(
+        "ky-danh-gia/<int:pk>/diem-ngoai/<int:score_pk>/khong-ap-dung/",
+        C.external_na,
+        name="cycle_external_na",
+    ),
     # The unit's self-assessment
     path("phieu-cua-don-vi/", A.my_assessment, name="my_assessment"),
     path("phieu/<int:pk>/", A.assessment_detail, name="assessment_detail"),
@@ -54,6 +61,11 @@ urlpatterns = [
     ),
     path("phieu/<int:pk>/nhat-ky/", views_audit.assessment_audit, name="assessment_audit"),
     path("phieu/<int:pk>/tieu-chi/<int:score_pk>/", A.leaf, name="leaf"),
+    path(
+        "phieu/<int:pk>/tieu-chi/<int:score_pk>/giai-trinh/",
+        C.explanation_answer,
+        name="explanation_answer",
+    ),
     path("phieu/<int:pk>/tieu-chi/<int:score_pk>/y-kien/", A.comment_add, name="comment_add"),
     path(
         "phieu/<int:pk>/tieu-chi/<int:score_pk>/nhat-ky/", views_audit.leaf_audit, name="leaf_audit"
@@ -102,7 +114,10 @@ urlpatterns = [
         "tham-dinh/phieu/<int:pk>/vong-2/", P.appraisal_round2_start, name="appraisal_round2_start"
     ),
     path("tham-dinh/phieu/<int:pk>/mo-lai/", P.assessment_reopen, name="assessment_reopen"),
-    path("hoi-dong/<int:cycle_pk>/", P.council_list, name="council_list"),
+    path("tham-dinh/phieu/<int:pk>/xong/", C.appraisal_done, name="appraisal_done"),
+    path("hoi-dong/<int:cycle_pk>/", C.council_list, name="council_list"),
+    path("hoi-dong/<int:cycle_pk>/quyet-dinh/", C.council_decision, name="council_decision"),
+    path("hoi-dong/phieu/<int:pk>/", C.council_unit, name="council_unit"),
     path("hoi-dong/phieu/<int:pk>/phe-duyet/", P.council_approve, name="council_approve"),
     # Notifications
     path("thong-bao/", views_audit.notification_list, name="notification_list"),

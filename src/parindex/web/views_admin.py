@@ -35,6 +35,7 @@ from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
 from parindex.web.helpers import csv_import, error_messages, form_points, parse_when
+from parindex.web.views_council import missing_external
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 STAGE_LABELS = [(s, CycleStatus(s).label) for s in DEADLINE_STAGES]
@@ -324,6 +325,7 @@ def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "row_errors": row_errors,
             "entered": entered,
+            "missing_external": missing_external(cycle),
             "form": request.POST if request.method == "POST" else {},
         },
     )

@@ -21,7 +21,11 @@ from parindex.accounts.permissions import require_admin_page
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
-from parindex.assessments.selectors import assessment_get, assessments_for
+from parindex.assessments.selectors import (
+    assessment_get,
+    assessments_for,
+    explanation_requests,
+)
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
 from parindex.evidence.models import EvidenceLink
@@ -125,6 +129,8 @@ def _unit_context(
         "columns": COLUMN_LABELS,
         "prefixes": prefixes,
         "assigned": {lf.score.pk for lf in tree.leaves if _covers(prefixes, lf.criterion.code)},
+        "requests": explanation_requests(assessment),
+        "can_mark_done": perm.can_mark_done(request.user, assessment),
     }
 
 
@@ -296,42 +302,26 @@ def assessment_return(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     back = reverse("appraisal_unit", args=[pk])
 
     def do() -> None:
-        deadline = parse_when(request.POST.get("deadline"), "Hạn giải trình")
-        message = request.POST.get("message", "").strip()
+        post = request.POST
+        deadline = parse_when(post.get("deadline"), "Hạn giải trình")
+        # One checkbox ``leaf`` per leaf (its code) and its message ``message_<code>``.
+        leaves = {code: post.get(f"message_{code}", "") for code in post.getlist("leaf")}
         errors = []
         if deadline is None:
             errors.append("Nhập hạn giải trình cho đơn vị.")
-        if not message:
-            errors.append("Nhập nội dung yêu cầu giải trình.")
+        if not leaves:
+            errors.append("Chọn ít nhất một tiêu chí cần giải trình.")
         if errors or deadline is None:
             raise ValidationError(errors)
         svc.assessment_return(
-            assessment=assessment, deadline=deadline, message=message, actor=request.user
+            assessment=assessment,
+            deadline=deadline,
+            leaves=leaves,
+            message=post.get("message", ""),
+            actor=request.user,
         )
 
     return run_action(request, do, success="Đã trả phiếu cho đơn vị để giải trình.", back=back)
-
-
-@login_required
-def council_list(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    """The council's list: assessments in round 2 (to approve) and those approved."""
-    user = request.user
-    if not (user.is_council or user.is_province_admin or user.is_leader):
-        raise Http404
-    cycle = cycle_get(user, cycle_pk)
-    qs = assessments_for(user).filter(
-        cycle=cycle, status__in=[AssessmentStatus.ROUND2, AssessmentStatus.APPROVED]
-    )
-    return render(
-        request,
-        "web/appraisal/council.html",
-        {
-            "nav": "council",
-            "cycle": cycle,
-            "pending": [a for a in qs if a.status == AssessmentStatus.ROUND2],
-            "approved": [a for a in qs if a.status == AssessmentStatus.APPROVED],
-        },
-    )
 
 
 @login_required

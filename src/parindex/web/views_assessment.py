@@ -22,7 +22,12 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments import permissions as perm
 from parindex.assessments import services as svc
 from parindex.assessments.models import Assessment, LeafScore
-from parindex.assessments.selectors import assessment_get, assessments_for, missing_of
+from parindex.assessments.selectors import (
+    assessment_get,
+    assessments_for,
+    explanation_requests,
+    missing_of,
+)
 from parindex.evidence import services as ev
 from parindex.evidence.forms import ReferenceForm, UploadForm
 from parindex.evidence.models import EvidenceDocument, EvidenceLink
@@ -74,6 +79,7 @@ def page_context(request: AuthedHttpRequest, assessment: Assessment, tree: Tree)
         "totals": totals,
         "mode": "self",
         "columns": COLUMN_LABELS,
+        "requests": explanation_requests(assessment),
     }
 
 
@@ -133,6 +139,7 @@ def _leaf_response(
         "mode": "self",
         "columns": COLUMN_LABELS,
         "leaf": answer.leaf,
+        "requests": explanation_requests(assessment),
         "error": error or [],
         "stale": stale,
         "attempted": attempted or {},

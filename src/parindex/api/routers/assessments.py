@@ -251,7 +251,9 @@ def comment_add(request: ApiRequest, assessment_id: int, code: str, payload: s.C
     "/assessments/{assessment_id}/return",
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Trả phiếu để đơn vị giải trình, bổ sung",
-    description="Kèm hạn giải trình và nội dung yêu cầu; đơn vị nhận thông báo.",
+    description="Kèm hạn giải trình và các tiêu chí cần giải trình, mỗi tiêu chí một nội "
+    "dung yêu cầu (`leaves`: `[{code, message}]`, ít nhất một); `message` là ghi chú chung "
+    "(không bắt buộc). Đơn vị nhận thông báo.",
 )
 def return_(request: ApiRequest, assessment_id: int, payload: s.ReturnIn) -> Any:
     return _transition(
@@ -259,6 +261,7 @@ def return_(request: ApiRequest, assessment_id: int, payload: s.ReturnIn) -> Any
         assessment_id,
         svc.assessment_return,
         deadline=payload.deadline,
+        leaves={leaf.code: leaf.message for leaf in payload.leaves},
         message=payload.message,
     )
 

@@ -161,7 +161,9 @@ def test_a_return_without_a_future_deadline_is_refused(w):
         content_type="application/json",
     )
     body = assert_error(response, 400)
-    assert {e["field"] for e in body["errors"]} == {"deadline", "message"}
+    # Issue 8: the leaves to explain are required (each with its message); the note for
+    # the whole assessment is optional.
+    assert {e["field"] for e in body["errors"]} == {"deadline", "leaves"}
     assert Assessment.objects.get(pk=w.a.pk).status == "round1"
 
 

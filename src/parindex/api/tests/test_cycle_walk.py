@@ -118,7 +118,7 @@ def test_a_whole_cycle_through_the_api(w, django_capture_on_commit_callbacks):
             f"{url}/return",
             {
                 "deadline": (timezone.now() + timedelta(days=3)).isoformat(),
-                "message": "Giải trình tiêu chí 1.1",
+                "leaves": [{"code": "1.1", "message": "Giải trình tiêu chí 1.1"}],
             },
         )
     assert returned["status"] == "returned" and returned["return_message"]
@@ -136,9 +136,10 @@ def test_a_whole_cycle_through_the_api(w, django_capture_on_commit_callbacks):
     )
     assert json(head, "post", f"{url}/resubmit")["status"] == "explained"
 
-    # Round 2 starts from round 1; the council approves.
+    # Round 2 starts from round 1; the council approves once the survey points are in.
     json(council, "post", f"{url}/approve", status=409)
     json(appraiser, "post", f"{url}/round2/start")
+    json(admin, "put", f"{url}/leaves/2.1/external", {"points": "0", "note": "Khảo sát 2026"})
     assert json(appraiser, "get", f"{url}/leaves/1.1")["round2_points"] == "1.000"
     with django_capture_on_commit_callbacks(execute=True):
         assert json(council, "post", f"{url}/approve")["status"] == "approved"

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from parindex.assessments import services as svc
+from parindex.assessments.models import LeafScore
 from parindex.evidence.services import document_reference_create, evidence_attach
 from parindex.evidence.tests.samples import pdf_bytes
 from parindex.notifications.models import Notification
@@ -42,7 +43,7 @@ def returned(w: Any) -> None:
     w.a = svc.assessment_return(
         assessment=w.a,
         deadline=timezone.now() + timedelta(days=3),
-        message="Bổ sung kế hoạch",
+        leaves={"1.1": "Bổ sung kế hoạch"},
         actor=w.users["appraiser"],
     )
 
@@ -50,6 +51,12 @@ def returned(w: Any) -> None:
 def round2(w: Any) -> None:
     round1(w)
     w.a = svc.appraisal_round2_start(assessment=w.a, actor=w.users["appraiser"])
+    svc.external_points_set(  # the survey leaf: approval needs every applicable leaf's points
+        score=LeafScore.objects.get(assessment=w.a, criterion__code="2.1"),
+        points="3",
+        note="Khảo sát",
+        actor=w.users["admin"],
+    )
 
 
 def approved(w: Any) -> None:
@@ -228,7 +235,10 @@ CASES = [
         p(A + "/return"),
         "appraiser",
         "unassigned_appraiser",
-        body=lambda w: {"deadline": later(3), "message": "Bổ sung kế hoạch"},
+        body=lambda w: {
+            "deadline": later(3),
+            "leaves": [{"code": "1.1", "message": "Bổ sung kế hoạch"}],
+        },
         setup=round1,
     ),
     Case("resubmit", "post", p(A + "/resubmit"), "head", "other_head", setup=returned),

@@ -15,15 +15,26 @@ from __future__ import annotations
 from parindex.assessments.services._common import StaleScore, assessment_move
 from parindex.assessments.services.appraisal import (
     adjustment_set,
+    appraisal_done_set,
     appraisal_round2_start,
     appraisal_set,
     appraisal_start,
     assessment_resubmit,
     assessment_return,
     comment_add,
+    explanation_answer,
 )
-from parindex.assessments.services.council import assessment_reopen, council_approve
-from parindex.assessments.services.external import external_points_import, external_points_set
+from parindex.assessments.services.council import (
+    assessment_reopen,
+    council_approve,
+    council_decision_record,
+    missing_leaves,
+)
+from parindex.assessments.services.external import (
+    external_na_mark,
+    external_points_import,
+    external_points_set,
+)
 from parindex.assessments.services.opening import assessments_open, cycle_open
 from parindex.assessments.services.self_assessment import (
     assessment_submit,
@@ -38,6 +49,7 @@ __all__ = [
     "InvalidTransition",
     "StaleScore",
     "adjustment_set",
+    "appraisal_done_set",
     "appraisal_round2_start",
     "appraisal_set",
     "appraisal_start",
@@ -51,9 +63,13 @@ __all__ = [
     "assignment_set",
     "comment_add",
     "council_approve",
+    "council_decision_record",
     "cycle_open",
     "deadline_extend",
+    "explanation_answer",
+    "external_na_mark",
     "external_points_import",
     "external_points_set",
+    "missing_leaves",
     "score_set",
 ]

@@ -257,6 +257,7 @@ def assessment_move(
     reason: str = "",
     context: Mapping[str, Any] | None = None,
     then: Callable[[Assessment], Mapping[str, Any] | None] | None = None,
+    durable: bool = True,
 ) -> Assessment:
     """The one way an assessment changes state: along the row of ``service`` in
     ``ASSESSMENT_FLOW`` that starts at the status the caller read.
@@ -267,8 +268,10 @@ def assessment_move(
     same table), then ``also`` (the service's own conditions: missing leaves, a reason…),
     compare-and-set the status with ``changes``, run ``then`` (the change's other writes;
     it may return more audit context), write the audit row and ask for a results recompute
-    on commit."""
-    with transaction.atomic(durable=True):
+    on commit. ``durable=False`` only for a caller that moves several assessments in its
+    own all-or-nothing transaction (the council's decision): each move is then a
+    savepoint."""
+    with transaction.atomic(durable=durable):
         a = _locked(assessment)
         perm.check_move(actor, a, service)
         if also is not None:

@@ -4,6 +4,7 @@ resubmission), round 2, appraised and bonus/penalty points, comments.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,13 @@ from django.utils import timezone
 from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
-from parindex.assessments.models import Assessment, Comment, CommentRound, LeafScore
+from parindex.assessments.models import (
+    Assessment,
+    Comment,
+    CommentRound,
+    ExplanationRequest,
+    LeafScore,
+)
 from parindex.assessments.services._common import (
     S,
     _ctx,
@@ -151,15 +158,58 @@ def comment_add(*, score: LeafScore, text: str, actor: User | None) -> Comment:
     return comment
 
 
+def _requested_leaves(
+    actor: User | None, a: Assessment, leaves: Mapping[str, str]
+) -> list[tuple[LeafScore, str]]:
+    """The ticked leaves as (leaf, message), checked: at least one, each a leaf of the
+    assessment the actor appraises, each with a message."""
+    if not leaves:
+        raise ValidationError({"leaves": "Chọn ít nhất một tiêu chí cần giải trình."})
+    rows = {
+        s.criterion.code: s
+        for s in LeafScore.objects.filter(assessment_id=a.pk, criterion__code__in=list(leaves))
+        .select_related("criterion")
+        .order_by("criterion__position")
+    }
+    errors: list[str] = []
+    picked: list[tuple[LeafScore, str]] = []
+    for code, text in leaves.items():
+        row = rows.get(code)
+        if row is None:
+            errors.append(f"Không có tiêu chí lá “{code}” trong phiếu này.")
+            continue
+        if not perm.can_appraise_code(actor, a, code):
+            errors.append(f"Tiêu chí {code} không thuộc phần bạn được phân công thẩm định.")
+            continue
+        if not (text or "").strip():
+            errors.append(f"Tiêu chí {code}: cần nêu nội dung yêu cầu giải trình.")
+            continue
+        picked.append((row, text.strip()))
+    if errors:
+        raise ValidationError({"leaves": errors})
+    return sorted(picked, key=lambda p: p[0].criterion.position)
+
+
 def assessment_return(
-    *, assessment: Assessment, deadline: datetime, message: str, actor: User | None
+    *,
+    assessment: Assessment,
+    deadline: datetime | None,
+    actor: User | None,
+    leaves: Mapping[str, str] | None = None,
+    message: str = "",
 ) -> Assessment:
+    """Return for explanation: ``leaves`` maps each ticked leaf's code to its message (at
+    least one); ``message`` is an optional note for the whole assessment. One
+    :class:`ExplanationRequest` per leaf; the unit sees exactly those leaves."""
     message = (message or "").strip()
+    picked: list[tuple[LeafScore, str]] = []
 
     def check(user: User | None, a: Assessment) -> None:
-        errors: dict[str, str] = {}
-        if not message:
-            errors["message"] = "Cần nêu nội dung yêu cầu đơn vị giải trình, bổ sung."
+        errors: dict[str, Any] = {}
+        try:
+            picked.extend(_requested_leaves(user, a, leaves or {}))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if deadline is None:
             errors["deadline"] = "Cần đặt hạn giải trình."
         elif deadline <= timezone.now():
@@ -167,14 +217,26 @@ def assessment_return(
         if errors:
             raise ValidationError(errors)
 
-    def notify(a: Assessment) -> None:
+    def then(a: Assessment) -> dict[str, Any]:
+        user = actor_user(actor)
+        ExplanationRequest.objects.filter(assessment_id=a.pk).delete()  # a new round of asks
+        ExplanationRequest.objects.bulk_create(
+            ExplanationRequest(assessment_id=a.pk, score=row, message=text, requested_by=user)
+            for row, text in picked
+        )
+        listed = "\n".join(f"- {row.criterion.code}: {text}" for row, text in picked)
+        when = timezone.localtime(deadline) if deadline else None
         _notify_unit(
             a,
             kind="returned",
             title=f"{a.cycle}: phiếu được trả lại để giải trình",
-            body=f"{message}\nHạn giải trình: {timezone.localtime(deadline):%H:%M ngày %d/%m/%Y}.",
+            body=(f"{message}\n" if message else "")
+            + f"Các tiêu chí cần giải trình:\n{listed}\n"
+            + (f"Hạn giải trình: {when:%H:%M ngày %d/%m/%Y}." if when else ""),
         )
+        return {"leaves": {row.criterion.code: text for row, text in picked}}
 
+    summary = message or "; ".join(f"{c}: {t}" for c, t in (leaves or {}).items())
     return assessment_move(
         assessment=assessment,
         service="assessment_return",
@@ -182,13 +244,80 @@ def assessment_return(
         actor=actor,
         changes={
             "returned_at": timezone.now(),
-            "return_message": message,
+            "return_message": summary,
             "explanation_due": deadline,
+            "appraisal_done_at": None,
+            "appraisal_done_by": None,
         },
-        reason=message,
+        reason=summary,
         context={"deadline": deadline.isoformat() if deadline else None},
-        then=notify,
+        then=then,
     )
+
+
+def explanation_answer(*, score: LeafScore, answer: str, actor: User | None) -> ExplanationRequest:
+    """The unit's answer to the request for explanation on leaf ``score`` (while
+    returned, before the explanation deadline); audited."""
+    answer = (answer or "").strip()
+    with transaction.atomic(durable=True):
+        row = _fresh_score(score)
+        a = row.assessment
+        perm.check_explain(actor, a)
+        req = (
+            ExplanationRequest.objects.select_for_update()
+            .filter(score_id=row.pk)
+            .select_related("score__criterion")
+            .order_by("-id")
+            .first()
+        )
+        if req is None:
+            raise ValidationError(
+                f"Tiêu chí {row.criterion.code} không có yêu cầu giải trình của tổ thẩm định."
+            )
+        if not answer:
+            raise ValidationError({"answer": "Nhập nội dung giải trình."})
+        before = req.answer
+        req.answer = answer
+        req.answered_by = actor_user(actor)
+        req.answered_at = timezone.now()
+        req.save(update_fields=["answer", "answered_by", "answered_at"])
+        record(
+            actor=actor,
+            action="explanation.answer",
+            obj=req,
+            field="answer",
+            before=before,
+            after=answer,
+            context=_ctx(a, req.score),
+        )
+    return req
+
+
+def appraisal_done_set(*, assessment: Assessment, done: bool, actor: User | None) -> Assessment:
+    """Mark (or unmark) the unit as “đã thẩm định xong”: appraisers assigned to the unit
+    or the admin, during appraisal, until the council approves; audited."""
+    with transaction.atomic(durable=True):
+        a = (
+            Assessment.objects.select_for_update()
+            .select_related("cycle", "unit")
+            .get(pk=assessment.pk)
+        )
+        perm.check_appraisal_done(actor, a)
+        before = a.appraisal_done_at is not None
+        if before != done:
+            a.appraisal_done_at = timezone.now() if done else None
+            a.appraisal_done_by = actor_user(actor) if done else None
+            a.save(update_fields=["appraisal_done_at", "appraisal_done_by"])
+            record(
+                actor=actor,
+                action="appraisal.done" if done else "appraisal.undone",
+                obj=a,
+                field="appraisal_done_at",
+                before=before,
+                after=done,
+                context=_ctx(a),
+            )
+    return a
 
 
 def assessment_resubmit(*, assessment: Assessment, actor: User | None) -> Assessment:

@@ -61,6 +61,29 @@ def external_points_set(
         )
 
 
+def external_na_mark(*, score: LeafScore, reason: str, actor: User | None) -> LeafScore:
+    """The admin marks a survey, SIPAS or statistic leaf not applicable to the unit, with
+    a reason (kept as the leaf's source note and in the audit row): the leaf then leaves
+    the unit's points and maximum, and no longer blocks the council's approval."""
+    reason = (reason or "").strip()
+    with transaction.atomic(durable=True):
+        row = _fresh_score(score)
+        perm.check_set_external(actor, row.assessment, row)
+        require_unfrozen(row.assessment.cycle)
+        if not reason:
+            raise ValidationError(
+                {"reason": f"Tiêu chí {row.criterion.code}: cần nêu lý do không áp dụng."}
+            )
+        return _save_leaf(
+            row=row,
+            changes=_external_changes(row, None, True, f"Không áp dụng: {reason}"),
+            expected_version=row.version,
+            actor=actor,
+            action="score.external_na",
+            reason=reason,
+        )
+
+
 def _external_changes(row: LeafScore, pts: Decimal | None, na: bool, note: str) -> dict[str, Any]:
     changes = {
         "final_points": pts,

@@ -433,7 +433,13 @@ def test_return_explain_resubmit_with_the_explanation_deadline(w, notes):
             actor=w.appraiser,
         )
     due = timezone.now() + timedelta(days=3)
-    a = assessment_return(assessment=a, deadline=due, message="Bổ sung kế hoạch", actor=w.appraiser)
+    a = assessment_return(
+        assessment=a,
+        deadline=due,
+        leaves={"1.1": "Bổ sung kế hoạch"},
+        message="Bổ sung kế hoạch",
+        actor=w.appraiser,
+    )
     assert (a.status, a.explanation_due, a.return_message) == (S.RETURNED, due, "Bổ sung kế hoạch")
     assert notes[-1]["kind"] == "returned" and {u.username for u in notes[-1]["users"]} == {
         "canbo",

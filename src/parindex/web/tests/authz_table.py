@@ -158,6 +158,14 @@ PAGES: dict[str, Expect] = {
     "assessment_reopen": admin_only("POST"),
     "council_list": Expect("hidden", of(["admin", "council", "leader"], "ok")),
     "council_approve": post("hidden", {"council": "ok"}),
+    # Issue 8: the council's decision (no unit in round 2 here: refused with a message),
+    # the read-only appraisal, the appraisers' "done" mark (refused in draft, with a
+    # message), the unit's answer to a request for explanation, the admin's N/A.
+    "council_decision": post("hidden", {"council": "ok"}),
+    "council_unit": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "appraisal_done": post("hidden", of(["admin", "appraiser"], "ok")),
+    "explanation_answer": post(UNIT_FORM.default, UNIT_FORM.only, body=lambda o: {"answer": "x"}),
+    "cycle_external_na": admin_only("POST", body=lambda o: {"reason": "Không tổ chức khảo sát"}),
     "notification_list": Expect("ok"),
     "notification_read": post("hidden", {"staff": "ok"}),
     "notification_read_all": post("ok"),
@@ -257,7 +265,10 @@ API: dict[str, Expect] = {
     f"POST {A}/return": Expect(
         APPRAISER_WRITE.default,
         APPRAISER_WRITE.only,
-        body=lambda o: {"deadline": later(3), "message": "Bổ sung kế hoạch"},
+        body=lambda o: {
+            "deadline": later(3),
+            "leaves": [{"code": "1.1", "message": "Bổ sung kế hoạch"}],
+        },
     ),
     f"POST {A}/resubmit": Expect(
         "denied", {"head": "refused", **of([*OTHER_UNIT, "other_appraiser"], "hidden")}

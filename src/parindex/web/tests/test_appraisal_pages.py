@@ -16,6 +16,7 @@ from parindex.assessments.services import (
     appraisal_round2_start,
     appraisal_start,
     assessment_submit,
+    external_points_set,
 )
 
 from .conftest import fill, sc, status_of
@@ -174,7 +175,7 @@ def test_return_for_explanation_then_the_unit_explains_and_resubmits(client, w):
     due = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     r = client.post(
         reverse("assessment_return", args=[w.a.pk]),
-        {"deadline": due, "message": "Bổ sung kế hoạch"},
+        {"deadline": due, "leaf": ["1.1"], "message_1.1": "Bổ sung kế hoạch"},
     )
     assert r.status_code == 302 and r["Location"] == back
     assert refresh(w).status == S.RETURNED
@@ -201,6 +202,7 @@ def test_return_for_explanation_then_the_unit_explains_and_resubmits(client, w):
 
 def test_the_council_approves_and_only_the_admin_reopens(client, w):
     a = appraisal_round2_start(assessment=in_round1(w), actor=w.appraiser)
+    external_points_set(score=sc(a, "2.1"), points="3", note="Khảo sát", actor=w.admin)
     council_page = reverse("council_list", args=[w.cycle.pk])
     for user in (w.council, w.admin, w.leader):
         assert status_of(client, user, "get", council_page) == 200
