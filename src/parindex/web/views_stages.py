@@ -4,6 +4,8 @@ through :func:`parindex.results.services.cycle_stage_move`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from parindex.accounts.http import AuthedHttpRequest
-from parindex.cycles.models import FROZEN_STAGES, CycleStatus
+from parindex.accounts.models import User
+from parindex.audit.selectors import audit_events_for
+from parindex.cycles.models import FROZEN_STAGES, Cycle, CycleStatus
 from parindex.cycles.selectors import cycle_get
 from parindex.cycles.stage_checks import STAGE_ORDER, next_stage, previous_stage, stage_blockers
 from parindex.results import services as rsvc
@@ -61,7 +65,28 @@ def cycle_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             .select_related("published_by")
             .defer("csv", "pdf")
             .order_by("-number"),
+            "moves": stage_moves(user, cycle),
             "errors": errors,
         },
         status=400 if errors else 200,
     )
+
+
+def stage_moves(user: User, cycle: Cycle) -> list[dict[str, Any]]:
+    """The cycle's stage moves, newest first (who, when, from → to, reason): the audit rows
+    of its status, read-only, so a reopen after publication is visible with its reason."""
+    label: dict[str, str] = {str(value): str(text) for value, text in CycleStatus.choices}
+    events = audit_events_for(user).filter(
+        object_type=Cycle._meta.label_lower, object_id=str(cycle.pk), field="status"
+    )
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "before": label.get(str(e.before), e.before or "—"),
+            "after": label.get(str(e.after), e.after or "—"),
+            "reason": e.reason,
+        }
+        for e in events
+    ]

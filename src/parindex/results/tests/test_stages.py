@@ -239,6 +239,21 @@ def test_the_stage_page_publishes(world, client):
     assert "Mở lại kỳ" in client.get(url).content.decode()
 
 
+def test_the_stage_page_lists_the_moves_with_who_and_the_reason(world, client):
+    cycle = _approved_everything(world)
+    client.force_login(world.admin)
+    url = reverse("cycle_stage", args=[cycle.pk])
+    client.post(url, {"to": "approved"})
+    client.post(url, {"to": "published"})
+    assert client.post(url, {"to": "council", "reason": "Sửa điểm SIPAS"}).status_code == 302
+    page = client.get(url).content.decode()
+    history = page[page.index('id="stage-history"') :]
+    assert "Lịch sử chuyển giai đoạn" in page
+    assert "Đã công bố → Hội đồng thẩm định" in history and "Mở lại kỳ" in history
+    assert "Sửa điểm SIPAS" in history and str(world.admin) in history
+    assert history.index("Sửa điểm SIPAS") < history.index("Đã phê duyệt → Đã công bố")
+
+
 def test_the_api_transition(world):
     key = token_create(user=world.admin, name="t", actor=world.admin)[1]
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
