@@ -147,6 +147,31 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
+#: The public page's ranking file (``/cong-khai/…/ket-qua.csv``): Vietnamese column names for
+#: its readers, a BOM so that spreadsheet programs read the diacritics, CRLF line ends.
+PUBLIC_RANKING_HEADER = (
+    "nhom",
+    "xep_hang",
+    "ma_don_vi",
+    "don_vi",
+    "chi_so",
+    "xep_loai",
+    "thay_doi_chi_so",
+    "thay_doi_thu_hang",
+)
+
+
+def public_ranking_csv(rows: Iterable[Sequence[Any]]) -> str:
+    """The public ranking file: group, rank, unit code and name, index, rating, index change,
+    rank change (machine-readable numbers, already rounded by the caller)."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow(PUBLIC_RANKING_HEADER)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def json_records(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: text columns as they are, shown numbers as int/float,
     empty cells as ``None``."""
