@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -37,6 +36,9 @@ def read_previous(path: str | Path) -> dict[str, PreviousResult]:
     problems: list[Problem] = []
     records: list[tuple[int | None, dict[str, str]]] = []
     if str(path).lower().endswith(".json"):
+        # json only for JSON files: `parindex compute` writing CSV should not pay its import.
+        import json
+
         try:
             data = json.loads(read_text_file(path))
         except ValueError as exc:
@@ -258,6 +260,8 @@ def write_results(
     if fmt == "csv":
         write_csv(out, cols, rows)
         return
+    import json  # for JSON output only (see read_previous)
+
     out.write("[")
     for n, row in enumerate(rows):
         fields = []
