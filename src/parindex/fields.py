@@ -14,12 +14,13 @@ from django.db import models
 
 if TYPE_CHECKING:
     from parindex.accounts.models import User
-    from parindex.assessments.models import LeafScore
+    from parindex.assessments.models import Assessment, LeafScore
     from parindex.cycles.models import Cycle
     from parindex.frameworks.models import Framework
     from parindex.units.models import Unit, UnitGroup
 
 __all__ = [
+    "assessment_ref",
     "creation_time",
     "cycle_one",
     "cycle_ref",
@@ -29,6 +30,7 @@ __all__ = [
     "optional_points",
     "optional_ref",
     "score_ref",
+    "unique",
     "unit_ref",
     "update_time",
     "user_owner",
@@ -87,6 +89,11 @@ def cycle_one(related_name: str = "+") -> models.OneToOneField[Cycle]:
     return _link("cycles.Cycle", "kỳ đánh giá", models.CASCADE, related_name, models.OneToOneField)
 
 
+def assessment_ref(related_name: str) -> models.ForeignKey[Assessment]:
+    """The assessment (one unit's form in one cycle) a row belongs to; deleted with it."""
+    return _link("assessments.Assessment", "phiếu tự chấm", models.CASCADE, related_name)
+
+
 def score_ref(related_name: str) -> models.ForeignKey[LeafScore]:
     """The leaf score (one leaf of one assessment) a row belongs to; deleted with it."""
     return _link("assessments.LeafScore", "điểm tiêu chí", models.CASCADE, related_name)
@@ -127,3 +134,8 @@ def creation_time(verbose_name: str = "ngày tạo") -> models.DateTimeField[Any
 def update_time() -> models.DateTimeField[Any, Any]:
     """Set on every save."""
     return models.DateTimeField("cập nhật lúc", auto_now=True)
+
+
+def unique(name: str, *fields: str) -> models.UniqueConstraint:
+    """The rows are unique on ``fields`` together (a constraint called ``name``)."""
+    return models.UniqueConstraint(fields=list(fields), name=name)

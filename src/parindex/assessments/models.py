@@ -6,12 +6,14 @@ from django.db import models
 
 from parindex.cycles.models import DEADLINE_STAGES, CycleStatus
 from parindex.fields import (
+    assessment_ref,
     creation_time,
     cycle_ref,
     framework_ref,
     moment,
     optional_points,
     score_ref,
+    unique,
     unit_ref,
     update_time,
     user_owner,
@@ -137,9 +139,7 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "phiếu tự chấm"
         ordering = ["cycle", "unit__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "unit"], name="assessment_unique"),
-        ]
+        constraints = [unique("assessment_unique", "cycle", "unit")]
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.cycle}"
@@ -148,9 +148,7 @@ class Assessment(models.Model):
 class LeafScore(models.Model):
     """Points of one leaf criterion in one assessment, through every stage."""
 
-    assessment = models.ForeignKey(
-        Assessment, verbose_name="phiếu tự chấm", on_delete=models.CASCADE, related_name="scores"
-    )
+    assessment = assessment_ref("scores")
     criterion = models.ForeignKey(
         "frameworks.Criterion",
         verbose_name="tiêu chí",
@@ -186,9 +184,7 @@ class LeafScore(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "điểm tiêu chí"
         ordering = ["assessment", "criterion__position"]
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "criterion"], name="leafscore_unique"),
-        ]
+        constraints = [unique("leafscore_unique", "assessment", "criterion")]
 
     def __str__(self) -> str:
         return f"{self.assessment} — {self.criterion.code}"
@@ -231,11 +227,7 @@ class DeadlineExtension(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "gia hạn"
         ordering = ["cycle", "unit", "stage"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "unit", "stage"], name="deadlineextension_unique"
-            ),
-        ]
+        constraints = [unique("deadlineextension_unique", "cycle", "unit", "stage")]
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.get_stage_display()}: {self.until:%d/%m/%Y %H:%M}"
@@ -263,11 +255,7 @@ class AppraisalAssignment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "phân công thẩm định"
         ordering = ["cycle", "appraiser"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "appraiser"], name="appraisalassignment_unique"
-            ),
-        ]
+        constraints = [unique("appraisalassignment_unique", "cycle", "appraiser")]
 
     def __str__(self) -> str:
         return f"{self.cycle} — {self.appraiser}"
@@ -283,12 +271,7 @@ class ExplanationRequest(models.Model):
     """One leaf the appraiser returned for explanation, with its message, and the unit's
     answer (``assessment_return`` creates them; ``explanation_answer`` answers)."""
 
-    assessment = models.ForeignKey(
-        Assessment,
-        verbose_name="phiếu tự chấm",
-        on_delete=models.CASCADE,
-        related_name="explanation_requests",
-    )
+    assessment = assessment_ref("explanation_requests")
     score = score_ref("explanation_requests")
     message = models.TextField("nội dung yêu cầu giải trình")
     requested_by = user_ref("người yêu cầu")

@@ -10,6 +10,7 @@ from parindex.fields import (
     framework_ref,
     group_ref,
     moment,
+    unique,
     unit_ref,
     user_ref,
 )
@@ -101,9 +102,7 @@ class CycleFramework(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "bộ tiêu chí của nhóm"
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "group"], name="cycleframework_unique"),
-        ]
+        constraints = [unique("cycleframework_unique", "cycle", "group")]
 
     def __str__(self) -> str:
         return f"{self.cycle} — {self.group}: {self.framework.code}"
@@ -120,9 +119,7 @@ class CycleUnit(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "đơn vị tham gia"
         ordering = ["cycle", "group__position", "unit__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "unit"], name="cycleunit_unique"),
-        ]
+        constraints = [unique("cycleunit_unique", "cycle", "unit")]
 
     def __str__(self) -> str:
         return f"{self.cycle} — {self.unit}"

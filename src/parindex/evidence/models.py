@@ -11,7 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
-from parindex.fields import creation_time, optional_ref, score_ref, unit_ref, user_ref
+from parindex.fields import creation_time, optional_ref, score_ref, unique, unit_ref, user_ref
 
 
 class EvidenceStorage(FileSystemStorage):
@@ -110,9 +110,7 @@ class EvidenceLink(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "tài liệu kiểm chứng của tiêu chí"
         ordering = ["score", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["score", "document"], name="evidencelink_unique"),
-        ]
+        constraints = [unique("evidencelink_unique", "score", "document")]
 
     def __str__(self) -> str:
         return f"{self.score} — {self.document}"

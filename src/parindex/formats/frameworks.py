@@ -9,7 +9,6 @@ from pathlib import Path
 
 from parindex.engine.framework import Framework
 from parindex.formats.errors import FormatError, Problem
-from parindex.formats.framework_excel import read_framework_excel, write_framework_excel
 from parindex.formats.framework_yaml import read_framework_yaml, write_framework_yaml
 
 __all__ = [
@@ -35,6 +34,10 @@ def load_framework_file(path: str | Path) -> Framework:
     if suffix in YAML_SUFFIXES:
         return read_framework_yaml(p)
     if suffix in EXCEL_SUFFIXES:
+        # Imported for this suffix only: the Excel reader (with the rule-text grammar and
+        # openpyxl) costs `parindex compute` on a YAML framework ~10 ms of start-up.
+        from parindex.formats.framework_excel import read_framework_excel
+
         return read_framework_excel(p)
     raise FormatError(
         [Problem(str(p), None, None, f"không hỗ trợ định dạng '{suffix}' (dùng .yaml hoặc .xlsx)")]
@@ -48,6 +51,8 @@ def save_framework_file(fw: Framework, path: str | Path) -> None:
     if suffix in YAML_SUFFIXES:
         write_framework_yaml(fw, p)
     elif suffix in EXCEL_SUFFIXES:
+        from parindex.formats.framework_excel import write_framework_excel  # see above
+
         write_framework_excel(fw, p)
     else:
         raise ValueError(f"không hỗ trợ định dạng '{suffix}' (dùng .yaml hoặc .xlsx)")

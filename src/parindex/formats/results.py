@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -37,6 +36,9 @@ def read_previous(path: str | Path) -> dict[str, PreviousResult]:
     problems: list[Problem] = []
     records: list[tuple[int | None, dict[str, str]]] = []
     if str(path).lower().endswith(".json"):
+        # json only for JSON files: `parindex compute` writing CSV should not pay its import.
+        import json
+
         try:
             data = json.loads(read_text_file(path))
         except ValueError as exc:
@@ -147,6 +149,31 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
+#: The public page's ranking file (``/cong-khai/…/ket-qua.csv``): Vietnamese column names for
+#: its readers, a BOM so that spreadsheet programs read the diacritics, CRLF line ends.
+PUBLIC_RANKING_HEADER = (
+    "nhom",
+    "xep_hang",
+    "ma_don_vi",
+    "don_vi",
+    "chi_so",
+    "xep_loai",
+    "thay_doi_chi_so",
+    "thay_doi_thu_hang",
+)
+
+
+def public_ranking_csv(rows: Iterable[Sequence[Any]]) -> str:
+    """The public ranking file: group, rank, unit code and name, index, rating, index change,
+    rank change (machine-readable numbers, already rounded by the caller)."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow(PUBLIC_RANKING_HEADER)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
 def json_records(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: text columns as they are, shown numbers as int/float,
     empty cells as ``None``."""
@@ -233,6 +260,8 @@ def write_results(
     if fmt == "csv":
         write_csv(out, cols, rows)
         return
+    import json  # for JSON output only (see read_previous)
+
     out.write("[")
     for n, row in enumerate(rows):
         fields = []

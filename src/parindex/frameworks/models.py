@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from parindex.fields import creation_time, optional_points, optional_ref, user_ref
+from parindex.fields import creation_time, optional_points, optional_ref, unique, user_ref
 
 
 class FrameworkStatus(models.TextChoices):
@@ -72,9 +72,7 @@ class Criterion(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "tiêu chí"
         ordering = ["framework", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["framework", "code"], name="criterion_unique_code"),
-        ]
+        constraints = [unique("criterion_unique_code", "framework", "code")]
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"

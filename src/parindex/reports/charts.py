@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
 from parindex.reports.data import Group
 
 BAR = "#2f6fb0"
@@ -17,6 +13,13 @@ FONT = "DejaVu Sans"
 
 def ranking_chart(group: Group, fmt: str = "png", year: int | None = None) -> bytes:
     """A horizontal bar chart of the units' indices in ``group``, best on top."""
+    # Imported here, not at module level: matplotlib (with numpy) costs about 2 s and 40 MB
+    # at import, and reports.services is imported by every web and API process, which only
+    # draw a chart when they build a report (benchmarks/RESULTS.md, issue 7 section).
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     rows = [r for r in group.rows if r.index is not None]
     names = [r.unit for r in rows][::-1]
     values = [float(r.index) for r in rows][::-1]  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from parindex.fields import (
     group_ref,
     moment,
     optional_ref,
+    unique,
     unit_ref,
     update_time,
     user_ref,
@@ -93,7 +94,7 @@ class UnitMetric(models.Model):
         verbose_name = verbose_name_plural = "chỉ số xếp loại của đơn vị"
         ordering = ["cycle", "unit", "metric"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "unit", "metric"], name="unitmetric_unique"),
+            unique("unitmetric_unique", "cycle", "unit", "metric"),
             models.CheckConstraint(
                 condition=models.Q(value__gte=0, value__lte=100), name="unitmetric_0_100"
             ),
@@ -177,9 +178,7 @@ class UnitResult(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "kết quả của đơn vị"
         ordering = ["result_set", "group__position", "rank", "unit__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["result_set", "unit"], name="unitresult_unique"),
-        ]
+        constraints = [unique("unitresult_unique", "result_set", "unit")]
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.index} (hạng {self.rank})"
@@ -206,9 +205,7 @@ class NodeResult(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "kết quả theo lĩnh vực/tiêu chí"
         ordering = ["unit_result", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["unit_result", "code"], name="noderesult_unique"),
-        ]
+        constraints = [unique("noderesult_unique", "unit_result", "code")]
         indexes = [models.Index(fields=["code"], name="noderesult_code")]
 
     def __str__(self) -> str:
@@ -248,9 +245,7 @@ class Publication(models.Model):
     class Meta:
         verbose_name = "lần công bố kết quả"
         verbose_name_plural = "các lần công bố kết quả"
-        constraints = [
-            models.UniqueConstraint(fields=["cycle", "number"], name="publication_unique"),
-        ]
+        constraints = [unique("publication_unique", "cycle", "number")]
 
     def __str__(self) -> str:
         return f"{self.cycle} — lần {self.number}"

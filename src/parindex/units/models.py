@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
-from parindex.fields import creation_time, optional_ref
+from parindex.fields import creation_time, optional_ref, unique
 
 #: Unit and group codes: letters, digits, ``_``, ``-`` and ``.`` (used in CSV files and URLs).
 code_validator = RegexValidator(
@@ -122,9 +122,7 @@ class UnitLineage(models.Model):
         verbose_name = verbose_name_plural = "quan hệ kế thừa đơn vị"
         ordering = ["-effective", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["predecessor", "successor"], name="lineage_unique_pair"
-            ),
+            unique("lineage_unique_pair", "predecessor", "successor"),
             models.CheckConstraint(
                 condition=~models.Q(predecessor=models.F("successor")), name="lineage_not_self"
             ),

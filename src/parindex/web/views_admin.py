@@ -34,7 +34,7 @@ from parindex.formats.text import Upload
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import frameworks_for
 from parindex.units.selectors import unit_groups_for, units_for
-from parindex.web.helpers import csv_import, error_messages, form_points, parse_when
+from parindex.web.helpers import admin_cycle, csv_import, error_messages, form_points, parse_when
 from parindex.web.views_council import missing_external
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
@@ -132,9 +132,7 @@ def cycle_open(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def assignments(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, pk)
+    user, cycle = admin_cycle(request, pk)
     User = get_user_model()
     appraisers = list(User.objects.filter(role="appraiser", is_active=True).order_by("full_name"))
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
@@ -186,9 +184,7 @@ def assignments(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deadline_extensions(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, pk)
+    user, cycle = admin_cycle(request, pk)
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
     errors: list[str] = []
     if request.method == "POST":
@@ -241,9 +237,7 @@ def deadline_extensions(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def external_points(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, pk)
+    user, cycle = admin_cycle(request, pk)
     errors: list[str] = []
     row_errors: list[str] = []
     result: Any = None

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
-from parindex.cycles.selectors import cycle_get, participants_of
+from parindex.cycles.selectors import participants_of
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.templates import (
     METRICS_HEADER,
@@ -28,7 +28,7 @@ from parindex.frameworks.models import Criterion
 from parindex.results.models import KNOWN_METRICS
 from parindex.units.selectors import units_for
 from parindex.units.services import units_import
-from parindex.web.helpers import CsvImport, csv_import
+from parindex.web.helpers import CsvImport, admin_cycle, csv_import
 
 
 def _csv_download(data: bytes, filename: str) -> HttpResponse:
@@ -41,9 +41,7 @@ def _csv_download(data: bytes, filename: str) -> HttpResponse:
 def external_template(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """``unit,code,points`` with one row per participating unit and external leaf of its
     framework, points left blank."""
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, pk)
+    user, cycle = admin_cycle(request, pk)
     framework_of = dict(cycle.framework_links.values_list("group_id", "framework_id"))
     leaves: dict[int, list[str]] = {}
     for fw_id, code in (
@@ -68,9 +66,7 @@ def external_template(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def metrics_template(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     """``unit,metric,value`` with one row per participating unit and known metric."""
-    user = request.user
-    require_admin_page(user)
-    cycle = cycle_get(user, cycle_pk)
+    user, cycle = admin_cycle(request, cycle_pk)
     participants = participants_of(user, cycle).order_by("group__position", "unit__name")
     rows = [(p.unit.code, m, "") for p in participants for m in KNOWN_METRICS]
     return _csv_download(template_csv(METRICS_HEADER, rows), f"chi-so-ky-{cycle.pk}.csv")

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from parindex.accounts.http import AuthedHttpRequest
-from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycle_get, participants_of
 from parindex.formats.errors import FormatError
 from parindex.formats.metrics import read_metrics
@@ -28,17 +27,10 @@ from parindex.formats.text import Upload
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
 from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
-from parindex.web.helpers import csv_import, error_messages
+from parindex.web.helpers import admin_cycle, csv_import, error_messages
 from parindex.web.views_results import base_context, can_read_accountability
 
 OP_CHOICES = ["<", "<=", ">", ">=", "=="]
-
-
-def _admin_cycle(request: AuthedHttpRequest, cycle_pk: int) -> tuple[Any, Any]:
-    """The Sở Nội vụ admin and the cycle of an admin-only page (404 for anyone else)."""
-    user = request.user
-    require_admin_page(user)
-    return user, cycle_get(user, cycle_pk)
 
 
 # --------------------------------------------------------------------------- accountability
@@ -90,7 +82,7 @@ def _rows_from_post(post: Any, prefix: str, fields: list[str]) -> list[dict[str,
 
 @login_required
 def rating_config(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    user, cycle = _admin_cycle(request, cycle_pk)
+    user, cycle = admin_cycle(request, cycle_pk)
     config = rsel.rating_config_for(cycle)
     errors: list[str] = []
     classes = [dict(c) for c in config.classes]
@@ -147,7 +139,7 @@ def rating_config(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     """One form row per participating unit and metric, plus a CSV upload."""
-    user, cycle = _admin_cycle(request, cycle_pk)
+    user, cycle = admin_cycle(request, cycle_pk)
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
     names = list(KNOWN_METRICS)
     values: dict[tuple[int, str], Any] = {}
@@ -280,7 +272,7 @@ def _same(old: Decimal, text: str) -> bool:
 @login_required
 @require_POST
 def recompute(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    _user, cycle = _admin_cycle(request, cycle_pk)
+    _user, cycle = admin_cycle(request, cycle_pk)
     rsvc.request_recompute(cycle)
     messages.success(request, "Đã yêu cầu tính lại kết quả; trang sẽ cập nhật khi tính xong.")
     return redirect("results_overview", cycle_pk=cycle.pk)
@@ -289,7 +281,7 @@ def recompute(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    user, cycle = _admin_cycle(request, cycle_pk)
+    user, cycle = admin_cycle(request, cycle_pk)
     try:
         rsvc.cycle_publish(cycle=cycle, actor=user)
     except ValidationError as exc:

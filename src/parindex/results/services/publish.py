@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +14,7 @@ from parindex.accounts.permissions import actor_user, require_admin
 from parindex.assessments.models import Assessment, AssessmentStatus
 from parindex.cycles.models import Cycle, CycleStatus, CycleUnit
 from parindex.cycles.services import cycle_transition
+from parindex.formats.results import public_ranking_csv
 from parindex.results import selectors as rsel
 from parindex.results.models import Publication, ResultSet, ResultStatus
 from parindex.results.services.recompute import results_recompute
@@ -23,28 +22,13 @@ from parindex.results.services.stage_notices import stage_notify
 
 __all__ = ["cycle_publish", "ranking_csv"]
 
-CSV_HEADER = [
-    "nhom",
-    "xep_hang",
-    "ma_don_vi",
-    "don_vi",
-    "chi_so",
-    "xep_loai",
-    "thay_doi_chi_so",
-    "thay_doi_thu_hang",
-]
-
 
 def ranking_csv(rs: Any) -> str:
     """The public ranking as CSV text (with a BOM so spreadsheet programs read the
     diacritics), dot decimals: group, rank, unit, index, rating, index change, rank change."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    w = csv.writer(out)
-    w.writerow(CSV_HEADER)
     q = Decimal(1).scaleb(-rs.decimals)
-    for r in rsel.ranking(rs):
-        w.writerow(
+    return public_ranking_csv(
+        [
             [
                 r.group.name,
                 r.rank or "",
@@ -55,8 +39,9 @@ def ranking_csv(rs: Any) -> str:
                 "" if r.index_change is None else r.index_change.quantize(q),
                 "" if r.rank_change is None else r.rank_change,
             ]
-        )
-    return out.getvalue()
+            for r in rsel.ranking(rs)
+        ]
+    )
 
 
 def cycle_publish(*, cycle: Cycle, actor: User | None, reason: str = "") -> Cycle:
