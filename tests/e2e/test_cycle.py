@@ -313,7 +313,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     p.get_by_label("Tiêu chí").select_option("2.1")
     p.get_by_label("Điểm", exact=True).fill("3")
     p.get_by_role("button", name="Lưu điểm").click()
-    expect(p.get_by_text("Đã nhập điểm tiêu chí 2.1.")).to_be_visible()
+    expect(p.get_by_text("Đã nhập điểm tiêu chí 2.1: 3 điểm.")).to_be_visible()
     council = Person(browser, base, "hoidong")
     c = council.page
     council.go(f"/hoi-dong/{a.cycle_id}/")
