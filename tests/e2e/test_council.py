@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
-from test_cycle import Person, leaf, local, status_badge  # tests/e2e is on sys.path
+from test_cycle import (  # tests/e2e is on sys.path
+    Person,
+    answer_requests,
+    return_leaves,
+    status_badge,
+)
 
 from parindex.assessments.models import CouncilDecision, ExplanationRequest
 from parindex.assessments.services import appraisal_start, assessment_submit
@@ -39,17 +44,15 @@ def test_return_by_leaf_and_the_council_decision(browser, live_server, w):
     appraiser = Person(browser, base, "thamdinh")
     ap = appraiser.page
     appraiser.go(f"/tham-dinh/phieu/{a.pk}/")
-    ap.get_by_text("Trả lại đơn vị để giải trình…").click()
-    ap.get_by_label("Hạn giải trình").fill(local(timezone.now() + timedelta(days=5)))
+    return_leaves(ap, timezone.now() + timedelta(days=5), {})
     ap.get_by_role("button", name="Trả lại", exact=True).click()  # no leaf ticked
     expect(ap.get_by_text("Chọn ít nhất một tiêu chí cần giải trình.")).to_be_visible()
     expect(status_badge(ap)).to_have_text("Thẩm định vòng 1")
-    ap.get_by_text("Trả lại đơn vị để giải trình…").click()
-    ap.get_by_label("Hạn giải trình").fill(local(timezone.now() + timedelta(days=5)))
-    ap.locator("#return-leaf-1-1").check()
-    ap.get_by_label("Nội dung yêu cầu 1.1", exact=True).fill("Ngày ban hành kế hoạch?")
-    ap.locator("#return-leaf-1-2-1").check()
-    ap.get_by_label("Nội dung yêu cầu 1.2.1", exact=True).fill("Bổ sung báo cáo quý IV.")
+    return_leaves(
+        ap,
+        timezone.now() + timedelta(days=5),
+        {"1.1": "Ngày ban hành kế hoạch?", "1.2.1": "Bổ sung báo cáo quý IV."},
+    )
     ap.get_by_role("button", name="Trả lại", exact=True).click()
     expect(ap.get_by_text("Đã trả phiếu cho đơn vị để giải trình.")).to_be_visible()
     assert ExplanationRequest.objects.count() == 2
@@ -59,11 +62,7 @@ def test_return_by_leaf_and_the_council_decision(browser, live_server, w):
     s = staff.page
     staff.go(f"/phieu/{a.pk}/")
     expect(s.locator(".explain-request")).to_have_count(2)
-    for code, answer in (("1.1", "Ban hành ngày 20/12"), ("1.2.1", "Đã nộp 12/12 báo cáo")):
-        box = leaf(s, code).locator(".explain-request")
-        box.get_by_label(f"Trả lời yêu cầu của tổ thẩm định ({code})").fill(answer)
-        box.get_by_role("button", name="Gửi trả lời").click()
-        expect(s.get_by_text("Đã lưu nội dung giải trình.")).to_be_visible()
+    answer_requests(s, {"1.1": "Ban hành ngày 20/12", "1.2.1": "Đã nộp 12/12 báo cáo"})
     head = Person(browser, base, "thutruong")
     head.go(f"/phieu/{a.pk}/")
     head.page.get_by_role("button", name="Gửi giải trình").click()

@@ -72,6 +72,40 @@ class Person:
         self.context.close()
 
 
+def fill_cycle_form(p: Page, name: str, deadline: Any, units: tuple[str, ...]) -> None:
+    """The admin's "Mở kỳ đánh giá" form: year, name, self-assessment deadline, the test
+    framework for the "Sở, ban, ngành" group and its ``units``; then submit."""
+    p.get_by_label("Năm đánh giá").fill("2025")
+    p.get_by_label("Tên kỳ đánh giá").fill(name)
+    p.get_by_label("Tự đánh giá").fill(local(deadline))
+    box = p.locator("fieldset").filter(has_text="Sở, ban, ngành")
+    option = box.locator("option", has_text="thu-nghiem-2025")
+    box.get_by_label("Bộ tiêu chí").select_option(option.get_attribute("value"))
+    for unit in units:
+        box.get_by_label(unit).check()
+    p.get_by_role("button", name="Mở kỳ đánh giá và gửi thông báo").click()
+
+
+def return_leaves(ap: Page, deadline: Any, requests: dict[str, str]) -> None:
+    """The appraiser opens "Trả lại đơn vị để giải trình…", sets the deadline, ticks each
+    leaf of ``requests`` (code → message) and fills its message; ``{}`` ticks none. The
+    caller clicks "Trả lại"."""
+    ap.get_by_text("Trả lại đơn vị để giải trình…").click()
+    ap.get_by_label("Hạn giải trình").fill(local(deadline))
+    for code, message in requests.items():
+        ap.locator(f"#return-leaf-{code.replace('.', '-')}").check()
+        ap.get_by_label(f"Nội dung yêu cầu {code}", exact=True).fill(message)
+
+
+def answer_requests(s: Page, answers: dict[str, str]) -> None:
+    """The unit answers each leaf's explanation request (code → answer)."""
+    for code, answer in answers.items():
+        box = leaf(s, code).locator(".explain-request")
+        box.get_by_label(f"Trả lời yêu cầu của tổ thẩm định ({code})").fill(answer)
+        box.get_by_role("button", name="Gửi trả lời").click()
+        expect(s.get_by_text("Đã lưu nội dung giải trình.")).to_be_visible()
+
+
 def leaf(page: Page, code: str) -> Any:
     """The self-assessment article of a leaf, found by its code in the header."""
     return page.locator("article.leaf").filter(
@@ -119,15 +153,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     p = admin.page
     admin.go("/ky-danh-gia/mo/")
     expect(p.get_by_role("heading", name="Mở kỳ đánh giá mới")).to_be_visible()
-    p.get_by_label("Năm đánh giá").fill("2025")
-    p.get_by_label("Tên kỳ đánh giá").fill("Chỉ số CCHC năm 2025")
-    p.get_by_label("Tự đánh giá").fill(local(now + timedelta(days=10)))
-    box = p.locator("fieldset").filter(has_text="Sở, ban, ngành")
-    option = box.locator("option", has_text="thu-nghiem-2025")
-    box.get_by_label("Bộ tiêu chí").select_option(option.get_attribute("value"))
-    box.get_by_label("Sở Tư pháp").check()
-    box.get_by_label("Sở Y tế").check()
-    p.get_by_role("button", name="Mở kỳ đánh giá và gửi thông báo").click()
+    fill_cycle_form(p, "Chỉ số CCHC năm 2025", now + timedelta(days=10), ("Sở Tư pháp", "Sở Y tế"))
     expect(
         p.get_by_text("Đã mở kỳ đánh giá “Chỉ số CCHC năm 2025” và gửi thông báo.")
     ).to_be_visible()
@@ -259,11 +285,8 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     expect(ap.locator("article.appraise").filter(has_text="Kế hoạch CCHC")).to_contain_text(
         "Kế hoạch CCHC năm 2025"
     )
-    ap.get_by_text("Trả lại đơn vị để giải trình…").click()
-    ap.get_by_label("Hạn giải trình").fill(local(now + timedelta(days=5)))
     # Issue 8: the leaves to explain are ticked, each with its message.
-    ap.locator("#return-leaf-1-2-1").check()
-    ap.get_by_label("Nội dung yêu cầu 1.2.1", exact=True).fill("Bổ sung báo cáo quý IV.")
+    return_leaves(ap, now + timedelta(days=5), {"1.2.1": "Bổ sung báo cáo quý IV."})
     ap.get_by_label("Ghi chú chung").fill("Bổ sung báo cáo quý IV (tiêu chí 1.2.1).")
     ap.get_by_role("button", name="Trả lại", exact=True).click()
     expect(ap.get_by_text("Đã trả phiếu cho đơn vị để giải trình.")).to_be_visible()

@@ -22,7 +22,15 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
-from test_cycle import Person, leaf, local, named, status_badge  # tests/e2e is on sys.path
+from test_cycle import (  # tests/e2e is on sys.path
+    Person,
+    answer_requests,
+    fill_cycle_form,
+    leaf,
+    named,
+    return_leaves,
+    status_badge,
+)  # tests/e2e is on sys.path
 
 from parindex.audit.models import AuditEvent
 from parindex.cycles.models import Cycle
@@ -97,6 +105,18 @@ def submit(h: Page) -> None:
     expect(status_badge(h)).to_have_text("Đã gửi")
 
 
+def article(ap: Page) -> Any:
+    """The appraisal article of leaf 1.2.1 ("Đủ số lượng")."""
+    return ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+
+
+def appraise(ap: Page, label: str, points: str, reason: str) -> None:
+    art = article(ap)
+    art.get_by_label(label).fill(points)
+    art.get_by_label("Lý do").fill(reason)
+    art.get_by_role("button", name="Lưu điểm").click()
+
+
 def open_unit(ap: Page, unit: str) -> None:
     """The appraiser: "Thẩm định" in the menu, then the unit's row."""
     nav(ap, "Thẩm định")
@@ -119,15 +139,7 @@ def test_a_whole_year_inside_the_app(browser, live_server, year, tmp_path):
     p = login("quantri")
     nav(p, "Kỳ đánh giá")
     p.get_by_role("link", name="Mở kỳ đánh giá").first.click()
-    p.get_by_label("Năm đánh giá").fill("2025")
-    p.get_by_label("Tên kỳ đánh giá").fill(CYCLE)
-    p.get_by_label("Tự đánh giá").fill(local(now + timedelta(days=10)))
-    box = p.locator("fieldset").filter(has_text="Sở, ban, ngành")
-    option = box.locator("option", has_text="thu-nghiem-2025")
-    box.get_by_label("Bộ tiêu chí").select_option(option.get_attribute("value"))
-    box.get_by_label("Sở Tư pháp").check()
-    box.get_by_label("Sở Y tế").check()
-    p.get_by_role("button", name="Mở kỳ đánh giá và gửi thông báo").click()
+    fill_cycle_form(p, CYCLE, now + timedelta(days=10), ("Sở Tư pháp", "Sở Y tế"))
     expect(p.get_by_text(f"Đã mở kỳ đánh giá “{CYCLE}” và gửi thông báo.")).to_be_visible()
     cycle = Cycle.objects.get(name=CYCLE)
     p.get_by_role("link", name="Phân công thẩm định").click()
@@ -157,23 +169,17 @@ def test_a_whole_year_inside_the_app(browser, live_server, year, tmp_path):
     open_unit(ap, "Sở Tư pháp")
     ap.get_by_role("button", name="Bắt đầu thẩm định vòng 1").click()
     expect(status_badge(ap)).to_have_text("Thẩm định vòng 1")
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
-    art.get_by_label("Điểm vòng 1").fill("1,5")
-    art.get_by_label("Lý do").fill("Thiếu báo cáo quý IV")
-    art.get_by_role("button", name="Lưu điểm").click()
-    expect(ap.locator("article.appraise").filter(has_text="Đủ số lượng")).to_contain_text(
-        "Lý do vòng 1: Thiếu báo cáo quý IV"
-    )
+    appraise(ap, "Điểm vòng 1", "1,5", "Thiếu báo cáo quý IV")
+    expect(article(ap)).to_contain_text("Lý do vòng 1: Thiếu báo cáo quý IV")
 
     # ---- 5. return two leaves, a message each ------------------------------------------
     move_stage(p, "Giải trình")
     open_unit(ap, "Sở Tư pháp")
-    ap.get_by_text("Trả lại đơn vị để giải trình…").click()
-    ap.get_by_label("Hạn giải trình").fill(local(now + timedelta(days=5)))
-    ap.locator("#return-leaf-1-1").check()
-    ap.get_by_label("Nội dung yêu cầu 1.1", exact=True).fill("Ngày ban hành kế hoạch?")
-    ap.locator("#return-leaf-1-2-1").check()
-    ap.get_by_label("Nội dung yêu cầu 1.2.1", exact=True).fill("Bổ sung báo cáo quý IV.")
+    return_leaves(
+        ap,
+        now + timedelta(days=5),
+        {"1.1": "Ngày ban hành kế hoạch?", "1.2.1": "Bổ sung báo cáo quý IV."},
+    )
     ap.get_by_role("button", name="Trả lại", exact=True).click()
     expect(ap.get_by_text("Đã trả phiếu cho đơn vị để giải trình.")).to_be_visible()
     expect(status_badge(ap)).to_have_text("Trả lại để giải trình")
@@ -181,11 +187,7 @@ def test_a_whole_year_inside_the_app(browser, live_server, year, tmp_path):
     # ---- 6. the unit answers both; the head resubmits -----------------------------------
     nav(s, "Phiếu của đơn vị")
     expect(s.locator(".explain-request")).to_have_count(2)
-    for code, answer in (("1.1", "Ban hành ngày 20/12"), ("1.2.1", "Đã nộp 12/12 báo cáo")):
-        box = leaf(s, code).locator(".explain-request")
-        box.get_by_label(f"Trả lời yêu cầu của tổ thẩm định ({code})").fill(answer)
-        box.get_by_role("button", name="Gửi trả lời").click()
-        expect(s.get_by_text("Đã lưu nội dung giải trình.")).to_be_visible()
+    answer_requests(s, {"1.1": "Ban hành ngày 20/12", "1.2.1": "Đã nộp 12/12 báo cáo"})
     nav(h, "Phiếu của đơn vị")
     h.get_by_role("button", name="Gửi giải trình").click()
     expect(h.get_by_text("Đã gửi giải trình tới tổ thẩm định.")).to_be_visible()
@@ -203,13 +205,8 @@ def test_a_whole_year_inside_the_app(browser, live_server, year, tmp_path):
     )
     ap.get_by_role("button", name="Bắt đầu thẩm định vòng 2").click()
     expect(status_badge(ap)).to_have_text("Thẩm định vòng 2")
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
-    art.get_by_label("Điểm vòng 2").fill("2,5")
-    art.get_by_label("Lý do").fill("")
-    art.get_by_role("button", name="Lưu điểm").click()
-    expect(
-        ap.locator("article.appraise").filter(has_text="Đủ số lượng").locator(".cols > div").nth(2)
-    ).to_contain_text("2,5")
+    appraise(ap, "Điểm vòng 2", "2,5", "")
+    expect(article(ap).locator(".cols > div").nth(2)).to_contain_text("2,5")
     ap.get_by_role("button", name="Đánh dấu đã thẩm định xong").click()
     expect(ap.get_by_text("Đã đánh dấu đã thẩm định xong.")).to_be_visible()
     open_unit(ap, "Sở Y tế")
