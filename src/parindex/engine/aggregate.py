@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Final
 
 from parindex.engine.framework import ADJUSTMENT_SOURCES, Framework, Node, Rule
+from parindex.engine.numtext import range_text
 
 MICRO: Final = 1_000_000
 
@@ -370,7 +371,7 @@ def aggregate(
         micro = to_micro(value)
         if micro < 0 or micro > cf.leaf_max[j]:
             raise ValueError(
-                f"mã {code}: điểm {value} nằm ngoài khoảng [0, {cf.leaf_max_decimal[j]}]"
+                f"mã {code}: điểm {value} nằm ngoài khoảng {range_text(0, cf.leaf_max_decimal[j])}"
             )
         v[j] = micro
     pts, app = cf.evaluate(v)

@@ -31,6 +31,7 @@ from parindex.engine.aggregate import (
     to_micro,
 )
 from parindex.engine.framework import ADJUSTMENT_SOURCES, Framework
+from parindex.engine.numtext import range_text
 from parindex.engine.ranking import rank_ratios
 from parindex.engine.rating import Rating, RatingScheme, prepare, rate_ratio
 from parindex.engine.rules import RuleInputError, points_for
@@ -155,7 +156,8 @@ def table_from_mapping(
                 continue
             if micro < 0 or micro > cf.leaf_max[j]:
                 problems.append(
-                    f"{unit}, {code}: điểm {value} nằm ngoài khoảng [0, {cf.leaf_max_decimal[j]}]"
+                    f"{unit}, {code}: điểm {value} nằm ngoài khoảng "
+                    f"{range_text(0, cf.leaf_max_decimal[j])}"
                 )
                 continue
             values[u * L + j] = micro

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["vn_number"]
+__all__ = ["range_text", "vn_number"]
 
 
 def vn_number(
@@ -45,3 +45,10 @@ def vn_number(
     if text in ("-0", "+0"):
         text = "0"
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def range_text(lo: object, hi: object) -> str:
+    """An inclusive range in a message: ``[0, 2]``, but ``[0; 1,5]`` when a bound has a
+    decimal comma (the comma would read as the separator)."""
+    a, b = vn_number(lo), vn_number(hi)
+    return f"[{a}; {b}]" if "," in a + b else f"[{a}, {b}]"

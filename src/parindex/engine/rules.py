@@ -69,7 +69,7 @@ from fractions import Fraction
 from typing import Any
 
 from parindex.engine.framework import RULE_TYPES, Rule
-from parindex.engine.numtext import vn_number
+from parindex.engine.numtext import range_text, vn_number
 
 #: Points keep this many decimals (the engine's fixed-point precision).
 POINT_DECIMALS = 6
@@ -366,10 +366,12 @@ def _show(x: Fraction | Decimal | None) -> str:
 
 
 def _range(lo: object, hi: object) -> str:
-    """``[0, 2]``, but ``[0; 1,5]`` when a bound has a decimal comma."""
-    a = _show(lo) if isinstance(lo, Fraction | Decimal) else vn_number(lo)
-    b = _show(hi) if isinstance(hi, Fraction | Decimal) else vn_number(hi)
-    return f"[{a}; {b}]" if "," in a + b else f"[{a}, {b}]"
+    """:func:`~parindex.engine.numtext.range_text` of the rule's bounds (fractions shown as
+    the rule shows them)."""
+    return range_text(
+        _show(lo) if isinstance(lo, Fraction | Decimal) else lo,
+        _show(hi) if isinstance(hi, Fraction | Decimal) else hi,
+    )
 
 
 def _band_problems(bands: object, max_points: Decimal | None) -> list[str]:

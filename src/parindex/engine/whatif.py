@@ -57,6 +57,7 @@ from parindex.engine.aggregate import (
     from_micro,
     to_micro,
 )
+from parindex.engine.numtext import range_text
 
 #: Parents with a deficit (penalties above their children's points) a plan may weigh; in
 #: the worst case each doubles the work.
@@ -144,7 +145,7 @@ def what_if(
         micro = _micro(code, value, problems)
         if micro is not None and not 0 <= micro <= cf.leaf_max[j]:
             problems.append(
-                f"mã {code}: điểm {value} nằm ngoài khoảng [0, {cf.leaf_max_decimal[j]}]"
+                f"mã {code}: điểm {value} nằm ngoài khoảng {range_text(0, cf.leaf_max_decimal[j])}"
             )
         elif micro is not None:
             new[j] = micro
@@ -220,7 +221,7 @@ def _state(
         micro = _micro(code, value, problems)
         if micro is not None and not 0 <= micro <= cf.leaf_max[j]:
             problems.append(
-                f"mã {code}: điểm {value} nằm ngoài khoảng [0, {cf.leaf_max_decimal[j]}]"
+                f"mã {code}: điểm {value} nằm ngoài khoảng {range_text(0, cf.leaf_max_decimal[j])}"
             )
         v[j] = micro if micro is not None and 0 <= micro <= cf.leaf_max[j] else 0
     rates = [Fraction(1)] * cf.n_leaves

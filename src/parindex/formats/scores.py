@@ -22,6 +22,7 @@ from typing import Any
 
 from parindex.engine.aggregate import CompiledFramework, to_micro
 from parindex.engine.compute import MISSING, NOT_APPLICABLE, ScoreTable
+from parindex.engine.numtext import range_text
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import is_na, parse_decimal, parse_micro
@@ -301,7 +302,7 @@ def _read_rows(
                     line,
                     "points",
                     f"điểm {text.strip()} nằm ngoài khoảng "
-                    f"[0, {cf.leaf_max_decimal[j]}] của tiêu chí {cf.leaf_codes[j]}",
+                    f"{range_text(0, cf.leaf_max_decimal[j])} của tiêu chí {cf.leaf_codes[j]}",
                 )
             )
             continue
