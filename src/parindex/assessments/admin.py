@@ -12,6 +12,7 @@ from parindex.assessments.models import (
     ExplanationRequest,
     LeafScore,
 )
+from parindex.audit.admin import ReadOnlyAdmin
 
 
 class LeafScoreInline(admin.TabularInline):
@@ -95,28 +96,15 @@ class AppraisalAssignmentAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "created_by")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Written only by the app's services (audited): the admin site only shows them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(CouncilDecision)
-class CouncilDecisionAdmin(_ReadOnly):
+class CouncilDecisionAdmin(ReadOnlyAdmin):
     list_display = ("number", "decided_on", "cycle", "by", "created_at")
     list_filter = ("cycle",)
     search_fields = ("number", "members")
 
 
 @admin.register(ExplanationRequest)
-class ExplanationRequestAdmin(_ReadOnly):
+class ExplanationRequestAdmin(ReadOnlyAdmin):
     list_display = ("assessment", "score", "requested_by", "requested_at", "answered_at")
     list_filter = ("assessment__cycle",)
     list_select_related = ("assessment__unit", "assessment__cycle", "score__criterion")
