@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         q.add_argument("--by-date", action="store_true", help="so sánh theo ngày, không theo giờ")
     dq = dsub.add_parser("check", help="kiểm tra một tệp hồ sơ, in lỗi theo từng dòng")
     dq.add_argument("file")
+    xq = dsub.add_parser("import", help="nhập tệp hồ sơ vào cơ sở dữ liệu đang cấu hình")
+    xq.add_argument("file", help="tệp hồ sơ (.csv, .xlsx, .json, .jsonl)")
+    xq.add_argument("--source", default="dvcqg", help="bảng trạng thái: dvcqg, opencps, igate")
+    xq.add_argument("--report", help="ghi báo cáo lỗi (CSV) ra tệp này")
+    lq = dsub.add_parser("calendar-load", help="nạp bảng ngày nghỉ, ngày làm bù vào cơ sở dữ liệu")
+    lq.add_argument("files", nargs="*", help="tệp lịch năm (.yaml; mặc định các bảng kèm theo)")
     for q in (mq, iq, dq):
         q.add_argument(
             "--source", default="dvcqg", help="bảng trạng thái: dvcqg, opencps, igate, .yaml"
@@ -174,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         runner = {"lost-points": improve.run_lost_points, "whatif": improve.run_whatif}
         return runner.get(args.command, improve.run_rank_bands)(args)
+    if args.command == "dossiers" and args.action in ("import", "calendar-load"):
+        from parindex.commands.django_cmds import dossiers_db
+
+        return dossiers_db(args)
     if args.command == "dossiers":
         from parindex.commands.dossiers import run as run_dossiers
 

@@ -127,6 +127,39 @@ def units(args: argparse.Namespace) -> int:
     return 2
 
 
+def dossiers_db(args: argparse.Namespace) -> int:
+    """``parindex dossiers import FILE`` and ``parindex dossiers calendar-load [FILE…]``."""
+    _setup()
+    from parindex.dossiers.models import ImportStatus
+    from parindex.dossiers.services import calendar_load, dossier_import_file
+
+    not_ready = _not_ready()
+    if not_ready:
+        print(not_ready, file=sys.stderr)
+        return 1
+    if args.action == "calendar-load":
+        try:
+            n = calendar_load(paths=args.files or None, actor=None)
+        except FormatError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+        print(f"Đã nạp {n} ngày nghỉ, ngày làm bù vào {database_label()}.")
+        return 0
+    job = dossier_import_file(path=args.file, source=args.source, actor=None)
+    if args.report and job.error_report:
+        Path(args.report).write_bytes(job.error_report.read())
+    if job.status != ImportStatus.DONE:
+        if job.error_report:
+            report = job.error_report.read().decode("utf-8-sig").splitlines()[1:]
+            for line in report:
+                print(line, file=sys.stderr)
+        print(job.message, file=sys.stderr)
+        return 1
+    print(f"{job.message} — vào {database_label()}.")
+    return 0
+
+
 def framework_import(args: argparse.Namespace) -> int:
     """``parindex framework import FILE [--replace]``: one line per problem, 1 on failure."""
     _setup()

@@ -32,13 +32,12 @@ from parindex.engine.dossiers import (
     Period,
     apology_checks,
     classify,
-    end_time,
     rates,
     tally,
 )
 from parindex.formats.calendar import load_calendar, parse_office_hours
 from parindex.formats.dossier_columns import read_procedure_limits
-from parindex.formats.dossiers import DossierFile
+from parindex.formats.dossiers import DossierFile, apologised, batch_arrays
 from parindex.formats.errors import FormatError
 
 KEYS = {"unit": "unit", "official": "official", "procedure": "procedure", "month": None}
@@ -187,7 +186,7 @@ def _metrics(args: argparse.Namespace) -> int:
             groups = table.index(keys, p.label, batch.height)
             counts = tally(
                 outcome, groups, len(table.names), channel=channel,
-                apology=_apologised(batch),
+                apology=apologised(batch),
             )  # fmt: skip
             table.add(counts)
     if not report(f):
@@ -208,39 +207,6 @@ def emit(rows: Sequence[dict[str, Any]], header: list[str], args: argparse.Names
             write_rows(rows, header, out, args.format)
     else:
         write_rows(rows, header, sys.stdout, args.format)
-
-
-def batch_arrays(batch: pl.DataFrame) -> dict[str, Any]:
-    def stamps(name: str) -> np.ndarray:
-        return batch[name].to_numpy().astype("datetime64[s]")
-
-    status = batch["status"].to_numpy()
-    due = np.where(
-        np.isnat(stamps("due_original")), stamps("due"), stamps("due_original")
-    )  # an apology's new date is never judged
-    return {
-        "status": status,
-        "received": stamps("received"),
-        "due": due,
-        "end": end_time(status, stamps("finished"), stamps("returned"), stamps("stopped")),
-        "supplement_count": _supplements(batch),
-        "supplement_requested": stamps("supplement_requested"),
-        "supplement_completed": stamps("supplement_completed"),
-        "legal_amount": batch["legal_amount"].fill_null(np.nan).to_numpy(),
-        "legal_unit": batch["legal_unit"].fill_null(1).cast(pl.Int64).to_numpy(),
-        "channel": batch["channel"].fill_null(1).to_numpy(),
-    }
-
-
-def _supplements(batch: pl.DataFrame) -> np.ndarray:
-    """The count column, or 1 where only a request date is given."""
-    implied = batch["supplement_requested"].is_not_null().cast(pl.Int64)
-    return batch["supplement_count"].cast(pl.Int64).fill_null(implied).to_numpy()
-
-
-def _apologised(batch: pl.DataFrame) -> np.ndarray:
-    has = batch["apology_sent"].is_not_null() | (batch["reappointments"].fill_null(0) > 0)
-    return has.to_numpy()
 
 
 class GroupTable:

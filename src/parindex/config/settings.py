@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "parindex.notifications",
     "parindex.results",
     "parindex.reports",
+    "parindex.dossiers",
     "parindex.public",
     "parindex.api",
     "parindex.web",
@@ -141,6 +142,11 @@ TASKS = {
 PARINDEX_MAX_UPLOAD_BYTES = env_int("PARINDEX_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+#: Largest dossier file accepted by the import (bytes; default 8 GB — files are streamed).
+PARINDEX_DOSSIER_MAX_BYTES = env_int("PARINDEX_DOSSIER_MAX_BYTES", 8 * 1024**3)
+#: The province code stored with imported dossiers (their unique key is province + code).
+PARINDEX_PROVINCE_CODE = env_str("PARINDEX_PROVINCE_CODE")
 
 #: The province this installation serves, as printed on reports ("Tỉnh Cà Mau"); empty =
 #: the province unit's name.

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from parindex.engine.dossiers import end_time
 from parindex.formats.dossier_columns import (
     FIELDS,
     SCHEMA,
@@ -269,6 +270,41 @@ class DossierFile:
             self.present = frozenset(present)
             if chunk:
                 yield _frame(chunk, self.present)
+
+
+def batch_arrays(batch: pl.DataFrame) -> dict[str, Any]:
+    """The engine's ``classify`` arguments (and ``channel``) of a typed batch."""
+
+    def stamps(name: str) -> np.ndarray:
+        return batch[name].to_numpy().astype("datetime64[s]")
+
+    status = batch["status"].to_numpy()
+    due = np.where(
+        np.isnat(stamps("due_original")), stamps("due"), stamps("due_original")
+    )  # an apology's new date is never judged
+    return {
+        "status": status,
+        "received": stamps("received"),
+        "due": due,
+        "end": end_time(status, stamps("finished"), stamps("returned"), stamps("stopped")),
+        "supplement_count": supplements(batch),
+        "supplement_requested": stamps("supplement_requested"),
+        "supplement_completed": stamps("supplement_completed"),
+        "legal_amount": batch["legal_amount"].fill_null(np.nan).to_numpy(),
+        "legal_unit": batch["legal_unit"].fill_null(1).cast(pl.Int64).to_numpy(),
+        "channel": batch["channel"].fill_null(1).to_numpy(),
+    }
+
+
+def supplements(batch: pl.DataFrame) -> np.ndarray:
+    """The count column, or 1 where only a request date is given."""
+    implied = batch["supplement_requested"].is_not_null().cast(pl.Int64)
+    return batch["supplement_count"].cast(pl.Int64).fill_null(implied).to_numpy()
+
+
+def apologised(batch: pl.DataFrame) -> np.ndarray:
+    has = batch["apology_sent"].is_not_null() | (batch["reappointments"].fill_null(0) > 0)
+    return has.to_numpy()
 
 
 def open_dossiers(path: str | Path, **options: Any) -> DossierFile:

@@ -53,18 +53,23 @@ def metric_set(
 
 
 def metrics_set(
-    *, cycle: Cycle, values: Sequence[tuple[Unit, str, Any]], actor: User | None
+    *,
+    cycle: Cycle,
+    values: Sequence[tuple[Unit, str, Any]],
+    actor: User | None,
+    source: str = MetricSource.FORM,
 ) -> int:
     """Enter several (unit, metric, value) at once, as on the metrics form: every value is
     checked and nothing is saved when one is refused (``ValidationError`` listing each
-    refusal as “unit — metric: reason”). Returns the number of values saved."""
+    refusal as “unit — metric: reason”). ``source`` says where the values come from (the
+    dossiers app passes ``MetricSource.DOSSIERS``). Returns the number of values saved."""
     require_admin(actor, "nhập chỉ số xếp loại")
     require_unfrozen(cycle)
     errors: list[str] = []
     with transaction.atomic(durable=True):
         for unit, metric, value in values:
             try:
-                _set_one(cycle, unit, metric, value, actor, MetricSource.FORM)
+                _set_one(cycle, unit, metric, value, actor, source)
             except ValidationError as exc:
                 label = METRIC_LABELS.get(metric, metric)
                 errors += [f"{unit.name} — {label}: {m}" for m in exc.messages]

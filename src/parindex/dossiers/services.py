@@ -1,0 +1,237 @@
+"""Writes of the dossiers app (keyword-only, audited, one transaction each).
+
+* :func:`dossier_import_request` — store an uploaded file and queue its import job (the
+  task starts on commit, :mod:`parindex.dossiers.tasks`);
+* :func:`dossier_import_run` — the job's body: pass 1 (read, check, classify, progress on
+  the job row), then pass 2 (upsert) in one durable transaction with its audit row;
+* :func:`dossier_import_file` — the same import of a file on disk (``parindex dossiers
+  import FILE``, ``actor=None``);
+* :func:`late_rates_feed` — the late rate per unit becomes the cycle's
+  ``late_dossier_rate`` metric (source "hồ sơ");
+* :func:`calendar_load` — (re)load the shipped or given calendar tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from parindex.accounts.models import User
+from parindex.accounts.permissions import require_admin
+from parindex.audit.services import record
+from parindex.cycles.models import Cycle, CycleUnit
+from parindex.dossiers.calendar import calendar_rows, load_days
+from parindex.dossiers.importing import Progress, Staged, stage_file, write_staged
+from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
+from parindex.dossiers.tasks import run_import
+from parindex.engine.dossiers import Period
+from parindex.formats.errors import Problem
+from parindex.outbox import after_commit
+from parindex.results.models import MetricSource
+
+ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(cell: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (leading ``'``)."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def error_report(problems: list[Problem], flags: list[Problem]) -> bytes:
+    """The row-level report of a file: ``loai,dong,cot,ly_do`` (lỗi / cảnh báo), UTF-8 with
+    a BOM so that Excel opens it with the diacritics."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(ERROR_HEADER)
+    for kind, items in (("lỗi", problems), ("cảnh báo", flags)):
+        for p in items:
+            w.writerow([kind, p.line or "", _safe(p.column or ""), _safe(p.reason)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def dossier_import_request(*, file: Any, source: str, actor: User | None) -> DossierImport:
+    """Store the uploaded dossier file and queue its import (Sở Nội vụ only)."""
+    require_admin(actor, "nhập hồ sơ thủ tục hành chính")
+    name = Path(str(getattr(file, "name", "") or "ho-so.csv")).name
+    if not getattr(file, "size", 0):
+        raise ValidationError("Tệp rỗng: chọn tệp xuất từ hệ thống một cửa.")
+    with transaction.atomic(durable=True):
+        job = DossierImport(file_name=name[:300], source=source or "dvcqg", requested_by=actor)
+        job.file.save(name, file, save=False)
+        job.save()
+        record(actor=actor, action="dossiers.import_request", obj=job, after={"file": name})
+        after_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    try:
+        run_import.enqueue(job_id)
+    except Exception as exc:  # the queue is down: say so on the job instead of hiding it
+        DossierImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED,
+            message=f"Không đưa được vào hàng đợi: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+
+
+def dossier_import_run(job_id: int) -> DossierImport | None:
+    """Run a queued import job (compare-and-set queued → running); see the module doc."""
+    claimed = DossierImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), progress=1, message="Đang đọc tệp"
+    )
+    if claimed != 1:
+        return DossierImport.objects.filter(pk=job_id).first()
+    job = DossierImport.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        _run(job, Path(job.file.path), job.requested_by)
+    except Exception as exc:
+        DossierImport.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message=f"Lỗi: {exc or exc.__class__.__name__}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def dossier_import_file(
+    *, path: str | Path, source: str = "dvcqg", actor: User | None
+) -> DossierImport:
+    """Import a file on disk now (the CLI): the same two passes, recorded as a job."""
+    if actor is not None:
+        require_admin(actor, "nhập hồ sơ thủ tục hành chính")
+    job = DossierImport.objects.create(
+        file_name=Path(path).name[:300],
+        source=source,
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        requested_by=actor,
+    )
+    _run(job, Path(path), actor)
+    job.refresh_from_db()
+    return job
+
+
+def _progress(job_id: int) -> Progress:
+    last = [0]
+
+    def report(pct: int, message: str) -> None:
+        pct = max(1, min(int(pct), 99))
+        if pct <= last[0]:
+            return
+        last[0] = pct
+        DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
+            progress=pct, message=message[:500]
+        )
+
+    return report
+
+
+def _run(job: DossierImport, path: Path, actor: User | None) -> None:
+    progress = _progress(job.pk)
+    staged = stage_file(path, source=job.source, progress=progress)
+    try:
+        if staged.problems:
+            _reject(job, staged)
+            return
+        now = timezone.now()
+        with transaction.atomic(durable=True):
+            counts = write_staged(staged, job_id=job.pk, now=now, progress=progress)
+            done = DossierImport.objects.filter(pk=job.pk)
+            done.update(
+                status=ImportStatus.DONE,
+                progress=100,
+                rows=staged.rows,
+                warnings=len(staged.flags),
+                finished_at=now,
+                message=_summary(staged.rows, counts),
+                **counts,
+            )
+            record(
+                actor=actor,
+                action="dossiers.import",
+                obj=job,
+                after={**counts, "rows": staged.rows, "warnings": len(staged.flags)},
+                context={"file": job.file_name},
+            )
+    finally:
+        staged.cleanup()
+    if staged.flags:
+        report = error_report([], staged.flags)
+        job.error_report.save(f"{job.pk}.csv", ContentFile(report), save=False)
+        DossierImport.objects.filter(pk=job.pk).update(error_report=job.error_report.name)
+
+
+def _summary(rows: int, counts: dict[str, int]) -> str:
+    def n(x: int) -> str:
+        return f"{x:,}".replace(",", ".")
+
+    return (
+        f"{n(rows)} dòng: {n(counts['created'])} hồ sơ mới, {n(counts['changed'])} cập nhật, "
+        f"{n(counts['unchanged'])} không đổi"
+    )
+
+
+def _reject(job: DossierImport, staged: Staged) -> None:
+    """A file with problems imports nothing; its report lists every problem with its row."""
+    job.error_report.save(
+        f"{job.pk}.csv", ContentFile(error_report(staged.problems, staged.flags)), save=False
+    )
+    first = "; ".join(str(p) for p in staged.problems[:3])
+    DossierImport.objects.filter(pk=job.pk).update(
+        status=ImportStatus.REJECTED,
+        progress=100,
+        rows=staged.rows,
+        problems=len(staged.problems),
+        warnings=len(staged.flags),
+        error_report=job.error_report.name,
+        finished_at=timezone.now(),
+        message=(
+            f"Tệp có {len(staged.problems)} lỗi, không nhập hồ sơ nào. Sửa tệp rồi nhập lại. "
+            f"{first}"
+        )[:2000],
+    )
+
+
+def late_rates_feed(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
+    """The late rate of each participating unit, computed from its dossiers for the
+    cycle's year, becomes its ``late_dossier_rate`` rating metric (source "hồ sơ").
+    Units without counted dossiers are left as they are. Returns ``{unit code: rate}``."""
+    from parindex.dossiers.selectors import metrics_rows  # selectors import the models only
+    from parindex.results.services.metrics import metrics_set
+
+    require_admin(actor, "lấy tỷ lệ trễ hạn từ hồ sơ")
+    units = {
+        cu.unit_id: cu.unit for cu in CycleUnit.objects.filter(cycle=cycle).select_related("unit")
+    }
+    rows = metrics_rows(actor, Period.year(cycle.year), "unit", units=list(units))
+    values = [
+        (units[r["key"]], "late_dossier_rate", r["late_rate"])
+        for r in rows
+        if r["key"] in units and r["late_rate"] is not None
+    ]
+    metrics_set(cycle=cycle, values=values, actor=actor, source=MetricSource.DOSSIERS)
+    return {u.code: v for u, _, v in values}
+
+
+def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) -> int:
+    """(Re)load calendar tables (the shipped 2024–2026 ones by default) into the editable
+    days; a date already stored is replaced. Returns the number of days written."""
+    if actor is not None:
+        require_admin(actor, "nhập lịch làm việc")
+    rows = calendar_rows(paths)
+    with transaction.atomic(durable=True):
+        n = load_days(CalendarDay, rows)
+        record(actor=actor, action="dossiers.calendar_load", obj=None, after={"days": n})
+    return n
