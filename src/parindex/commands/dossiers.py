@@ -16,7 +16,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -106,14 +105,10 @@ def parse_period(args: argparse.Namespace) -> Period:
     if args.period and (args.date_from or args.date_to):
         raise ValueError("dùng --period hoặc --from/--to, không dùng cả hai")
     if args.period:
-        text = args.period.strip()
-        if m := re.fullmatch(r"(\d{4})", text):
-            return Period.year(int(m[1]))
-        if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
-            return Period.month(int(m[1]), int(m[2]))
-        if (m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text)) is not None:
-            return Period.quarter(int(m[1]), int(m[2]))
-        raise ValueError(f"--period phải có dạng 2025, 2025-03 hoặc 2025-Q1: {text!r}")
+        try:
+            return Period.parse(args.period)
+        except ValueError as exc:
+            raise ValueError(f"--period {exc}") from None
     if args.date_from and args.date_to:
         return Period(_day(args.date_from), _day(args.date_to))
     raise ValueError("cần --period hoặc cả --from và --to")

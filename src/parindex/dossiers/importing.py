@@ -358,11 +358,20 @@ def _pg_type(c: str) -> str:
     return "text"
 
 
+def _copy_escaped(column: str) -> pl.Expr:
+    """A text column in COPY's text format (backslash, tab and line breaks escaped)."""
+    col = pl.col(column).str.replace_all("\\", "\\\\", literal=True)
+    for raw, esc in (("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        col = col.str.replace_all(raw, esc, literal=True)
+    return col
+
+
 def _write_postgres(
     staged: Staged, province: str, job_id: int | None, stamp: str, report: Progress
 ) -> int:
     cols = COLUMNS[1:]
     with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS dossier_stage")  # a test's outer transaction
         cur.execute(
             "CREATE TEMP TABLE dossier_stage ("
             + ", ".join(f"{c} {_pg_type(c)}" for c in cols)
@@ -370,18 +379,21 @@ def _write_postgres(
         )
         raw = cur.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY dossier_stage ({', '.join(cols)}) FROM STDIN") as copy:
-            for i, frame in enumerate(_frames(staged)):
-                text = _utc_text(frame).with_columns([pl.col(c) + "+00" for c in STAMPS])
+            for frame in _frames(staged):
+                text = _utc_text(frame).with_columns(
+                    [pl.col(c) + "+00" for c in STAMPS] + [_copy_escaped(c) for c in TEXT]
+                )
                 buf = io.BytesIO()
                 text.write_csv(
                     buf, separator="\t", include_header=False, null_value="\\N", quote_style="never"
                 )
                 copy.write(buf.getvalue())
-                report(60 + 25 * (i + 1) // max(len(staged.parts), 1), "Đang chép vào bảng tạm")
         report(88, "Đang cập nhật hồ sơ")
         select = f"SELECT %s, {', '.join(cols)}, %s::bigint, %s::timestamptz FROM dossier_stage"
         cur.execute(_upsert_sql(select), [province, job_id, stamp + "+00"])
-        return cur.rowcount
+        changed = cur.rowcount
+        cur.execute("DROP TABLE dossier_stage")
+        return changed
 
 
 def _write_apologies(job_id: int | None) -> None:

@@ -25,6 +25,7 @@ reset at most once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
@@ -109,6 +110,18 @@ class Period:
         first = cls.month(year, 3 * quarter - 2)
         last = cls.month(year, 3 * quarter)
         return cls(first.start, last.end, f"{year}-Q{quarter}")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2025``, ``2025-03`` or ``2025-Q1``; ``ValueError`` with a Vietnamese reason."""
+        text = text.strip()
+        if m := re.fullmatch(r"(\d{4})", text):
+            return cls.year(int(m[1]))
+        if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
+            return cls.month(int(m[1]), int(m[2]))
+        if (m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text)) is not None:
+            return cls.quarter(int(m[1]), int(m[2]))
+        raise ValueError(f"phải có dạng 2025, 2025-03 hoặc 2025-Q1: {text!r}")
 
     def months(self) -> list[Period]:
         """The calendar months the period touches, clipped to the period."""
