@@ -444,15 +444,12 @@ def _save_apologies(batch: list[Apology]) -> None:
         )
 
 
-def _local(value: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(LOCAL)).replace(tzinfo=None)
+def local_series(values: list[Any]) -> pl.Series:
+    """Aware datetimes (or None) from the database → naive local times (null)."""
+    s = pl.Series(values, dtype=pl.Datetime("us", "UTC"))
+    return s.dt.convert_time_zone(LOCAL).dt.replace_time_zone(None)
 
 
 def local_stamps(values: list[Any]) -> np.ndarray:
     """Aware datetimes (or None) from the database → local ``datetime64[s]`` (NaT)."""
-    s = pl.Series(values, dtype=pl.Datetime("us", "UTC"))
-    return (
-        s.dt.convert_time_zone(LOCAL).dt.replace_time_zone(None).to_numpy().astype("datetime64[s]")
-    )
+    return local_series(values).to_numpy().astype("datetime64[s]")

@@ -4,7 +4,6 @@ and the feed of the computed late rates into a cycle's rating metrics (admin).""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,7 +82,13 @@ def metrics(request: AuthedHttpRequest) -> HttpResponse:
     chart = {
         "kind": "classes",
         "title": "Phân loại hồ sơ",
-        "labels": ["Trước hạn", "Đúng hạn", "Quá hạn", "Đang xử lý trong hạn", "Đang xử lý quá hạn"],
+        "labels": [
+            "Trước hạn",
+            "Đúng hạn",
+            "Quá hạn",
+            "Đang xử lý trong hạn",
+            "Đang xử lý quá hạn",
+        ],
         "values": [totals[c] for c in sel.CLASS_NAMES],
     }
     late_chart = {
@@ -105,6 +110,7 @@ def metrics(request: AuthedHttpRequest) -> HttpResponse:
         "list_url": reverse("dossiers:list"),
         "xlsx_query": _params(text, filters, by=by),
         "chart": chart,
+        "chart_rows": list(zip(chart["labels"], chart["values"], strict=True)),
         "late_chart": late_chart,
         "is_admin": is_admin(request.user),
     }
@@ -284,5 +290,3 @@ def feed(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
             f"Đã lấy tỷ lệ hồ sơ trễ hạn năm {cycle.year} của {len(values)} đơn vị từ hồ sơ.",
         )
     return redirect("results_metrics", cycle.pk)
-
-

@@ -95,6 +95,18 @@ PAGES: dict[str, Expect] = {
     "reports:download": Expect("hidden", of(["admin", "council", "leader"], "ok")),
     "reports:template": admin_only(),
     "reports:template_download": admin_only(),
+    # Dossiers (hồ sơ TTHC): every reader sees its scope; the officials report is for heads
+    # of unit and the province-wide roles; imports, calendar loads and feeds for Sở Nội vụ.
+    "dossiers:metrics": Expect("ok"),
+    "dossiers:metrics_xlsx": Expect("ok"),
+    "dossiers:list": Expect("ok"),
+    "dossiers:officials": Expect("ok", of(["staff", "other_staff"], "hidden")),
+    "dossiers:imports": admin_only(),
+    "dossiers:import_jobs": admin_only(),
+    "dossiers:import_report": admin_only(),
+    "dossiers:calendar": Expect("ok"),
+    "dossiers:calendar_load": admin_only("POST"),
+    "dossiers:feed": admin_only("POST"),
     "home": Expect("ok"),
     "results_home": Expect("ok"),
     # Provisional results: the province-wide roles; a unit sees its own unit's page only.
@@ -328,4 +340,8 @@ API: dict[str, Expect] = {
     ),
     "GET /api/exports/{job_id}": Expect("hidden", of(["admin", "council", "leader"], "ok")),
     "GET /api/exports/{job_id}/file": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "GET /api/dossiers": Expect("ok"),
+    "GET /api/dossiers/metrics": Expect("ok"),
+    "GET /api/dossier-imports": admin_only(),
+    "GET /api/dossier-imports/{import_id}": admin_only(),
 }

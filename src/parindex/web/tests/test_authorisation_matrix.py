@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from parindex.api.main import api
 from parindex.api.services import token_create
 from parindex.assessments.models import LeafScore
+from parindex.dossiers.models import DossierImport
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
 from parindex.notifications.models import Notification
@@ -50,6 +51,7 @@ class Objects:
     notification_pk: int
     token_pk: int
     job_pk: int
+    import_pk: int
 
     @property
     def version(self) -> int:
@@ -70,7 +72,9 @@ def objects(w: World) -> Objects:
         cycle=w.cycle, kind="csv", requested_by=w.admin, status=JobStatus.DONE
     )
     job.file.save("ket-qua.csv", ContentFile(b"unit,points\n"))
-    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk)
+    dossier_import = DossierImport.objects.create(file_name="mot-cua.csv", requested_by=w.admin)
+    dossier_import.error_report.save("loi.csv", ContentFile(b"loai,dong,cot,ly_do\n"))
+    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, dossier_import.pk)
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +107,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "pk": {
             "evidence:download": o.document_pk,
             "reports:download": o.job_pk,
+            "dossiers:import_report": o.import_pk,
             "notification_read": o.notification_pk,
         }.get(name, w.cycle.pk if "cycle" in name or name.startswith("public:") else w.a.pk),
         "cycle_pk": w.cycle.pk,
@@ -134,6 +139,7 @@ def api_path(template: str, o: Objects) -> str:
     ids = {"cycle_id": w.cycle.pk, "assessment_id": w.a.pk, "code": "1.1"}
     ids |= {"unit_code": w.tuphap.code, "document_id": o.document_pk, "link_id": o.link_pk}
     ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
+    ids |= {"import_id": o.import_pk}
     return template.format(**ids)
 
 

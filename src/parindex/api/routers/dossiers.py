@@ -1,0 +1,153 @@
+"""Dossiers (hồ sơ TTHC): the list (scoped to the caller), the metrics, the import jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from parindex.accounts.http import ApiRequest
+from parindex.api import schemas as s
+from parindex.api.pagination import Mapped, Pages
+from parindex.dossiers import selectors as sel
+from parindex.engine.dossiers import Period
+
+router = Router(tags=["Hồ sơ thủ tục hành chính"])
+
+
+class DossierOut(Schema):
+    id: int
+    code: str
+    procedure: str
+    field: str
+    unit: str | None
+    official: str
+    channel: int
+    status: int
+    received_at: datetime | None
+    due_at: datetime | None
+    end_at: datetime | None
+    outcome: str
+    class_year: int
+
+
+class MetricsRow(Schema):
+    key: Any
+    label: str
+    received: int
+    early: int
+    on_time: int
+    late: int
+    open_within: int
+    open_over: int
+    online: int
+    on_time_rate: Decimal | None
+    late_rate: Decimal | None
+    online_rate: Decimal | None
+    avg_days: Decimal | None
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    status: str
+    progress: int
+    message: str
+    rows: int
+    created: int
+    changed: int
+    unchanged: int
+    problems: int
+    warnings: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def dossier_out(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.pk, "code": d.code, "procedure": d.procedure, "field": d.field,
+        "unit": d.unit.code if d.unit_id else None, "official": d.official,
+        "channel": d.channel, "status": d.status, "received_at": d.received_at,
+        "due_at": d.due_at, "end_at": d.end_at, "outcome": d.get_outcome_display(),
+        "class_year": d.class_year,
+    }  # fmt: skip
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise ValidationError(f"period {exc}") from None
+
+
+@router.get(
+    "/dossiers",
+    response=list[DossierOut],
+    summary="Hồ sơ (trong phạm vi của tôi)",
+    description="Lọc theo unit (mã đơn vị), procedure, official, year (năm phân loại).",
+)
+@paginate(Pages)
+def dossier_list(
+    request: ApiRequest,
+    unit: str = "",
+    procedure: str = "",
+    official: str = "",
+    year: int | None = None,
+) -> Any:
+    qs = sel.dossiers_for(request.auth).select_related("unit").order_by("-received_at", "pk")
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if procedure:
+        qs = qs.filter(procedure=procedure)
+    if official:
+        qs = qs.filter(official=official)
+    if year:
+        qs = qs.filter(class_year=year)
+    return Mapped(qs, dossier_out)
+
+
+@router.get(
+    "/dossiers/metrics",
+    response={200: list[MetricsRow], **s.ERRORS},
+    summary="Số liệu hồ sơ theo nhóm",
+    description="by: unit, official, procedure, field, channel, month; period: 2025, 2025-Q1, "
+    "2025-03 (mặc định năm nay). Tỷ lệ theo Quyết định 766 (chỉ tiêu 2.1); null = không có hồ sơ.",
+)
+def dossier_metrics(request: ApiRequest, period: str = "", by: str = "unit") -> Any:
+    if by not in sel.GROUP_LABELS:
+        raise ValidationError(f"by phải là một trong: {', '.join(sel.GROUP_LABELS)}")
+    chosen = _period(period) if period else Period.year(timezone.localdate().year)
+    rows = sel.metrics_rows(request.auth, chosen, by)
+    return [{**r, "label": str(r["label"])} for r in rows]
+
+
+@router.get(
+    "/dossier-imports",
+    response={200: list[ImportOut], **s.ERRORS},
+    summary="Các lượt nhập hồ sơ (Sở Nội vụ)",
+)
+def import_list(request: ApiRequest) -> Any:
+    if not request.auth.is_province_admin:
+        raise Http404
+    return [_import_out(j) for j in sel.imports_for(request.auth)[:100]]
+
+
+@router.get(
+    "/dossier-imports/{import_id}",
+    response={200: ImportOut, **s.ERRORS},
+    summary="Một lượt nhập hồ sơ: tiến độ, số hồ sơ, lỗi",
+)
+def import_detail(request: ApiRequest, import_id: int) -> Any:
+    return _import_out(sel.import_get(request.auth, import_id))
+
+
+def _import_out(j: Any) -> dict[str, Any]:
+    names = ("file_name", "status", "progress", "message", "rows", "created", "changed")
+    names += ("unchanged", "problems", "warnings", "created_at", "finished_at")
+    return {"id": j.pk, **{n: getattr(j, n) for n in names}}
