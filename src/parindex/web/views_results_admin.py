@@ -26,7 +26,7 @@ from parindex.formats.metrics import read_metrics
 from parindex.formats.text import Upload
 from parindex.results import selectors as rsel
 from parindex.results import services as rsvc
-from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, UnitMetric
+from parindex.results.models import KNOWN_METRICS, METRIC_LABELS, MetricSource, UnitMetric
 from parindex.web.helpers import admin_cycle, csv_import, error_messages
 from parindex.web.views_results import base_context, can_read_accountability
 
@@ -143,10 +143,13 @@ def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     participants = list(participants_of(user, cycle).order_by("group__position", "unit__name"))
     names = list(KNOWN_METRICS)
     values: dict[tuple[int, str], Any] = {}
-    for unit_id, metric, value in UnitMetric.objects.filter(cycle=cycle).values_list(
-        "unit_id", "metric", "value"
+    computed: set[tuple[int, str]] = set()  # values taken from the dossiers app
+    for unit_id, metric, value, source in UnitMetric.objects.filter(cycle=cycle).values_list(
+        "unit_id", "metric", "value", "source"
     ):
         values[(unit_id, metric)] = value
+        if source == MetricSource.DOSSIERS:
+            computed.add((unit_id, metric))
         if metric not in names:
             names.append(metric)
     errors: list[str] = []
@@ -230,6 +233,7 @@ def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
                 (
                     f"m-{p.unit_id}-{m}",
                     typed.get(f"m-{p.unit_id}-{m}", _plain(values.get((p.unit_id, m)))),
+                    (p.unit_id, m) in computed,
                 )
                 for m in names
             ],
@@ -243,6 +247,7 @@ def metrics(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
             "nav": "results",
             "cycle": cycle,
             "rows": rows,
+            "dossiers_url": reverse("dossiers:metrics"),
             "names": [(m, METRIC_LABELS.get(m, m)) for m in names],
             "known": list(METRIC_LABELS.items()),
             "errors": errors,
