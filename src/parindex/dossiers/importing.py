@@ -50,7 +50,8 @@ STAMPS = (
 )  # fmt: skip
 INTS = (
     "unit_id", "official_user_id", "channel", "status", "supplement_count", "pause_seconds",
-    "legal_unit", "reappointments", "outcome", "class_year", "processing_seconds", "row_hash",
+    "legal_unit", "reappointments", "outcome", "class_year", "carry_outcome", "carry_year",
+    "processing_seconds", "row_hash",
 )  # fmt: skip
 FLOATS = ("legal_amount",)
 BOOLS = ("paid_online", "digitised", "reused", "result_file")
@@ -212,11 +213,11 @@ def _records(
     channel = arrays.pop("channel")
     end = arrays["end"]
     years = np.where(np.isnat(end), year, end.astype("datetime64[Y]").astype(np.int64) + 1970)
-    outcome = np.zeros(batch.height, np.int8)
-    for y in np.unique(years).tolist():
-        mask = years == y
-        sub = {k: v[mask] for k, v in arrays.items()}
-        outcome[mask] = classify(period=Period.year(int(y)), calendar=cal, **sub)
+    outcome = _judge(arrays, years, cal)
+    rec = arrays["received"]
+    rec_years = np.where(np.isnat(rec), 0, rec.astype("datetime64[Y]").astype(np.int64) + 1970)
+    carry_years = np.where((rec_years > 0) & (rec_years < years), rec_years, 0)
+    carry = _judge(arrays, carry_years, cal)
     _apology_flags(batch, cal, f)
     unit_text = batch["unit"].fill_null("")
     unit_id = _resolve(unit_text, units)
@@ -251,6 +252,8 @@ def _records(
             "reappointments": batch["reappointments"].fill_null(0).cast(pl.Int64),
             "outcome": pl.Series(outcome).cast(pl.Int64),
             "class_year": pl.Series(years).cast(pl.Int64),
+            "carry_outcome": pl.Series(carry).cast(pl.Int64),
+            "carry_year": pl.Series(carry_years).cast(pl.Int64),
             "processing_seconds": (end_s - received).dt.total_seconds().cast(pl.Int64),
             "legal_amount": batch["legal_amount"],
             **{c: batch[c].cast(pl.Boolean) for c in BOOLS},
@@ -260,6 +263,17 @@ def _records(
     frame = frame.with_columns(version=pl.max_horizontal(dates))
     hashed = pl.struct([pl.col(c) for c in HASHED]).hash(seed=11).reinterpret(signed=True)
     return frame.with_columns(row_hash=hashed).select(COLUMNS[1:])
+
+
+def _judge(arrays: dict[str, Any], years: np.ndarray, cal: WorkCalendar) -> np.ndarray:
+    """Each dossier's class for the whole year in ``years`` (0 = none)."""
+    outcome = np.zeros(years.shape[0], np.int8)
+    for y in np.unique(years).tolist():
+        if y:
+            mask = years == y
+            sub = {k: v[mask] for k, v in arrays.items()}
+            outcome[mask] = classify(period=Period.year(int(y)), calendar=cal, **sub)
+    return outcome
 
 
 def _apology_flags(batch: pl.DataFrame, cal: WorkCalendar, f: DossierFile) -> None:

@@ -65,6 +65,12 @@ class Dossier(models.Model):
     reappointments = models.PositiveSmallIntegerField("số lần hẹn lại", default=0)
     outcome = models.PositiveSmallIntegerField("phân loại", choices=OUTCOME_CHOICES, default=0)
     class_year = models.PositiveSmallIntegerField("năm phân loại", default=0)
+    #: Received in an earlier year than ``class_year``: the class judged at the end of the
+    #: year of reception (``carry_year``; 0 = none), when the dossier was still open.
+    carry_outcome = models.PositiveSmallIntegerField(
+        "phân loại cuối năm tiếp nhận", choices=OUTCOME_CHOICES, default=0
+    )
+    carry_year = models.PositiveSmallIntegerField("năm tiếp nhận (nếu khác)", default=0)
     processing_seconds = models.BigIntegerField("thời gian xử lý (giây)", null=True)
     #: The source's version: the latest event time of the record; the newest version wins.
     version = models.DateTimeField("phiên bản nguồn", null=True)
@@ -79,7 +85,14 @@ class Dossier(models.Model):
         ordering = ["-received_at", "code"]
         constraints = [unique("dossier_code_unique", "province", "code")]
         indexes = [
-            models.Index(fields=["class_year", "unit", "outcome"], name="dossier_year_unit"),
+            # covering the whole-year GROUP BY of the metrics by unit
+            models.Index(
+                fields=["class_year", "unit", "outcome", "channel", "processing_seconds"],
+                name="dossier_year_unit",
+            ),
+            models.Index(
+                fields=["carry_year", "unit", "carry_outcome", "channel"], name="dossier_carry_unit"
+            ),
             models.Index(fields=["class_year", "official"], name="dossier_year_official"),
             models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
             models.Index(fields=["received_at"], name="dossier_received"),

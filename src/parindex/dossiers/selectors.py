@@ -160,8 +160,12 @@ def _fly_set(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
     p0, p1 = aware(period.start), aware(period.end, end=True)
     touches = qs.filter(received_at__lte=p1)
     if is_year(period):
-        return touches.filter(Q(end_at__isnull=True) | Q(end_at__gt=p1)).exclude(
-            class_year=period.start.year
+        # stored neither for this year nor as carried into it: received in an earlier year
+        # and closed (or stored) after this one; or stored for an earlier year, still open
+        year = period.start.year
+        return touches.filter(
+            Q(carry_year__gt=0, carry_year__lt=year, class_year__gt=year)
+            | Q(end_at__isnull=True, class_year__lt=year)
         )
     return touches.filter(Q(end_at__isnull=True) | Q(end_at__gte=p0))
 
@@ -239,6 +243,15 @@ def _tally(qs: QuerySet[Dossier], period: Period, column: str | None) -> dict[An
             key = r[column] if column else period.label
             g = groups.setdefault(key, _Group())
             _add(g, r["outcome"], r["n"], r["online"], r["proc"] or 0, r["proc_n"])
+        carried = (
+            qs.filter(carry_year=period.start.year, carry_outcome__gt=0)
+            .values(*((column,) if column else ()), "carry_outcome")
+            .annotate(n=Count("pk"), online=Count("pk", filter=Q(channel=2)))
+            .order_by()
+        )
+        for r in carried:  # open at this year's end: no processing time
+            key = r[column] if column else period.label
+            _add(groups.setdefault(key, _Group()), r["carry_outcome"], r["n"], r["online"], 0, 0)
     for keys, _pks, outcome, channel, proc in _judged(qs, period, column):
         for key, oc, ch, sec in zip(keys, outcome.tolist(), channel.tolist(), proc.tolist(),
                                     strict=True):  # fmt: skip
@@ -312,11 +325,11 @@ def drill_down(
     qs = filtered(dossiers_for(user), filters)
     pks: list[int] = []
     if is_year(period):
-        pks += list(
-            qs.filter(class_year=period.start.year, outcome__in=wanted)
-            .order_by("-received_at", "pk")
-            .values_list("pk", flat=True)
+        year = period.start.year
+        stored = Q(class_year=year, outcome__in=wanted) | Q(
+            carry_year=year, carry_outcome__in=wanted
         )
+        pks += list(qs.filter(stored).order_by("-received_at", "pk").values_list("pk", flat=True))
     for _keys, ids, outcome, _ch, _proc in _judged(qs, period, None):
         pks += ids[np.isin(outcome, wanted)].tolist()
     return pks

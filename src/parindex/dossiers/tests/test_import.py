@@ -98,3 +98,20 @@ def test_dates_out_of_order_are_flagged_in_the_report_and_kept(world, tmp_path):
     assert job.status == ImportStatus.DONE and job.warnings >= 1
     assert Dossier.objects.filter(code="TP-050").exists()
     assert "cảnh báo" in job.error_report.read().decode("utf-8-sig")
+
+
+def test_a_dossier_open_across_the_year_end_counts_in_both_years(world, tmp_path):
+    from parindex.dossiers.selectors import drill_down, metrics_rows
+    from parindex.engine.dossiers import Period
+
+    row = "TP-077;1;x;Sở Tư pháp;A;1;9;20/12/2025 08:00;24/12/2025 17:00;10/01/2026 08:00;"
+    dossier_import_file(path=write_export(tmp_path, [row]), actor=None)
+    stored = Dossier.objects.get(code="TP-077")
+    assert (stored.class_year, stored.outcome, stored.carry_year) == (2026, 3, 2025)
+    y2025 = metrics_rows(None, Period.year(2025), "unit")[0]
+    y2026 = metrics_rows(None, Period.year(2026), "unit")[0]
+    assert (y2025["open_over"], y2025["late"], y2026["late"]) == (1, 0, 1)
+    assert drill_down(world.admin, Period.year(2025), classes="open_over") == [stored.pk]
+    # the month view judges on the fly and agrees
+    dec = metrics_rows(None, Period.month(2025, 12), "unit")[0]
+    assert dec["open_over"] == 1
