@@ -94,8 +94,6 @@ class Dossier(models.Model):
                 fields=["carry_year", "unit", "carry_outcome", "channel"], name="dossier_carry_unit"
             ),
             models.Index(fields=["class_year", "official"], name="dossier_year_official"),
-            models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
-            models.Index(fields=["received_at"], name="dossier_received"),
             models.Index(fields=["end_at"], name="dossier_end"),
         ]
 

@@ -28,7 +28,7 @@ from parindex.accounts.permissions import require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
 from parindex.dossiers.calendar import calendar_rows, load_days
-from parindex.dossiers.importing import Progress, Staged, stage_file, write_staged
+from parindex.dossiers.importing import Progress, Staged, bulk_mode, stage_file, write_staged
 from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
 from parindex.dossiers.tasks import run_import
 from parindex.engine.dossiers import Period
@@ -146,7 +146,7 @@ def _run(job: DossierImport, path: Path, actor: User | None) -> None:
             _reject(job, staged)
             return
         now = timezone.now()
-        with transaction.atomic(durable=True):
+        with bulk_mode(), transaction.atomic(durable=True):
             counts = write_staged(staged, job_id=job.pk, now=now, progress=progress)
             done = DossierImport.objects.filter(pk=job.pk)
             done.update(

@@ -491,14 +491,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="dossier",
-            index=models.Index(fields=["unit", "received_at"], name="dossier_unit_received"),
-        ),
-        migrations.AddIndex(
-            model_name="dossier",
-            index=models.Index(fields=["received_at"], name="dossier_received"),
-        ),
-        migrations.AddIndex(
-            model_name="dossier",
             index=models.Index(fields=["end_at"], name="dossier_end"),
         ),
         migrations.AddConstraint(
