@@ -32,6 +32,7 @@ from parindex.dossiers.importing import Progress, Staged, bulk_mode, stage_file,
 from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
 from parindex.dossiers.tasks import run_import
 from parindex.engine.dossiers import Period
+from parindex.formats.dossier_columns import fold
 from parindex.formats.errors import Problem
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
@@ -223,6 +224,67 @@ def late_rates_feed(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
     ]
     metrics_set(cycle=cycle, values=values, actor=actor, source=MetricSource.DOSSIERS)
     return {u.code: v for u, _, v in values}
+
+
+def _measures_on_time(name: str) -> bool:
+    """A statistic leaf about dossiers handled on time ("Tỷ lệ hồ sơ TTHC được giải quyết
+    đúng hạn", "... đúng hạn" in the name with "hồ sơ")."""
+    folded = fold(name)
+    return "dung han" in folded and "ho so" in folded and "tre" not in folded
+
+
+def on_time_points_feed(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
+    """The framework's statistic leaves that measure on-time handling get their points from
+    each unit's on-time rate of the cycle's year (the leaf's own rule turns the rate into
+    points), through the external points service; the leaf's note names the source.
+    Returns ``{"leaves": codes, "rows": n}``."""
+    from parindex.assessments.models import LeafScore
+    from parindex.assessments.services import external_points_import
+    from parindex.assessments.services._common import _engine_rule, _max_of
+    from parindex.dossiers.selectors import metrics_rows
+    from parindex.engine.rules import RuleInputError, points_for
+    from parindex.formats.scores import PointRow
+
+    require_admin(actor, "lấy điểm tỷ lệ đúng hạn từ hồ sơ")
+    scores = [
+        sc
+        for sc in LeafScore.objects.filter(
+            assessment__cycle=cycle, criterion__source="statistic"
+        ).select_related("criterion__rule", "assessment__unit")
+        if _measures_on_time(sc.criterion.name)
+    ]
+    if not scores:
+        return {"leaves": [], "rows": 0}
+    rates = {
+        r["key"]: r["on_time_rate"]
+        for r in metrics_rows(actor, Period.year(cycle.year), "unit")
+        if r["on_time_rate"] is not None
+    }
+    rows = []
+    for line, sc in enumerate(scores, 1):
+        rate = rates.get(sc.assessment.unit_id)
+        maximum = _max_of(sc)
+        if rate is None or maximum is None:
+            continue
+        try:
+            points = points_for(_engine_rule(sc), maximum, rate)
+        except RuleInputError:
+            continue
+        rows.append(PointRow(line, sc.assessment.unit.code, sc.criterion.code, points, False))
+    if rows:
+        external_points_import(
+            cycle=cycle, rows=rows, source=f"hồ sơ TTHC năm {cycle.year}", actor=actor
+        )
+    return {"leaves": sorted({sc.criterion.code for sc in scores}), "rows": len(rows)}
+
+
+def dossier_feeds(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
+    """Both feeds of the cycle from the dossiers: the ``late_dossier_rate`` metric per unit
+    and the on-time statistic leaves (two services, each in its own transaction)."""
+    return {
+        "rates": late_rates_feed(cycle=cycle, actor=actor),
+        **on_time_points_feed(cycle=cycle, actor=actor),
+    }
 
 
 def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) -> int:

@@ -24,8 +24,8 @@ from parindex.dossiers import selectors as sel
 from parindex.dossiers.models import CalendarDay, Dossier, OfficialThreshold
 from parindex.dossiers.services import (
     calendar_load,
+    dossier_feeds,
     dossier_import_request,
-    late_rates_feed,
 )
 from parindex.dossiers.xlsx import metrics_xlsx
 from parindex.engine.dossiers import Period
@@ -279,14 +279,16 @@ def feed(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
     require_admin_page(request.user)
     cycle = cycle_get(request.user, cycle_id)
     try:
-        values = late_rates_feed(cycle=cycle, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
+        done = dossier_feeds(cycle=cycle, actor=request.user)
+    except (ValidationError, PermissionDenied, FormatError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         if request.headers.get("HX-Request"):
             return HttpResponse(status=409)
     else:
+        leaves = ", ".join(done["leaves"])
         messages.success(
             request,
-            f"Đã lấy tỷ lệ hồ sơ trễ hạn năm {cycle.year} của {len(values)} đơn vị từ hồ sơ.",
+            f"Đã lấy tỷ lệ hồ sơ trễ hạn năm {cycle.year} của {len(done['rates'])} đơn vị từ "
+            f"hồ sơ" + (f"; điểm tiêu chí {leaves}: {done['rows']} đơn vị." if leaves else "."),
         )
     return redirect("results_metrics", cycle.pk)
