@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_dossiers import WRAP, generate  # noqa: E402
+from bench_dossiers import WRAP, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = r"""

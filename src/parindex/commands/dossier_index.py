@@ -13,9 +13,10 @@ import sys
 import numpy as np
 import polars as pl
 
-from parindex.commands.dossiers import batch_arrays, emit, report, setup
+from parindex.commands.dossiers import emit, report, setup
 from parindex.engine.dossiers import NOT_RECEIVED, Outcome, classify
 from parindex.engine.index766 import DossierTotals, evaluate
+from parindex.formats.dossiers import batch_arrays
 from parindex.formats.index766 import read_catalogues
 
 COLUMNS = ["unit", "code", "name", "numerator", "denominator", "ratio", "points", "max_points"]

@@ -455,8 +455,8 @@ def _write_apologies(job_id: int | None) -> None:
     """One :class:`Apology` per dossier with an apology date written by this import, its
     checks from the engine (vectorised per chunk)."""
     rows = Dossier.objects.filter(imported_by_id=job_id, apology_sent_at__isnull=False)
-    fields = ("pk", "apology_sent_at", "apology_due_at", "due_original_at", "due_at")
-    fields += ("reappointments",)
+    fields = ("pk", "apology_sent_at", "apology_due_at", "due_original_at", "due_at",
+              "reappointments")  # fmt: skip
     cal: WorkCalendar | None = None
     chunk: list[tuple[Any, ...]] = []
     for row in [*rows.values_list(*fields).iterator(chunk_size=20000), None]:

@@ -106,9 +106,13 @@ def require_reader(user: User | AnonymousUser) -> None:
 
 
 def units_for(user: User | AnonymousUser | None) -> QuerySet[Unit]:
-    if user is None or user.sees_all_units:
+    if user is None:
         return Unit.objects.all()
-    if user.is_authenticated and user.is_unit_user and user.unit_id:
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.sees_all_units:
+        return Unit.objects.all()
+    if user.is_unit_user and user.unit_id:
         return Unit.objects.filter(pk=user.unit_id)
     return Unit.objects.none()
 

@@ -148,6 +148,6 @@ def import_detail(request: ApiRequest, import_id: int) -> Any:
 
 
 def _import_out(j: Any) -> dict[str, Any]:
-    names = ("file_name", "status", "progress", "message", "rows", "created", "changed")
-    names += ("unchanged", "problems", "warnings", "created_at", "finished_at")
+    names = ("file_name", "status", "progress", "message", "rows", "created", "changed",
+             "unchanged", "problems", "warnings", "created_at", "finished_at")  # fmt: skip
     return {"id": j.pk, **{n: getattr(j, n) for n in names}}
