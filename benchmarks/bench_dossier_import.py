@@ -74,7 +74,9 @@ def run(label: str, env: dict[str, str], csv_path: Path) -> None:
     print("| step | wall s | peak RSS MB | output |")
     print("|---|---:|---:|---|")
     for name, (sec, rss, out) in (
-        ("import (first)", first), ("re-import (unchanged)", again), ("metrics ×3", metrics)
+        ("import (first)", first),
+        ("re-import (unchanged)", again),
+        ("metrics ×3", metrics),
     ):
         print(f"| {name} | {sec:.1f} | {rss:.0f} | {out.splitlines()[-1][:120] if out else ''} |")
     print("\n" + metrics[2])
