@@ -56,6 +56,11 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "api.cycle_units": ("leader", lambda w: f"/api/cycles/{w.cycle.pk}/units"),
     "api.notifications": ("staff", lambda w: "/api/notifications"),
     "api.library": ("staff", lambda w: f"/api/units/{w.tuphap.code}/documents"),
+    "web.dossiers_metrics": ("admin", lambda w: reverse("dossiers:metrics") + "?period=2025"),
+    "web.dossiers_list": ("staff", lambda w: reverse("dossiers:list") + "?period=2025"),
+    "web.dossiers_officials": ("head", lambda w: reverse("dossiers:officials") + "?year=2025"),
+    "web.dossiers_imports": ("admin", lambda w: reverse("dossiers:imports")),
+    "api.dossiers": ("staff", lambda w: "/api/dossiers"),
 }
 
 
