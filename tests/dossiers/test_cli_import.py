@@ -4,9 +4,9 @@ subprocess in a fresh ``PARINDEX_DATA_DIR`` (SQLite), the same file twice, then 
 from __future__ import annotations
 
 import pytest
+from tests.test_cli_database import parindex
 
 from parindex.dossiers.tests.samples import export_text
-from tests.test_cli_database import parindex
 
 pytestmark = pytest.mark.slow
 
