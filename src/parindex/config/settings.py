@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "parindex.jobs",
     "ninja",  # its Swagger UI assets, served locally as static files
     "parindex.accounts",
     "parindex.audit",
@@ -136,6 +137,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+#: A running task's claim lasts this many seconds; its worker renews it every quarter of
+#: it. A task whose lease has passed (its worker was killed) is run again by the next
+#: worker, at most PARINDEX_JOB_MAX_ATTEMPTS times in all, then marked failed.
+PARINDEX_JOB_LEASE_SECONDS = env_int("PARINDEX_JOB_LEASE_SECONDS", 60)
+PARINDEX_JOB_MAX_ATTEMPTS = env_int("PARINDEX_JOB_MAX_ATTEMPTS", 3)
+#: Test only: seconds a recompute or an export sleeps at its first progress point, so a
+#: test can kill the worker mid-task. Always 0 in production.
+PARINDEX_JOB_TEST_DELAY = env_int("PARINDEX_JOB_TEST_DELAY", 0)
 
 #: Largest evidence file accepted, in bytes (issue: 20 MB).
 PARINDEX_MAX_UPLOAD_BYTES = env_int("PARINDEX_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
