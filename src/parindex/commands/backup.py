@@ -172,11 +172,11 @@ def _dump_database(folder: Path) -> tuple[str, Path]:
     raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {connection.vendor}.")
 
 
-def _media_files(root: Path) -> Iterator[tuple[str, Path]]:
+def _media_files(root: Path, skip: set[Path]) -> Iterator[tuple[str, Path]]:
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and path.resolve() not in skip:
             yield MEDIA_PREFIX + path.relative_to(root).as_posix(), path
 
 
@@ -216,7 +216,8 @@ def backup(output: Path) -> dict[str, Any]:
                 manifest["database"]["member"] = member
                 _add_file(tar, manifest, member, dump)
                 dump.unlink()
-                media = list(_media_files(Path(settings.MEDIA_ROOT)))
+                skip = {output, tmp.resolve()}  # an archive written inside MEDIA_ROOT
+                media = list(_media_files(Path(settings.MEDIA_ROOT), skip))
                 _say(f"Đang sao lưu {len(media)} tệp trong {settings.MEDIA_ROOT}…")
                 for i, (name, path) in enumerate(media, 1):
                     _add_file(tar, manifest, name, path)
@@ -327,7 +328,8 @@ def restore(archive: Path) -> dict[str, Any]:
     if unknown:
         raise BackupError(
             "Bản sao lưu được tạo từ phiên bản parindex mới hơn: cơ sở dữ liệu trong đó có "
-            f"{len(unknown)} bước chuyển đổi mà phiên bản này không biết ({', '.join(unknown[:5])}). "
+            f"{len(unknown)} bước chuyển đổi mà phiên bản này không biết "
+            f"({', '.join(unknown[:5])}). "
             "Hãy cập nhật parindex (phiên bản "
             f"{manifest.get('parindex_version', '?')} trở lên) rồi khôi phục lại."
         )
@@ -348,11 +350,11 @@ def restore(archive: Path) -> dict[str, Any]:
             f"Thư mục tệp {media_root} không trống: chỉ khôi phục vào thư mục trống. "
             "Không khôi phục gì."
         )
-    member = manifest["database"]["member"]
+    db_member = manifest["database"]["member"]
     _say(f"Đang khôi phục cơ sở dữ liệu ({vendor})…")
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / "db"
-        with _member(archive, member) as src, dump.open("wb") as dst:
+        with _member(archive, db_member) as src, dump.open("wb") as dst:
             shutil.copyfileobj(src, dst, CHUNK)
         if vendor == "sqlite":
             _restore_sqlite(dump)
@@ -369,10 +371,10 @@ def restore(archive: Path) -> dict[str, Any]:
                 continue
             target = media_root / info.name[len(MEDIA_PREFIX) :]
             target.parent.mkdir(parents=True, exist_ok=True)
-            src = tar.extractfile(info)
-            assert src is not None
+            member = tar.extractfile(info)
+            assert member is not None
             with target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK)
+                shutil.copyfileobj(member, dst, CHUNK)
     _say("Đang cập nhật cấu trúc cơ sở dữ liệu (migrate)…")
     call_command("migrate", interactive=False, verbosity=0)
     return manifest
