@@ -1,5 +1,8 @@
 """``parindex worker``: runs the django_tasks_db queue and the reminder schedule.
 
+The queue runs in :class:`parindex.jobs.worker.LeasedWorker`: every task is leased and the
+tasks of a killed worker are resumed (docs/operations.md, "Killed workers").
+
 The command line imports this module before Django is set up, so Django and the apps are
 imported inside the functions, once :func:`main` has called ``_setup()``."""
 
