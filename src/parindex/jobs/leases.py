@@ -46,6 +46,7 @@ __all__ = [
     "on_lost",
     "progress_point",
     "reclaim_stale",
+    "still_ours",
 ]
 
 
@@ -110,6 +111,15 @@ def lease_renew(task_id: Any, worker_id: str) -> bool:
         )
         == 1
     )
+
+
+def still_ours(task_id: Any, worker_id: str) -> bool:
+    """True while ``task_id`` is RUNNING under this worker's claim (its last worker id)."""
+    row = DBTaskResult.objects.filter(pk=task_id, status="RUNNING").values_list(
+        "worker_ids", flat=True
+    )
+    ids = row.first() or []
+    return bool(ids) and ids[-1] == worker_id
 
 
 def lease_release(task_id: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import retry
 
 from parindex.jobs import leases
 
@@ -35,7 +36,12 @@ class LeasedWorker(Worker):
             self._stop.set()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        leases.lease_take(db_task_result.pk, self.worker_id)
+        try:
+            retry(retries=5, backoff_delay=0.2)(leases.lease_take)(
+                db_task_result.pk, self.worker_id
+            )
+        except Exception:  # run anyway: the heartbeat takes the lease on its next beat
+            logger.exception("could not take the lease of task %s", db_task_result.pk)
         self._current = db_task_result.pk
         try:
             super().run_task(db_task_result)
@@ -52,7 +58,10 @@ class LeasedWorker(Worker):
             try:
                 close_old_connections()
                 if current is not None and not leases.lease_renew(current, self.worker_id):
-                    logger.warning("lease of task %s was lost (taken over?)", current)
+                    if leases.still_ours(current, self.worker_id):
+                        leases.lease_take(current, self.worker_id)  # the first take failed
+                    else:
+                        logger.warning("task %s was taken over by a sweep", current)
                 if time.monotonic() - last_sweep >= period:
                     last_sweep = time.monotonic()
                     sweep()

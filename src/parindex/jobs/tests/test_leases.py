@@ -174,9 +174,7 @@ def test_an_export_waiting_long_for_a_busy_worker_is_not_failed(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         job = export_request(cycle=computed, kind="csv", actor=leader)
-    ExportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=10)
-    )
+    ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
     reclaim_stale()  # its task is still READY in the queue
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED
