@@ -109,7 +109,7 @@ def _recompute_task(cycle) -> DBTaskResult:
 
 
 def test_a_recompute_given_up_shows_why_and_tinh_lai_enqueues_again(
-    computed, settings, django_capture_on_commit_callbacks
+    computed, admin, client, settings, django_capture_on_commit_callbacks
 ):
     settings.PARINDEX_JOB_MAX_ATTEMPTS = 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -121,8 +121,11 @@ def test_a_recompute_given_up_shows_why_and_tinh_lai_enqueues_again(
     assert reclaim_stale()["failed"] == 1
     req = RecomputeRequest.objects.get(cycle=computed)
     assert req.last_error.startswith("Tiến trình xử lý bị dừng đột ngột 2 lần")
+    client.login(username=admin.username, password=PASSWORD)
+    page = client.get(reverse("results_overview", args=[computed.pk])).content.decode()
+    assert "Tiến trình xử lý bị dừng đột ngột 2 lần" in page
     with django_capture_on_commit_callbacks(execute=True):
-        request_recompute(computed)
+        client.post(reverse("results_recompute", args=[computed.pk]))
     assert _recompute_task(computed).status == "READY"
     assert RecomputeRequest.objects.get(cycle=computed).pending
 
