@@ -166,7 +166,16 @@ def _dump_database(folder: Path) -> tuple[str, Path]:
         target = folder / "db.pgdump"
         env, args = _pg_env_args()
         _run(
-            [pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args], env
+            [
+                pg_tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-acl",
+                "--file",
+                str(target),
+                *args,
+            ],
+            env,
         )
         return PG_MEMBER, target
     raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {connection.vendor}.")
@@ -360,7 +369,8 @@ def restore(archive: Path) -> dict[str, Any]:
             _restore_sqlite(dump)
         else:
             env, args = _pg_env_args()
-            cmd = [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction"]
+            cmd = [pg_tool("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error"]
+            cmd.append("--single-transaction")
             _run([*cmd, *args, str(dump)], env)
     names = [n for n in manifest["files"] if n.startswith(MEDIA_PREFIX)]
     _say(f"Đang khôi phục {len(names)} tệp vào {media_root}…")
