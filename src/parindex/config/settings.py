@@ -99,7 +99,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "parindex.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("PARINDEX_PASSWORD_MIN_LENGTH", 12)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
