@@ -65,9 +65,7 @@ def lockout_response(
         response: HttpResponse = JsonResponse({"detail": detail, "errors": []}, status=429)
     else:
         message = LOCKED_MESSAGE.format(minutes=minutes)
-        response = render(
-            request, "registration/locked_out.html", {"message": message}, status=429
-        )
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
 
@@ -88,9 +86,7 @@ def api_token_locked(request: HttpRequest) -> bool:
 
 def api_token_failed(request: HttpRequest) -> None:
     """Count a bad token from this address (axes' own failure signal and records)."""
-    user_login_failed.send(
-        sender=__name__, credentials=_token_credentials(), request=request
-    )
+    user_login_failed.send(sender=__name__, credentials=_token_credentials(), request=request)
 
 
 # --- the admin's view and unlock -----------------------------------------------------
@@ -115,6 +111,10 @@ def login_unlock(*, attempt: AccessAttempt, actor: User | None) -> int:
             actor=actor,
             action="login.unlock",
             obj=User.objects.filter(username=username).first(),
-            after={"username": username, "ip_address": ip, "failures": attempt.failures_since_start},
+            after={
+                "username": username,
+                "ip_address": ip,
+                "failures": attempt.failures_since_start,
+            },
         )
     return removed

@@ -104,7 +104,9 @@ def twofactor_enrol(*, request: HttpRequest, code: str, actor: User) -> list[str
         static = StaticDevice.objects.create(user=actor, name="Mã dự phòng", confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=static, token=c) for c in codes)
-        record(actor=actor, action="twofactor.enrol", obj=actor, after={"recovery_codes": len(codes)})
+        record(
+            actor=actor, action="twofactor.enrol", obj=actor, after={"recovery_codes": len(codes)}
+        )
     _done(request, device)
     return codes
 

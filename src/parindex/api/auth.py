@@ -11,8 +11,12 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from parindex.accounts.lockout import API_LOCKED_MESSAGE, api_token_failed, api_token_locked
-from parindex.accounts.lockout import cooloff_minutes
+from parindex.accounts.lockout import (
+    API_LOCKED_MESSAGE,
+    api_token_failed,
+    api_token_locked,
+    cooloff_minutes,
+)
 from parindex.api.services import token_authenticate
 
 

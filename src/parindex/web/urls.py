@@ -3,13 +3,13 @@ from django.urls import include, path
 
 from parindex.web import (
     views,
+    views_account,
     views_admin,
     views_appraisal,
     views_assessment,
     views_audit,
     views_council,
     views_imports,
-    views_account,
     views_stages,
 )
 
@@ -25,12 +25,8 @@ urlpatterns = [
     path("xac-thuc-hai-buoc/", views_account.twofactor_verify, name="twofactor_verify"),
     # The user's own account; the admin's security page
     path("tai-khoan/", views_account.account, name="account"),
-    path(
-        "tai-khoan/doi-mat-khau/", views_account.PasswordChange.as_view(), name="password_change"
-    ),
-    path(
-        "tai-khoan/xac-thuc-hai-buoc/", views_account.twofactor_enrol, name="twofactor_enrol"
-    ),
+    path("tai-khoan/doi-mat-khau/", views_account.PasswordChange.as_view(), name="password_change"),
+    path("tai-khoan/xac-thuc-hai-buoc/", views_account.twofactor_enrol, name="twofactor_enrol"),
     path("tai-khoan/khoa-api/", views_account.token_list, name="token_list"),
     path(
         "tai-khoan/khoa-api/<int:pk>/thu-hoi/",

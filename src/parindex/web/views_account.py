@@ -96,7 +96,9 @@ def twofactor_enrol(request: AuthedHttpRequest) -> HttpResponse:
         "required": twofactor.pending(request) == "enrol",
         "next": _next(request),
     }
-    return render(request, "web/account/twofactor_enrol.html", context, status=422 if errors else 200)
+    return render(
+        request, "web/account/twofactor_enrol.html", context, status=422 if errors else 200
+    )
 
 
 @login_required
@@ -115,7 +117,9 @@ def twofactor_verify(request: AuthedHttpRequest) -> HttpResponse:
         else:
             return redirect(_next(request))
     context = {"errors": errors, "next": _next(request)}
-    return render(request, "web/account/twofactor_verify.html", context, status=422 if errors else 200)
+    return render(
+        request, "web/account/twofactor_verify.html", context, status=422 if errors else 200
+    )
 
 
 # --- API keys ------------------------------------------------------------------------
@@ -123,7 +127,7 @@ def twofactor_verify(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def token_list(request: AuthedHttpRequest) -> HttpResponse:
-    """"Khoá API": the user's own keys; creating one shows its plaintext once."""
+    """ "Khoá API": the user's own keys; creating one shows its plaintext once."""
     user = request.user
     errors: list[str] = []
     created: tuple[ApiToken, str] | None = None

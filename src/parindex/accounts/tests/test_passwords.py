@@ -76,7 +76,11 @@ def test_a_wrong_current_password_changes_nothing():
     client.force_login(user)
     response = client.post(
         "/tai-khoan/doi-mat-khau/",
-        {"old_password": "khong-phai", "new_password1": "x-y-z-dai-du-12", "new_password2": "x-y-z-dai-du-12"},
+        {
+            "old_password": "khong-phai",
+            "new_password1": "x-y-z-dai-du-12",
+            "new_password2": "x-y-z-dai-du-12",
+        },
     )
     assert response.status_code == 200
     user.refresh_from_db()

@@ -25,7 +25,10 @@ def require_2fa():
 
 def _code(device: TOTPDevice, shift: int = 0) -> str:
     value = totp(
-        device.bin_key, step=device.step, t0=device.t0, digits=device.digits,
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
         drift=device.drift + shift,
     )
     return f"{value:0{device.digits}d}"
@@ -126,11 +129,12 @@ def test_the_admin_resets_a_lost_phone_and_it_is_audited():
     _enrol(page, "quantri")
     target = TOTPDevice.objects.get(user__username="thamdinh").user
     assert "thamdinh" in page.get("/quan-tri/bao-mat/").content.decode()
-    assert page.post(f"/quan-tri/bao-mat/nguoi-dung/{target.pk}/dat-lai-xac-thuc/").status_code == 302
+    assert (
+        page.post(f"/quan-tri/bao-mat/nguoi-dung/{target.pk}/dat-lai-xac-thuc/").status_code == 302
+    )
     assert not TOTPDevice.objects.filter(user=target).exists()
     event = AuditEvent.objects.get(action="twofactor.reset")
     assert event.actor == admin and event.object_id == str(target.pk)
     # The next login asks for enrolment again.
     client = _login("thamdinh")
     assert client.get("/")["Location"].startswith("/tai-khoan/xac-thuc-hai-buoc/")
-

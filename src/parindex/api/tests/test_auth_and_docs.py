@@ -106,7 +106,9 @@ def test_a_bearer_write_needs_no_csrf_token(cycle):
     admin = make_user("snv", "admin")
     _, key = token_create(user=admin, name="ci", actor=admin)
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/notifications/read", content_type="application/json", **bearer(key))
+    response = client.post(
+        "/api/notifications/read", content_type="application/json", **bearer(key)
+    )
     assert response.status_code == 200
 
 

@@ -73,8 +73,14 @@ def objects(w: World) -> Objects:
     )
     job.file.save("ket-qua.csv", ContentFile(b"unit,points\n"))
     attempt = AccessAttempt.objects.create(
-        username=w.staff.username, ip_address="192.0.2.1", failures_since_start=5,
-        get_data="", post_data="", http_accept="", path_info="/dang-nhap/", user_agent="",
+        username=w.staff.username,
+        ip_address="192.0.2.1",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/dang-nhap/",
+        user_agent="",
     )
     return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, attempt.pk)
 
