@@ -16,7 +16,7 @@ from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticToken
@@ -69,7 +69,7 @@ def _next(request: AuthedHttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
-    return reverse_lazy("home")
+    return reverse("home")
 
 
 @login_required
@@ -84,8 +84,8 @@ def twofactor_enrol(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             errors = error_messages(exc)
         else:
-            context = {"nav": "account", "codes": codes, "next": _next(request)}
-            return render(request, "web/account/recovery_codes.html", context)
+            done = {"nav": "account", "codes": codes, "next": _next(request)}
+            return render(request, "web/account/recovery_codes.html", done)
     device = twofactor.totp_pending_device(user=user)
     context: dict[str, Any] = {
         "nav": "account",
