@@ -31,6 +31,11 @@ LOCKED_MESSAGE = (
     "Tài khoản tạm bị khoá vì nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau {minutes} "
     "phút hoặc liên hệ Quản trị Sở Nội vụ để mở khoá."
 )
+#: With PARINDEX_LOGIN_COOLOFF_MINUTES=0 the lock lasts until the admin lifts it.
+LOCKED_FOR_GOOD = (
+    "Tài khoản bị khoá vì nhập sai mật khẩu quá nhiều lần. Hãy liên hệ Quản trị Sở Nội vụ "
+    "để mở khoá."
+)
 API_LOCKED_MESSAGE = (
     "Quá nhiều lần dùng khoá API sai từ địa chỉ này; hãy thử lại sau {minutes} phút."
 )
@@ -51,8 +56,18 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def cooloff_minutes() -> int:
+    """Minutes a lock lasts; 0 when it lasts until the admin lifts it."""
     cooloff = settings.AXES_COOLOFF_TIME
-    return max(1, int(cooloff.total_seconds() // 60)) if isinstance(cooloff, timedelta) else 0
+    if not isinstance(cooloff, timedelta) or not cooloff:
+        return 0
+    return max(1, int(cooloff.total_seconds() // 60))
+
+
+def api_locked_message() -> str:
+    minutes = cooloff_minutes()
+    if minutes:
+        return API_LOCKED_MESSAGE.format(minutes=minutes)
+    return "Quá nhiều lần dùng khoá API sai từ địa chỉ này; hãy liên hệ Quản trị Sở Nội vụ."
 
 
 def lockout_response(
@@ -61,12 +76,13 @@ def lockout_response(
     """``AXES_LOCKOUT_CALLABLE``: 429 with a Vietnamese page (JSON under /api/)."""
     minutes = cooloff_minutes()
     if request.path.startswith("/api/"):
-        detail = API_LOCKED_MESSAGE.format(minutes=minutes)
+        detail = api_locked_message()
         response: HttpResponse = JsonResponse({"detail": detail, "errors": []}, status=429)
     else:
-        message = LOCKED_MESSAGE.format(minutes=minutes)
+        message = LOCKED_MESSAGE.format(minutes=minutes) if minutes else LOCKED_FOR_GOOD
         response = render(request, "registration/locked_out.html", {"message": message}, status=429)
-    response["Retry-After"] = str(minutes * 60)
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
     return response
 
 

@@ -11,12 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from parindex.accounts.lockout import (
-    API_LOCKED_MESSAGE,
-    api_token_failed,
-    api_token_locked,
-    cooloff_minutes,
-)
+from parindex.accounts.lockout import api_locked_message, api_token_failed, api_token_locked
 from parindex.api.services import token_authenticate
 
 
@@ -27,7 +22,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         if api_token_locked(request):
-            raise HttpError(429, API_LOCKED_MESSAGE.format(minutes=cooloff_minutes()))
+            raise HttpError(429, api_locked_message())
         user = token_authenticate(plaintext=token.strip())
         if user is None:
             api_token_failed(request)

@@ -112,7 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # attacker (docs/SECURITY.md).
 AXES_ENABLED = env_bool("PARINDEX_LOGIN_THROTTLING", True)
 AXES_FAILURE_LIMIT = env_int("PARINDEX_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("PARINDEX_LOGIN_COOLOFF_MINUTES", 30))
+_COOLOFF_MINUTES = env_int("PARINDEX_LOGIN_COOLOFF_MINUTES", 30)
+# 0: no cool-off, the lock lasts until the admin lifts it (axes' None).
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES) if _COOLOFF_MINUTES > 0 else None
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "parindex.accounts.lockout.lockout_response"

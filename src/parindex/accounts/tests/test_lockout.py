@@ -117,3 +117,15 @@ def test_the_client_address_comes_from_x_forwarded_for_only_behind_trusted_proxi
     assert client_ip(request) == "127.0.0.1"  # a client could forge the header
     settings.PARINDEX_TRUSTED_PROXIES = 1
     assert client_ip(request) == "203.0.113.5"  # what nginx saw
+
+
+def test_with_no_cool_off_the_lock_lasts_until_the_admin_lifts_it(settings):
+    settings.AXES_COOLOFF_TIME = None  # PARINDEX_LOGIN_COOLOFF_MINUTES=0
+    make_user("canbo", "unit_staff")
+    client = Client()
+    for _ in range(5):
+        _login(client, "canbo", "sai-mat-khau-roi")
+    response = _login(client, "canbo", PASSWORD)
+    assert response.status_code == 429
+    assert "liên hệ Quản trị Sở Nội vụ để mở khoá" in response.content.decode()
+    assert "Retry-After" not in response
