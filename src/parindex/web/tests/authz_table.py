@@ -88,6 +88,16 @@ PAGES: dict[str, Expect] = {
     "public:version": Expect("hidden", anonymous="hidden"),
     "login": Expect("ok", anonymous="ok"),
     "logout": post("login", anonymous="login"),  # back to the login page
+    # Account pages (issue 9): everyone signed in, for their own account only.
+    "twofactor_verify": Expect("ok"),  # no second step owed: back to the home page
+    "account": Expect("ok"),
+    "password_change": Expect("ok"),
+    "twofactor_enrol": Expect("ok"),
+    "token_list": post("ok", body=lambda o: {"name": "máy chủ báo cáo"}),
+    "token_revoke": post("hidden", {"staff": "ok"}),  # the staff's own key
+    "security_admin": admin_only(),
+    "login_unlock": admin_only("POST"),
+    "twofactor_reset": admin_only("POST"),
     "evidence:download": Expect("ok", of([*OTHER_UNIT, "other_appraiser"], "hidden")),
     # Exports: admin, council, leader.
     "reports:exports": Expect("hidden", of(["admin", "council", "leader"], "ok")),

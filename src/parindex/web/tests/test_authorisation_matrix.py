@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,6 +51,7 @@ class Objects:
     notification_pk: int
     token_pk: int
     job_pk: int
+    attempt_pk: int
 
     @property
     def version(self) -> int:
@@ -70,7 +72,17 @@ def objects(w: World) -> Objects:
         cycle=w.cycle, kind="csv", requested_by=w.admin, status=JobStatus.DONE
     )
     job.file.save("ket-qua.csv", ContentFile(b"unit,points\n"))
-    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk)
+    attempt = AccessAttempt.objects.create(
+        username=w.staff.username,
+        ip_address="192.0.2.1",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/dang-nhap/",
+        user_agent="",
+    )
+    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, attempt.pk)
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +116,9 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             "evidence:download": o.document_pk,
             "reports:download": o.job_pk,
             "notification_read": o.notification_pk,
+            "token_revoke": o.token_pk,
+            "login_unlock": o.attempt_pk,
+            "twofactor_reset": w.staff.pk,
         }.get(name, w.cycle.pk if "cycle" in name or name.startswith("public:") else w.a.pk),
         "cycle_pk": w.cycle.pk,
         "cycle_id": w.cycle.pk,
