@@ -19,7 +19,6 @@ from parindex.reports.tasks import run_export
 from parindex.results.models import RecomputeRequest
 from parindex.results.services import request_recompute
 from parindex.results.tasks import recompute_cycle
-from parindex.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,7 @@ def test_after_max_attempts_the_export_fails_with_a_reason_and_can_be_retried(
     assert job.status == JobStatus.FAILED
     assert job.message.startswith("Tiến trình xử lý bị dừng đột ngột 3 lần")
     # The page stops polling and offers "Thử lại", which queues a new job of that kind.
-    client.login(username=leader.username, password=PASSWORD)
+    client.force_login(leader)
     page = client.get(reverse("reports:exports", args=[computed.pk])).content.decode()
     assert "Tiến trình xử lý bị dừng đột ngột" in page and "Thử lại" in page
     assert 'hx-trigger="every 2s"' not in page
@@ -121,7 +120,7 @@ def test_a_recompute_given_up_shows_why_and_tinh_lai_enqueues_again(
     assert reclaim_stale()["failed"] == 1
     req = RecomputeRequest.objects.get(cycle=computed)
     assert req.last_error.startswith("Tiến trình xử lý bị dừng đột ngột 2 lần")
-    client.login(username=admin.username, password=PASSWORD)
+    client.force_login(admin)
     page = client.get(reverse("results_overview", args=[computed.pk])).content.decode()
     assert "Tiến trình xử lý bị dừng đột ngột 2 lần" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,7 +137,7 @@ def test_a_pending_flag_whose_enqueue_never_happened_does_not_block_recompute(
         cycle=computed,
         defaults={"pending": True, "requested_at": timezone.now() - dt.timedelta(hours=1)},
     )
-    client.login(username=admin.username, password=PASSWORD)
+    client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("results_recompute", args=[computed.pk]))
     task = _recompute_task(computed)
