@@ -57,6 +57,7 @@ from parindex.engine.framework import (
     Rule,
     too_deep_message,
 )
+from parindex.formats.cells import XLSX_OPTIONS
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.rule_text import format_rule, num_text, parse_rule
@@ -170,7 +171,7 @@ def write_framework_excel(fw: Framework, path: str | Path) -> None:
     import xlsxwriter  # only when an Excel file is written: parindex compute never needs it
 
     _check_codes(fw)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     ws = wb.add_worksheet("Bộ tiêu chí")
     base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top", "text_wrap": True}
     border = {**base, "border": 1}

@@ -35,6 +35,7 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from parindex.engine import survey as sv
+from parindex.formats.cells import XLSX_OPTIONS
 from parindex.formats.errors import Problem
 from parindex.formats.questionnaire import NAME_RE, dumps, read_questionnaire
 
@@ -127,7 +128,7 @@ def xlsform_rows(q: sv.Questionnaire) -> dict[str, list[list[str]]]:
 
 def write_xlsform(q: sv.Questionnaire, path: str | Path | io.BytesIO) -> None:
     target: Any = path if isinstance(path, io.BytesIO) else str(path)
-    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    wb = xlsxwriter.Workbook(target, {"in_memory": True, **XLSX_OPTIONS})
     bold = wb.add_format({"bold": True})
     for sheet, rows in xlsform_rows(q).items():
         ws = wb.add_worksheet(sheet)

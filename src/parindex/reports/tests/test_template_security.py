@@ -109,7 +109,7 @@ def test_a_template_on_disk_cannot_run_a_command(computed, leader, tmp_path):
     """Bypassing the upload: the export refuses the template, and even the bare renderer
     raises the sandbox's SecurityError; the marker file is never created."""
     marker = tmp_path / "pwned"
-    payload = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}" % marker
+    payload = "{{ cycler.__init__.__globals__.os.popen('touch " + str(marker) + "').read() }}"
     path = tmp_path / "mau.docx"
     path.write_bytes(_docx(payload))
     with override_settings(PARINDEX_REPORT_TEMPLATE=str(path)), pytest.raises(ValueError):
