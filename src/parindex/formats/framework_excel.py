@@ -57,6 +57,7 @@ from parindex.engine.framework import (
     Rule,
     too_deep_message,
 )
+from parindex.formats.archive import ArchiveRefused, inspect_zip
 from parindex.formats.cells import XLSX_OPTIONS
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
@@ -316,6 +317,10 @@ def read_framework_excel(path: str | Path) -> Framework:
 
     p = Path(path)
     file = str(p)
+    try:
+        inspect_zip(p)  # the real expanded size, before openpyxl inflates anything
+    except ArchiveRefused as exc:
+        raise FormatError([Problem(file, None, None, f"tệp Excel bị từ chối: {exc}")]) from exc
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

@@ -23,6 +23,7 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
+from parindex.formats.archive import inspect_zip
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
@@ -185,6 +186,7 @@ def report_template_upload(*, file: Any, actor: User | None, name: str = "") -> 
         raise ValidationError("Mẫu báo cáo phải là tệp Word .docx.")
     try:
         file.seek(0)
+        inspect_zip(file)  # the real expanded size, before docxtpl inflates anything
         variables = template_variables(file)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
