@@ -133,3 +133,10 @@ def test_a_template_on_disk_cannot_run_a_command(computed, leader, tmp_path):
 def test_the_shipped_template_renders_in_the_sandbox(computed, leader):
     data = collect(computed, leader, with_leaves=True)
     assert build_docx(data)[:2] == b"PK"
+
+
+def test_a_zip_bomb_template_is_refused_before_it_is_inflated(admin):
+    from parindex.evidence.tests.test_hostile_uploads import lying_zip
+
+    message = _refused(lying_zip(real=300_000), admin)
+    assert "Tệp mẫu bị từ chối" in message and "giải nén ra 300000 byte" in message
