@@ -50,7 +50,7 @@ def test_a_hostile_name_is_cleaned_and_sent_both_ways():
     assert safe_filename('a"b\r\nc;d.pdf') == "a_b_c_d.pdf"
     assert safe_filename("../../") == "tep"
     assert content_disposition("Kế hoạch đúng hạn.pdf") == (
-        "attachment; filename=\"Ke hoach dung han.pdf\"; "
+        'attachment; filename="Ke hoach dung han.pdf"; '
         "filename*=UTF-8''K%E1%BA%BF%20ho%E1%BA%A1ch%20%C4%91%C3%BAng%20h%E1%BA%A1n.pdf"
     )
     assert len(safe_filename("x" * 400 + ".pdf")) == 150
