@@ -21,6 +21,7 @@ __all__ = ["FORMULA_TRIGGERS", "XLSX_OPTIONS", "safe_cell", "safe_rows", "unquot
 #: First characters a spreadsheet program reads as the start of a formula (or, for tab and
 #: CR, that hide one behind leading white space).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(FORMULA_TRIGGERS)
 #: Options of every ``xlsxwriter.Workbook``: strings stay strings.
 XLSX_OPTIONS: dict[str, bool] = {
     "strings_to_formulas": False,
@@ -39,7 +40,7 @@ def safe_cell(value: Any) -> Any:
 
 def unquote_cell(text: str) -> str:
     """The reverse of :func:`safe_cell` for a cell read back from a CSV file."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    if len(text) > 1 and text[0] == "'" and text[1] in _FIRST:
         return text[1:]
     return text
 
@@ -54,7 +55,16 @@ def safe_rows(
             yield [safe_cell(v) for v in row]
         return
     at = [i for i, c in enumerate(columns) if c in text_columns]
+    first = _FIRST
     for row in rows:
+        # the usual row has nothing to quote: look at first characters, copy only if needed
+        for i in at:
+            v = row[i]
+            if v.__class__ is str and v[:1] in first:
+                break
+        else:
+            yield row  # type: ignore[misc]
+            continue
         out = list(row)
         for i in at:
             out[i] = safe_cell(out[i])

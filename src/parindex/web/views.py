@@ -4,6 +4,7 @@ selectors, so every page is scoped to the signed-in user (outsiders get 404)."""
 from __future__ import annotations
 
 import tempfile
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +171,7 @@ def framework_download(request: AuthedHttpRequest, code: str, fmt: str) -> FileR
         if fmt == "yaml"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return file_download(payload, filename=f"{fw.code}.{fmt}", content_type=content_type)
+    return file_download(BytesIO(payload), filename=f"{fw.code}.{fmt}", content_type=content_type)
 
 
 @login_required
