@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import IO
+from typing import IO, overload
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
@@ -54,6 +54,18 @@ def content_disposition(name: str, *, inline: bool = False) -> str:
     safe = safe_filename(name)
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_fallback(safe)}\"; filename*=UTF-8''{quote(safe, safe='')}"
+
+
+@overload
+def file_download(
+    content: bytes | str, *, filename: str, content_type: str, inline: bool = False
+) -> HttpResponse: ...
+
+
+@overload
+def file_download(
+    content: IO[bytes], *, filename: str, content_type: str, inline: bool = False
+) -> FileResponse: ...
 
 
 def file_download(

@@ -103,7 +103,7 @@ def inspect_zip(
     (Vietnamese message) for a broken archive, too many members, a size over the cap or a
     declared size that lies."""
     close = isinstance(source, str | Path)
-    fh: IO[bytes] = open(source, "rb") if close else source  # type: ignore[arg-type]  # noqa: SIM115
+    fh: IO[bytes] = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
     try:
         fh.seek(0)
         try:

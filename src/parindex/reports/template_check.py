@@ -96,7 +96,7 @@ def unparse(node: nodes.Node) -> str:
         return f"{head}{sep}{node.name}" + (f"({', '.join(args)})" if args else "")
     for cls, op in _BINARY.items():
         if isinstance(node, cls):
-            return f"{u(node.left)} {op} {u(node.right)}"  # type: ignore[attr-defined]
+            return f"{u(node.left)} {op} {u(node.right)}"
     if isinstance(node, nodes.Not):
         return f"not {u(node.node)}"
     if isinstance(node, nodes.Neg | nodes.Pos):
