@@ -5,8 +5,8 @@ unprotected code path timed in the same run (alternated, median of ``--repeat``)
   bare ``csv.writer``;
 * a 20 MB PDF of 2,000 pages: ``validate_upload`` (pypdf, whole object tree) vs the old
   magic-byte detection (``detect`` + SHA-256);
-* a 60,000-row .xlsx (about 2 MB): ``inspect_zip`` (real inflated size) vs ``zipfile`` reading the declared
-  sizes.
+* a 60,000-row .xlsx (about 2 MB): ``inspect_zip`` (real inflated size) vs ``zipfile``
+  reading the declared sizes.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_content_checks.py [--repeat 7]
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
