@@ -138,6 +138,12 @@ def _problem(node: nodes.Node) -> str | None:
             return "không được gọi hàm trong mẫu"
     if isinstance(node, nodes.Filter) and node.name not in SAFE_FILTERS:
         return f"bộ lọc “{node.name}” không được phép"
+    if isinstance(node, nodes.Filter):  # join/sort/sum/… (attribute="a.b") read attributes
+        for kw in node.kwargs:
+            value = kw.value.value if isinstance(kw.value, nodes.Const) else None
+            if kw.key == "attribute" and isinstance(value, str | int):
+                if any(part.startswith("_") for part in str(value).split(".")):
+                    return f"thuộc tính “{value}” bị cấm"
     return None
 
 

@@ -189,3 +189,14 @@ def test_office_files_must_load_and_carry_no_macros():
         z.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0macro")
     error = _refused(docm.getvalue(), "ke-hoach.docx")
     assert error.code == "active_content" and "macro" in error.messages[0]
+
+
+def test_the_framework_excel_reader_refuses_a_lying_archive(tmp_path):
+    from parindex.formats.errors import FormatError
+    from parindex.formats.framework_excel import read_framework_excel
+
+    path = tmp_path / "bo-tieu-chi.xlsx"
+    path.write_bytes(lying_zip(real=300_000))
+    with pytest.raises(FormatError) as exc:
+        read_framework_excel(path)
+    assert "tệp Excel bị từ chối" in str(exc.value) and "giải nén ra 300000 byte" in str(exc.value)

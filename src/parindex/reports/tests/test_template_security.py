@@ -66,6 +66,7 @@ def test_the_rce_payload_is_refused_at_upload_with_the_expression_named(admin):
         ("{{ nhom['__class__'] }}", "nhom['__class__']"),
         ("{{ nhom | attr('__class__') }}", "attr"),
         ("{{ gioi_thieu | safe }}", "safe"),
+        ("{{ nhom | join(attribute='ten.__class__') }}", "ten.__class__"),
         ("{{ gioi_thieu.upper() }}", "gioi_thieu.upper()"),
         ("{{ lipsum }}", "lipsum"),
         ("{{ config }}", "config"),
@@ -76,6 +77,19 @@ def test_the_rce_payload_is_refused_at_upload_with_the_expression_named(admin):
 )
 def test_every_unsafe_or_unknown_expression_is_named(admin, tag, named):
     assert named in _refused(_docx(tag), admin)
+
+
+def test_the_template_page_names_the_expression(client, admin):
+    from django.urls import reverse
+
+    client.force_login(admin)
+    response = client.post(
+        reverse("reports:template"),
+        {"file": SimpleUploadedFile("mau.docx", _docx(RCE)), "name": "Mẫu"},
+        follow=True,
+    )
+    assert "cycler.__init__.__globals__.os.popen(&#x27;id&#x27;).read()" in response.text
+    assert not ReportTemplate.objects.exists()
 
 
 def test_expressions_in_headers_and_properties_are_checked_too(admin):
