@@ -141,9 +141,9 @@ def _problem(node: nodes.Node) -> str | None:
     if isinstance(node, nodes.Filter):  # join/sort/sum/… (attribute="a.b") read attributes
         for kw in node.kwargs:
             value = kw.value.value if isinstance(kw.value, nodes.Const) else None
-            if kw.key == "attribute" and isinstance(value, str | int):
-                if any(part.startswith("_") for part in str(value).split(".")):
-                    return f"thuộc tính “{value}” bị cấm"
+            parts = str(value).split(".") if isinstance(value, str | int) else []
+            if kw.key == "attribute" and any(p.startswith("_") for p in parts):
+                return f"thuộc tính “{value}” bị cấm"
     return None
 
 
