@@ -232,6 +232,9 @@ def _xlsx_frame(source: Path | io.BytesIO) -> Any:
     import polars as pl
     from openpyxl import load_workbook
 
+    from parindex.formats.archive import inspect_zip
+
+    inspect_zip(source)  # ArchiveRefused (a ValueError) before openpyxl inflates anything
     wb = load_workbook(source, read_only=True, data_only=True)
     rows = wb.worksheets[0].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]

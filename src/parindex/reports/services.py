@@ -26,6 +26,7 @@ from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.jobs.leases import LOST_REASON, lease_seconds, progress_point
+from parindex.formats.archive import ArchiveRefused, inspect_zip
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
@@ -228,6 +229,12 @@ def report_template_upload(*, file: Any, actor: User | None, name: str = "") -> 
         raise ValidationError("Mẫu báo cáo phải là tệp Word .docx.")
     try:
         file.seek(0)
+        inspect_zip(file)  # the real expanded size, before docxtpl inflates anything
+    except ArchiveRefused as exc:
+        if exc.code == "zip_bomb":
+            raise ValidationError(f"Tệp mẫu bị từ chối: {exc}.") from exc
+        raise ValidationError(f"Tệp không phải là tài liệu Word .docx hợp lệ ({exc}).") from exc
+    try:
         variables = template_variables(file)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
