@@ -25,8 +25,8 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
-from parindex.jobs.leases import LOST_REASON, lease_seconds, progress_point
 from parindex.formats.archive import ArchiveRefused, inspect_zip
+from parindex.jobs.leases import LOST_REASON, lease_seconds, progress_point
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
