@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "parindex.notifications",
     "parindex.results",
     "parindex.reports",
+    "parindex.surveys",
     "parindex.public",
     "parindex.api",
     "parindex.web",
