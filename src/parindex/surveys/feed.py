@@ -106,7 +106,7 @@ def survey_feed(*, survey: Survey, actor: User | None) -> dict[str, int]:
             cycle=survey.cycle,
             unit=unit_row,
             metric=SATISFACTION_METRIC,
-            value=round_half_up(idx, 2),
+            value=round_half_up(idx, 4),
             actor=actor,
             source=MetricSource.SURVEYS,
         )

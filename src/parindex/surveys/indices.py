@@ -7,6 +7,7 @@ last review time)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from fractions import Fraction
@@ -97,7 +98,8 @@ def _key(survey: Survey) -> str:
     agg: dict[str, Any] = Response.objects.filter(survey=survey).aggregate(
         n=Count("pk"), last=Max("reviewed_at"), made=Max("created_at")
     )
-    return f"survey-indices:{survey.pk}:{agg['n']}:{agg['last']}:{agg['made']}"
+    raw = f"{agg['n']}|{agg['last']}|{agg['made']}"
+    return f"survey-indices:{survey.pk}:{hashlib.sha1(raw.encode()).hexdigest()}"
 
 
 def survey_indices(survey: Survey, decimals: int = 2) -> SurveyIndices:
