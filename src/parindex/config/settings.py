@@ -177,3 +177,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PARINDEX_LOG_LEVEL", "WARNING")},
 }
+
+#: The public survey form (issue 10): requests per IP address and minute before the
+#: friendly "too many" page (Django's cache counts them; 0 = no limit).
+PARINDEX_SURVEY_RATE_LIMIT = env_int("PARINDEX_SURVEY_RATE_LIMIT", 120)

@@ -18,7 +18,7 @@ from parindex.results.selectors import rating_config_for
 from parindex.results.services import rating_config_set, results_recompute
 from parindex.surveys.feed import survey_feed
 from parindex.surveys.indices import survey_indices
-from parindex.surveys.models import Response, ResponseStatus
+from parindex.surveys.models import Response
 from parindex.surveys.services import response_review, responses_approve, responses_import
 from parindex.surveys.tests.helpers import kobo_export, make_survey
 
