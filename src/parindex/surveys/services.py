@@ -288,9 +288,11 @@ def paper_entry(
     rows: Sequence[tuple[str, Mapping[str, Any]]],
     batch_count: int,
     actor: User | None,
+    source: str = ResponseSource.PAPER,
 ) -> list[Response]:
     """Paper questionnaires typed in by a clerk: ``(respondent id, answers)`` per row,
-    checked against the batch's count; saved pending review (all rows or none)."""
+    checked against the batch's count; saved pending review (all rows or none). The API's
+    single response comes through here too (``source`` import, a batch of one)."""
     require_admin(actor, "nhập phiếu giấy", system=True)
     _survey_unit(survey, unit)
     filled = [
@@ -325,7 +327,7 @@ def paper_entry(
                 survey=survey,
                 unit=unit,
                 respondent=r,
-                source=ResponseSource.PAPER,
+                source=source,
                 answers=a,
                 submitted_at=now,
                 status=ResponseStatus.PENDING,
@@ -336,7 +338,7 @@ def paper_entry(
             actor=actor,
             action="survey.paper_entry",
             obj=survey,
-            after={"rows": len(created)},
+            after={"rows": len(created), "source": source},
             context={"unit": unit.code},
         )
     return created

@@ -5,13 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from parindex.formats.xlsform import write_xlsform
-from parindex.surveys.models import Survey
-from parindex.surveys.services import questionnaire_upload, survey_create
+from parindex.surveys.models import FrameKind, Survey
+from parindex.surveys.services import (
+    frame_set,
+    paper_entry,
+    questionnaire_upload,
+    survey_create,
+    tokens_generate,
+)
 from parindex.testing import World
 
 YAML = """\
@@ -44,6 +51,36 @@ items:
 def make_survey(w: World, source: str = YAML) -> Survey:
     q = questionnaire_upload(source=source, name="hai-long-thu.yaml", actor=w.admin)
     return survey_create(questionnaire=q, cycle=w.cycle, name="Khảo sát 2025", actor=w.admin)
+
+
+@dataclass(frozen=True)
+class SurveyObjects:
+    """A survey of the world's cycle with a counter, a token and a pending response (the
+    authorisation matrix points its paths at these)."""
+
+    questionnaire_pk: int
+    survey_pk: int
+    frame_pk: int
+    token: str
+    response_pk: int
+
+
+def survey_objects(w: World) -> SurveyObjects:
+    survey = make_survey(w)
+    frame = frame_set(
+        survey=survey,
+        unit=w.tuphap,
+        kind=FrameKind.COUNTER,
+        name="Quầy 1",
+        population=500,
+        target=50,
+        actor=w.admin,
+    )
+    token = tokens_generate(survey=survey, frame=frame, count=1, actor=w.admin)[0]
+    made = paper_entry(
+        survey=survey, unit=w.tuphap, rows=[("P-1", {"TC1": "4"})], batch_count=1, actor=w.admin
+    )
+    return SurveyObjects(survey.questionnaire_id, survey.pk, frame.pk, token.token, made[0].pk)
 
 
 def kobo_columns(xlsform: Path) -> list[str]:
