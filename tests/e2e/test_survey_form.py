@@ -1,0 +1,76 @@
+"""Issue 10's browser "done when": a respondent answers the public survey form on a
+phone-sized screen, and another with JavaScript turned off; the admin reaches the survey
+from the navigation and sees both responses waiting for review."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_cycle import Person  # tests/e2e is on sys.path (rootdir-less test dirs)
+
+from parindex.surveys.models import FrameKind, Response, ResponseStatus
+from parindex.surveys.services import frame_set, tokens_generate
+from parindex.surveys.tests.helpers import make_survey
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 640}
+
+
+def answer(page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_text("Phần 1/3: Tiếp cận dịch vụ")).to_be_visible()
+    # every control has a label: choose by the question (legend) and the answer's label
+    page.get_by_role("group", name="1. Nơi đón tiếp thuận tiện").get_by_label(
+        "Rất hài lòng"
+    ).check()
+    page.get_by_role("group", name="2. Có chỉ dẫn rõ ràng").get_by_label(
+        "Hài lòng", exact=True
+    ).check()
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    expect(page.get_by_text("Phần 2/3")).to_be_visible()
+    page.get_by_role("group", name="1. Công chức lịch sự").get_by_label("Bình thường").check()
+    page.get_by_role("group", name="2. Công chức có gây phiền hà").get_by_label("Không").check()
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    expect(page.get_by_text("Phần 3/3")).to_be_visible()
+    page.get_by_label("Thái độ").check()
+    page.get_by_role("button", name="Gửi phiếu").click()
+    expect(page.get_by_role("heading", name="Cảm ơn ông/bà đã tham gia khảo sát!")).to_be_visible()
+    # the page fits the phone: nothing wider than the screen
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Phiếu này đã được gửi")).to_be_visible()
+
+
+def test_the_public_form_on_a_phone_with_and_without_javascript(browser, live_server, world):
+    survey = make_survey(world)
+    frame = frame_set(
+        survey=survey,
+        unit=world.tuphap,
+        kind=FrameKind.COUNTER,
+        name="Quầy 1",
+        population=None,
+        target=400,
+        actor=world.admin,
+    )
+    first, second = tokens_generate(survey=survey, frame=frame, count=2, actor=world.admin)
+    for token, js in ((first, True), (second, False)):
+        context = browser.new_context(viewport=PHONE, java_script_enabled=js, locale="vi-VN")
+        try:
+            answer(context.new_page(), f"{live_server.url}/khao-sat/{token.token}/")
+        finally:
+            context.close()
+    rows = Response.objects.filter(survey=survey)
+    assert [r.status for r in rows] == [ResponseStatus.PENDING] * 2
+    assert {r.answers["CC1"] for r in rows} == {"3"}
+    admin = Person(browser, live_server.url, world.admin.username)
+    try:
+        page = admin.page
+        page.get_by_role("link", name="Khảo sát", exact=True).click()
+        page.get_by_role("link", name=survey.name).click()
+        expect(page.locator("#tien-do")).to_contain_text("Sở Tư pháp")
+        page.get_by_role("link", name="Duyệt phiếu").click()
+        expect(page.get_by_text("Chờ duyệt")).to_have_count(2)
+    finally:
+        admin.close()
