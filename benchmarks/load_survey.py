@@ -33,7 +33,7 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--spawn-rate", type=int, default=50)
     ap.add_argument("--time", default="45s")
-    ap.add_argument("--tokens", type=int, default=3000)
+    ap.add_argument("--tokens", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--workers", type=int, default=None)
     args = ap.parse_args()
