@@ -94,8 +94,8 @@ def main() -> int:
         cmd = [
             str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locust_survey.py"),
             "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,
-            "--host", host, "--json-file", prefix, "--only-summary", "--stop-timeout", "10",
-            "--loglevel", "WARNING",
+            "--host", host, "--json-file", prefix, "--csv", prefix, "--only-summary",
+            "--stop-timeout", "10", "--loglevel", "WARNING",
         ]  # fmt: skip
         locust_env = {
             **os.environ,
@@ -130,6 +130,13 @@ def main() -> int:
     print(f"all requests: {total['requests']:.0f} ({total['failures']:.0f} failed)")
     print(f"server CPU {cpu:.1f} s ({cpu / max(total['requests'], 1) * 1000:.1f} ms per request)")
     print(f"responses sent {ok_sent}, stored pending {stored}")
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists() and total["failures"]:
+        print(failures.read_text("utf-8").strip())
+        errors = [
+            x for x in (Path(tmp) / "server.log").read_text("utf-8").splitlines() if "Error" in x
+        ]
+        print("\n".join(errors[-5:]))
     good = total["failures"] == 0 and ok_sent == stored
     print("zero failures and every sent response stored once:", "yes" if good else "NO")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -179,3 +179,21 @@ def test_unit_staff_see_only_their_own_units_results(client, world, s):
     html = client.get(reverse("surveys:results", args=[s.pk])).content.decode()
     assert "Sở Tư pháp" in html and "Sở Y tế" not in html
     assert client.get(reverse("surveys:detail", args=[s.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_review_and_results_queries_do_not_grow_with_responses(client, world, s, n, query_counts):
+    from parindex.surveys.services import paper_entry, responses_approve
+
+    rows = [(f"R{k}", {"TC1": str(1 + k % 5), "PHIEN_HA": "khong"}) for k in range(n)]
+    made = paper_entry(survey=s, unit=world.tuphap, rows=rows, batch_count=n, actor=world.admin)
+    responses_approve(responses=made[: n // 2], actor=world.admin)
+    client.force_login(world.admin)
+    for name, url in [
+        ("review", reverse("surveys:review", args=[s.pk])),
+        ("results", reverse("surveys:results", args=[s.pk])),
+        ("detail", reverse("surveys:detail", args=[s.pk])),
+    ]:
+        cache.clear()
+        with query_counts(f"surveys.{name}"):
+            assert client.get(url).status_code == 200
