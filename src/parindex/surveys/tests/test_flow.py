@@ -129,3 +129,50 @@ def test_a_file_with_any_error_imports_nothing_and_names_each_row(world, tmp_pat
         import_bytes(survey, renamed)
     assert "cột 'DV/CC/CC1_doi_ten' không khớp câu hỏi nào" in str(exc.value.problems[0])
     assert Response.objects.count() == 0
+
+
+def test_the_same_path_through_the_admins_pages(client, world, tmp_path):
+    """Upload the questionnaire, open the survey, import the Kobo export, approve, feed:
+    the leaf's source note and the downgrade show on the pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from parindex.surveys.models import Questionnaire, Survey
+    from parindex.surveys.tests.helpers import YAML
+
+    client.force_login(world.admin)
+    client.post(
+        reverse("surveys:questionnaire_add"),
+        {"file": SimpleUploadedFile("q.yaml", YAML.encode("utf-8"))},
+    )
+    q = Questionnaire.objects.get(code="hai-long-thu")
+    r = client.post(
+        reverse("surveys:add"),
+        {"name": "Khảo sát 2025", "questionnaire": q.pk, "cycle": world.cycle.pk},
+    )
+    survey = Survey.objects.get(questionnaire=q)
+    assert r["Location"] == reverse("surveys:detail", args=[survey.pk])
+    rows = kobo_rows("so-tu-phap", [("5", "4", "4"), ("2", "2", "2")])
+    rows += kobo_rows("so-y-te", [("5", "5", "5")])
+    data = kobo_export(tmp_path, rows, survey)
+    r = client.post(
+        reverse("surveys:import", args=[survey.pk]),
+        {"file": SimpleUploadedFile("kobo.csv", data)},
+        follow=True,
+    )
+    assert "Đã nhập 3 phiếu (chờ duyệt)" in r.content.decode()
+    ids = list(Response.objects.values_list("pk", flat=True))
+    client.post(reverse("surveys:approve_all", args=[survey.pk]), {"ids": ids})
+    r = client.post(reverse("surveys:feed", args=[survey.pk]), follow=True)
+    assert "Đã đưa kết quả khảo sát vào kỳ đánh giá" in r.content.decode()
+    leaf = LeafScore.objects.get(assessment=world.a, criterion__code="2.1")
+    assert str(leaf.final_points.normalize()) == "2"  # 4 × 50 / 100
+    html = client.get(reverse("cycle_external", args=[world.cycle.pk])).content.decode()
+    assert f"Khảo sát #{survey.pk} “Khảo sát 2025” (hai-long-thu v1): chỉ số chung = 50,00%" in html
+    assert "2 phiếu đã duyệt" in html
+    metric = UnitMetric.objects.get(
+        cycle=world.cycle, unit=world.tuphap, metric="satisfaction_index"
+    )
+    assert metric.value == 50
+    html = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    assert "50.00%" in html and "Mẫu nhỏ: 2 người trả lời" in html
