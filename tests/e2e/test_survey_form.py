@@ -72,5 +72,17 @@ def test_the_public_form_on_a_phone_with_and_without_javascript(browser, live_se
         expect(page.locator("#tien-do")).to_contain_text("Sở Tư pháp")
         page.get_by_role("link", name="Duyệt phiếu").click()
         expect(page.locator("tbody").get_by_text("Chờ duyệt")).to_have_count(2)
+        # tick both and approve them at once; the results page draws its charts
+        for box in page.get_by_role("checkbox").all():
+            box.check()
+        page.get_by_role("button", name="Duyệt các phiếu đã chọn").click()
+        expect(page.locator("tbody").get_by_text("Đã duyệt")).to_have_count(2)
+        page.goto(f"{live_server.url}/khao-sat-ket-qua/{survey.pk}/")
+        expect(page.get_by_text("Mẫu nhỏ: 2 người trả lời")).to_be_visible()
+        expect(page.locator("[data-chart=chart-overall] canvas")).to_have_count(1)
+        expect(page.locator("[data-chart=chart-heat] canvas")).to_have_count(1)
+        expect(
+            page.locator(f"[data-chart=chart-aspects-{world.tuphap.code}] canvas")
+        ).to_have_count(1)
     finally:
         admin.close()

@@ -96,3 +96,27 @@ def unit_outputs(survey: Survey, indices: SurveyIndices, codes: list[str]) -> li
             }
         )
     return out
+
+
+def survey_charts(survey: Survey, units: list[dict[str, Any]]) -> dict[str, Any]:
+    """Chart data: per unit its aspects' indices with intervals; across units the overall
+    indices with intervals and the aspect heat map (charts.js kinds ``intervals``, ``heat``)."""
+    from parindex.web.charts import heat_chart, interval_chart
+
+    q = survey.questionnaire.parsed
+    aspects = [a for a in q.aspects if any(n["code"] == a.code for u in units for n in u["nodes"])]
+    heat: dict[tuple[int, int], float | None] = {}
+    for k, u in enumerate(units):
+        by_code = {n["code"]: n for n in u["nodes"] if n["level"] == "aspect"}
+        for j, a in enumerate(aspects):
+            node = by_code.get(a.code)
+            heat[(j, k)] = float(node["index"]) if node and node["index"] else None
+    overall = [
+        {**u["overall"], "name": u["name"], "code": u["name"]} for u in units if u["overall"]
+    ]
+    for u in units:
+        u["chart"] = interval_chart([n for n in u["nodes"] if n["level"] == "aspect"])
+    return {
+        "overall": interval_chart(overall),
+        "heat": heat_chart([u["name"] for u in units], [a.code for a in aspects], heat),
+    }

@@ -31,7 +31,7 @@ from parindex.surveys.models import (
     ResponseStatus,
     SamplingFrame,
 )
-from parindex.surveys.outputs import unit_outputs
+from parindex.surveys.outputs import survey_charts, unit_outputs
 from parindex.surveys.qr import qr_sheet_pdf
 from parindex.surveys.services import (
     frame_set,
@@ -353,10 +353,12 @@ def results(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not codes:
         raise Http404
     indices = survey_indices(survey)
+    units = unit_outputs(survey, indices, codes)
     context = {
         "nav": "surveys",
         "survey": survey,
-        "units": unit_outputs(survey, indices, codes),
+        "units": units,
+        "charts": survey_charts(survey, units),
         "is_admin": getattr(request.user, "is_province_admin", False),
     }
     return render(request, "surveys/results.html", context)
