@@ -22,6 +22,7 @@ from parindex.formats.errors import FormatError
 from parindex.formats.responses import read_response_records
 from parindex.formats.text import decode_text
 from parindex.surveys import selectors as sel
+from parindex.surveys.exports import survey_docx, survey_xlsx
 from parindex.surveys.feed import survey_feed
 from parindex.surveys.indices import survey_indices
 from parindex.surveys.models import (
@@ -362,3 +363,33 @@ def results(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "is_admin": getattr(request.user, "is_province_admin", False),
     }
     return render(request, "surveys/results.html", context)
+
+
+def _scoped_outputs(request: AuthedHttpRequest, pk: int) -> tuple[Any, list[dict[str, Any]]]:
+    survey = sel.survey_get(request.user, pk)
+    codes = sel.visible_units(request.user, survey)
+    if not codes:
+        raise Http404
+    return survey, unit_outputs(survey, survey_indices(survey), codes)
+
+
+@login_required
+def results_xlsx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    survey, units = _scoped_outputs(request, pk)
+    response = HttpResponse(
+        survey_xlsx(survey, units),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="khao-sat-{survey.pk}.xlsx"'
+    return response
+
+
+@login_required
+def results_docx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    survey, units = _scoped_outputs(request, pk)
+    response = HttpResponse(
+        survey_docx(survey, units),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="khao-sat-{survey.pk}.docx"'
+    return response

@@ -197,3 +197,41 @@ def test_review_and_results_queries_do_not_grow_with_responses(client, world, s,
         cache.clear()
         with query_counts(f"surveys.{name}"):
             assert client.get(url).status_code == 200
+
+
+def test_excel_and_word_exports_hold_the_users_units(client, world, s):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from parindex.surveys.services import paper_entry, responses_approve
+
+    made = paper_entry(
+        survey=s,
+        unit=world.tuphap,
+        rows=[("T1", {"TC1": "5", "TC2": "4", "PHIEN_HA": "co"}), ("T2", {"TC1": "2"})],
+        batch_count=2,
+        actor=world.admin,
+    )
+    made += paper_entry(
+        survey=s, unit=world.yte, rows=[("Y1", {"TC1": "4"})], batch_count=1, actor=world.admin
+    )
+    responses_approve(responses=made, actor=world.admin)
+    client.force_login(world.staff)
+    r = client.get(reverse("surveys:results_xlsx", args=[s.pk]))
+    wb = load_workbook(io.BytesIO(r.content))
+    overall = [row for row in wb["Chỉ số chung"].iter_rows(min_row=4, values_only=True)]
+    # TC1 1/2, TC2 1/1 → aspect TC 75; CC has no answer → overall 75; own unit only
+    assert [(row[0], row[1], row[2], row[6]) for row in overall] == [
+        ("Sở Tư pháp", "so-tu-phap", 75.0, 2)
+    ]
+    choices = list(wb["Lựa chọn"].iter_rows(min_row=4, values_only=True))
+    assert ("Sở Tư pháp", "Công chức có gây phiền hà, sách nhiễu không?", "PHIEN_HA/co", "Có") == (
+        choices[0][:4]
+    )
+    assert choices[0][4] == 100.0
+    r = client.get(reverse("surveys:results_docx", args=[s.pk]))
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in xml and "Độc lập - Tự do - Hạnh phúc" in xml
+    assert "Sở Tư pháp" in xml and "Sở Y tế" not in xml

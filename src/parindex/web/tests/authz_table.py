@@ -188,6 +188,8 @@ PAGES: dict[str, Expect] = {
     "surveys:approve_all": admin_only("POST"),
     "surveys:feed": admin_only("POST"),
     "surveys:results": Expect("ok"),
+    "surveys:results_xlsx": Expect("ok"),
+    "surveys:results_docx": Expect("ok"),
 }
 
 A = "/api/assessments/{assessment_id}"
