@@ -107,7 +107,7 @@ def survey_indices(survey: Survey, decimals: int = 2) -> SurveyIndices:
     key = f"{_key(survey)}:{decimals}"
     hit = cache.get(key)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return hit
     q = survey.questionnaire.parsed
     text = approved_csv(survey)
     counts = dict(

@@ -137,7 +137,7 @@ class RespondentToken(models.Model):
     )
     unit = unit_ref("+")
     frame = optional_ref(
-        SamplingFrame, "khung mẫu", on_delete=models.SET_NULL, related_name="tokens"
+        "surveys.SamplingFrame", "khung mẫu", on_delete=models.SET_NULL, related_name="tokens"
     )
     created_at = creation_time()
     used_at = moment("đã gửi lúc")

@@ -79,8 +79,8 @@ def survey_form(request: HttpRequest, token: str) -> HttpResponse:
         except TokenUsed:
             return _friendly(request, "used")
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            errors = {k: "; ".join(v) for k, v in errors.items()}
+            found = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            errors = {k: "; ".join(v) for k, v in found.items()}
             saved.update({k: " ".join(v) if isinstance(v, list) else v for k, v in answers.items()})
         else:
             if submit:

@@ -103,12 +103,12 @@ def unit_progress(user: Any, survey: Survey) -> list[dict[str, Any]]:
     """Per unit: the quota (sum over its frames), responses received and approved."""
     codes = visible_units(user, survey)
     targets: dict[str, int] = {}
-    for code, target in SamplingFrame.objects.filter(
+    for code, wanted in SamplingFrame.objects.filter(
         survey=survey, unit__code__in=codes, quota__isnull=False
     ).values_list("unit__code", "quota__target"):
-        targets[code] = targets.get(code, 0) + target
-    counts = {
-        row["unit__code"]: row
+        targets[code] = targets.get(code, 0) + wanted
+    counts: dict[str, dict[str, Any]] = {
+        row["unit__code"]: dict(row)
         for row in Response.objects.filter(survey=survey, unit__code__in=codes)
         .exclude(status=ResponseStatus.DRAFT)
         .values("unit__code")

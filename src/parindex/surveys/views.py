@@ -240,7 +240,7 @@ def paper(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     values: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         n = int(request.POST.get("rows") or PAPER_ROWS)
         rows = n
         unit = survey.units.filter(pk=_int(request.POST.get("unit"), "Đơn vị") or 0).first()

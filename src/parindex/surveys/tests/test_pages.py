@@ -227,8 +227,11 @@ def test_excel_and_word_exports_hold_the_users_units(client, world, s):
         ("Sở Tư pháp", "so-tu-phap", 75.0, 2)
     ]
     choices = list(wb["Lựa chọn"].iter_rows(min_row=4, values_only=True))
-    assert ("Sở Tư pháp", "Công chức có gây phiền hà, sách nhiễu không?", "PHIEN_HA/co", "Có") == (
-        choices[0][:4]
+    assert (choices[0][:4]) == (
+        "Sở Tư pháp",
+        "Công chức có gây phiền hà, sách nhiễu không?",
+        "PHIEN_HA/co",
+        "Có",
     )
     assert choices[0][4] == 100.0
     r = client.get(reverse("surveys:results_docx", args=[s.pk]))
