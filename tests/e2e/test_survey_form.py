@@ -86,3 +86,31 @@ def test_the_public_form_on_a_phone_with_and_without_javascript(browser, live_se
         ).to_have_count(1)
     finally:
         admin.close()
+
+
+def test_a_clerk_types_paper_questionnaires_with_the_keyboard(browser, live_server, world):
+    survey = make_survey(world)
+    admin = Person(browser, live_server.url, world.admin.username)
+    try:
+        page = admin.page
+        page.goto(f"{live_server.url}/quan-tri/khao-sat/{survey.pk}/phieu-giay/?dong=1")
+        page.get_by_label("Số phiếu của tập").fill("2")
+        first = page.get_by_label("Dòng 1: mã phiếu")
+        first.fill("G-1")
+        # Tab goes through the items in order; digits only
+        page.keyboard.press("Tab")
+        page.keyboard.type("5")
+        page.keyboard.press("Tab")
+        page.keyboard.type("4")
+        page.keyboard.press("Enter")  # a new row, focused on its first cell
+        expect(page.get_by_label("Dòng 2: mã phiếu")).to_be_focused()
+        page.keyboard.type("G-2")
+        page.keyboard.press("Tab")
+        page.keyboard.type("2")
+        page.get_by_role("button", name="Lưu các phiếu").click()
+        expect(page.get_by_text("Đã lưu 2 phiếu giấy (chờ duyệt).")).to_be_visible()
+        assert admin.failed_posts == []
+    finally:
+        admin.close()
+    rows = {r.respondent: r.answers for r in Response.objects.filter(source="paper")}
+    assert rows == {"G-1": {"TC1": "5", "TC2": "4"}, "G-2": {"TC1": "2"}}
