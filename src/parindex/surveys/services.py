@@ -35,6 +35,7 @@ from parindex.surveys.models import (
     ResponseStatus,
     SamplingFrame,
     Survey,
+    SurveyStatus,
 )
 from parindex.units.models import Unit
 from parindex.workflow import compare_and_set
@@ -49,6 +50,7 @@ __all__ = [
     "responses_approve",
     "responses_import",
     "survey_create",
+    "survey_status_set",
     "tokens_generate",
 ]
 
@@ -131,6 +133,27 @@ def survey_create(
             after={"questionnaire": str(questionnaire), "units": len(chosen)},
             context={"cycle": cycle.pk},
         )
+    return survey
+
+
+def survey_status_set(*, survey: Survey, status: str, actor: User | None) -> Survey:
+    """Close a survey (its links then show "Đợt khảo sát đã kết thúc") or open it again."""
+    require_admin(actor, "đóng, mở đợt khảo sát", system=True)
+    if status not in SurveyStatus.values:
+        raise ValidationError({"status": "Trạng thái không hợp lệ."})
+    with transaction.atomic(durable=True):
+        old = Survey.objects.select_for_update().get(pk=survey.pk).status
+        if old != status:
+            compare_and_set(Survey, pk=survey.pk, field="status", old=old, new=status)
+            record(
+                actor=actor,
+                action="survey.status",
+                obj=survey,
+                field="status",
+                before=old,
+                after=status,
+            )
+    survey.status = status
     return survey
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("quan-tri/khao-sat/<int:pk>/duyet/<int:response_pk>/", views.decide, name="decide"),
     path("quan-tri/khao-sat/<int:pk>/duyet-nhieu/", views.approve_all, name="approve_all"),
     path("quan-tri/khao-sat/<int:pk>/dua-vao-ky/", views.feed, name="feed"),
+    path("quan-tri/khao-sat/<int:pk>/trang-thai/", views.status, name="status"),
     path("khao-sat-ket-qua/<int:pk>/", views.results, name="results"),
     path("khao-sat-ket-qua/<int:pk>/ket-qua.xlsx", views.results_xlsx, name="results_xlsx"),
     path("khao-sat-ket-qua/<int:pk>/bao-cao.docx", views.results_docx, name="results_docx"),

@@ -42,6 +42,7 @@ from parindex.surveys.services import (
     responses_approve,
     responses_import,
     survey_create,
+    survey_status_set,
     tokens_generate,
 )
 from parindex.web.helpers import error_messages, run_action
@@ -393,3 +394,17 @@ def results_docx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="khao-sat-{survey.pk}.docx"'
     return response
+
+
+@login_required
+@require_POST
+def status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    survey = sel.admin_survey_get(request.user, pk)
+    return run_action(
+        request,
+        lambda: survey_status_set(
+            survey=survey, status=request.POST.get("status", ""), actor=request.user
+        ),
+        success="Đã cập nhật trạng thái đợt khảo sát.",
+        back=_detail(pk),
+    )

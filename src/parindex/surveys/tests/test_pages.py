@@ -238,3 +238,12 @@ def test_excel_and_word_exports_hold_the_users_units(client, world, s):
     xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in xml and "Độc lập - Tự do - Hạnh phúc" in xml
     assert "Sở Tư pháp" in xml and "Sở Y tế" not in xml
+
+
+def test_a_closed_surveys_links_say_so(client, world, s):
+    client.force_login(world.admin)
+    client.post(reverse("surveys:status", args=[s.pk]), {"status": "closed"})
+    assert AuditEvent.objects.filter(action="survey.status", after="closed").exists()
+    client.logout()
+    r = client.get(form_url(s.tokens_made[2]))
+    assert r.status_code == 200 and "Đợt khảo sát đã kết thúc" in r.content.decode()

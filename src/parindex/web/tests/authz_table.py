@@ -187,6 +187,7 @@ PAGES: dict[str, Expect] = {
     "surveys:decide": admin_only("POST", body=lambda o: {"decision": "approved"}),
     "surveys:approve_all": admin_only("POST"),
     "surveys:feed": admin_only("POST"),
+    "surveys:status": admin_only("POST", body=lambda o: {"status": "closed"}),
     "surveys:results": Expect("ok"),
     "surveys:results_xlsx": Expect("ok"),
     "surveys:results_docx": Expect("ok"),
