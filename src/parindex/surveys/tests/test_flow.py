@@ -176,3 +176,32 @@ def test_the_same_path_through_the_admins_pages(client, world, tmp_path):
     assert metric.value == 50
     html = client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
     assert "50.00%" in html and "Mẫu nhỏ: 2 người trả lời" in html
+
+
+def test_a_kobo_xlsx_export_imports_like_the_csv(world, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    survey = make_survey(world)
+    rows = kobo_rows("so-tu-phap", [("5", "4", "4"), ("1", "", "3")])
+    rows[1]["_validation_status"] = "validation_status_not_approved"
+    text = kobo_export(tmp_path, rows, survey).decode("utf-8")
+    wb = Workbook()
+    ws = wb.active
+    for k, line in enumerate(csv.reader(io.StringIO(text))):
+        ws.append([int(v) if k and v.isdigit() and len(v) == 1 else v for v in line])
+    out = io.BytesIO()
+    wb.save(out)
+    assert import_bytes(survey, out.getvalue(), "kobo.xlsx") == {"created": 1, "skipped": 0}
+    row = Response.objects.get()
+    assert row.uuid == "uuid-so-tu-phap-0" and row.source == "kobo"
+    assert row.answers == {
+        "TC1": "5",
+        "TC2": "4",
+        "CC1": "4",
+        "PHIEN_HA": "khong",
+        "MONG_DOI": "thu_tuc thai_do",
+    }
+    assert row.submitted_at.year == 2025
