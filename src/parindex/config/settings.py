@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "parindex.notifications",
     "parindex.results",
     "parindex.reports",
+    "parindex.surveys",
     "parindex.public",
     "parindex.api",
     "parindex.web",
@@ -253,3 +254,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PARINDEX_LOG_LEVEL", "WARNING")},
 }
+
+#: The public survey form (issue 10): requests per IP address and minute before the
+#: friendly "too many" page (Django's cache counts them; 0 = no limit).
+PARINDEX_SURVEY_RATE_LIMIT = env_int("PARINDEX_SURVEY_RATE_LIMIT", 120)

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from parindex.evidence.tests.samples import pdf_bytes
+from parindex.surveys.tests.helpers import YAML as SURVEY_YAML
 from parindex.testing import REFERENCE
 
 UNIT = ("staff", "head")
@@ -179,6 +180,27 @@ PAGES: dict[str, Expect] = {
     "notification_list": Expect("ok"),
     "notification_read": post("hidden", {"staff": "ok"}),
     "notification_read_all": post("ok"),
+    # Surveys (issue 10): the public form answers anyone with a valid token; the sampling,
+    # import, paper entry, review and feed pages are the admin's; results are read by every
+    # signed-in role within its scope (a unit's staff: their own unit).
+    "surveys:form": Expect("ok", anonymous="ok"),
+    "surveys:list": admin_only(),
+    "surveys:questionnaire_add": admin_only("POST"),
+    "surveys:add": admin_only("POST"),
+    "surveys:detail": admin_only(),
+    "surveys:frame_add": admin_only("POST"),
+    "surveys:tokens_add": admin_only("POST"),
+    "surveys:qr_sheet": admin_only(),
+    "surveys:import": admin_only("POST"),
+    "surveys:paper": admin_only(),
+    "surveys:review": admin_only(),
+    "surveys:decide": admin_only("POST", body=lambda o: {"decision": "approved"}),
+    "surveys:approve_all": admin_only("POST"),
+    "surveys:feed": admin_only("POST"),
+    "surveys:status": admin_only("POST", body=lambda o: {"status": "closed"}),
+    "surveys:results": Expect("ok"),
+    "surveys:results_xlsx": Expect("ok"),
+    "surveys:results_docx": Expect("ok"),
 }
 
 A = "/api/assessments/{assessment_id}"
@@ -338,4 +360,21 @@ API: dict[str, Expect] = {
     ),
     "GET /api/exports/{job_id}": Expect("hidden", of(["admin", "council", "leader"], "ok")),
     "GET /api/exports/{job_id}/file": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "GET /api/questionnaires": Expect("ok"),
+    "GET /api/questionnaires/{questionnaire_id}": Expect("ok"),
+    "POST /api/questionnaires": Expect(
+        "denied", {"admin": "ok"}, body=lambda o: {"source": SURVEY_YAML, "name": "q.yaml"}
+    ),
+    "GET /api/surveys/{survey_id}/responses": admin_only(),
+    "POST /api/surveys/{survey_id}/responses": admin_only(
+        "POST",
+        body=lambda o: {"respondent": "API-1", "unit": "so-tu-phap", "answers": {"TC1": "5"}},
+    ),
+    "POST /api/surveys/{survey_id}/responses/import": admin_only(
+        "POST", body=lambda o: {"file": _file("r.csv", b"respondent,unit,TC1\nX1,so-tu-phap,4\n")}
+    ),
+    "POST /api/surveys/{survey_id}/responses/{response_id}/review": admin_only(
+        "POST", body=lambda o: {"decision": "approved"}
+    ),
+    "GET /api/surveys/{survey_id}/results": Expect("ok"),
 }

@@ -34,6 +34,7 @@ from parindex.evidence.tests.samples import sample_upload
 from parindex.notifications.models import Notification
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
+from parindex.surveys.tests.helpers import SurveyObjects, survey_objects
 from parindex.testing import PERSONAS, World, leaf_score, make_user
 from parindex.web.tests.authz_table import API, PAGES
 
@@ -52,6 +53,7 @@ class Objects:
     token_pk: int
     job_pk: int
     attempt_pk: int
+    survey: SurveyObjects
 
     @property
     def version(self) -> int:
@@ -82,7 +84,9 @@ def objects(w: World) -> Objects:
         path_info="/dang-nhap/",
         user_agent="",
     )
-    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, attempt.pk)
+    return Objects(
+        w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, attempt.pk, survey_objects(w)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +123,17 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             "token_revoke": o.token_pk,
             "login_unlock": o.attempt_pk,
             "twofactor_reset": w.staff.pk,
-        }.get(name, w.cycle.pk if "cycle" in name or name.startswith("public:") else w.a.pk),
+        }.get(
+            name,
+            o.survey.survey_pk
+            if name.startswith("surveys:")
+            else w.cycle.pk
+            if "cycle" in name or name.startswith("public:")
+            else w.a.pk,
+        ),
+        "frame_pk": o.survey.frame_pk,
+        "response_pk": o.survey.response_pk,
+        "token": o.survey.token,
         "cycle_pk": w.cycle.pk,
         "cycle_id": w.cycle.pk,
         "score_pk": o.score_pk,
@@ -149,6 +163,8 @@ def api_path(template: str, o: Objects) -> str:
     ids = {"cycle_id": w.cycle.pk, "assessment_id": w.a.pk, "code": "1.1"}
     ids |= {"unit_code": w.tuphap.code, "document_id": o.document_pk, "link_id": o.link_pk}
     ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
+    ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
+    ids |= {"questionnaire_id": o.survey.questionnaire_pk}
     return template.format(**ids)
 
 
