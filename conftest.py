@@ -39,12 +39,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_VAR] = _snapshot(REPO_VAR)
     os.environ["PARINDEX_DATA_DIR"] = str(data)
     os.environ["PARINDEX_MEDIA_ROOT"] = str(data / "media")
+    # Two-factor authentication stays optional in the suite (the personas sign in with a
+    # password or force_login); the two-factor tests require it with override_settings.
+    os.environ["PARINDEX_REQUIRE_2FA"] = "false"
     from django.conf import settings
 
     if settings.configured:
         settings.DATA_DIR = data
         settings.MEDIA_ROOT = data / "media"
         settings.STATIC_ROOT = data / "static"
+        settings.PARINDEX_REQUIRE_2FA = False
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

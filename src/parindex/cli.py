@@ -151,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="chạy một lượt nhắc hạn và hàng đợi rồi thoát"
     )
 
+    p = sub.add_parser(
+        "backup",
+        help="sao lưu cơ sở dữ liệu và mọi tệp (minh chứng, mẫu báo cáo, tệp xuất) vào một tệp",
+    )
+    p.add_argument("--output", "-o", required=True, help="tệp sao lưu sẽ tạo (.tar.gz)")
+    p = sub.add_parser(
+        "restore", help="khôi phục một tệp sao lưu vào cơ sở dữ liệu và thư mục tệp trống"
+    )
+    p.add_argument("file", help="tệp sao lưu (.tar.gz) do `parindex backup` tạo")
+    p.add_argument("--yes", action="store_true", help="xác nhận, không hỏi lại")
+
     p = sub.add_parser("manage", help="lệnh quản trị Django", add_help=False)
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -200,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from parindex.notifications.worker import main as run_worker
 
         return run_worker(args)
+    if args.command in ("backup", "restore"):
+        from parindex.commands import backup
+
+        return (backup.run_backup if args.command == "backup" else backup.run_restore)(args)
     if args.command == "serve":
         from parindex.commands.django_cmds import serve
 

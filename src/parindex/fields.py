@@ -24,8 +24,10 @@ __all__ = [
     "creation_time",
     "cycle_one",
     "cycle_ref",
+    "enforce_lengths",
     "framework_ref",
     "group_ref",
+    "length_problems",
     "moment",
     "optional_points",
     "optional_ref",
@@ -139,3 +141,39 @@ def update_time() -> models.DateTimeField[Any, Any]:
 def unique(name: str, *fields: str) -> models.UniqueConstraint:
     """The rows are unique on ``fields`` together (a constraint called ``name``)."""
     return models.UniqueConstraint(fields=list(fields), name=name)
+
+
+# --------------------------------------------------------------------------- lengths
+
+
+def length_problems(instance: models.Model, fields: Any = None) -> list[str]:
+    """Vietnamese messages for the text fields of ``instance`` longer than their column
+    (``fields``: names to check, default all). SQLite does not enforce ``max_length`` and
+    PostgreSQL answers with a bare DataError, so every save is checked here
+    (:func:`enforce_lengths`)."""
+    out: list[str] = []
+    wanted = None if fields is None else set(fields)
+    for f in instance._meta.concrete_fields:
+        if not isinstance(f, models.CharField) or not f.max_length:
+            continue
+        if wanted is not None and f.name not in wanted and f.attname not in wanted:
+            continue
+        value = getattr(instance, f.attname, None)
+        if isinstance(value, str) and len(value) > f.max_length:
+            out.append(
+                f"{str(f.verbose_name).capitalize()} dài {len(value)} ký tự, tối đa "
+                f"{f.max_length} ký tự."
+            )
+    return out
+
+
+def enforce_lengths(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """``pre_save`` receiver for parindex models: refuse an over-long text with a
+    Vietnamese :class:`~django.core.exceptions.ValidationError` (both databases)."""
+    if not sender.__module__.startswith("parindex."):
+        return
+    problems = length_problems(instance, kwargs.get("update_fields"))
+    if problems:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(problems, code="max_length")

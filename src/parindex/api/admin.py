@@ -13,10 +13,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are created by their owner (``POST /api/tokens``) or by the command
     ``parindex manage api_token``; here they can only be seen and revoked."""
 
-    list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at", "expires_at")
     search_fields = ("name", "prefix", "user__username")
-    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     exclude = ("key_hash",)
     actions = ["revoke"]
 

@@ -11,16 +11,23 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from parindex.accounts.lockout import api_locked_message, api_token_failed, api_token_locked
 from parindex.api.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <khoá API>``."""
+    """``Authorization: Bearer <khoá API>``. Bad keys count as failed logins of the
+    caller's address (django-axes): past the limit that address gets 429 for the
+    cool-off, even with a good key."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        if api_token_locked(request):
+            raise HttpError(429, api_locked_message())
         user = token_authenticate(plaintext=token.strip())
-        if user is not None:
-            request.user = user
+        if user is None:
+            api_token_failed(request)
+            return None
+        request.user = user
         return user
 
 

@@ -10,7 +10,15 @@ from ninja.renderers import JSONRenderer
 from parindex.api import errors
 from parindex.api.auth import AUTH
 from parindex.api.docs import LocalSwagger, docs_asset
-from parindex.api.routers import assessments, cycles, dossiers, evidence, notifications, results
+from parindex.api.routers import (
+    assessments,
+    cycles,
+    dossiers,
+    evidence,
+    notifications,
+    results,
+    surveys,
+)
 
 
 class Utf8Renderer(JSONRenderer):
@@ -40,6 +48,7 @@ api.add_router("", assessments.router)
 api.add_router("", evidence.router)
 api.add_router("", notifications.router)
 api.add_router("", results.router)
+api.add_router("", surveys.router)
 api.add_router("", dossiers.router)
 
 _patterns, _app, _namespace = api.urls

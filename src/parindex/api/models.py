@@ -4,6 +4,7 @@ stored; the plaintext is shown once, when the token is created."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from parindex.fields import creation_time, moment, user_owner
 
@@ -16,6 +17,7 @@ class ApiToken(models.Model):
         "tiền tố", max_length=16, help_text="Vài ký tự đầu của khoá, để nhận ra khoá."
     )
     created_at = creation_time()
+    expires_at = models.DateTimeField("hết hạn lúc")
     last_used_at = moment("dùng lần cuối")
     revoked_at = moment("thu hồi lúc")
 
@@ -28,4 +30,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from ninja import Schema
+from ninja import Field, Schema
 
 from parindex.cycles.models import DEADLINE_STAGES
 
@@ -125,6 +125,8 @@ class AttachIn(Schema):
 
 class TokenIn(Schema):
     name: str
+    #: days the key lives (default PARINDEX_API_TOKEN_DAYS)
+    days: int | None = Field(None, ge=1, le=366)
 
 
 # ---- outputs ------------------------------------------------------------------------
@@ -332,6 +334,7 @@ class TokenOut(Schema):
     name: str
     prefix: str
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
 
@@ -452,4 +455,4 @@ def notification_out(n: Any) -> dict[str, Any]:
 
 
 def token_out(t: Any) -> dict[str, Any]:
-    return {"id": t.pk, **_attrs(t, "name prefix created_at last_used_at revoked_at")}
+    return {"id": t.pk, **_attrs(t, "name prefix created_at expires_at last_used_at revoked_at")}

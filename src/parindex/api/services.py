@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,8 @@ KEY_PREFIX = "pix_"
 
 #: ``last_used_at`` is written at most this often per token (not on every request).
 TOUCH_EVERY = timedelta(minutes=1)
+#: The longest life a token may be given, in days.
+MAX_DAYS = 366
 
 
 def hash_key(plaintext: str) -> str:
@@ -35,9 +38,15 @@ def _may_manage(actor: User | None, user: User) -> bool:
     return actor.pk == user.pk or is_admin(actor)
 
 
-def token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns the token and its plaintext key (shown once)."""
+def token_create(
+    *, user: User, name: str, actor: User | None, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid ``days`` (default ``PARINDEX_API_TOKEN_DAYS``);
+    returns the token and its plaintext key (shown once)."""
     name = (name or "").strip()
+    days = settings.PARINDEX_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= MAX_DAYS:
+        raise ValidationError({"days": f"Thời hạn của khoá API phải từ 1 đến {MAX_DAYS} ngày."})
     if not name:
         raise ValidationError({"name": "Hãy đặt tên cho khoá API (ví dụ: “máy chủ báo cáo”)."})
     if not user.is_active:
@@ -47,13 +56,22 @@ def token_create(*, user: User, name: str, actor: User | None) -> tuple[ApiToken
     plaintext = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic(durable=True):
         token = ApiToken.objects.create(
-            user=user, name=name[:100], key_hash=hash_key(plaintext), prefix=plaintext[:12]
+            user=user,
+            name=name[:100],
+            key_hash=hash_key(plaintext),
+            prefix=plaintext[:12],
+            expires_at=timezone.now() + timedelta(days=days),
         )
         record(
             actor=actor,
             action="api_token.create",
             obj=token,
-            after={"user": user.username, "name": token.name, "prefix": token.prefix},
+            after={
+                "user": user.username,
+                "name": token.name,
+                "prefix": token.prefix,
+                "expires_at": token.expires_at.isoformat(),
+            },
         )
     return token, plaintext
 
@@ -80,14 +98,16 @@ def token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
 
 
 def token_authenticate(*, plaintext: str) -> User | None:
-    """The active user owning the (unrevoked) key ``plaintext``, or None. Stamps the
+    """The active user owning the (unrevoked, unexpired) key ``plaintext``, or None. Stamps the
     token's ``last_used_at`` (at most once per :data:`TOUCH_EVERY`, one UPDATE, not
     audited: it is a usage counter, not a change anyone made)."""
     if not plaintext or not plaintext.startswith(KEY_PREFIX):
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(plaintext), revoked_at__isnull=True)
+        .filter(
+            key_hash=hash_key(plaintext), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .first()
     )
     if token is None or not token.user.is_active:

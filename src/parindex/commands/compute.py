@@ -35,10 +35,12 @@ from parindex.engine.compute import (
     score_units,
 )
 from parindex.engine.framework import Framework
+from parindex.formats.cells import safe_rows
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.framework_yaml import read_framework_yaml
 from parindex.formats.metrics import load_metrics
 from parindex.formats.rating import read_rating
+from parindex.formats.results import TEXT_COLUMNS as TEXT
 from parindex.formats.results import read_previous, result_columns, result_rows, write_results
 from parindex.formats.scores import read_scores, scores_from_text
 from parindex.formats.units import read_units
@@ -332,6 +334,7 @@ def _write(
     ):
         write_results(results, cf, out, fmt, decimals, with_change)
         return
+    cols = result_columns(cf.area_codes, with_change)
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: format the second half, send it, leave without cleanup
@@ -339,7 +342,7 @@ def _write(
             os.close(rfd)
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\n").writerows(
-                result_rows(results[half:], cf, decimals, with_change)
+                safe_rows(cols, result_rows(results[half:], cf, decimals, with_change), TEXT)
             )
             with os.fdopen(wfd, "wb") as pipe:
                 pipe.write(buf.getvalue().encode("utf-8"))
@@ -347,14 +350,14 @@ def _write(
             os._exit(0)
     os.close(wfd)
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(result_columns(cf.area_codes, with_change))
-    w.writerows(result_rows(results[:half], cf, decimals, with_change))
+    w.writerow(cols)
+    w.writerows(safe_rows(cols, result_rows(results[:half], cf, decimals, with_change), TEXT))
     with os.fdopen(rfd, "rb") as pipe:
         rest = pipe.read()
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or (not rest and len(results) > half):
         # the child failed: format the second half here
-        w.writerows(result_rows(results[half:], cf, decimals, with_change))
+        w.writerows(safe_rows(cols, result_rows(results[half:], cf, decimals, with_change), TEXT))
         return
     out.write(rest.decode("utf-8"))
 

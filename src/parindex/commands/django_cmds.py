@@ -209,6 +209,9 @@ def demo(args: argparse.Namespace) -> int:
             print(f"Đã xoá cơ sở dữ liệu cũ ({db_path}).")
         else:
             print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.", file=sys.stderr)
+    # The demo's shared password logs straight in: two-factor stays optional there, unless
+    # the environment asks for it (docs/configuration.md, PARINDEX_REQUIRE_2FA).
+    os.environ.setdefault("PARINDEX_REQUIRE_2FA", "false")
     _setup()
     from django.core.management import call_command
 

@@ -35,6 +35,7 @@ from parindex.engine.dossiers import (
     tally,
 )
 from parindex.formats.calendar import load_calendar, parse_office_hours
+from parindex.formats.cells import safe_cell
 from parindex.formats.dossier_columns import read_procedure_limits
 from parindex.formats.dossiers import DossierFile, apologised, batch_arrays
 from parindex.formats.errors import FormatError
@@ -262,4 +263,4 @@ def write_rows(rows: Sequence[dict[str, Any]], header: list[str], out: IO[str], 
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
     for r in rows:
-        w.writerow(["" if v is None else v for v in r.values()])
+        w.writerow(["" if v is None else safe_cell(v) for v in r.values()])

@@ -151,7 +151,7 @@ def _num(d: Decimal) -> str:
 def _write(out: IO[str], columns: tuple[str, ...], rows: list[list[str]], fmt: str) -> None:
     """CSV, or JSON objects with numeric columns written as numbers."""
     if fmt == "csv":
-        write_csv(out, columns, rows)
+        write_csv(out, columns, rows, TEXT_COLUMNS)
         return
     out.write("[")
     for n, row in enumerate(rows):

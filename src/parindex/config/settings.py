@@ -3,6 +3,7 @@ setting DATABASE_URL. See docs/configuration.md for every variable."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from parindex.config.env import database_from_url, env_bool, env_int, env_list, env_str
@@ -27,6 +28,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "parindex.jobs",
+    "axes",  # login throttling and lock-out (docs/SECURITY.md)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # its Swagger UI assets, served locally as static files
     "parindex.accounts",
     "parindex.audit",
@@ -38,6 +44,7 @@ INSTALLED_APPS = [
     "parindex.notifications",
     "parindex.results",
     "parindex.reports",
+    "parindex.surveys",
     "parindex.dossiers",
     "parindex.public",
     "parindex.api",
@@ -45,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "parindex.accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,8 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "parindex.accounts.middleware.TwoFactorMiddleware",
+    "parindex.accounts.middleware.AdminGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
 
 ROOT_URLCONF = "parindex.config.urls"
@@ -81,10 +93,50 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+# Every password set (forms, user_create, the demo loader) passes these (ASVS V2.1.1: ≥ 12).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "parindex.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PARINDEX_PASSWORD_MIN_LENGTH", 12)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login throttling (django-axes): PARINDEX_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address lock that pair for PARINDEX_LOGIN_COOLOFF_MINUTES. Not by
+# address alone: a whole office behind one NAT address must not be locked out by one
+# attacker (docs/SECURITY.md).
+AXES_ENABLED = env_bool("PARINDEX_LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = env_int("PARINDEX_LOGIN_FAILURE_LIMIT", 5)
+_COOLOFF_MINUTES = env_int("PARINDEX_LOGIN_COOLOFF_MINUTES", 30)
+# 0: no cool-off, the lock lasts until the admin lifts it (axes' None).
+AXES_COOLOFF_TIME = timedelta(minutes=_COOLOFF_MINUTES) if _COOLOFF_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parindex.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "parindex.accounts.lockout.client_ip"
+AXES_VERBOSE = False
+#: Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1).
+PARINDEX_TRUSTED_PROXIES = env_int("PARINDEX_TRUSTED_PROXIES", 0)
+
+# Two-factor authentication (django-otp, TOTP + recovery codes): required for these roles
+# when PARINDEX_REQUIRE_2FA is true (the default; `parindex demo` turns it off).
+PARINDEX_REQUIRE_2FA = env_bool("PARINDEX_REQUIRE_2FA", True)
+PARINDEX_2FA_ROLES = env_list("PARINDEX_2FA_ROLES", "admin,appraiser")
+OTP_TOTP_ISSUER = env_str("PARINDEX_2FA_ISSUER", "parindex")
+
+#: Days an API token lives (PARINDEX_API_TOKEN_DAYS); an expired token gets 401.
+PARINDEX_API_TOKEN_DAYS = env_int("PARINDEX_API_TOKEN_DAYS", 90)
+#: The Django admin (/admin/): off → 404; PARINDEX_ADMIN_ALLOWED_IPS limits it to addresses.
+PARINDEX_ADMIN_ENABLED = env_bool("PARINDEX_ADMIN_ENABLED", True)
+PARINDEX_ADMIN_ALLOWED_IPS = env_list("PARINDEX_ADMIN_ALLOWED_IPS")
 # Vietnamese pages for a refused form post (and 400/403/404/500: config/urls.py).
 CSRF_FAILURE_VIEW = "parindex.web.errors.csrf_failure"
 LOGIN_URL = "login"
@@ -110,8 +162,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("PARINDEX_SECURE_COOKIES", False)
+#: Behind HTTPS (nginx terminating TLS, docs/SECURITY.md): HSTS, the redirect to https://,
+#: secure cookies, and the scheme read from nginx's X-Forwarded-Proto.
+PARINDEX_HTTPS = env_bool("PARINDEX_HTTPS", False)
+SESSION_COOKIE_SECURE = PARINDEX_HTTPS or env_bool("PARINDEX_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if PARINDEX_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("PARINDEX_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("PARINDEX_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment to HTTPS for every subdomain, for good: the operator's
+        # decision (docs/configuration.md), not a default.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -138,9 +203,22 @@ TASKS = {
     }
 }
 
+#: A running task's claim lasts this many seconds; its worker renews it every quarter of
+#: it. A task whose lease has passed (its worker was killed) is run again by the next
+#: worker, at most PARINDEX_JOB_MAX_ATTEMPTS times in all, then marked failed.
+PARINDEX_JOB_LEASE_SECONDS = env_int("PARINDEX_JOB_LEASE_SECONDS", 60)
+PARINDEX_JOB_MAX_ATTEMPTS = env_int("PARINDEX_JOB_MAX_ATTEMPTS", 3)
+#: Test only: seconds a recompute or an export sleeps at its first progress point, so a
+#: test can kill the worker mid-task. Always 0 in production.
+PARINDEX_JOB_TEST_DELAY = env_int("PARINDEX_JOB_TEST_DELAY", 0)
+
 #: Largest evidence file accepted, in bytes (issue: 20 MB).
 PARINDEX_MAX_UPLOAD_BYTES = env_int("PARINDEX_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+#: Largest request body of any kind (413 above it): the evidence limit plus the form around it.
+PARINDEX_MAX_REQUEST_BYTES = env_int(
+    "PARINDEX_MAX_REQUEST_BYTES", PARINDEX_MAX_UPLOAD_BYTES + 1024 * 1024
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 #: Largest dossier file accepted by the import (bytes; default 8 GB — files are streamed).
@@ -182,3 +260,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PARINDEX_LOG_LEVEL", "WARNING")},
 }
+
+#: The public survey form (issue 10): requests per IP address and minute before the
+#: friendly "too many" page (Django's cache counts them; 0 = no limit).
+PARINDEX_SURVEY_RATE_LIMIT = env_int("PARINDEX_SURVEY_RATE_LIMIT", 120)

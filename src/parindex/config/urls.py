@@ -21,6 +21,7 @@ urlpatterns = [
     path("cong-khai/", include("parindex.public.urls")),
     path("", include("parindex.evidence.urls")),
     path("", include("parindex.reports.urls")),
+    path("", include("parindex.surveys.urls")),
     path("", include("parindex.dossiers.urls")),
     path("", include("parindex.web.urls")),
 ]

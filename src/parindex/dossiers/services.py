@@ -32,19 +32,13 @@ from parindex.dossiers.importing import Progress, Staged, bulk_mode, stage_file,
 from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
 from parindex.dossiers.tasks import run_import
 from parindex.engine.dossiers import Period
+from parindex.formats.cells import safe_cell
 from parindex.formats.dossier_columns import fold
 from parindex.formats.errors import Problem
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
 
 ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(cell: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (leading ``'``)."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def error_report(problems: list[Problem], flags: list[Problem]) -> bytes:
@@ -55,7 +49,7 @@ def error_report(problems: list[Problem], flags: list[Problem]) -> bytes:
     w.writerow(ERROR_HEADER)
     for kind, items in (("lỗi", problems), ("cảnh báo", flags)):
         for p in items:
-            w.writerow([kind, p.line or "", _safe(p.column or ""), _safe(p.reason)])
+            w.writerow([kind, p.line or "", safe_cell(p.column or ""), safe_cell(p.reason)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 
 from parindex.dossiers.selectors import GROUP_LABELS
+from parindex.formats.cells import XLSX_OPTIONS
 
 COLUMNS = (
     ("received", "Số hồ sơ"),
@@ -28,7 +29,7 @@ COLUMNS = (
 
 def metrics_xlsx(rows: list[dict[str, Any]], *, by: str, period: str) -> bytes:
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **XLSX_OPTIONS})
     ws = wb.add_worksheet("Hồ sơ TTHC")
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     pct = wb.add_format({"num_format": "0.00", "border": 1})

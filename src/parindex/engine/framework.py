@@ -8,6 +8,7 @@ public sources do not establish a value: such a framework is reported as incompl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,24 @@ ADJUSTMENT_SOURCES: frozenset[str] = frozenset({"bonus", "penalty"})
 #: of the app handles depths 1 to 6, mixed in one framework; deeper trees are refused by
 #: :func:`validate_framework` and by both readers (YAML, Excel) before they recurse.
 MAX_DEPTH = 6
+
+#: Criterion and framework codes: ASCII letters and digits, then also ``.``, ``_``, ``-``
+#: (``1.2.3``, ``KQ``, ``par-province-2024``). Codes end up in URLs, file names, CSV cells
+#: and HTML ids, so nothing else is accepted. (Their length is the database's business:
+#: ``frameworks.services`` refuses codes longer than the columns, 50 and 100.)
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+CODE_RULE = (
+    "chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới và bắt đầu bằng chữ hoặc số"
+)
+
+
+def code_problem(code: str, *, framework: bool = False) -> str | None:
+    """Why ``code`` is not an acceptable criterion (or framework) code, or None."""
+    if CODE_RE.fullmatch(code):
+        return None
+    shown = code if len(code) <= 60 else code[:60] + "…"
+    what = "mã bộ tiêu chí" if framework else "mã"
+    return f"{what} {shown!r} không hợp lệ: {CODE_RULE}"
 
 
 def too_deep_message(code: str, depth: int) -> str:
@@ -146,9 +165,10 @@ class FrameworkIssue:
 def validate_framework(fw: Framework) -> list[FrameworkIssue]:
     """Every problem of ``fw``, in document order (DESIGN §4, last point).
 
-    Level ``error``: duplicate codes, negative maxima, unknown source or rule type, invalid
-    rule parameters, children (excluding bonus/penalty) not summing to the parent's maximum
-    without a ``note``, areas (excluding bonus/penalty) not summing to the declared total.
+    Level ``error``: duplicate codes, codes outside :data:`CODE_RE`, negative maxima,
+    unknown source or rule type, invalid rule parameters, children (excluding bonus/penalty)
+    not summing to the parent's maximum without a ``note``, areas (excluding bonus/penalty)
+    not summing to the declared total.
     Level ``unknown``: a maximum left blank (``chưa rõ điểm tối đa``). A framework with any
     issue is refused by :func:`parindex.engine.compute.compute`.
     """
@@ -176,12 +196,16 @@ def validate_framework(fw: Framework) -> list[FrameworkIssue]:
     if deep is not None:
         # Refused before the recursive checks below (a 300-level tree would recurse).
         return [FrameworkIssue("error", deep.code, too_deep_message(deep.code, MAX_DEPTH + 1))]
+    if fw.code and (bad := code_problem(fw.code, framework=True)):
+        err("", bad)
     for node in fw.walk():
         code = node.code
         if not code or not str(code).strip():
             err(code, f"nút {node.name!r} không có mã")
         elif code in seen:
             err(code, f"mã {code} bị trùng")
+        elif bad := code_problem(code):
+            err("", f"tiêu chí {node.name[:60]!r}: {bad}")
         seen.add(code)
         if node.max_points is None:
             issues.append(FrameworkIssue("unknown", code, "chưa rõ điểm tối đa"))

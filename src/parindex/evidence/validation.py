@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from parindex.evidence.content import verify_content
+from parindex.formats.archive import ArchiveRefused, inspect_zip
 
 
 @dataclass(frozen=True)
@@ -118,27 +120,21 @@ def _ole2_kind(file: IO[bytes]) -> str:
 
 
 def _zip_kind(file: IO[bytes], name: str) -> str:
-    """DOCX, XLSX or another ZIP; refuses broken archives and zip bombs."""
-    file.seek(0)
+    """DOCX, XLSX or another ZIP; refuses broken archives and zip bombs, measured by the
+    real decompressed size (:func:`parindex.formats.archive.inspect_zip`)."""
     try:
-        with zipfile.ZipFile(file) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise ValidationError(
-            f"Tệp '{name}' bị hỏng: không đọc được cấu trúc tệp nén.", code="corrupt"
-        ) from exc
-    total = sum(m.file_size for m in members)
-    if len(members) > ZIP_MAX_MEMBERS or total > ZIP_MAX_UNCOMPRESSED:
-        raise ValidationError(
-            f"Tệp '{name}' bị từ chối: dung lượng sau giải nén quá lớn ({_mb(total)}, "
-            f"tối đa {_mb(ZIP_MAX_UNCOMPRESSED)}) — có thể là tệp nén độc hại.",
-            code="zip_bomb",
+        report = inspect_zip(
+            file, max_uncompressed=ZIP_MAX_UNCOMPRESSED, max_members=ZIP_MAX_MEMBERS
         )
-    names = {m.filename for m in members}
+    except ArchiveRefused as exc:
+        if exc.code == "zip_bomb":
+            raise ValidationError(f"Tệp '{name}' bị từ chối: {exc}.", code="zip_bomb") from exc
+        raise ValidationError(f"Tệp '{name}' bị hỏng: {exc}.", code="corrupt") from exc
+    names = report.names
     if "[Content_Types].xml" in names:
-        if any(n.startswith("word/") for n in names):
+        if "word/document.xml" in names:
             return "docx"
-        if any(n.startswith("xl/") for n in names):
+        if "xl/workbook.xml" in names:
             return "xlsx"
     return "zip"
 
@@ -185,7 +181,8 @@ def validate_upload(
 ) -> CheckedFile:
     """Check an evidence file. ``name`` defaults to ``file.name`` (only its extension is
     used: it must agree with the content). Refuses empty, oversized, unknown content,
-    contradicting extensions and zip bombs."""
+    contradicting extensions, zip bombs, polyglots, files that do not parse as their type
+    and PDFs with scripts or automatic actions (:mod:`parindex.evidence.content`)."""
     name = os.path.basename(name if name is not None else getattr(file, "name", "") or "")
     shown = name or "tệp"
     limit = settings.PARINDEX_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
@@ -222,4 +219,5 @@ def validate_upload(
             f"Tệp '{shown}' không phải {expected}: nội dung là {_describe(kind)}.",
             code="mismatch",
         )
+    verify_content(file, kind, shown)  # parses as what it claims: no polyglot, no script
     return CheckedFile(type=TYPES[kind], size=size, sha256=_sha256(file))

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
 from parindex.accounts.http import AuthedHttpRequest
+from parindex.downloads import file_download
 from parindex.evidence.models import EvidenceDocument
 from parindex.evidence.selectors import document_get
 from parindex.evidence.validation import INLINE_TYPES, TYPES
@@ -32,14 +33,9 @@ def document_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404("Không tìm thấy tệp.") from exc
     inline = doc.content_type in INLINE_TYPES
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=download_name(doc),
-        content_type=doc.content_type or "application/octet-stream",
+    response = file_download(
+        handle, filename=download_name(doc), content_type=doc.content_type, inline=inline
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     if inline:
         response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

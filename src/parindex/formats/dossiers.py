@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 
 from parindex.engine.dossiers import end_time
+from parindex.formats.archive import ArchiveRefused, inspect_zip
 from parindex.formats.dossier_columns import (
     FIELDS,
     SCHEMA,
@@ -196,6 +197,11 @@ class DossierFile:
     def _xlsx(self) -> Iterator[pl.DataFrame]:
         import openpyxl  # only for .xlsx: keeps CSV reading light
 
+        try:
+            inspect_zip(self.path)  # the real expanded size, before openpyxl inflates it
+        except ArchiveRefused as exc:
+            self.found.add(None, None, f"tệp Excel bị từ chối: {exc}")
+            return
         try:
             wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad workbook

@@ -57,6 +57,8 @@ from parindex.engine.framework import (
     Rule,
     too_deep_message,
 )
+from parindex.formats.archive import ArchiveRefused, inspect_zip
+from parindex.formats.cells import XLSX_OPTIONS
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_grouped
 from parindex.formats.rule_text import format_rule, num_text, parse_rule
@@ -170,7 +172,7 @@ def write_framework_excel(fw: Framework, path: str | Path) -> None:
     import xlsxwriter  # only when an Excel file is written: parindex compute never needs it
 
     _check_codes(fw)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
     ws = wb.add_worksheet("Bộ tiêu chí")
     base = {"font_name": "Times New Roman", "font_size": 12, "valign": "top", "text_wrap": True}
     border = {**base, "border": 1}
@@ -315,6 +317,10 @@ def read_framework_excel(path: str | Path) -> Framework:
 
     p = Path(path)
     file = str(p)
+    try:
+        inspect_zip(p)  # the real expanded size, before openpyxl inflates anything
+    except ArchiveRefused as exc:
+        raise FormatError([Problem(file, None, None, f"tệp Excel bị từ chối: {exc}")]) from exc
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

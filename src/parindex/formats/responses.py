@@ -45,7 +45,16 @@ from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import is_na, parse_decimal
 from parindex.formats.text import csv_rows, decode_text
 
-__all__ = ["KB_WORDS", "META_COLUMNS", "Responses", "read_responses"]
+__all__ = [
+    "KB_WORDS",
+    "META_COLUMNS",
+    "ResponseRecord",
+    "Responses",
+    "answer_problem",
+    "normalise_answer",
+    "read_response_records",
+    "read_responses",
+]
 
 KB_WORDS: frozenset[str] = frozenset({"kb", "không biết", "khong biet"})
 #: Export columns that are never answers (compared case-insensitively, any group prefix).
@@ -232,6 +241,9 @@ def _xlsx_frame(source: Path | io.BytesIO) -> Any:
     import polars as pl
     from openpyxl import load_workbook
 
+    from parindex.formats.archive import inspect_zip
+
+    inspect_zip(source)  # ArchiveRefused (a ValueError) before openpyxl inflates anything
     wb = load_workbook(source, read_only=True, data_only=True)
     rows = wb.worksheets[0].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
@@ -412,3 +424,89 @@ def _number_ok(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    """One submission of a responses file, for storing (the app's import, issue 10 part 4):
+    answers normalised to what the app stores (likert ``"1"``–``"5"``, a choice code, ticked
+    codes separated by spaces, a number or text as written; no key = no answer)."""
+
+    line: int
+    respondent: str
+    unit: str
+    answers: dict[str, str]
+    uuid: str = ""
+    submitted: str = ""
+    #: Kobo ``_validation_status`` / ODK ``ReviewState`` as exported ("" = none)
+    review: str = ""
+
+
+def read_response_records(
+    source: Path | str | bytes,
+    *,
+    name: str,
+    questionnaire: Questionnaire,
+    units: Collection[str] | None = None,
+) -> tuple[list[ResponseRecord], int, list[Problem]]:
+    """A responses file → (records, rejected in Kobo/ODK review, problems).
+
+    Checked by :func:`read_responses` (same problems, all or nothing); the records are the
+    accepted rows with their answers as text."""
+    checked, problems = read_responses(source, name=name, questionnaire=questionnaire, units=units)
+    if checked is None:
+        return [], 0, problems
+    frame = _frame(source, [])
+    columns, rcol, ucol, scol = _column_map(frame.columns, questionnaire, name, [])
+    assert rcol is not None and ucol is not None  # read_responses checked them
+    meta = {c.lower().lstrip("_"): c for c in frame.columns if c.startswith("_")}
+    lines = _lines(source, frame.height)
+    maps = {i.code: i for i in questionnaire.items}
+    out: list[ResponseRecord] = []
+    for k, row in enumerate(frame.iter_rows(named=True)):
+        if all(v is None or str(v).strip() == "" for v in row.values()):
+            continue
+        review = str(row.get(scol) or "").strip() if scol else ""
+        if review in _REJECTED:
+            continue
+        answers: dict[str, str] = {}
+        for code, col in columns.items():
+            value = normalise_answer(maps[code], str(row.get(col) or ""))
+            if value:
+                answers[code] = value
+        out.append(
+            ResponseRecord(
+                line=lines[k],
+                respondent=str(row[rcol]).strip(),
+                unit=str(row[ucol]).strip(),
+                answers=answers,
+                uuid=str(row.get(meta.get("uuid", ""), "") or "").strip(),
+                submitted=str(row.get(meta.get("submission_time", ""), "") or "").strip(),
+                review=review,
+            )
+        )
+    return out, checked.rejected, []
+
+
+def normalise_answer(item: Item, text: str) -> str | None:
+    """One answer as the app stores it: ``""`` = no answer (blank, KB, NA), ``None`` = not
+    a valid answer (:func:`answer_problem` says why); likert and single answers become the
+    choice code, multi ticks the codes separated by spaces."""
+    t = text.strip()
+    if _is_blank(t):
+        return ""
+    if item.type == "text":
+        return t
+    if item.type == "number":
+        return t if _number_ok(t) else None
+    value = _answer_map(item)(t)
+    if value is None:
+        return None
+    if item.type == "multi":
+        return " ".join(c.code for b, c in enumerate(item.choices) if value & (1 << b))
+    return item.choices[value - 1].code
+
+
+def answer_problem(item: Item, text: str) -> str:
+    """Why ``text`` is not an answer to ``item`` (Vietnamese)."""
+    return _reason(item, text.strip())

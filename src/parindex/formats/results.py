@@ -10,14 +10,16 @@ rating``, then for each area in framework order ``area_<code>_points,area_<code>
 ``index_change,rank_change`` when a previous result is given, then ``rating_reasons``
 (applied conditions and unchecked ones, separated by ``; ``). Numbers use a dot and are
 rounded half-up to ``decimals`` for display; ranks are computed on unrounded values. An
-empty cell (JSON ``null``) means not applicable / not available.
+empty cell (JSON ``null``) means not applicable / not available. In CSV, a text cell
+(``unit``, ``group``, ``rating``, ``rating_reasons``, ``unit_name``) that starts with
+``= + - @``, a tab or CR is written with a leading ``'`` (:mod:`parindex.formats.cells`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import IO, Any
 
 from parindex.engine.aggregate import CompiledFramework
 from parindex.engine.compute import PreviousResult, UnitResult
+from parindex.formats.cells import safe_rows
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_decimal
 from parindex.formats.text import csv_rows, header_positions, read_text_file
@@ -136,11 +139,17 @@ def decimal_cell(value: Decimal | None, decimals: int) -> str:
     return f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
 
 
-def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """The header and the rows as CSV (``None`` = empty cell, ``\n`` line ends)."""
+def write_csv(
+    out: IO[str],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    text_columns: Collection[str] = TEXT_COLUMNS,
+) -> None:
+    """The header and the rows as CSV (``None`` = empty cell, ``\n`` line ends); the cells
+    of ``text_columns`` are made spreadsheet-safe (:func:`parindex.formats.cells.safe_cell`)."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(columns)
-    w.writerows(rows)
+    w.writerows(safe_rows(columns, rows, text_columns))
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -170,7 +179,7 @@ def public_ranking_csv(rows: Iterable[Sequence[Any]]) -> str:
     buf.write("\ufeff")
     w = csv.writer(buf)
     w.writerow(PUBLIC_RANKING_HEADER)
-    w.writerows(rows)
+    w.writerows(safe_rows(PUBLIC_RANKING_HEADER, rows, None))  # numbers are not str here
     return buf.getvalue()
 
 

@@ -26,6 +26,7 @@ from typing import IO
 
 from parindex.engine.survey import Questionnaire, round_half_up, wilson_interval
 from parindex.engine.survey_bulk import SurveyResult, display, display_array
+from parindex.formats.cells import safe_rows
 
 __all__ = ["COLUMNS", "survey_result_rows", "write_survey_results"]
 
@@ -102,7 +103,7 @@ def write_survey_results(
     if fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(COLUMNS)
-        w.writerows(rows)
+        w.writerows(safe_rows(COLUMNS, rows, COLUMNS[:3]))  # unit, level, code
         return
     records = [
         {

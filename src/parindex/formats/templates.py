@@ -9,6 +9,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from parindex.formats.cells import safe_rows
+
 __all__ = ["METRICS_HEADER", "POINTS_HEADER", "UNITS_HEADER", "template_csv"]
 
 POINTS_HEADER = ("unit", "code", "points")
@@ -21,5 +23,5 @@ def template_csv(header: Sequence[str], rows: Iterable[Sequence[str]] = ()) -> b
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(safe_rows(header, rows, None))  # codes and names: user text
     return ("\ufeff" + out.getvalue()).encode("utf-8")

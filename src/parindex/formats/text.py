@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from parindex.formats.cells import unquote_cell
 from parindex.formats.errors import FormatError, Problem
 
 __all__ = [
@@ -149,8 +150,12 @@ def csv_rows(
         return
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
     try:
-        for row in reader:
-            yield reader.line_num, row
+        if "'" not in text:  # nothing was neutralised (the usual case): no per-cell work
+            for row in reader:
+                yield reader.line_num, row
+            return
+        for row in reader:  # an exported file: take off the ' of safe_cell
+            yield reader.line_num, [unquote_cell(c) for c in row]
     except csv.Error as exc:
         problems.append(Problem(name, reader.line_num, None, f"CSV hỏng: {exc}"))
 

@@ -35,6 +35,8 @@ import xlsxwriter
 from openpyxl import load_workbook
 
 from parindex.engine import survey as sv
+from parindex.formats.archive import inspect_zip
+from parindex.formats.cells import XLSX_OPTIONS
 from parindex.formats.errors import Problem
 from parindex.formats.questionnaire import NAME_RE, dumps, read_questionnaire
 
@@ -127,7 +129,7 @@ def xlsform_rows(q: sv.Questionnaire) -> dict[str, list[list[str]]]:
 
 def write_xlsform(q: sv.Questionnaire, path: str | Path | io.BytesIO) -> None:
     target: Any = path if isinstance(path, io.BytesIO) else str(path)
-    wb = xlsxwriter.Workbook(target, {"in_memory": True})
+    wb = xlsxwriter.Workbook(target, {"in_memory": True, **XLSX_OPTIONS})
     bold = wb.add_format({"bold": True})
     for sheet, rows in xlsform_rows(q).items():
         ws = wb.add_worksheet(sheet)
@@ -169,6 +171,7 @@ def read_xlsform(
     """An XLSForm workbook → (questionnaire, problems); ``None`` whenever there is one."""
     try:
         data = io.BytesIO(source) if isinstance(source, bytes) else source
+        inspect_zip(data)  # the real expanded size, before openpyxl inflates anything
         wb = load_workbook(data, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         return None, [Problem(name, None, None, f"không phải tệp Excel (.xlsx) đọc được: {exc}")]

@@ -1,5 +1,8 @@
 """``parindex worker``: runs the django_tasks_db queue and the reminder schedule.
 
+The queue runs in :class:`parindex.jobs.worker.LeasedWorker`: every task is leased and the
+tasks of a killed worker are resumed (docs/operations.md, "Killed workers").
+
 The command line imports this module before Django is set up, so Django and the apps are
 imported inside the functions, once :func:`main` has called ``_setup()``."""
 
@@ -45,9 +48,10 @@ def run_worker(
     queued, and return. Otherwise run until SIGINT/SIGTERM, enqueueing the reminders every
     ``interval_minutes``."""
     from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
+    from parindex.jobs.worker import LeasedWorker
+
+    worker = LeasedWorker(
         queue_names=queue_names or ["*"],
         interval=poll_seconds,
         batch=once,
@@ -79,9 +83,10 @@ def start_in_background(*, interval_minutes: float = 60, poll_seconds: float = 1
     ``parindex demo``, so that recomputation, exports, e-mails and reminders work without a
     separate ``parindex worker``. Production runs the worker as its own process."""
     from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
 
-    worker = Worker(
+    from parindex.jobs.worker import LeasedWorker
+
+    worker = LeasedWorker(
         queue_names=["*"],
         interval=poll_seconds,
         batch=False,

@@ -19,6 +19,7 @@ from django.shortcuts import render
 
 from parindex.assessments.selectors import council_decisions
 from parindex.cycles.models import Cycle, CycleStatus
+from parindex.downloads import file_download
 from parindex.reports.data import province_name
 from parindex.reports.services import export_build
 from parindex.results import selectors as rsel
@@ -110,11 +111,9 @@ def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attachment(data: Any, content_type: str, cycle: Cycle, ext: str, suffix: str = "") -> Any:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="ket-qua-{cycle.year}-{cycle.pk}{suffix}.{ext}"'
+    return file_download(
+        data, filename=f"ket-qua-{cycle.year}-{cycle.pk}{suffix}.{ext}", content_type=content_type
     )
-    return response
 
 
 def _versions(cycle: Cycle) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import hashlib
 import io
 import logging
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -19,11 +18,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from jinja2 import TemplateSyntaxError
 
 from parindex.reports.charts import ranking_chart
 from parindex.reports.data import PROVISIONAL_MARK, ReportData, Row
 from parindex.reports.models import ReportTemplate
+from parindex.reports.template_check import check_template, sandbox_env
 from parindex.results.models import RatingConfig
 from parindex.web.templatetags.parindex import index as fmt_index
 from parindex.web.templatetags.parindex import points as fmt_points
@@ -228,23 +227,12 @@ def template_path() -> Path:
 
 
 def template_variables(source: Any) -> set[str]:
-    """The Jinja variables a .docx template uses; ``ValueError`` (Vietnamese) when the file
-    is not a DOCX or its tags do not parse."""
+    """The documented Jinja variables a .docx template uses; ``ValueError`` (Vietnamese)
+    when the file is not a DOCX, its tags do not parse, or it uses unknown variables or
+    unsafe expressions (:mod:`parindex.reports.template_check`)."""
     # docxtpl and WeasyPrint load only when a document is built (WeasyPrint alone takes about
     # a second), so the pages, the API and the command line start without them.
-    from docxtpl import DocxTemplate
-
-    try:
-        tpl = DocxTemplate(source)
-        return set(tpl.get_undeclared_template_variables())
-    except zipfile.BadZipFile as exc:
-        raise ValueError("Tệp không phải là tài liệu Word .docx hợp lệ.") from exc
-    except KeyError as exc:
-        raise ValueError("Tệp .docx thiếu phần nội dung (word/document.xml).") from exc
-    except TemplateSyntaxError as exc:
-        raise ValueError(f"Thẻ mẫu sai cú pháp (dòng {exc.lineno}): {exc.message}") from exc
-    except Exception as exc:
-        raise ValueError(f"Không đọc được mẫu .docx: {exc}") from exc
+    return check_template(source, KNOWN_VARIABLES)
 
 
 def build_docx(
@@ -255,19 +243,28 @@ def build_docx(
 
     report = progress or (lambda pct, msg: None)
     report(10, "Đang chuẩn bị số liệu báo cáo")
+    path = template or template_path()
+    template_variables(str(path))  # a template placed on disk is checked like an upload
     ctx = report_context(data)
-    tpl = DocxTemplate(str(template or template_path()))
+    tpl = DocxTemplate(str(path))
     n = max(len(ctx["nhom"]), 1)
     for i, g in enumerate(ctx["nhom"], start=1):
         png = chart(data, g.pop("_group"), "png")
         g["bieu_do"] = InlineImage(tpl, io.BytesIO(png), width=Mm(150))
         report(10 + 50 * i // n, f"Đã vẽ biểu đồ {i}/{n}")
     report(65, "Đang điền mẫu Word")
-    tpl.render(ctx, autoescape=True)
+    render_template(tpl, ctx)
     out = io.BytesIO()
     tpl.save(out)
     report(95, "Đang đóng gói tệp Word")
     return out.getvalue()
+
+
+def render_template(tpl: Any, ctx: dict[str, Any]) -> None:
+    """Render a docxtpl template in the sandbox with only the documented variables
+    (``jinja2.exceptions.SecurityError`` for an unsafe expression)."""
+    safe = {k: v for k, v in ctx.items() if k in KNOWN_VARIABLES}
+    tpl.render(safe, jinja_env=sandbox_env(), autoescape=True)
 
 
 # --------------------------------------------------------------------------- PDF

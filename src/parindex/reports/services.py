@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -18,11 +19,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from parindex.accounts.models import User
 from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
+from parindex.formats.archive import ArchiveRefused, inspect_zip
+from parindex.jobs.leases import LOST_REASON, lease_seconds, progress_point
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
@@ -129,6 +133,44 @@ def _enqueue(job_id: int) -> None:
         )
 
 
+def export_requeued(job_id: int) -> None:
+    """The job's worker died mid-run and its task will run again: back to the queue (the
+    next run starts from scratch; a half-written file was never attached to the job)."""
+    ExportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.QUEUED,
+        progress=0,
+        message="Tiến trình xử lý bị dừng đột ngột; đang chờ chạy lại.",
+    )
+
+
+def export_lost(job_id: int, reason: str) -> None:
+    """The job's task was given up after its workers kept dying: failed, with why."""
+    ExportJob.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.FAILED, message=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def export_fail_orphans() -> int:
+    """Fail the queued or running jobs (older than a lease) that no task will ever run —
+    the process died between the commit and the enqueue — so that the page stops polling
+    and offers "Thử lại"."""
+    cutoff = timezone.now() - dt.timedelta(seconds=lease_seconds())
+    failed = 0
+    active = ExportJob.objects.filter(
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING], created_at__lt=cutoff
+    )
+    for job_id in active.values_list("pk", flat=True):
+        live = DBTaskResult.objects.filter(
+            task_path=run_export.module_path,
+            args_kwargs__args__0=job_id,
+            status__in=["READY", "RUNNING"],
+        ).exists()
+        if not live:
+            export_lost(job_id, LOST_REASON.format(attempts=1))
+            failed += 1
+    return failed
+
+
 def export_run(job_id: int) -> ExportJob | None:
     """Run a queued job (the task's body): compare-and-set queued → running, build the
     file reporting progress, store it; any error marks the job failed with its message."""
@@ -142,6 +184,8 @@ def export_run(job_id: int) -> ExportJob | None:
     last = [0]
 
     def progress(pct: int, message: str) -> None:
+        if last[0] == 0:
+            progress_point()
         pct = max(1, min(int(pct), 99))
         if pct <= last[0] and message == "":
             return
@@ -185,6 +229,12 @@ def report_template_upload(*, file: Any, actor: User | None, name: str = "") -> 
         raise ValidationError("Mẫu báo cáo phải là tệp Word .docx.")
     try:
         file.seek(0)
+        inspect_zip(file)  # the real expanded size, before docxtpl inflates anything
+    except ArchiveRefused as exc:
+        if exc.code == "zip_bomb":
+            raise ValidationError(f"Tệp mẫu bị từ chối: {exc}.") from exc
+        raise ValidationError(f"Tệp không phải là tài liệu Word .docx hợp lệ ({exc}).") from exc
+    try:
         variables = template_variables(file)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc

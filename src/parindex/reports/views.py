@@ -16,6 +16,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.models import User
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
+from parindex.downloads import file_download
 from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
 from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
 from parindex.reports.services import (
@@ -94,15 +95,11 @@ def download(request: AuthedHttpRequest, pk: int) -> FileResponse:
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("Không tìm thấy tệp.") from exc
-    response = FileResponse(
+    return file_download(
         handle,
-        as_attachment=True,
         filename=file_name(job.cycle, job.kind),
         content_type=CONTENT_TYPES[ExportKind(job.kind)],
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -150,9 +147,8 @@ def template_download(request: AuthedHttpRequest) -> FileResponse:
     if not can_manage_templates(request.user):
         raise Http404
 
-    return FileResponse(
+    return file_download(
         template_path().open("rb"),
-        as_attachment=True,
         filename="bao-cao-ket-qua.docx",
         content_type=CONTENT_TYPES[ExportKind.DOCX],
     )

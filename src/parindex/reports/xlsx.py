@@ -15,6 +15,7 @@ from typing import Any
 
 import xlsxwriter
 
+from parindex.formats.cells import XLSX_OPTIONS
 from parindex.reports.data import PROVISIONAL_MARK, ReportData, Row
 
 Progress = Callable[[int, str], None]
@@ -42,8 +43,11 @@ class _Formats:
         self.head = wb.add_format(
             {**cell, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}
         )
-        self.group = wb.add_format({**cell, "bold": True, "bg_color": "#F2F2F2"})
-        self.text = wb.add_format({**cell, "text_wrap": True})
+        # quote_prefix: Excel keeps user text as text even when the cell is edited
+        self.group = wb.add_format(
+            {**cell, "bold": True, "bg_color": "#F2F2F2", "quote_prefix": True}
+        )
+        self.text = wb.add_format({**cell, "text_wrap": True, "quote_prefix": True})
         self.center = wb.add_format({**cell, "align": "center"})
         self.num = wb.add_format({**cell, "num_format": number_format(decimals)})
         self.pts = wb.add_format({**cell, "num_format": number_format(decimals)})
@@ -90,7 +94,7 @@ def _rank_and_unit(ws: Any, row: int, r: Row, fmt: _Formats) -> None:
 def build_xlsx(data: ReportData, progress: Progress | None = None) -> bytes:
     report = progress or (lambda pct, msg: None)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, **XLSX_OPTIONS})
     year = data.cycle.year
     wb.set_properties(
         {

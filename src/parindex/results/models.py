@@ -221,6 +221,9 @@ class RecomputeRequest(models.Model):
     started_at = moment("bắt đầu tính lúc")
     finished_at = moment("tính xong lúc")
     last_error = models.TextField("lỗi lần tính gần nhất", blank=True)
+    #: The django_tasks_db task enqueued for the pending request: while ``pending`` is
+    #: true, a task that is gone, finished or lost its worker means the flag is stale.
+    task_id = models.UUIDField("tác vụ nền", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "yêu cầu tính lại"

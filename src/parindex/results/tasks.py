@@ -7,6 +7,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from parindex.cycles.models import Cycle
+from parindex.jobs.leases import on_lost, progress_point
 from parindex.results.models import RecomputeRequest
 
 
@@ -15,17 +16,20 @@ def recompute_cycle(cycle_id: int) -> int | None:
     """Recompute the results of cycle ``cycle_id``; returns the result set id.
 
     The pending flag is cleared *before* computing, so a change committed while this runs
-    asks for another run instead of being lost.
+    asks for another run instead of being lost. A run killed midway is run again by the
+    next worker (its lease expires, :mod:`parindex.jobs.leases`): a full recompute is
+    idempotent.
     """
     # Inside the function: the services enqueue this task (import cycle).
     from parindex.results.services import results_recompute
 
     RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
-        pending=False, started_at=timezone.now()
+        pending=False, started_at=timezone.now(), finished_at=None
     )
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return None
+    progress_point()
     try:
         rs = results_recompute(cycle=cycle, actor=None)
     except Exception as exc:
@@ -38,3 +42,20 @@ def recompute_cycle(cycle_id: int) -> int | None:
         finished_at=timezone.now(), last_error=""
     )
     return rs.pk
+
+
+def _failed(reason: str, cycle_id: int) -> None:
+    """The task was given up (its workers kept dying): show why to the admin. ``pending``
+    is already false (cleared when the run started), so "Tính lại" enqueues again."""
+    RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
+        finished_at=timezone.now(), last_error=reason[:2000]
+    )
+
+
+def _resume() -> None:
+    from parindex.results.services.background import recompute_resume_stale
+
+    recompute_resume_stale()
+
+
+on_lost(recompute_cycle, failed=_failed, resume=_resume)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -10,6 +13,27 @@ code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
     "Mã chỉ gồm chữ cái không dấu, chữ số, dấu gạch dưới, gạch ngang hoặc dấu chấm.",
 )
+
+
+def parent_loop(code: str, parent_of: Mapping[str, str | None]) -> list[str] | None:
+    """The loop ``code → parent → … → code`` when following ``parent_of`` from ``code``
+    comes back to it (``None`` otherwise). ``parent_of`` maps unit codes to parent codes."""
+    chain = [code]
+    seen = {code}
+    current = parent_of.get(code)
+    while current is not None:
+        chain.append(current)
+        if current == code:
+            return chain
+        if current in seen:  # a loop further up, not through ``code``
+            return None
+        seen.add(current)
+        current = parent_of.get(current)
+    return None
+
+
+def loop_text(chain: list[str]) -> str:
+    return "Cấp trên tạo thành vòng lặp: " + " → ".join(chain) + "."
 
 
 class GroupKind(models.TextChoices):
@@ -84,6 +108,26 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A unit cannot be its own ancestor (admin forms and services' ``full_clean``)."""
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "Đơn vị không thể là cấp trên của chính nó."})
+        chain = [self.code]
+        current: int | None = self.parent_id
+        seen: set[int] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            row = Unit.objects.filter(pk=current).values_list("code", "parent_id").first()
+            if row is None:
+                return
+            chain.append(row[0])
+            if current == self.pk:
+                raise ValidationError({"parent": loop_text(chain)})
+            current = row[1]
 
     def predecessors(self) -> list[Unit]:
         return predecessors(self)

@@ -26,6 +26,8 @@ from parindex.units.models import (
     UnitKind,
     UnitLineage,
     code_validator,
+    loop_text,
+    parent_loop,
     predecessors,
 )
 
@@ -300,6 +302,7 @@ def units_import(
             problems.append(
                 Problem(name, r.line, "parent", "Đơn vị không thể là cấp trên của chính nó.")
             )
+    problems += _row_problems(rows, name)
     if problems:
         raise FormatError(problems)
 
@@ -390,6 +393,42 @@ def units_import(
         "groups_created": groups_created,
         "rows": len(rows),
     }
+
+
+_UNIT_LIMITS = {
+    "code": ("mã đơn vị", Unit._meta.get_field("code").max_length),
+    "name": ("tên đơn vị", Unit._meta.get_field("name").max_length),
+    "group": ("tên nhóm", UnitGroup._meta.get_field("name").max_length),
+}
+
+
+def _row_problems(rows: Sequence[UnitRow], name: str) -> list[Problem]:
+    """Texts longer than their column and parent loops (``A → B → A``, also through units
+    already in the database), located by line."""
+    out: list[Problem] = []
+    for r in rows:
+        for col, (label, limit) in _UNIT_LIMITS.items():
+            value = getattr(r, col)
+            if limit and len(value) > limit:
+                out.append(
+                    Problem(name, r.line, col, f"{label.capitalize()} dài {len(value)} ký tự, "
+                            f"tối đa {limit} ký tự.")
+                )  # fmt: skip
+    if not any(r.parent for r in rows):
+        return out
+    parent_of: dict[str, str | None] = dict(
+        Unit.objects.filter(parent__isnull=False).values_list("code", "parent__code")
+    )
+    parent_of.update({r.code: r.parent for r in rows if r.parent and r.parent != r.code})
+    reported: set[frozenset[str]] = set()
+    for r in rows:
+        if not r.parent or r.parent == r.code:
+            continue
+        chain = parent_loop(r.code, parent_of)
+        if chain is not None and frozenset(chain) not in reported:
+            reported.add(frozenset(chain))
+            out.append(Problem(name, r.line, "parent", loop_text(chain)))
+    return out
 
 
 def _kind_for_group(group: UnitGroup) -> str:

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from parindex.web import (
     views,
+    views_account,
     views_admin,
     views_appraisal,
     views_assessment,
@@ -21,6 +22,26 @@ urlpatterns = [
     path("", include("parindex.web.urls_results")),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("xac-thuc-hai-buoc/", views_account.twofactor_verify, name="twofactor_verify"),
+    # The user's own account; the admin's security page
+    path("tai-khoan/", views_account.account, name="account"),
+    path("tai-khoan/doi-mat-khau/", views_account.PasswordChange.as_view(), name="password_change"),
+    path("tai-khoan/xac-thuc-hai-buoc/", views_account.twofactor_enrol, name="twofactor_enrol"),
+    path("tai-khoan/khoa-api/", views_account.token_list, name="token_list"),
+    path(
+        "tai-khoan/khoa-api/<int:pk>/thu-hoi/",
+        views_account.token_revoke_view,
+        name="token_revoke",
+    ),
+    path("quan-tri/bao-mat/", views_account.security_admin, name="security_admin"),
+    path(
+        "quan-tri/bao-mat/mo-khoa/<int:pk>/", views_account.login_unlock_view, name="login_unlock"
+    ),
+    path(
+        "quan-tri/bao-mat/nguoi-dung/<int:pk>/dat-lai-xac-thuc/",
+        views_account.twofactor_reset_view,
+        name="twofactor_reset",
+    ),
     path("don-vi/", views.unit_list, name="unit_list"),
     path("don-vi/nhap-tep/", views_imports.unit_import, name="unit_import"),
     path("don-vi/tep-mau.csv", views_imports.units_template, name="unit_template"),

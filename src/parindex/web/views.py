@@ -18,6 +18,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.assessments.models import AssessmentStatus
 from parindex.assessments.selectors import assessments_for
 from parindex.cycles.selectors import cycle_get, cycles_for, participants_of
+from parindex.downloads import file_download
 from parindex.formats.frameworks import save_framework_file
 from parindex.formats.rule_text import describe_rule, format_rule
 from parindex.frameworks.selectors import (
@@ -170,9 +171,7 @@ def framework_download(request: AuthedHttpRequest, code: str, fmt: str) -> FileR
         if fmt == "yaml"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return FileResponse(
-        BytesIO(payload), as_attachment=True, filename=f"{fw.code}.{fmt}", content_type=content_type
-    )
+    return file_download(BytesIO(payload), filename=f"{fw.code}.{fmt}", content_type=content_type)
 
 
 @login_required

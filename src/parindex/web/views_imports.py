@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import participants_of
+from parindex.downloads import file_download
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.formats.templates import (
     METRICS_HEADER,
@@ -32,9 +33,7 @@ from parindex.web.helpers import CsvImport, admin_cycle, csv_import
 
 
 def _csv_download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_download(data, filename=filename, content_type="text/csv; charset=utf-8")
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -15,6 +15,7 @@ from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.routers.assessments import _assessment, _score
+from parindex.downloads import file_download
 from parindex.evidence.selectors import document_get, library_of, links_of
 from parindex.evidence.services import (
     document_reference_create,
@@ -90,14 +91,11 @@ def download(request: ApiRequest, document_id: int) -> Any:
     document = document_get(request.auth, document_id)
     if not (document.is_file and document.file):
         raise Http404
-    response = FileResponse(
+    return file_download(
         document.file.open("rb"),
-        as_attachment=True,
         filename=document.original_name or (document.file.name or "").rsplit("/", 1)[-1],
-        content_type=document.content_type or "application/octet-stream",
+        content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @router.get(

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
+from parindex.api.auth import SessionAuth
 from parindex.api.models import ApiToken
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.services import token_create, token_revoke
@@ -61,10 +62,16 @@ def token_list(request: ApiRequest) -> Any:
     "/tokens",
     response={201: s.TokenCreatedOut, **s.ERRORS},
     summary="Tạo khoá API",
-    description="Khoá (key) chỉ hiện một lần trong câu trả lời này; hãy lưu lại ngay.",
+    description=(
+        "Khoá (key) chỉ hiện một lần trong câu trả lời này; hãy lưu lại ngay. Chỉ tạo được "
+        "từ phiên đăng nhập trên trình duyệt: một khoá API không tạo được khoá khác (401)."
+    ),
+    auth=SessionAuth(),
 )
 def token_new(request: ApiRequest, payload: s.TokenIn) -> Any:
-    token, key = token_create(user=request.auth, name=payload.name, actor=request.auth)
+    token, key = token_create(
+        user=request.auth, name=payload.name, actor=request.auth, days=payload.days
+    )
     return Status(201, {**s.token_out(token), "key": key})
 
 

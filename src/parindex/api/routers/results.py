@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.cycles.selectors import cycle_get
+from parindex.downloads import file_download
 from parindex.reports import tabular
-from parindex.reports.models import ExportJob
+from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind
 from parindex.reports.services import can_export, export_request, file_name
 
 router = Router(tags=["Kết quả và xuất báo cáo"])
@@ -81,11 +82,11 @@ def results_json(request: ApiRequest, cycle_id: int) -> Any:
 )
 def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
     cycle = cycle_get(request.auth, cycle_id)
-    response = HttpResponse(
-        tabular.results_csv(cycle, request.auth), content_type="text/csv; charset=utf-8"
+    return file_download(
+        tabular.results_csv(cycle, request.auth),
+        filename=f"ket-qua-{cycle.year}.csv",
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{cycle.year}.csv"'
-    return response
 
 
 @router.post(
@@ -123,6 +124,8 @@ def export_file(request: ApiRequest, job_id: int) -> Any:
     if not job.file:
         raise ValidationError("Tệp chưa xuất xong.")
 
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=file_name(job.cycle, job.kind)
+    return file_download(
+        job.file.open("rb"),
+        filename=file_name(job.cycle, job.kind),
+        content_type=CONTENT_TYPES[ExportKind(job.kind)],
     )

@@ -107,9 +107,19 @@ def test_a_bearer_write_needs_no_csrf_token(cycle):
     _, key = token_create(user=admin, name="ci", actor=admin)
     client = Client(enforce_csrf_checks=True)
     response = client.post(
+        "/api/notifications/read", content_type="application/json", **bearer(key)
+    )
+    assert response.status_code == 200
+
+
+def test_a_token_cannot_create_tokens(cycle):
+    admin = make_user("snv", "admin")
+    _, key = token_create(user=admin, name="ci", actor=admin)
+    response = Client().post(
         "/api/tokens", {"name": "khác"}, content_type="application/json", **bearer(key)
     )
-    assert response.status_code == 201
+    assert response.status_code == 401
+    assert list(ApiToken.objects.filter(user=admin).values_list("name", flat=True)) == ["ci"]
 
 
 def test_users_list_create_and_revoke_their_own_tokens_only(client):

@@ -5,7 +5,7 @@ the Sở Nội vụ admin one leaf at a time or imported from a file read by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -101,13 +101,16 @@ def external_points_import(
     source: str,
     actor: User | None,
     problems: Sequence[Problem] = (),
+    notes: Mapping[tuple[str, str], str] | None = None,
 ) -> dict[str, int]:
     """Import external points read by :func:`parindex.formats.scores.read_points`.
 
     All-or-nothing: the reader's ``problems`` and those found against the cycle (a unit
     not taking part, a leaf that is not external, a repeated leaf, an approved assessment,
     points above the leaf's maximum) are raised together, in line order, as one
-    :class:`FormatError`. ``source`` names the file in the notes and the audit row."""
+    :class:`FormatError`. ``source`` names the file in the notes and the audit row;
+    ``notes`` may give a row its own note by ``(unit, code)`` (the survey feed says which
+    survey and how many responses each point comes from)."""
     require_admin(actor, "nhập điểm khảo sát, SIPAS, thống kê", system=True)
     require_unfrozen(cycle)
     name = source
@@ -169,7 +172,8 @@ def external_points_import(
             reason = "; ".join(m for msgs in exc.message_dict.values() for m in msgs)
             found.append(Problem(name, line, "points", reason))
             continue
-        planned.append((row, _external_changes(row, pts, r.not_applicable, note)))
+        row_note = (notes or {}).get((unit, code), note)
+        planned.append((row, _external_changes(row, pts, r.not_applicable, row_note)))
     if problems or found:
         raise FormatError(sorted([*problems, *found], key=lambda p: p.line or 0))
     changed = 0

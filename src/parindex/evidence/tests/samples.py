@@ -110,9 +110,12 @@ def png_bytes() -> bytes:
 
 
 def jpeg_bytes() -> bytes:
-    """A JPEG start (SOI + JFIF APP0) and end marker: enough for content detection."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+    """A real 2×2 JPEG (Pillow), so that it parses as what it claims."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buf, "JPEG")
+    return buf.getvalue()
 
 
 def zip_bomb_bytes(uncompressed: int = 300 * 1024 * 1024) -> bytes:

@@ -112,8 +112,9 @@ def need(tool: str) -> str:
     raise AssertionError  # unreachable
 
 
-def soffice_to_pdf(path: Path, tmp: Path) -> Path:
-    """Convert with LibreOffice headless; fail the test if the conversion fails."""
+def soffice_to_pdf(path: Path, tmp: Path, to: str = "pdf") -> Path:
+    """Convert with LibreOffice headless (to ``to``: pdf, csv …); fail the test if the
+    conversion fails."""
     soffice = need("soffice")
     home = tmp / "lo-home"
     home.mkdir(exist_ok=True)
@@ -127,7 +128,7 @@ def soffice_to_pdf(path: Path, tmp: Path) -> Path:
             "--headless",
             "--norestore",
             "--convert-to",
-            "pdf",
+            to,
             "--outdir",
             str(out),
             str(path),
@@ -137,7 +138,7 @@ def soffice_to_pdf(path: Path, tmp: Path) -> Path:
         timeout=120,
         env=env,
     )
-    pdf = out / (path.stem + ".pdf")
+    pdf = out / (path.stem + "." + to.split(":")[0])
     assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 0, (
         f"LibreOffice could not convert {path.name}: rc={proc.returncode}\n"
         f"{proc.stdout}\n{proc.stderr}"

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from parindex.evidence.tests.samples import pdf_bytes
+from parindex.surveys.tests.helpers import YAML as SURVEY_YAML
 from parindex.testing import REFERENCE
 
 UNIT = ("staff", "head")
@@ -88,6 +89,16 @@ PAGES: dict[str, Expect] = {
     "public:version": Expect("hidden", anonymous="hidden"),
     "login": Expect("ok", anonymous="ok"),
     "logout": post("login", anonymous="login"),  # back to the login page
+    # Account pages (issue 9): everyone signed in, for their own account only.
+    "twofactor_verify": Expect("ok"),  # no second step owed: back to the home page
+    "account": Expect("ok"),
+    "password_change": Expect("ok"),
+    "twofactor_enrol": Expect("ok"),
+    "token_list": post("ok", body=lambda o: {"name": "máy chủ báo cáo"}),
+    "token_revoke": post("hidden", {"staff": "ok"}),  # the staff's own key
+    "security_admin": admin_only(),
+    "login_unlock": admin_only("POST"),
+    "twofactor_reset": admin_only("POST"),
     "evidence:download": Expect("ok", of([*OTHER_UNIT, "other_appraiser"], "hidden")),
     # Exports: admin, council, leader.
     "reports:exports": Expect("hidden", of(["admin", "council", "leader"], "ok")),
@@ -181,6 +192,27 @@ PAGES: dict[str, Expect] = {
     "notification_list": Expect("ok"),
     "notification_read": post("hidden", {"staff": "ok"}),
     "notification_read_all": post("ok"),
+    # Surveys (issue 10): the public form answers anyone with a valid token; the sampling,
+    # import, paper entry, review and feed pages are the admin's; results are read by every
+    # signed-in role within its scope (a unit's staff: their own unit).
+    "surveys:form": Expect("ok", anonymous="ok"),
+    "surveys:list": admin_only(),
+    "surveys:questionnaire_add": admin_only("POST"),
+    "surveys:add": admin_only("POST"),
+    "surveys:detail": admin_only(),
+    "surveys:frame_add": admin_only("POST"),
+    "surveys:tokens_add": admin_only("POST"),
+    "surveys:qr_sheet": admin_only(),
+    "surveys:import": admin_only("POST"),
+    "surveys:paper": admin_only(),
+    "surveys:review": admin_only(),
+    "surveys:decide": admin_only("POST", body=lambda o: {"decision": "approved"}),
+    "surveys:approve_all": admin_only("POST"),
+    "surveys:feed": admin_only("POST"),
+    "surveys:status": admin_only("POST", body=lambda o: {"status": "closed"}),
+    "surveys:results": Expect("ok"),
+    "surveys:results_xlsx": Expect("ok"),
+    "surveys:results_docx": Expect("ok"),
 }
 
 A = "/api/assessments/{assessment_id}"
@@ -340,6 +372,23 @@ API: dict[str, Expect] = {
     ),
     "GET /api/exports/{job_id}": Expect("hidden", of(["admin", "council", "leader"], "ok")),
     "GET /api/exports/{job_id}/file": Expect("hidden", of(["admin", "council", "leader"], "ok")),
+    "GET /api/questionnaires": Expect("ok"),
+    "GET /api/questionnaires/{questionnaire_id}": Expect("ok"),
+    "POST /api/questionnaires": Expect(
+        "denied", {"admin": "ok"}, body=lambda o: {"source": SURVEY_YAML, "name": "q.yaml"}
+    ),
+    "GET /api/surveys/{survey_id}/responses": admin_only(),
+    "POST /api/surveys/{survey_id}/responses": admin_only(
+        "POST",
+        body=lambda o: {"respondent": "API-1", "unit": "so-tu-phap", "answers": {"TC1": "5"}},
+    ),
+    "POST /api/surveys/{survey_id}/responses/import": admin_only(
+        "POST", body=lambda o: {"file": _file("r.csv", b"respondent,unit,TC1\nX1,so-tu-phap,4\n")}
+    ),
+    "POST /api/surveys/{survey_id}/responses/{response_id}/review": admin_only(
+        "POST", body=lambda o: {"decision": "approved"}
+    ),
+    "GET /api/surveys/{survey_id}/results": Expect("ok"),
     "GET /api/dossiers": Expect("ok"),
     "GET /api/dossiers/metrics": Expect("ok"),
     "GET /api/dossier-imports": admin_only(),

@@ -17,6 +17,7 @@ from parindex.assessments.services import assessment_submit, cycle_open
 from parindex.engine.framework import Framework as EngineFramework
 from parindex.engine.framework import Node, Rule
 from parindex.evidence.models import EvidenceDocument, EvidenceLink
+from parindex.evidence.tests.samples import pdf_bytes
 from parindex.frameworks.services import framework_import
 from parindex.testing import make_group, make_unit, make_user
 
@@ -25,7 +26,7 @@ from .conftest import fill, put, sc, status_of
 pytestmark = pytest.mark.django_db
 S = AssessmentStatus
 HX = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: uploads are opened with a PDF parser
 
 
 def leaf_url(w, code):

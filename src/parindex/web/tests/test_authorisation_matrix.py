@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -34,6 +35,7 @@ from parindex.evidence.tests.samples import sample_upload
 from parindex.notifications.models import Notification
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
+from parindex.surveys.tests.helpers import SurveyObjects, survey_objects
 from parindex.testing import PERSONAS, World, leaf_score, make_user
 from parindex.web.tests.authz_table import API, PAGES
 
@@ -51,6 +53,8 @@ class Objects:
     notification_pk: int
     token_pk: int
     job_pk: int
+    attempt_pk: int
+    survey: SurveyObjects
     import_pk: int
 
     @property
@@ -72,9 +76,30 @@ def objects(w: World) -> Objects:
         cycle=w.cycle, kind="csv", requested_by=w.admin, status=JobStatus.DONE
     )
     job.file.save("ket-qua.csv", ContentFile(b"unit,points\n"))
+    attempt = AccessAttempt.objects.create(
+        username=w.staff.username,
+        ip_address="192.0.2.1",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/dang-nhap/",
+        user_agent="",
+    )
     dossier_import = DossierImport.objects.create(file_name="mot-cua.csv", requested_by=w.admin)
     dossier_import.error_report.save("loi.csv", ContentFile(b"loai,dong,cot,ly_do\n"))
-    return Objects(w, score.pk, doc.pk, link.pk, note.pk, token.pk, job.pk, dossier_import.pk)
+    return Objects(
+        w,
+        score.pk,
+        doc.pk,
+        link.pk,
+        note.pk,
+        token.pk,
+        job.pk,
+        attempt.pk,
+        survey_objects(w),
+        dossier_import.pk,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +134,20 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             "reports:download": o.job_pk,
             "dossiers:import_report": o.import_pk,
             "notification_read": o.notification_pk,
-        }.get(name, w.cycle.pk if "cycle" in name or name.startswith("public:") else w.a.pk),
+            "token_revoke": o.token_pk,
+            "login_unlock": o.attempt_pk,
+            "twofactor_reset": w.staff.pk,
+        }.get(
+            name,
+            o.survey.survey_pk
+            if name.startswith("surveys:")
+            else w.cycle.pk
+            if "cycle" in name or name.startswith("public:")
+            else w.a.pk,
+        ),
+        "frame_pk": o.survey.frame_pk,
+        "response_pk": o.survey.response_pk,
+        "token": o.survey.token,
         "cycle_pk": w.cycle.pk,
         "cycle_id": w.cycle.pk,
         "score_pk": o.score_pk,
@@ -139,6 +177,8 @@ def api_path(template: str, o: Objects) -> str:
     ids = {"cycle_id": w.cycle.pk, "assessment_id": w.a.pk, "code": "1.1"}
     ids |= {"unit_code": w.tuphap.code, "document_id": o.document_pk, "link_id": o.link_pk}
     ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
+    ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
+    ids |= {"questionnaire_id": o.survey.questionnaire_pk}
     ids |= {"import_id": o.import_pk}
     return template.format(**ids)
 

@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="tên khoá, ví dụ “máy chủ báo cáo”")
         parser.add_argument("--revoke", metavar="PREFIX", help="thu hồi khoá có tiền tố này")
         parser.add_argument("--list", action="store_true", help="liệt kê các khoá")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="thời hạn (ngày; mặc định PARINDEX_API_TOKEN_DAYS)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"]).first()
@@ -28,9 +34,10 @@ class Command(BaseCommand):
             raise CommandError(f"Không có người dùng “{options['username']}”.")
         if options["list"]:
             for t in ApiToken.objects.filter(user=user):
-                state = "đã thu hồi" if t.revoked_at else "đang dùng"
+                state = "đã thu hồi" if t.revoked_at else "hết hạn" if t.is_expired else "đang dùng"
                 used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "chưa dùng"
-                self.stdout.write(f"{t.prefix}…  {t.name}  ({state}, {used})")
+                until = f"hết hạn {t.expires_at:%Y-%m-%d}"
+                self.stdout.write(f"{t.prefix}…  {t.name}  ({state}, {used}, {until})")
             return
         if options["revoke"]:
             tokens = list(ApiToken.objects.filter(user=user, prefix=options["revoke"]))
@@ -40,7 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã thu hồi khoá {tokens[0].prefix}… của {user.username}.")
             return
         try:
-            token, key = token_create(user=user, name=options["name"], actor=None)
+            token, key = token_create(
+                user=user, name=options["name"], actor=None, days=options["days"]
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stderr.write(

@@ -115,6 +115,39 @@
       };
     },
 
+    // Survey indices (issue 10): bars with their 95 % interval as whiskers.
+    intervals: function (el, d) {
+      tallFor(el, d.labels.length, 24, 40);
+      var whiskers = d.low.map(function (lo, i) { return [i, lo, d.high[i]]; })
+        .filter(function (w) { return w[1] !== null && w[2] !== null; });
+      return {
+        grid: { left: labelWidth(el) + 12, right: 56, top: 8, bottom: 24 },
+        tooltip: { formatter: function (p) {
+          var i = p.dataIndex;
+          return d.names[i] + "<br>" + vn(d.values[i], 2) + " (" + vn(d.low[i], 2) + "–" +
+            vn(d.high[i], 2) + ")"; } },
+        xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: function (v) { return vn(v); } } },
+        yAxis: { type: "category", inverse: true, data: d.labels,
+          axisLabel: { width: labelWidth(el), overflow: "truncate", interval: 0 } },
+        series: [
+          { type: "bar", barMaxWidth: 16, data: d.values, itemStyle: { color: "#2f6fb0" },
+            label: { show: true, position: "right", distance: 24,
+              formatter: function (p) { return vn(p.value, 1); } } },
+          { type: "custom", data: whiskers, z: 10, tooltip: { show: false },
+            renderItem: function (params, api) {
+              var y = api.value(0), lo = api.coord([api.value(1), y]), hi = api.coord([api.value(2), y]);
+              var h = api.size([0, 1])[1] * 0.3;
+              var style = { stroke: "#24292f", lineWidth: 1.5 };
+              return { type: "group", children: [
+                { type: "line", shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style: style },
+                { type: "line", shape: { x1: lo[0], y1: lo[1] - h, x2: lo[0], y2: lo[1] + h }, style: style },
+                { type: "line", shape: { x1: hi[0], y1: hi[1] - h, x2: hi[0], y2: hi[1] + h }, style: style }
+              ] };
+            } }
+        ]
+      };
+    },
+
     changes: function (el, d) {
       var order = d.values.map(function (v, i) { return i; })
         .sort(function (a, b) { return d.values[b] - d.values[a]; });
