@@ -92,6 +92,17 @@ def node(totals: object, code: str) -> object:
 
 
 @register.filter
+def heading(depth: object) -> int:
+    """The heading level of a criterion at ``depth`` (1 = area) under the page's h1:
+    areas are h2, their criteria h3, and so on, capped at h6 (frameworks go 6 deep)."""
+    try:
+        level = int(str(depth)) + 1
+    except ValueError:
+        return 6
+    return max(2, min(level, 6))
+
+
+@register.filter
 def dom_id(code: object) -> str:
     """A criterion code as an HTML id fragment: 1.2.3 → 1-2-3."""
     return "".join(ch if ch.isalnum() else "-" for ch in str(code))
