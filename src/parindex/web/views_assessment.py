@@ -115,15 +115,14 @@ def _leaf_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
     saved: LeafScore | None = None,
+    done: str = "",
 ) -> HttpResponse:
-    """The leaf partial with the totals above it and the missing leaves (out of band);
-    a redirect to the page for a plain form post. ``saved``: the row the save wrote."""
+    """The leaf partial with the totals above it and the missing leaves (out of band), and
+    ``done`` ("Đã lưu {code}") in the page's status region; for a plain form post (no
+    JavaScript) the whole page with the error at the leaf and the typed value kept, or a
+    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote."""
     if not is_htmx(request):
-        if leaf_answer(assessment, score_pk, score=saved, with_missing=False) is None:
-            raise Http404
-        for text in error or []:
-            messages.error(request, text)
-        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
+        return _leaf_page(request, assessment, score_pk, saved, error, stale, attempted, done)
     access = access_for(request.user, assessment)
     answer = leaf_answer(
         assessment, score_pk, score=saved, with_missing=_shows_missing(request, access)
@@ -144,8 +143,41 @@ def _leaf_response(
         "stale": stale,
         "attempted": attempted or {},
         "oob": True,
+        "status_text": "" if error else done.format(code=answer.leaf.criterion.code),
     }
     return render(request, "web/assessment/_leaf_response.html", ctx, status=status)
+
+
+def _leaf_page(
+    request: AuthedHttpRequest,
+    assessment: Assessment,
+    score_pk: int,
+    saved: LeafScore | None,
+    error: list[str] | None,
+    stale: Any,
+    attempted: dict[str, Any] | None,
+    done: str,
+) -> HttpResponse:
+    """Without JavaScript: a refused change re-renders the page with the error at its leaf
+    (what was typed kept); a done one redirects to the leaf with a message."""
+    answer = leaf_answer(assessment, score_pk, score=saved, with_missing=False)
+    if answer is None:
+        raise Http404
+    code = answer.leaf.criterion.code
+    if error:
+        tree = build_tree(assessment)
+        ctx = page_context(request, assessment, tree)
+        ctx["failed"] = {
+            "sid": str(score_pk),
+            "error": error,
+            "stale": stale,
+            "attempted": {} if stale else (attempted or {}),
+        }
+        status = 409 if stale else 422
+        return render(request, "web/assessment/detail.html", ctx, status=status)
+    if done:
+        messages.success(request, done.format(code=code))
+    return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
 
 
 @login_required
@@ -177,7 +209,7 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
 
     def respond(**outcome: Any) -> HttpResponse:
-        return _leaf_response(request, assessment, score.pk, **outcome)
+        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
 
@@ -195,13 +227,15 @@ def comment_add(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRespo
         return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk)
+    return _leaf_response(request, assessment, score.pk, done="Đã gửi ý kiến {code}")
 
 
 # --- evidence -------------------------------------------------------------------------
 
 
-def _evidence_action(request: AuthedHttpRequest, pk: int, score_pk: int, do: Any) -> HttpResponse:
+def _evidence_action(
+    request: AuthedHttpRequest, pk: int, score_pk: int, do: Any, done: str
+) -> HttpResponse:
     """Run an evidence change for one leaf; the leaf partial comes back either way."""
     assessment, score = _score_of(request, pk, score_pk)
     try:
@@ -210,7 +244,7 @@ def _evidence_action(request: AuthedHttpRequest, pk: int, score_pk: int, do: Any
         return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk)
+    return _leaf_response(request, assessment, score.pk, done=done)
 
 
 def _form_errors(form: Any) -> ValidationError:
@@ -250,7 +284,7 @@ def _new_document(
             raise PermissionDenied
         service(score=score, actor=request.user, **kwargs)
 
-    return _evidence_action(request, pk, score_pk, do)
+    return _evidence_action(request, pk, score_pk, do, "Đã thêm tài liệu kiểm chứng {code}")
 
 
 @login_required
@@ -283,7 +317,7 @@ def evidence_attach(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpR
             actor=request.user,
         )
 
-    return _evidence_action(request, pk, score_pk, do)
+    return _evidence_action(request, pk, score_pk, do, "Đã gắn tài liệu kiểm chứng {code}")
 
 
 @login_required
@@ -295,7 +329,7 @@ def evidence_detach(
         link = get_object_or_404(EvidenceLink, pk=link_pk, score=score)
         ev.evidence_detach(link=link, actor=request.user)
 
-    return _evidence_action(request, pk, score_pk, do)
+    return _evidence_action(request, pk, score_pk, do, "Đã bỏ tài liệu kiểm chứng {code}")
 
 
 evidence_carry_forward = workflow_button(

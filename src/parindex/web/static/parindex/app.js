@@ -37,3 +37,33 @@ document.addEventListener("change", function (e) {
   var inputs = document.querySelectorAll("#" + id + " input[type=checkbox]");
   for (var i = 0; i < inputs.length; i++) inputs[i].checked = box.checked;
 });
+/* Focus survives htmx swaps (issue 13 part 2). htmx itself moves focus to the new element
+ * with the same id; when the focused control is gone (an evidence row removed, a control
+ * without an id), focus goes to the swapped region's heading instead of falling to <body>. */
+(function () {
+  "use strict";
+  var before = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var a = document.activeElement;
+    var target = e.detail && e.detail.target;
+    before = {
+      id: a && a !== document.body ? a.id : "",
+      inside: !!(a && target && target.contains(a)),
+      target: target ? target.id : ""
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = before;
+    before = null;
+    if (!was || !was.inside) return;
+    var a = document.activeElement;
+    if (a && a !== document.body && document.contains(a)) return;
+    var el = was.id ? document.getElementById(was.id) : null;
+    if (!el && was.target) {
+      var region = document.getElementById(was.target);
+      el = region && (region.querySelector("[tabindex='-1']") || region);
+      if (el && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    }
+    if (el) el.focus({ preventScroll: true });
+  });
+})();
