@@ -251,19 +251,40 @@ def _form_errors(form: Any) -> ValidationError:
     return ValidationError([m for msgs in form.errors.values() for m in msgs])
 
 
-@login_required
-def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
-    """The add-evidence forms of one leaf (loaded when the unit opens them): upload,
-    reference, and a pick from the unit's library."""
-    assessment, score = _score_of(request, pk, score_pk)
+def _evidence_page(
+    request: AuthedHttpRequest,
+    assessment: Assessment,
+    score: LeafScore,
+    *,
+    errors: list[str] | None = None,
+    kept: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The add-evidence forms of one leaf: the partial htmx loads into the leaf, or (without
+    JavaScript) a full page whose plain posts come back to the leaf's anchor."""
     access = access_for(request.user, assessment)
     if not access.can_explain:
         raise Http404
-    return render(
-        request,
-        "web/assessment/_evidence_forms.html",
-        {"s": score, "access": access, "library": library_of(assessment, access)},
-    )
+    ctx = {
+        "s": score,
+        "assessment": assessment,
+        "access": access,
+        "library": library_of(assessment, access),
+        "errors": errors or [],
+        "kept": kept or {},
+        "nav": "assessment",
+    }
+    if is_htmx(request):
+        return render(request, "web/assessment/_evidence_forms.html", ctx, status=status)
+    return render(request, "web/assessment/evidence.html", ctx, status=status)
+
+
+@login_required
+def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """The add-evidence forms of one leaf: upload, reference, and a pick from the unit's
+    library (loaded into the leaf by htmx, or a page of its own)."""
+    assessment, score = _score_of(request, pk, score_pk)
+    return _evidence_page(request, assessment, score)
 
 
 def _new_document(
@@ -272,8 +293,10 @@ def _new_document(
     score_pk: int,
     form: UploadForm | ReferenceForm,
     service: Callable[..., Any],
+    kind: str,
 ) -> HttpResponse:
-    """Add a document to the unit's library and to the leaf (``service``), from ``form``."""
+    """Add a document to the unit's library and to the leaf (``service``), from ``form``.
+    Without JavaScript a refused form comes back on the evidence page with what was typed."""
 
     def do(assessment: Assessment, score: LeafScore) -> None:
         if not form.is_valid():
@@ -284,6 +307,27 @@ def _new_document(
             raise PermissionDenied
         service(score=score, actor=request.user, **kwargs)
 
+    if not is_htmx(request):
+        assessment, score = _score_of(request, pk, score_pk)
+        try:
+            do(assessment, score)
+        except (ValidationError, InvalidTransition, ConcurrentChange) as exc:
+            kept = {kind: {k: request.POST.get(k, "") for k in request.POST}}
+            return _evidence_page(
+                request, assessment, score, errors=error_messages(exc), kept=kept, status=422
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        return _leaf_page(
+            request,
+            assessment,
+            score.pk,
+            None,
+            None,
+            None,
+            None,
+            "Đã thêm tài liệu kiểm chứng {code}",
+        )
     return _evidence_action(request, pk, score_pk, do, "Đã thêm tài liệu kiểm chứng {code}")
 
 
@@ -291,14 +335,14 @@ def _new_document(
 @require_POST
 def evidence_upload(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
-    return _new_document(request, pk, score_pk, form, ev.evidence_upload)
+    return _new_document(request, pk, score_pk, form, ev.evidence_upload, "upload")
 
 
 @login_required
 @require_POST
 def evidence_reference(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     form = ReferenceForm(request.POST)
-    return _new_document(request, pk, score_pk, form, ev.evidence_reference_add)
+    return _new_document(request, pk, score_pk, form, ev.evidence_reference_add, "reference")
 
 
 @login_required
