@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -250,3 +251,17 @@ def nav_cycle(context: template.Context) -> object:
             viewed = getattr(context.get("assessment"), "cycle", None)
         request._nav_cycle = working_cycle(request, viewed)  # type: ignore[union-attr]
     return request._nav_cycle  # type: ignore[union-attr]
+
+
+@register.inclusion_tag("web/results/_chart.html")
+def chart(
+    dom_id: str, label: str, data: dict[str, Any], table_open: bool = False
+) -> dict[str, Any]:
+    """One chart with its text (issue 13 part 4): the drawing area (role="img", a label
+    that says what it shows), a <noscript> notice and a table of the same numbers behind
+    a toggle. charts.js draws into the area from the ``json_script`` of ``dom_id``."""
+    from parindex.web.charts import chart_text
+
+    text = chart_text(data or {})
+    full = f"{label}: {text['summary']}" if text["summary"] else label
+    return {"id": dom_id, "label": label, "full_label": full, "text": text, "open": table_open}
