@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.conf import settings
