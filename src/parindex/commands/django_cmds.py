@@ -31,6 +31,18 @@ def default_database() -> Path:
     return _data_dir() / "parindex.sqlite3"
 
 
+def collect_static() -> None:
+    """Copy, hash and compress the static files into ``$PARINDEX_DATA_DIR/static`` (the
+    manifest WhiteNoise serves with a year of caching; issue 13 part 6). Run before serving,
+    so that a changed stylesheet or script gets a new name."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.STATIC_MANIFEST:
+        raise RuntimeError("collect_static needs PARINDEX_STATIC_MANIFEST before django.setup()")
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+
+
 def _setup() -> None:
     """Configure Django (settings from the environment) and make sure the data folder of
     the default SQLite database exists."""
@@ -78,6 +90,8 @@ def _not_ready() -> str | None:
 
 def manage(argv: Sequence[str]) -> int:
     """``parindex manage <django command> …``"""
+    if argv and argv[0] == "collectstatic":
+        os.environ["PARINDEX_STATIC_MANIFEST"] = "true"  # write the hashed names' manifest
     _setup()
     from django.core.management import execute_from_command_line
 
@@ -176,10 +190,12 @@ def demo(args: argparse.Namespace) -> int:
             print(f"Đã xoá cơ sở dữ liệu cũ ({db_path}).")
         else:
             print("DATABASE_URL đã được đặt: --reset không xoá cơ sở dữ liệu này.", file=sys.stderr)
+    os.environ["PARINDEX_STATIC_MANIFEST"] = "true"
     _setup()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    collect_static()
     from parindex.web.demo import seed_demo
 
     result = seed_demo()
@@ -215,7 +231,11 @@ def serve(args: argparse.Namespace, *, launched_by_demo: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    if not launched_by_demo:
+        os.environ["PARINDEX_STATIC_MANIFEST"] = "true"
     _setup()
+    if not launched_by_demo:
+        collect_static()
     from parindex.config.wsgi import application
 
     addr = getattr(args, "addr", "127.0.0.1:8000")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parindex.web.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,11 +103,23 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Evidence files live outside the web root and are served only through permission checks.
 MEDIA_ROOT = Path(env_str("PARINDEX_MEDIA_ROOT", str(DATA_DIR / "media")))
+#: Hashed static file names (cached for a year) once `collectstatic` wrote the manifest —
+#: `parindex demo` and `parindex serve` run it — or when asked to (the collectstatic run
+#: itself). Without a manifest (tests, a bare checkout) the files are served from the apps.
+STATIC_MANIFEST = (
+    env_bool("PARINDEX_STATIC_MANIFEST", False) or (STATIC_ROOT / "staticfiles.json").exists()
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise sends hashed names with `Cache-Control: max-age=315360000, public, immutable`
+# (their content never changes), other files with 60 s.
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("PARINDEX_SECURE_COOKIES", False)
