@@ -67,3 +67,11 @@ document.addEventListener("change", function (e) {
     if (el) el.focus({ preventScroll: true });
   });
 })();
+/* Confirmations without inline handlers (the Content-Security-Policy forbids them): a form or
+ * a submit button with data-confirm="question" asks before the form is sent. */
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  var button = e.submitter;
+  var text = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) e.preventDefault();
+}, true);

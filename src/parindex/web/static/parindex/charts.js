@@ -136,7 +136,11 @@
     radar: function (el, d) {
       return {
         color: ["#2f6fb0", "#8c959f", "#1a7f37"],
-        tooltip: { trigger: "item" },
+        // A text formatter: ECharts' default tooltip markup carries style attributes,
+        // which the Content-Security-Policy refuses.
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.name + "<br>" + d.codes.map(function (c, i) {
+            return c + ": " + vn(p.value[i], 1); }).join("<br>"); } },
         legend: { bottom: 0, data: d.series.map(function (s) { return s.name; }) },
         radar: {
           radius: narrow(el) ? "55%" : "65%", center: ["50%", "48%"],
