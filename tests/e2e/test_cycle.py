@@ -194,7 +194,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     leaf(s, "1.1").get_by_text("+ Thêm tài liệu kiểm chứng").click()
     upload = leaf(s, "1.1").locator("form").filter(has_text="Tải tệp lên")
     upload.locator("input[type=file]").set_input_files(str(pdf))
-    upload.get_by_placeholder("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
+    upload.get_by_label("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
     upload.get_by_role("button", name="Tải lên").click()
     expect(leaf(s, "1.1").locator(".doc-list")).to_contain_text("Kế hoạch CCHC năm 2025")
     expect(leaf(s, "1.1")).to_contain_text("Tài liệu kiểm chứng (1)")
