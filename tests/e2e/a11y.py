@@ -33,9 +33,11 @@ def watch_csp(context: Any) -> list[str]:
     def on_page(page: Page) -> None:
         page.on(
             "console",
-            lambda m: found.append(f"{page.url}: {m.text}")
-            if "Content Security Policy" in m.text
-            else None,
+            lambda m: (
+                found.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text
+                else None
+            ),
         )
 
     context.on("page", on_page)
@@ -53,17 +55,16 @@ def axe(page: Page) -> list[str]:
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
-        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
         TAGS,
     )
     lines: list[str] = []
     for v in result["violations"]:
         for node in v["nodes"][:5]:
             target = " ".join(str(t) for t in node["target"])
-            lines.append(
-                f"{v['id']} ({v['impact']}): {v['help']} — {target}: {node.get('failureSummary', '').strip()}"
-                .replace("\n", " ")
-            )
+            summary = node.get("failureSummary", "").strip().replace("\n", " ")
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {target}: {summary}")
         if len(v["nodes"]) > 5:
             lines.append(f"{v['id']}: … và {len(v['nodes']) - 5} phần tử nữa")
     return lines
@@ -73,7 +74,9 @@ def tab_to(page: Page, selector: str, limit: int = 400) -> int:
     """Press Tab until the focused element matches ``selector``; the number of presses."""
     for n in range(1, limit + 1):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "(s) => !!document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return n
     raise AssertionError(f"Tab không tới được {selector} sau {limit} lần")
 

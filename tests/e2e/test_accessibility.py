@@ -53,9 +53,7 @@ def page_name(path: str) -> str | None:
 
 
 def links(page: Page, base: str) -> list[str]:
-    hrefs = page.eval_on_selector_all(
-        "a[href]:not([download])", "els => els.map(e => e.href)"
-    )
+    hrefs = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
     out = []
     for href in hrefs:
         url, _ = urldefrag(href)
@@ -136,3 +134,15 @@ def test_axe_finds_no_wcag_21_aa_violation_on_any_page_as_any_role(
     admin = visited["snv.admin"]
     assert {"cycle_stage", "cycle_progress", "reports:exports", "results_overview"} <= admin
     assert {"notification_list", "cycle_list", "cycle_detail", "home"} <= admin
+
+
+def test_the_axe_check_reports_what_it_finds(browser) -> None:
+    """The harness itself: a violation inside a closed <details> is reported, readably."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="vi"><title>t</title><main><details><summary>Mở</summary>'
+        '<input type="text" id="x"></details></main></html>'
+    )
+    found = axe(page)
+    page.close()
+    assert any(line.startswith("label ") and "#x" in line for line in found), found
