@@ -83,3 +83,13 @@ def tab_to(page: Page, selector: str, limit: int = 400) -> int:
 
 def focused_id(page: Page) -> str:
     return str(page.evaluate("document.activeElement ? document.activeElement.id : ''"))
+
+
+def htmx_idle(page: Page) -> None:
+    """Wait until no htmx request, swap or settle is under way (a key pressed while htmx
+    settles new content would reach a form it has not taken over yet: a plain post, which
+    works too, but not the path a test of the htmx page means to take)."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    page.wait_for_timeout(50)  # htmx's settle delay (20 ms) ends after the class is gone
