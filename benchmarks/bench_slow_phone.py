@@ -65,7 +65,7 @@ def start(src: Path, data: Path) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(3000):  # up to 10 min on a loaded machine
         try:
             urllib.request.urlopen(base + "/dang-nhap/", timeout=1)
             return server, base

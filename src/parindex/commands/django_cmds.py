@@ -32,15 +32,12 @@ def default_database() -> Path:
 
 
 def collect_static() -> None:
-    """Copy, hash and compress the static files into ``$PARINDEX_DATA_DIR/static`` (the
-    manifest WhiteNoise serves with a year of caching; issue 13 part 6). Run before serving,
-    so that a changed stylesheet or script gets a new name."""
-    from django.conf import settings
-    from django.core.management import call_command
+    """Copy, hash and compress the static files into ``$PARINDEX_DATA_DIR/static`` when
+    they changed (issue 13 part 6; :mod:`parindex.web.staticfiles`)."""
+    from parindex.web.staticfiles import collect_static as collect
 
-    if not settings.STATIC_MANIFEST:
-        raise RuntimeError("collect_static needs PARINDEX_STATIC_MANIFEST before django.setup()")
-    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    if collect():
+        print("Đã chuẩn bị tệp tĩnh (tên có mã băm, bản nén gzip).")
 
 
 def _setup() -> None:

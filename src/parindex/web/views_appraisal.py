@@ -176,7 +176,7 @@ def _appraise_response(
     if not is_htmx(request):
         unit_page = reverse("appraisal_unit", args=[assessment.pk])
         back = request.POST.get("back") or unit_page
-        if not back.startswith("/"):
+        if not back.startswith("/") or back.startswith("//"):
             back = unit_page
         if error and back == unit_page:
             # Without JavaScript: the whole page, the error at its leaf, what was typed kept.

@@ -139,6 +139,24 @@ def test_without_javascript_a_save_comes_back_to_the_leaf_with_a_message(client,
     assert "Đã lưu 1.2.1" in client.get(r["Location"]).text
 
 
+def test_without_javascript_refused_appraisal_points_show_at_the_leaf(client, w):
+    fill(w)
+    appraisal_start(assessment=assessment_submit(assessment=w.a, actor=w.head), actor=w.appraiser)
+    client.force_login(w.appraiser)
+    s = sc(w.a, "1.1")
+    url = reverse("appraisal_leaf", args=[w.a.pk, s.pk])
+    body = {"what": "points", "round": 1, "version": s.version, "points": "9", "reason": "x"}
+    r = client.post(url, body)
+    assert r.status_code == 422 and "<h1>Thẩm định: Sở Tư pháp</h1>" in r.text
+    leaf = r.text[r.text.index(f'id="ap-{s.pk}"') :]
+    leaf = leaf[: leaf.index("</section>")]
+    assert 'role="alert"' in leaf and 'value="9"' in leaf
+    body["points"] = "1"
+    done = client.post(url, body)
+    assert done.status_code == 302 and done["Location"].endswith(f"#ap-{s.pk}")
+    assert "Đã lưu điểm 1.1" in client.get(done["Location"]).text
+
+
 def test_without_javascript_evidence_is_added_on_a_page_of_its_own(client, w):
     client.force_login(w.staff)
     s = sc(w.a, "1.1")
