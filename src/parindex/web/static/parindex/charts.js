@@ -239,6 +239,13 @@
     (root || document).querySelectorAll(".chart[data-chart]").forEach(draw);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // ECharts loads async (it must not hold the page up): draw when both have arrived.
+  function start() {
+    if (window.echarts) { drawAll(document); return; }
+    var lib = document.getElementById("echarts-js");
+    if (lib) lib.addEventListener("load", function () { drawAll(document); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
 })();
