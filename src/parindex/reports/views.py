@@ -42,7 +42,7 @@ def _jobs(cycle: Any) -> list[ExportJob]:
 
 
 #: The file names the status region announces when a watched job is ready (issue 13 part 2).
-READY_NAMES = {
+READY_NAMES: dict[str, str] = {
     ExportKind.XLSX: "Tệp Excel",
     ExportKind.DOCX: "Tệp Word",
     ExportKind.PDF: "Tệp PDF",

@@ -23,7 +23,7 @@ STAMP = ".parindex-static-stamp"
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    keep_only_hashed_files = True  # type: ignore[assignment]
+    keep_only_hashed_files = True
 
     def create_compressor(self, **kwargs: Any) -> Compressor:
         return Compressor(use_brotli=False, **kwargs)
