@@ -108,7 +108,7 @@ def answer_requests(s: Page, answers: dict[str, str]) -> None:
 
 def leaf(page: Page, code: str) -> Any:
     """The self-assessment article of a leaf, found by its code in the header."""
-    return page.locator("article.leaf").filter(
+    return page.locator("section.leaf").filter(
         has=page.locator(".tree-code", has_text=re.compile(rf"^{re.escape(code)}$"))
     )
 
@@ -194,7 +194,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     leaf(s, "1.1").get_by_text("+ Thêm tài liệu kiểm chứng").click()
     upload = leaf(s, "1.1").locator("form").filter(has_text="Tải tệp lên")
     upload.locator("input[type=file]").set_input_files(str(pdf))
-    upload.get_by_placeholder("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
+    upload.get_by_label("Tên tài liệu").fill("Kế hoạch CCHC năm 2025")
     upload.get_by_role("button", name="Tải lên").click()
     expect(leaf(s, "1.1").locator(".doc-list")).to_contain_text("Kế hoạch CCHC năm 2025")
     expect(leaf(s, "1.1")).to_contain_text("Tài liệu kiểm chứng (1)")
@@ -257,7 +257,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     staff.go(url)
     expect(status_badge(s)).to_have_text("Đã gửi")
     expect(s.locator(".lock-card")).to_contain_text("Phiếu đã gửi Sở Nội vụ nên đã khoá")
-    expect(s.locator("article.leaf form.leaf-form")).to_have_count(0)
+    expect(s.locator("section.leaf form.leaf-form")).to_have_count(0)
     expect(leaf(s, "1.2.1")).to_contain_text("Giá trị: 75 → 2,5 điểm")
 
     # ---- the appraiser: round 1, lower one leaf, return for explanation -----------------
@@ -272,17 +272,17 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     expect(status_badge(ap)).to_have_text("Thẩm định vòng 1")
     assert appraiser.go(f"/tham-dinh/phieu/{other.pk}/").status == 404
     appraiser.go(f"/tham-dinh/phieu/{a.pk}/")
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    art = ap.locator("section.appraise").filter(has_text="Đủ số lượng")
     expect(art).to_contain_text("Giải trình của đơn vị: Đã nộp 9/12 báo cáo")
     art.get_by_label("Điểm vòng 1").fill("1,5")
     art.get_by_label("Lý do").fill("Thiếu báo cáo quý IV")
     art.get_by_role("button", name="Lưu điểm").click()
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    art = ap.locator("section.appraise").filter(has_text="Đủ số lượng")
     expect(art).to_contain_text("Lý do vòng 1: Thiếu báo cáo quý IV")
     expect(art.locator(".cols > div").nth(1)).to_contain_text("1,5")
     # The PDF is among the evidence the appraiser sees, and they may open it.
     assert appraiser.context.request.get(f"{base}{pdf_href}").status == 200
-    expect(ap.locator("article.appraise").filter(has_text="Kế hoạch CCHC")).to_contain_text(
+    expect(ap.locator("section.appraise").filter(has_text="Kế hoạch CCHC")).to_contain_text(
         "Kế hoạch CCHC năm 2025"
     )
     # Issue 8: the leaves to explain are ticked, each with its message.
@@ -318,16 +318,16 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
 
     # ---- round 2 ------------------------------------------------------------------------
     appraiser.go(f"/tham-dinh/phieu/{a.pk}/")
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    art = ap.locator("section.appraise").filter(has_text="Đủ số lượng")
     expect(art).to_contain_text("công văn số 45/STP-VP")
     ap.get_by_role("button", name="Bắt đầu thẩm định vòng 2").click()
     expect(ap.get_by_text("Đã bắt đầu thẩm định vòng 2.")).to_be_visible()
     expect(status_badge(ap)).to_have_text("Thẩm định vòng 2")
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    art = ap.locator("section.appraise").filter(has_text="Đủ số lượng")
     art.get_by_label("Điểm vòng 2").fill("2,5")
     art.get_by_label("Lý do").fill("")
     art.get_by_role("button", name="Lưu điểm").click()
-    art = ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    art = ap.locator("section.appraise").filter(has_text="Đủ số lượng")
     expect(art.locator(".cols > div").nth(2)).to_contain_text("2,5")
 
     # ---- the survey points, then the council approves by its decision ------------------
@@ -354,7 +354,7 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     staff.go(url)
     expect(status_badge(s)).to_have_text("Đã phê duyệt")
     expect(s.locator(".lock-card")).to_contain_text("phê duyệt và khoá")
-    expect(s.locator("article.leaf form.leaf-form")).to_have_count(0)
+    expect(s.locator("section.leaf form.leaf-form")).to_have_count(0)
     expect(leaf(s, "1.2.1").locator(".appraised")).to_contain_text(
         "Vòng 1: 1,5 — Thiếu báo cáo quý IV. Vòng 2: 2,5"
     )

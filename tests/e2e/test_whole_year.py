@@ -107,7 +107,7 @@ def submit(h: Page) -> None:
 
 def article(ap: Page) -> Any:
     """The appraisal article of leaf 1.2.1 ("Đủ số lượng")."""
-    return ap.locator("article.appraise").filter(has_text="Đủ số lượng")
+    return ap.locator("section.appraise").filter(has_text="Đủ số lượng")
 
 
 def appraise(ap: Page, label: str, points: str, reason: str) -> None:
@@ -196,7 +196,7 @@ def test_a_whole_year_inside_the_app(browser, live_server, year, tmp_path):
     # ---- 7. round 2: answers beside requests; both units marked done --------------------
     move_stage(p, "Thẩm định vòng 2")
     open_unit(ap, "Sở Tư pháp")
-    requests = ap.locator("article.appraise .explain-request")
+    requests = ap.locator("section.appraise .explain-request")
     expect(requests.filter(has_text="Ngày ban hành kế hoạch?")).to_contain_text(
         "Ban hành ngày 20/12"
     )

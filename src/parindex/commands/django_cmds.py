@@ -31,6 +31,15 @@ def default_database() -> Path:
     return _data_dir() / "parindex.sqlite3"
 
 
+def collect_static() -> None:
+    """Copy, hash and compress the static files into ``$PARINDEX_DATA_DIR/static`` when
+    they changed (issue 13 part 6; :mod:`parindex.web.staticfiles`)."""
+    from parindex.web.staticfiles import collect_static as collect
+
+    if collect():
+        print("Đã chuẩn bị tệp tĩnh (tên có mã băm, bản nén gzip).")
+
+
 def _setup() -> None:
     """Configure Django (settings from the environment) and make sure the data folder of
     the default SQLite database exists."""
@@ -78,6 +87,8 @@ def _not_ready() -> str | None:
 
 def manage(argv: Sequence[str]) -> int:
     """``parindex manage <django command> …``"""
+    if argv and argv[0] == "collectstatic":
+        os.environ["PARINDEX_STATIC_MANIFEST"] = "true"  # write the hashed names' manifest
     _setup()
     from django.core.management import execute_from_command_line
 
@@ -212,10 +223,12 @@ def demo(args: argparse.Namespace) -> int:
     # The demo's shared password logs straight in: two-factor stays optional there, unless
     # the environment asks for it (docs/configuration.md, PARINDEX_REQUIRE_2FA).
     os.environ.setdefault("PARINDEX_REQUIRE_2FA", "false")
+    os.environ["PARINDEX_STATIC_MANIFEST"] = "true"
     _setup()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    collect_static()
     from parindex.web.demo import seed_demo
 
     result = seed_demo()
@@ -251,7 +264,11 @@ def serve(args: argparse.Namespace, *, launched_by_demo: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    if not launched_by_demo:
+        os.environ["PARINDEX_STATIC_MANIFEST"] = "true"
     _setup()
+    if not launched_by_demo:
+        collect_static()
     from parindex.config.wsgi import application
 
     addr = getattr(args, "addr", "127.0.0.1:8000")

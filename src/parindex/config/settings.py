@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.utils.csp import CSP
+
 from parindex.config.env import database_from_url, env_bool, env_int, env_list, env_str
 
 #: Where the SQLite database, evidence files and collected static files live.
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "parindex.accounts.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "parindex.web.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,8 +68,26 @@ MIDDLEWARE = [
     "parindex.accounts.middleware.AdminGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
+
+# Content-Security-Policy (issue 9 part 5), without 'unsafe-inline': scripts and styles come
+# from our static files; chart data travels in <script type="application/json"> blocks
+# (json_script), which are data, not scripts. A page that really needs an inline script
+# writes <script nonce="{{ csp_nonce }}">. See docs/accessibility.md ("No inline code").
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "parindex.config.urls"
 WSGI_APPLICATION = "parindex.config.wsgi.application"
@@ -81,6 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "parindex.web.context_processors.site",
             ],
         },
@@ -155,11 +177,23 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Evidence files live outside the web root and are served only through permission checks.
 MEDIA_ROOT = Path(env_str("PARINDEX_MEDIA_ROOT", str(DATA_DIR / "media")))
+#: Hashed static file names (cached for a year) once `collectstatic` wrote the manifest —
+#: `parindex demo` and `parindex serve` run it — or when asked to (the collectstatic run
+#: itself). Without a manifest (tests, a bare checkout) the files are served from the apps.
+STATIC_MANIFEST = (
+    env_bool("PARINDEX_STATIC_MANIFEST", False) or (STATIC_ROOT / "staticfiles.json").exists()
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "parindex.web.staticfiles.StaticStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise sends hashed names with `Cache-Control: max-age=315360000, public, immutable`
+# (their content never changes), other files with 60 s.
 
 SESSION_COOKIE_HTTPONLY = True
 #: Behind HTTPS (nginx terminating TLS, docs/SECURITY.md): HSTS, the redirect to https://,

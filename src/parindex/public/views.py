@@ -71,7 +71,8 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     order = [name for name, _ in ov.classes]  # the configured order: colours match
     charts: dict[str, Any] = {}
     for g in groups.values():
-        charts[f"rank-{g['id']}"] = ranking_chart(g["name"], g["rows"], d, order)
+        g["dom_id"] = f"rank-{g['id']}"
+        g["chart"] = charts[g["dom_id"]] = ranking_chart(g["name"], g["rows"], d, order)
     charts["chart-classes"] = {
         "kind": "classes",
         "labels": [name for name, n in ov.classes if n],

@@ -42,9 +42,36 @@ def _jobs(cycle: Any) -> list[ExportJob]:
     return list(ExportJob.objects.filter(cycle=cycle).select_related("requested_by")[:HISTORY])
 
 
-def _jobs_context(cycle: Any) -> dict[str, Any]:
+#: The file names the status region announces when a watched job is ready (issue 13 part 2).
+READY_NAMES: dict[str, str] = {
+    ExportKind.XLSX: "Tệp Excel",
+    ExportKind.DOCX: "Tệp Word",
+    ExportKind.PDF: "Tệp PDF",
+    ExportKind.CSV: "Tệp CSV",
+    ExportKind.JSON: "Tệp JSON",
+}
+
+
+def _watched(request: AuthedHttpRequest) -> set[int]:
+    """The jobs the page was waiting for when it polled (``?watch=1,2``)."""
+    return {int(x) for x in request.GET.get("watch", "").split(",") if x.isdigit()}
+
+
+def _jobs_context(cycle: Any, watched: set[int] | None = None) -> dict[str, Any]:
     jobs = _jobs(cycle)
-    return {"cycle": cycle, "jobs": jobs, "polling": any(j.active for j in jobs)}
+    active = [j.pk for j in jobs if j.active]
+    ready = [
+        f"{READY_NAMES.get(j.kind, 'Tệp')} đã sẵn sàng"
+        for j in jobs
+        if watched and j.pk in watched and j.status == JobStatus.DONE
+    ]
+    return {
+        "cycle": cycle,
+        "jobs": jobs,
+        "polling": bool(active),
+        "watch": ",".join(str(pk) for pk in active),
+        "status_text": "; ".join(ready),
+    }
 
 
 @login_required
@@ -52,14 +79,21 @@ def exports(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle_for_export(request.user, cycle_id)
     if request.method == "POST":
         kind = request.POST.get("kind", "")
+        htmx = request.headers.get("HX-Request") == "true"
         try:
             export_request(cycle=cycle, kind=kind, actor=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            text = " ".join(exc.messages)
+            if not htmx:
+                messages.error(request, text)
         else:
-            messages.success(request, f"Đã đưa yêu cầu xuất {ExportKind(kind).label} vào hàng đợi.")
-        if request.headers.get("HX-Request"):
-            return render(request, "reports/_jobs.html", _jobs_context(cycle))
+            text = f"Đã đưa yêu cầu xuất {ExportKind(kind).label} vào hàng đợi."
+            if not htmx:
+                messages.success(request, text)
+        if htmx:  # the job list, and the outcome in the status region (out of band)
+            ctx = _jobs_context(cycle)
+            ctx["status_text"] = text
+            return render(request, "reports/_jobs.html", ctx)
         return redirect("reports:exports", cycle.pk)
 
     ctx = _jobs_context(cycle)
@@ -79,7 +113,7 @@ def exports(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
 def jobs(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
     """The job list alone (htmx polls it every 2 s while a job is queued or running)."""
     cycle = _cycle_for_export(request.user, cycle_id)
-    return render(request, "reports/_jobs.html", _jobs_context(cycle))
+    return render(request, "reports/_jobs.html", _jobs_context(cycle, _watched(request)))
 
 
 @login_required

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["chart_number", "heat_chart", "interval_chart", "ranking_chart"]
+from parindex.formats.numbers import vn_number
+
+__all__ = ["chart_number", "chart_text", "heat_chart", "interval_chart", "ranking_chart"]
 
 
 def chart_number(value: Decimal | None, places: int = 2) -> float | None:
@@ -32,7 +34,7 @@ def ranking_chart(
     }
 
 
-def _num(text: str) -> float | None:
+def _float(text: str) -> float | None:
     return float(text) if text not in ("", None) else None
 
 
@@ -44,9 +46,9 @@ def interval_chart(rows: Iterable[dict[str, Any]], label: str = "name") -> dict[
         "kind": "intervals",
         "labels": [str(r.get("code", r[label])) for r in shown],
         "names": [str(r[label]) for r in shown],
-        "values": [_num(r["index"]) for r in shown],
-        "low": [_num(r["ci_low"]) for r in shown],
-        "high": [_num(r["ci_high"]) for r in shown],
+        "values": [_float(r["index"]) for r in shown],
+        "low": [_float(r["ci_low"]) for r in shown],
+        "high": [_float(r["ci_high"]) for r in shown],
     }
 
 
@@ -60,3 +62,85 @@ def heat_chart(
         "units": units,
         "cells": [[a, u, v] for (a, u), v in sorted(values.items()) if v is not None],
     }
+
+
+def _num(value: Any) -> str:
+    """A chart number the Vietnamese way (89,33; no trailing zeros), "—" when missing."""
+    if value is None:
+        return "—"
+    return vn_number(Decimal(str(value)), 3, strip=True)
+
+
+def _extremes(names: list[str], values: list[Any]) -> str:
+    pairs = [(v, n) for n, v in zip(names, values, strict=False) if v is not None]
+    if not pairs:
+        return "chưa có số liệu"
+    hi = max(pairs, key=lambda p: p[0])
+    lo = min(pairs, key=lambda p: p[0])
+    return f"cao nhất {hi[1]} ({_num(hi[0])}), thấp nhất {lo[1]} ({_num(lo[0])})"
+
+
+def chart_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The same numbers as a chart, as text (issue 13 part 4): a one-line ``summary`` for
+    the chart's accessible label, and a table (``headers``, ``rows`` of strings) shown
+    beside the chart or behind a toggle, so the data reads without the picture."""
+    kind = data.get("kind")
+    headers: list[str]
+    rows: list[list[str]]
+    if kind == "ranking":
+        headers = ["Hạng", "Đơn vị", "Chỉ số", "Xếp loại"]
+        rows = [
+            [str(r or "—"), n, _num(v), rt or "—"]
+            for r, n, v, rt in zip(
+                data["ranks"], data["names"], data["values"], data["ratings"], strict=False
+            )
+        ]
+        summary = f"{len(rows)} đơn vị; " + _extremes(data["names"], data["values"])
+    elif kind in ("histogram", "classes"):
+        headers = ["Khoảng chỉ số" if kind == "histogram" else "Xếp loại", "Số đơn vị"]
+        rows = [[lb, str(v)] for lb, v in zip(data["labels"], data["values"], strict=False)]
+        summary = "; ".join(f"{lb}: {v} đơn vị" for lb, v in rows) or "chưa có số liệu"
+    elif kind == "heat":
+        areas, units = data["areas"], data["units"]
+        grid = [["—"] * len(areas) for _ in units]
+        for x, y, v in data["cells"]:
+            grid[y][x] = _num(v)
+        headers = ["Đơn vị", *areas]
+        rows = [[u, *grid[i]] for i, u in enumerate(units)]
+        summary = f"{len(units)} đơn vị × {len(areas)} lĩnh vực, chỉ số (%) từng ô"
+    elif kind in ("changes", "lost"):
+        names = data.get("names")
+        labels = data["labels"]
+        if names:
+            labels = [f"{c} {n}" for c, n in zip(labels, names, strict=False)]
+        headers = ["Đơn vị" if kind == "changes" else "Tiêu chí"]
+        headers.append("Thay đổi chỉ số" if kind == "changes" else "Điểm bị mất")
+        rows = [[lb, _num(v)] for lb, v in zip(labels, data["values"], strict=False)]
+        summary = f"{len(rows)} dòng; " + _extremes(labels, data["values"])
+    elif kind == "radar":
+        headers = ["Lĩnh vực", *[s["name"] for s in data["series"]]]
+        rows = [
+            [ind, *[_num(s["values"][i]) for s in data["series"]]]
+            for i, ind in enumerate(data["indicators"])
+        ]
+        first = data["series"][0] if data["series"] else {"values": []}
+        summary = f"{len(rows)} lĩnh vực; " + _extremes(data["indicators"], first["values"])
+    elif kind == "trend":
+        headers = ["Năm", "Đơn vị", "Chỉ số", "Hạng"]
+        rows = [
+            [y, u, _num(v), str(r or "—")]
+            for y, u, v, r in zip(
+                data["labels"], data["units"], data["values"], data["ranks"], strict=False
+            )
+        ]
+        summary = "; ".join(f"{y}: {v}" for y, _, v, _ in rows) or "chưa có số liệu"
+    elif kind == "criterion":
+        headers = ["Đơn vị", "Điểm đạt", "Điểm tối đa"]
+        rows = [
+            [n, _num(v), _num(m)]
+            for n, v, m in zip(data["names"], data["values"], data["max"], strict=False)
+        ]
+        summary = f"{len(rows)} đơn vị; " + _extremes(data["names"], data["values"])
+    else:
+        headers, rows, summary = [], [], ""
+    return {"summary": summary, "headers": headers, "rows": rows}

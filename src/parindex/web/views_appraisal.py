@@ -151,6 +151,7 @@ def _appraise_response(
     stale: Any = None,
     attempted: dict[str, Any] | None = None,
     status: int = 200,
+    done: str = "",
 ) -> HttpResponse:
     ctx = _unit_context(request, assessment, prefixes, only=score_pk)
     leaf = ctx["tree"].leaf(score_pk)
@@ -169,14 +170,28 @@ def _appraise_response(
             "a": assessment,
             "evidence": leaf.evidence,
             "rnd": ctx["access"].appraisal_round,
+            "status_text": "" if error or not done else done.format(code=leaf.criterion.code),
         }
     )
     if not is_htmx(request):
+        unit_page = reverse("appraisal_unit", args=[assessment.pk])
+        back = request.POST.get("back") or unit_page
+        if not back.startswith("/") or back.startswith("//"):
+            back = unit_page
+        if error and back == unit_page:
+            # Without JavaScript: the whole page, the error at its leaf, what was typed kept.
+            page = _unit_context(request, assessment, prefixes)
+            page["failed"] = {
+                "sid": score_pk,
+                "error": error,
+                "stale": stale,
+                "attempted": {} if stale else (attempted or {}),
+            }
+            return render(request, "web/appraisal/unit.html", page, status=status)
         for text in error or []:
             messages.error(request, text)
-        back = request.POST.get("back") or reverse("appraisal_unit", args=[assessment.pk])
-        if not back.startswith("/"):
-            back = reverse("appraisal_unit", args=[assessment.pk])
+        if ctx["status_text"]:
+            messages.success(request, ctx["status_text"])
         return redirect(f"{back}#ap-{score_pk}")
     template = (
         "web/appraisal/_criterion_row.html"
@@ -230,8 +245,10 @@ def appraisal_leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRe
                 actor=request.user,
             )
 
+    done = "Đã gửi ý kiến {code}" if post.get("what") == "comment" else "Đã lưu điểm {code}"
+
     def respond(saved: None = None, **outcome: Any) -> HttpResponse:
-        return _appraise_response(request, assessment, prefixes, score.pk, **outcome)
+        return _appraise_response(request, assessment, prefixes, score.pk, done=done, **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
 

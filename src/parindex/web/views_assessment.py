@@ -115,15 +115,14 @@ def _leaf_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
     saved: LeafScore | None = None,
+    done: str = "",
 ) -> HttpResponse:
-    """The leaf partial with the totals above it and the missing leaves (out of band);
-    a redirect to the page for a plain form post. ``saved``: the row the save wrote."""
+    """The leaf partial with the totals above it and the missing leaves (out of band), and
+    ``done`` ("Đã lưu {code}") in the page's status region; for a plain form post (no
+    JavaScript) the whole page with the error at the leaf and the typed value kept, or a
+    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote."""
     if not is_htmx(request):
-        if leaf_answer(assessment, score_pk, score=saved, with_missing=False) is None:
-            raise Http404
-        for text in error or []:
-            messages.error(request, text)
-        return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
+        return _leaf_page(request, assessment, score_pk, saved, error, stale, attempted, done)
     access = access_for(request.user, assessment)
     answer = leaf_answer(
         assessment, score_pk, score=saved, with_missing=_shows_missing(request, access)
@@ -144,8 +143,41 @@ def _leaf_response(
         "stale": stale,
         "attempted": attempted or {},
         "oob": True,
+        "status_text": "" if error else done.format(code=answer.leaf.criterion.code),
     }
     return render(request, "web/assessment/_leaf_response.html", ctx, status=status)
+
+
+def _leaf_page(
+    request: AuthedHttpRequest,
+    assessment: Assessment,
+    score_pk: int,
+    saved: LeafScore | None,
+    error: list[str] | None,
+    stale: Any,
+    attempted: dict[str, Any] | None,
+    done: str,
+) -> HttpResponse:
+    """Without JavaScript: a refused change re-renders the page with the error at its leaf
+    (what was typed kept); a done one redirects to the leaf with a message."""
+    answer = leaf_answer(assessment, score_pk, score=saved, with_missing=False)
+    if answer is None:
+        raise Http404
+    code = answer.leaf.criterion.code
+    if error:
+        tree = build_tree(assessment)
+        ctx = page_context(request, assessment, tree)
+        ctx["failed"] = {
+            "sid": str(score_pk),
+            "error": error,
+            "stale": stale,
+            "attempted": {} if stale else (attempted or {}),
+        }
+        status = 409 if stale else 422
+        return render(request, "web/assessment/detail.html", ctx, status=status)
+    if done:
+        messages.success(request, done.format(code=code))
+    return redirect(f"{reverse('assessment_detail', args=[assessment.pk])}#leaf-{score_pk}")
 
 
 @login_required
@@ -177,7 +209,7 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
 
     def respond(**outcome: Any) -> HttpResponse:
-        return _leaf_response(request, assessment, score.pk, **outcome)
+        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
 
@@ -195,13 +227,15 @@ def comment_add(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpRespo
         return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk)
+    return _leaf_response(request, assessment, score.pk, done="Đã gửi ý kiến {code}")
 
 
 # --- evidence -------------------------------------------------------------------------
 
 
-def _evidence_action(request: AuthedHttpRequest, pk: int, score_pk: int, do: Any) -> HttpResponse:
+def _evidence_action(
+    request: AuthedHttpRequest, pk: int, score_pk: int, do: Any, done: str
+) -> HttpResponse:
     """Run an evidence change for one leaf; the leaf partial comes back either way."""
     assessment, score = _score_of(request, pk, score_pk)
     try:
@@ -210,26 +244,47 @@ def _evidence_action(request: AuthedHttpRequest, pk: int, score_pk: int, do: Any
         return _leaf_response(request, assessment, score.pk, error=error_messages(exc), status=422)
     except PermissionDenied as exc:
         raise Http404 from exc
-    return _leaf_response(request, assessment, score.pk)
+    return _leaf_response(request, assessment, score.pk, done=done)
 
 
 def _form_errors(form: Any) -> ValidationError:
     return ValidationError([m for msgs in form.errors.values() for m in msgs])
 
 
-@login_required
-def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
-    """The add-evidence forms of one leaf (loaded when the unit opens them): upload,
-    reference, and a pick from the unit's library."""
-    assessment, score = _score_of(request, pk, score_pk)
+def _evidence_page(
+    request: AuthedHttpRequest,
+    assessment: Assessment,
+    score: LeafScore,
+    *,
+    errors: list[str] | None = None,
+    kept: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The add-evidence forms of one leaf: the partial htmx loads into the leaf, or (without
+    JavaScript) a full page whose plain posts come back to the leaf's anchor."""
     access = access_for(request.user, assessment)
     if not access.can_explain:
         raise Http404
-    return render(
-        request,
-        "web/assessment/_evidence_forms.html",
-        {"s": score, "access": access, "library": library_of(assessment, access)},
-    )
+    ctx = {
+        "s": score,
+        "assessment": assessment,
+        "access": access,
+        "library": library_of(assessment, access),
+        "errors": errors or [],
+        "kept": kept or {},
+        "nav": "assessment",
+    }
+    if is_htmx(request):
+        return render(request, "web/assessment/_evidence_forms.html", ctx, status=status)
+    return render(request, "web/assessment/evidence.html", ctx, status=status)
+
+
+@login_required
+def evidence_forms(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """The add-evidence forms of one leaf: upload, reference, and a pick from the unit's
+    library (loaded into the leaf by htmx, or a page of its own)."""
+    assessment, score = _score_of(request, pk, score_pk)
+    return _evidence_page(request, assessment, score)
 
 
 def _new_document(
@@ -238,8 +293,10 @@ def _new_document(
     score_pk: int,
     form: UploadForm | ReferenceForm,
     service: Callable[..., Any],
+    kind: str,
 ) -> HttpResponse:
-    """Add a document to the unit's library and to the leaf (``service``), from ``form``."""
+    """Add a document to the unit's library and to the leaf (``service``), from ``form``.
+    Without JavaScript a refused form comes back on the evidence page with what was typed."""
 
     def do(assessment: Assessment, score: LeafScore) -> None:
         if not form.is_valid():
@@ -250,21 +307,42 @@ def _new_document(
             raise PermissionDenied
         service(score=score, actor=request.user, **kwargs)
 
-    return _evidence_action(request, pk, score_pk, do)
+    if not is_htmx(request):
+        assessment, score = _score_of(request, pk, score_pk)
+        try:
+            do(assessment, score)
+        except (ValidationError, InvalidTransition, ConcurrentChange) as exc:
+            kept = {kind: {k: request.POST.get(k, "") for k in request.POST}}
+            return _evidence_page(
+                request, assessment, score, errors=error_messages(exc), kept=kept, status=422
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        return _leaf_page(
+            request,
+            assessment,
+            score.pk,
+            None,
+            None,
+            None,
+            None,
+            "Đã thêm tài liệu kiểm chứng {code}",
+        )
+    return _evidence_action(request, pk, score_pk, do, "Đã thêm tài liệu kiểm chứng {code}")
 
 
 @login_required
 @require_POST
 def evidence_upload(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
-    return _new_document(request, pk, score_pk, form, ev.evidence_upload)
+    return _new_document(request, pk, score_pk, form, ev.evidence_upload, "upload")
 
 
 @login_required
 @require_POST
 def evidence_reference(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     form = ReferenceForm(request.POST)
-    return _new_document(request, pk, score_pk, form, ev.evidence_reference_add)
+    return _new_document(request, pk, score_pk, form, ev.evidence_reference_add, "reference")
 
 
 @login_required
@@ -283,7 +361,7 @@ def evidence_attach(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpR
             actor=request.user,
         )
 
-    return _evidence_action(request, pk, score_pk, do)
+    return _evidence_action(request, pk, score_pk, do, "Đã gắn tài liệu kiểm chứng {code}")
 
 
 @login_required
@@ -295,7 +373,7 @@ def evidence_detach(
         link = get_object_or_404(EvidenceLink, pk=link_pk, score=score)
         ev.evidence_detach(link=link, actor=request.user)
 
-    return _evidence_action(request, pk, score_pk, do)
+    return _evidence_action(request, pk, score_pk, do, "Đã bỏ tài liệu kiểm chứng {code}")
 
 
 evidence_carry_forward = workflow_button(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.conf import settings
@@ -89,6 +90,17 @@ def node(totals: object, code: str) -> object:
     if not nodes:
         return None
     return nodes.get(code)
+
+
+@register.filter
+def heading(depth: object) -> int:
+    """The heading level of a criterion at ``depth`` (1 = area) under the page's h1:
+    areas are h2, their criteria h3, and so on, capped at h6 (frameworks go 6 deep)."""
+    try:
+        level = int(str(depth)) + 1
+    except ValueError:
+        return 6
+    return max(2, min(level, 6))
 
 
 @register.filter
@@ -239,3 +251,17 @@ def nav_cycle(context: template.Context) -> object:
             viewed = getattr(context.get("assessment"), "cycle", None)
         request._nav_cycle = working_cycle(request, viewed)  # type: ignore[union-attr]
     return request._nav_cycle  # type: ignore[union-attr]
+
+
+@register.inclusion_tag("web/results/_chart.html")
+def chart(
+    dom_id: str, label: str, data: dict[str, Any], table_open: bool = False
+) -> dict[str, Any]:
+    """One chart with its text (issue 13 part 4): the drawing area (role="img", a label
+    that says what it shows), a <noscript> notice and a table of the same numbers behind
+    a toggle. charts.js draws into the area from the ``json_script`` of ``dom_id``."""
+    from parindex.web.charts import chart_text
+
+    text = chart_text(data or {})
+    full = f"{label}: {text['summary']}" if text["summary"] else label
+    return {"id": dom_id, "label": label, "full_label": full, "text": text, "open": table_open}

@@ -472,7 +472,7 @@ def _page_queries(client, n: int, admin) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count('<article class="leaf') == n
+    assert response.content.decode().count('<section class="leaf') == n
     s = scores[-1]
     with CaptureQueriesContext(connection) as saved:
         r = client.post(

@@ -112,7 +112,7 @@ def test_overview_shows_charts_as_json_and_the_provisional_badge(client, c):
     r = get(client, c.leader, urls(c)["overview"])
     html = r.text
     assert "tạm tính" in html
-    assert "echarts-5.6.0.min.js" in html and "charts.js" in html
+    assert "echarts-5.6.0.custom.min.js" in html and "charts.js" in html
     ranking = chart_data(html, f"rank-{c.group.pk}")
     assert ranking["kind"] == "ranking" and len(ranking["values"]) == 5
     assert ranking["values"] == sorted(ranking["values"], reverse=True)

@@ -169,7 +169,11 @@
     radar: function (el, d) {
       return {
         color: ["#2f6fb0", "#8c959f", "#1a7f37"],
-        tooltip: { trigger: "item" },
+        // A text formatter: ECharts' default tooltip markup carries style attributes,
+        // which the Content-Security-Policy refuses.
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.name + "<br>" + d.codes.map(function (c, i) {
+            return c + ": " + vn(p.value[i], 1); }).join("<br>"); } },
         legend: { bottom: 0, data: d.series.map(function (s) { return s.name; }) },
         radar: {
           radius: narrow(el) ? "55%" : "65%", center: ["50%", "48%"],
@@ -268,6 +272,13 @@
     (root || document).querySelectorAll(".chart[data-chart]").forEach(draw);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // ECharts loads async (it must not hold the page up): draw when both have arrived.
+  function start() {
+    if (window.echarts) { drawAll(document); return; }
+    var lib = document.getElementById("echarts-js");
+    if (lib) lib.addEventListener("load", function () { drawAll(document); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
   document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
 })();
