@@ -7,7 +7,7 @@ from parindex.evidence.services import document_reference_create, document_uploa
 from parindex.evidence.tests.samples import pdf_bytes, sample_upload
 from parindex.testing import make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("parindex.evidence.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
