@@ -58,8 +58,17 @@ def _schema_message(err: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
     field = ".".join(loc)
     kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         message = "Thiếu giá trị bắt buộc."
+    elif kind == "string_too_short":
+        message = "Không được để trống."
+    elif kind in ("greater_than_equal", "greater_than"):
+        message = f"Phải từ {ctx.get('ge', ctx.get('gt'))} trở lên."
+    elif kind in ("less_than_equal", "less_than"):
+        message = f"Không được lớn hơn {ctx.get('le', ctx.get('lt'))}."
+    elif kind == "enum":
+        message = f"Phải là một trong: {ctx.get('expected', '')}."
     elif kind.startswith(("int_", "decimal_", "float_")):
         message = "Phải là một số hợp lệ."
     elif kind.startswith(("date", "datetime")):

@@ -196,4 +196,5 @@ def test_an_extension_needs_a_reason(w):
         {"unit": "so-tu-phap", "stage": "self_assessment", "until": "2030-01-01", "reason": ""},
         content_type="application/json",
     )
-    assert_error(response, 400, "lý do")
+    # refused by the schema (minLength: 1), before any service runs
+    assert_error(response, 422, "reason", "Không được để trống")
