@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from parindex.accounts.models import User
@@ -32,6 +32,7 @@ from parindex.engine.ranking import rank_ratios
 from parindex.results.models import NodeResult, ResultSet, ResultStatus, UnitResult
 from parindex.results.services.recompute import (
     _area_ranks_of,
+    _column,
     _insert_nodes,
     _load,
     _micro,
@@ -142,11 +143,10 @@ def _incremental(
     _insert_nodes(
         [(ur.pk, *row) for ur, rows in zip(unit_rows, node_rows, strict=True) for row in rows]
     )
-    UnitResult.objects.bulk_update(unit_rows, _UNIT_FIELDS)
-    if others:
-        UnitResult.objects.bulk_update(others, ["rank", "rank_change"])
-    if area_updates:
-        NodeResult.objects.bulk_update(area_updates, ["rank"])
+    for row in unit_rows:  # one or a few rows: no CASE expression of bulk_update
+        UnitResult.objects.filter(pk=row.pk).update(**{f: getattr(row, f) for f in _UNIT_FIELDS})
+    _update_ints(UnitResult, ["rank", "rank_change"], others)
+    _update_ints(NodeResult, ["rank"], area_updates)
     duration_ms = int((time.perf_counter() - started) * 1000)
     # No fingerprint: the next full recompute compares nothing and recomputes.
     ResultSet.objects.filter(pk=rs.pk).update(
@@ -162,12 +162,27 @@ def _incremental(
     return ResultSet.objects.get(pk=rs.pk)
 
 
+def _update_ints(model: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """``UPDATE … SET <names> WHERE id`` with one ``executemany`` for ``rows`` of
+    ``(*values, pk)``: integers only, so the parameters need no conversion (a
+    ``bulk_update`` builds a CASE expression per row, slow for the hundreds of rank
+    changes one score can cause)."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(_column(model, n))} = %s" for n in names)
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
 def _rerank_units(
     rs: ResultSet, groups: set[int], scored: Any, code_to_id: dict[str, int]
-) -> list[UnitResult]:
+) -> list[tuple[int | None, int | None, int]]:
     """Ranks in the dirty units' groups, from the stored totals with the dirty units'
     new ones. Sets the dirty units' rank and rank change on the engine results; returns
-    the other units whose rank changed (rank and rank change set)."""
+    the other units whose rank changed as ``(rank, rank change, pk)``."""
     rows = _raw_rows(
         UnitResult.objects.filter(result_set=rs, group_id__in=groups)
         .order_by()
@@ -186,7 +201,7 @@ def _rerank_units(
     nums = [fresh[u].points_micro if u in fresh else p for _pk, u, _g, p, *_ in rows]
     dens = [fresh[u].max_micro if u in fresh else m for _pk, u, _g, _p, m, *_ in rows]
     ranks = rank_ratios(nums, dens, [g for _pk, _u, g, *_ in rows])
-    others: list[UnitResult] = []
+    others: list[tuple[int | None, int | None, int]] = []
     for (pk, unit_id, _g, _p, _m, old, prev_rank, prev_unit), rk in zip(rows, ranks, strict=True):
         change = None if rk is None or prev_rank is None or prev_unit is None else prev_rank - rk
         r = fresh.get(unit_id)
@@ -200,7 +215,7 @@ def _rerank_units(
                 ),
             )
         elif rk != old:
-            others.append(UnitResult(pk=pk, rank=rk, rank_change=change))
+            others.append((rk, change, pk))
     return others
 
 
@@ -210,10 +225,10 @@ def _rerank_areas(
     scored: Any,
     code_to_id: dict[str, int],
     stored: dict[int, tuple[Any, ...]],
-) -> tuple[dict[tuple[str, str], int | None], list[NodeResult]]:
+) -> tuple[dict[tuple[str, str], int | None], list[tuple[int | None, int]]]:
     """Area ranks of the dirty units (for their new node rows) and the other units' area
-    rows whose rank changed. Only the areas whose points or maximum changed for a dirty
-    unit are re-ranked; the others keep their stored ranks."""
+    rows whose rank changed, as ``(rank, pk)``. Only the areas whose points or maximum
+    changed for a dirty unit are re-ranked; the others keep their stored ranks."""
     dirty_results = [stored[u][0] for u in stored]
     old = {
         (ur_id, code): (p, m, rk)
@@ -232,7 +247,7 @@ def _rerank_areas(
             changed.add(area)
         else:
             area_rank[(unit_code, area)] = before[2]
-    updates: list[NodeResult] = []
+    updates: list[tuple[int | None, int]] = []
     ur_to_code = {stored[u][0]: code for code, u in code_to_id.items()}
     for area in sorted(changed):
         rows = _raw_rows(
@@ -271,5 +286,5 @@ def _rerank_areas(
             if ur in ur_to_code:
                 area_rank[(ur_to_code[ur], area)] = rk
             elif rk != rk_old:
-                updates.append(NodeResult(pk=pk, rank=rk))
+                updates.append((rk, pk))
     return area_rank, updates

@@ -127,8 +127,10 @@ def test_after_random_changes_the_incremental_rows_equal_the_full_recompute(prov
         for unit in changed:
             change(rnd, cycle, unit)
         results_recompute_units(cycle=cycle, unit_ids={u.pk for u in changed})
-        assert AuditEvent.objects.filter(action="results.recompute").latest("pk").after.get(
-            "incremental"
+        assert (
+            AuditEvent.objects.filter(action="results.recompute")
+            .latest("pk")
+            .after.get("incremental")
         ), "the incremental path ran"
         assert snapshot(cycle) == full_snapshot(cycle)
 
