@@ -311,6 +311,9 @@ def main() -> int:
             "LOAD_UPLOADS": str(uploads_path),
         }
         locustfile = "locust_rush.py" if args.scenario == "rush" else "locustfile.py"
+        if args.scenario == "rush":  # people, not a loop: a save every few seconds each
+            locust_env.setdefault("LOAD_WAIT_MIN", "1")
+            locust_env.setdefault("LOAD_WAIT_MAX", "4")
         cmd = [
             str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / locustfile),
             "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,

@@ -1,11 +1,13 @@
 """Locust scenario of the deadline rush (issue 9, part 9), for ``load_save.py --scenario
 rush``: every unit's staff member logs in (``locustfile.UnitStaff``) and then, in the
-proportions of the last evening before the self-assessment deadline, saves points through
+proportions of the last evening before the self-assessment deadline (think time 1–4 s
+unless LOAD_WAIT_MIN / LOAD_WAIT_MAX say otherwise), saves points through
 the page's autosave (6), uploads a small PDF as evidence of a leaf through the page's
 upload form (1), and opens the dashboards: the home page and the unit's self-assessment
 page (2).
 
-Each upload must answer 200 with the leaf partial; the number of successful uploads is
+Each upload must answer 200 with the leaf partial (whose new version the next save of that
+leaf sends, as the page does); the number of successful uploads is
 written to ``LOAD_UPLOADS`` at the end so the driver can compare it with the evidence rows
 and files stored. Saves are checked as in ``locustfile.py``.
 """
@@ -55,7 +57,8 @@ class RushStaff(locustfile.UnitStaff):
         self.page = f"/phieu/{self.leaves[0][0].split('/')[2]}/"
 
     def upload(self) -> None:
-        url = self.leaves[self.uploads % len(self.leaves)][0]
+        leaf = self.leaves[self.uploads % len(self.leaves)]
+        url = leaf[0]
         self.uploads += 1
         name = f"minh-chung-{self.number:03d}-{self.uploads:04d}.pdf"
         with self.client.post(
@@ -66,9 +69,11 @@ class RushStaff(locustfile.UnitStaff):
             name="upload",
             catch_response=True,
         ) as r:
-            if r.status_code != 200 or name not in (r.text or ""):
+            found = locustfile.VERSION.search(r.text or "") if r.status_code == 200 else None
+            if found is None or name not in (r.text or ""):
                 r.failure(f"upload {url}: {r.status_code} {(r.text or '')[:200]!r}")
                 return
+            leaf[1] = int(found.group(1))  # the leaf's new version, as the page takes it
         with _lock:
             UPLOADS[0] += 1
 

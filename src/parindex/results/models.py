@@ -220,7 +220,7 @@ class RecomputeRequest(models.Model):
     pending = models.BooleanField("đang chờ tính", default=False)
     #: A change that is not one unit's (framework, rating configuration, the admin's
     #: "Tính lại"): the next run recomputes the whole cycle.
-    full = models.BooleanField("tính lại toàn bộ", default=False)
+    full = models.BooleanField("tính lại toàn bộ", default=False, db_default=False)
     requested_at = moment("yêu cầu lúc")
     started_at = moment("bắt đầu tính lúc")
     finished_at = moment("tính xong lúc")
