@@ -286,5 +286,6 @@ def _rerank_areas(
             if ur in ur_to_code:
                 area_rank[(ur_to_code[ur], area)] = rk
             elif rk != rk_old:
+                assert pk is not None  # only the dirty units' entries have none
                 updates.append((rk, pk))
     return area_rank, updates
