@@ -5,30 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cycles', '0001_initial'),
-        ('results', '0004_publication'),
-        ('units', '0001_initial'),
+        ("cycles", "0001_initial"),
+        ("results", "0004_publication"),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recomputerequest',
-            name='full',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='tính lại toàn bộ'),
+            model_name="recomputerequest",
+            name="full",
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="tính lại toàn bộ"
+            ),
         ),
         migrations.CreateModel(
-            name='DirtyUnit',
+            name="DirtyUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cycles.cycle', verbose_name='kỳ đánh giá')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='units.unit', verbose_name='đơn vị')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cycles.cycle",
+                        verbose_name="kỳ đánh giá",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị cần tính lại',
-                'verbose_name_plural': 'đơn vị cần tính lại',
-                'constraints': [models.UniqueConstraint(fields=('cycle', 'unit'), name='dirtyunit_unique')],
+                "verbose_name": "đơn vị cần tính lại",
+                "verbose_name_plural": "đơn vị cần tính lại",
+                "constraints": [
+                    models.UniqueConstraint(fields=("cycle", "unit"), name="dirtyunit_unique")
+                ],
             },
         ),
     ]
