@@ -221,13 +221,26 @@ def steady_rate(prefix: str, name: str) -> float | None:
     return (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
 
 
+def _seconds(text: str) -> int:
+    """Locust's run time (``90``, ``90s``, ``5m``, ``1h``) in seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    return int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--spawn-rate", type=int, default=25)
-    ap.add_argument("--time", default="60s")
+    ap.add_argument("--time", "--duration", dest="time", default="60s")
+    ap.add_argument(
+        "--scenario",
+        choices=["save", "rush"],
+        default="save",
+        help="save: autosaves only (issue 3); rush: the deadline rush (issue 9) — autosaves, "
+        "evidence uploads and dashboards (benchmarks/locust_rush.py)",
+    )
     ap.add_argument("--leaves", type=int, default=8, help="leaves per assessment (even)")
     ap.add_argument("--threads", type=int, default=4, help="threads per server process")
     ap.add_argument(
@@ -290,13 +303,19 @@ def main() -> int:
 
         prefix = str(Path(tmp) / "locust")
         expected_path = Path(tmp) / "expected.json"
+        uploads_path = Path(tmp) / "uploads.txt"
         locust_env = {
             **os.environ,
             "LOAD_PASSWORD": PASSWORD,
             "LOAD_EXPECTED": str(expected_path),
+            "LOAD_UPLOADS": str(uploads_path),
         }
+        locustfile = "locust_rush.py" if args.scenario == "rush" else "locustfile.py"
+        if args.scenario == "rush":  # people, not a loop: a save every few seconds each
+            locust_env.setdefault("LOAD_WAIT_MIN", "1")
+            locust_env.setdefault("LOAD_WAIT_MAX", "4")
         cmd = [
-            str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"),
+            str(VENV_BIN / "locust"), "-f", str(ROOT / "benchmarks" / locustfile),
             "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.time,
             "--host", host, "--csv", prefix, "--csv-full-history", "--only-summary",
             "--json-file", prefix,
@@ -312,7 +331,8 @@ def main() -> int:
                  "--output", args.profile],
                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        subprocess.run(cmd, env=locust_env, cwd=ROOT, check=False, timeout=300)
+        budget = _seconds(args.time) + 240
+        subprocess.run(cmd, env=locust_env, cwd=ROOT, check=False, timeout=budget)
         if spy is not None:
             spy.wait(timeout=60)
         server_cpu = tree_cpu(server.pid)
@@ -369,6 +389,26 @@ def main() -> int:
         f"not holding their last saved value"
     )
     lost = not (ok_saves == v1 - v0 == a1 - a0) or wrong
+    if args.scenario == "rush":
+        from parindex.evidence.models import EvidenceDocument
+
+        ok_uploads = int(uploads_path.read_text()) if uploads_path.exists() else 0
+        docs = EvidenceDocument.objects.filter(kind="file")
+        stored = sum(1 for d in docs if d.file and d.file.storage.exists(d.file.name))
+        print(
+            f"uploads: {ok_uploads} successful; {docs.count()} evidence rows, {stored} files stored"
+        )
+        lost = lost or not (ok_uploads == docs.count() == stored)
+        connections.close_all()
+        for name in ("upload", "home", "assessment page"):
+            if name in stats:
+                e = stats[name]
+                print(
+                    f"{name}: {e['requests']:.0f} requests, {e['failures']:.0f} failed, "
+                    f"p50 {e['p50']:.0f} ms, p95 {e['p95']:.0f} ms, {e['rps']:.1f}/s"
+                )
+        span = max(float(_seconds(args.time)), 1.0)
+        print(f"throughput, all requests: {total['requests'] / span:.1f}/s over {args.time}")
     failed = int(total["failures"])
     print(
         f"CPU: server {server_cpu:.1f} s ({server_cpu / max(save['requests'], 1) * 1000:.0f} ms "

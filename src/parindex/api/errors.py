@@ -4,7 +4,9 @@
   in ``errors``, with its ``field`` when the service keyed it);
 - a refused state change (``InvalidTransition``) or a concurrent change → 409, a stale
   score version → 409 with the values now stored (``current``);
-- outside the caller's scope → 404; a role that may not act → 403; no credentials → 401.
+- outside the caller's scope → 404; a role that may not act → 403; no credentials → 401;
+- a value the database refuses (PostgreSQL: a NUL character, text longer than its column)
+  → 400, not a server error.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -58,8 +61,17 @@ def _schema_message(err: dict[str, Any]) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")]
     field = ".".join(loc)
     kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         message = "Thiếu giá trị bắt buộc."
+    elif kind == "string_too_short":
+        message = "Không được để trống."
+    elif kind in ("greater_than_equal", "greater_than"):
+        message = f"Phải từ {ctx.get('ge', ctx.get('gt'))} trở lên."
+    elif kind in ("less_than_equal", "less_than"):
+        message = f"Không được lớn hơn {ctx.get('le', ctx.get('lt'))}."
+    elif kind == "enum":
+        message = f"Phải là một trong: {ctx.get('expected', '')}."
     elif kind.startswith(("int_", "decimal_", "float_")):
         message = "Phải là một số hợp lệ."
     elif kind.startswith(("date", "datetime")):
@@ -123,6 +135,16 @@ def install(api: NinjaAPI) -> None:
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(api, request, exc.status_code, str(exc))
 
+    def on_data(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot hold that the schema let through: PostgreSQL refuses
+        # the NUL character in text and text longer than its column (SQLite keeps both).
+        return _error(
+            api,
+            request,
+            400,
+            "Dữ liệu không hợp lệ: có ký tự không được phép (NUL) hoặc giá trị quá dài.",
+        )
+
     def on_conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
         extra: dict[str, Any] = {}
         if isinstance(exc, StaleScore):
@@ -139,3 +161,4 @@ def install(api: NinjaAPI) -> None:
     _handle(api, ConcurrentChange, on_conflict)
     _handle(api, InvalidTransition, on_conflict)
     _handle(api, StaleScore, on_conflict)
+    _handle(api, DataError, on_data)

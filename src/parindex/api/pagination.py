@@ -7,13 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+#: A page number beyond any list (an offset past it would overflow the database's integer).
+MAX_PAGE = 1_000_000
 
 
 class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 

@@ -3,9 +3,10 @@ shows the same fields for the same object."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.urls import reverse
 from ninja import Field, Schema
@@ -31,12 +32,46 @@ ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Conflict, 422: Er
 UPLOAD_ERRORS = {**ERRORS, 413: Error}
 
 
+def file_content(media_types: Iterable[str], description: str) -> dict[str, Any]:
+    """``openapi_extra`` of an endpoint whose 200 is a file: its content types (the
+    endpoint declares ``200: None``, so no JSON body is documented for it)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    content = {t.split(";")[0].strip(): binary for t in media_types}
+    return {"responses": {200: {"description": description, "content": content}}}
+
+
+# ---- bounded scalars ---------------------------------------------------------------
+# The bounds are in the schema, so a client (and schemathesis) sees them, and a number
+# the database cannot hold is a 422 rather than a server error.
+
+#: Object ids: BigAutoField on both databases (signed 64-bit).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1900, le=9999)]
+#: A small counter (versions, rounds).
+Small = Annotated[int, Field(ge=0, le=2**31 - 1)]
+#: A required text: the empty string is refused by the schema (``minLength: 1``).
+Text = Annotated[str, Field(min_length=1)]
+#: Points: a JSON number or a decimal string with a dot (``"1.5"``).
+Points = Annotated[
+    Decimal,
+    Field(
+        json_schema_extra={
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^[+-]?[0-9]{1,12}(\.[0-9]{1,6})?$"},
+            ]
+        }
+    ),
+]
+
+
 # ---- inputs -------------------------------------------------------------------------
 
 
 class CycleOpenIn(Schema):
-    year: int
-    name: str
+    year: Year
+    name: Text
     #: unit group code → framework code
     frameworks: dict[str, str]
     #: participating unit codes
@@ -46,45 +81,45 @@ class CycleOpenIn(Schema):
 
 
 class TransitionIn(Schema):
-    to: str
+    to: Text
     reason: str = ""
 
 
 class ExtensionIn(Schema):
-    unit: str
-    stage: str
+    unit: Text
+    stage: Text
     until: datetime
-    reason: str
+    reason: Text
 
 
 class AssignmentIn(Schema):
-    appraiser: str
+    appraiser: Text
     units: list[str] = []
     criteria_codes: list[str] = []
 
 
 class ScoreIn(Schema):
-    version: int
+    version: Small
     value: str | None = None
-    points: Decimal | None = None
+    points: Points | None = None
     not_applicable: bool | None = None
     explanation: str | None = None
 
 
 class AppraisalIn(Schema):
-    version: int
-    round: int
-    points: Decimal | None = None
+    version: Small
+    round: Small
+    points: Points | None = None
     reason: str = ""
 
 
 class CommentIn(Schema):
-    text: str
+    text: Text
 
 
 class ReturnLeafIn(Schema):
-    code: str
-    message: str
+    code: Text
+    message: Text
 
 
 class ReturnIn(Schema):
@@ -96,22 +131,22 @@ class ReturnIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: Text
 
 
 class ExternalIn(Schema):
-    points: Decimal | None = None
+    points: Points | None = None
     note: str = ""
 
 
 class AdjustmentIn(Schema):
-    points: Decimal | None = None
+    points: Points | None = None
     reason: str = ""
 
 
 class ReferenceIn(Schema):
     title: str = ""
-    number: str
+    number: Text
     issued_on: date | None = None
     issuer: str = ""
     summary: str = ""
@@ -119,12 +154,12 @@ class ReferenceIn(Schema):
 
 
 class AttachIn(Schema):
-    document: int
+    document: Id
     page_ref: str = ""
 
 
 class TokenIn(Schema):
-    name: str
+    name: Text
     #: days the key lives (default PARINDEX_API_TOKEN_DAYS)
     days: int | None = Field(None, ge=1, le=366)
 

@@ -213,10 +213,14 @@ class NodeResult(models.Model):
 
 
 class RecomputeRequest(models.Model):
-    """Debounce for background recomputation: at most one pending task per cycle."""
+    """Debounce for background recomputation: at most one pending task per cycle. The
+    units to recompute are the cycle's :class:`DirtyUnit` rows, unless ``full``."""
 
     cycle = cycle_one()
     pending = models.BooleanField("đang chờ tính", default=False)
+    #: A change that is not one unit's (framework, rating configuration, the admin's
+    #: "Tính lại"): the next run recomputes the whole cycle.
+    full = models.BooleanField("tính lại toàn bộ", default=False, db_default=False)
     requested_at = moment("yêu cầu lúc")
     started_at = moment("bắt đầu tính lúc")
     finished_at = moment("tính xong lúc")
@@ -230,6 +234,22 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Tính lại {self.cycle_id}: {'đang chờ' if self.pending else 'xong'}"
+
+
+class DirtyUnit(models.Model):
+    """A unit whose inputs (points, assessment status, metrics) changed since the cycle's
+    last recompute: the incremental recompute rescores it and re-ranks its group. The
+    rows of one cycle coalesce while a recompute is pending (one row per unit)."""
+
+    cycle = cycle_ref()
+    unit = unit_ref(on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "đơn vị cần tính lại"
+        constraints = [unique("dirtyunit_unique", "cycle", "unit")]
+
+    def __str__(self) -> str:
+        return f"Tính lại {self.unit_id} (kỳ {self.cycle_id})"
 
 
 class Publication(models.Model):

@@ -15,24 +15,32 @@ from parindex.results.models import RecomputeRequest
 def recompute_cycle(cycle_id: int) -> int | None:
     """Recompute the results of cycle ``cycle_id``; returns the result set id.
 
-    The pending flag is cleared *before* computing, so a change committed while this runs
-    asks for another run instead of being lost. A run killed midway is run again by the
-    next worker (its lease expires, :mod:`parindex.jobs.leases`): a full recompute is
-    idempotent.
+    The pending flag and the dirty units are cleared *before* computing, so a change
+    committed while this runs asks for another run instead of being lost. Only the dirty
+    units are rescored (their groups re-ranked) unless a full recompute was asked for. A
+    run killed midway is run again by the next worker (its lease expires,
+    :mod:`parindex.jobs.leases`): its dirty units are gone by then, so that run is a full
+    recompute, which is idempotent.
     """
     # Inside the function: the services enqueue this task (import cycle).
-    from parindex.results.services import results_recompute
+    from parindex.results.services import results_recompute, results_recompute_units
+    from parindex.results.services.background import mark_full, take_dirty
 
     RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
         pending=False, started_at=timezone.now(), finished_at=None
     )
+    full, units = take_dirty(cycle_id)
     cycle = Cycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return None
     progress_point()
     try:
-        rs = results_recompute(cycle=cycle, actor=None)
+        if full:
+            rs = results_recompute(cycle=cycle, actor=None)
+        else:
+            rs = results_recompute_units(cycle=cycle, unit_ids=units, actor=None)
     except Exception as exc:
+        mark_full(cycle_id)
         with transaction.atomic():
             RecomputeRequest.objects.filter(cycle_id=cycle_id).update(
                 finished_at=timezone.now(), last_error=str(exc)[:2000]

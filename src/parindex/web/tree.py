@@ -242,6 +242,18 @@ def _self_shown(score: LeafScore, source: str) -> Decimal | None:
     return self_assessed_points(source, score)
 
 
+@dataclass(slots=True)
+class _ScoreRow:
+    """What the totals and the missing leaves read of a score (duck-types the row for
+    :func:`self_assessed_points` and :func:`missing_reason`)."""
+
+    self_points: Any
+    final_points: Any
+    not_applicable: bool
+    explanation: str
+    evidence_count: int
+
+
 @dataclass
 class LeafAnswer:
     """What the autosave answer shows: the leaf, the self-assessment totals and the
@@ -282,11 +294,22 @@ def leaf_answer(
         .select_related("author")
         .order_by("created_at", "id")
     )
-    rows = {
-        r.criterion_id: r
-        for r in LeafScore.objects.filter(assessment_id=assessment.pk)
-        .only("id", "criterion_id", "self_points", "final_points", "not_applicable", "explanation")
-        .annotate(evidence_count=count_of(EvidenceLink, "score_id"))
+    # Plain tuples, not model instances: every leaf of the assessment is read on every
+    # autosave (about a fifth of its CPU went into building the instances).
+    rows: dict[int, Any] = {
+        cid: _ScoreRow(self_points, final_points, not_applicable, explanation, count)
+        for cid, self_points, final_points, not_applicable, explanation, count in (
+            LeafScore.objects.filter(assessment_id=assessment.pk)
+            .annotate(evidence_count=count_of(EvidenceLink, "score_id"))
+            .values_list(
+                "criterion_id",
+                "self_points",
+                "final_points",
+                "not_applicable",
+                "explanation",
+                "evidence_count",
+            )
+        )
     }
     points: dict[str, Any] = {}
     missing: list[Any] = []

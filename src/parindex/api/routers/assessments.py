@@ -2,8 +2,6 @@
 bonus/penalty, and the audit trail. Each endpoint loads what the caller may see (404
 otherwise), calls the service of docs/workflow.md and serialises the result."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -16,17 +14,18 @@ from ninja.pagination import paginate
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
+from parindex.api.schemas import Id
 from parindex.assessments import selectors as sel
 from parindex.assessments import services as svc
 
 router = Router(tags=["Phiếu tự chấm và thẩm định"])
 
 
-def _assessment(request: ApiRequest, assessment_id: int) -> Any:
+def _assessment(request: ApiRequest, assessment_id: Id) -> Any:
     return sel.assessment_get(request.auth, assessment_id)
 
 
-def _score(request: ApiRequest, assessment_id: int, code: str) -> Any:
+def _score(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     """The leaf ``code`` of an assessment the caller may see; 404 otherwise."""
     assessment = _assessment(request, assessment_id)
     return get_object_or_404(sel.scores_of(assessment), criterion__code=code)
@@ -110,7 +109,7 @@ def tree_out(tree: Any) -> dict[str, Any]:
 
 
 def _transition(
-    request: ApiRequest, assessment_id: int, service: Callable[..., Any], **kwargs: Any
+    request: ApiRequest, assessment_id: Id, service: Callable[..., Any], **kwargs: Any
 ) -> Any:
     """Run the workflow ``service`` (an assessments service, passed as itself) on an
     assessment the caller may see, and return the assessment as it now stands."""
@@ -121,12 +120,12 @@ def _transition(
 
 @router.get(
     "/assessments",
-    response=list[s.AssessmentOut],
+    response={200: list[s.AssessmentOut], **s.ERRORS},
     summary="Danh sách phiếu tự chấm",
     description="Các phiếu người dùng được xem; lọc theo kỳ (cycle) và trạng thái (status).",
 )
 @paginate(Pages)
-def assessment_list(request: ApiRequest, cycle: int | None = None, status: str = "") -> Any:
+def assessment_list(request: ApiRequest, cycle: Id | None = None, status: str = "") -> Any:
     qs = sel.assessments_for(request.auth).order_by("cycle_id", "unit__name", "pk")
     if cycle is not None:
         qs = qs.filter(cycle_id=cycle)
@@ -142,7 +141,7 @@ def assessment_list(request: ApiRequest, cycle: int | None = None, status: str =
     description="Cây tiêu chí với điểm tự chấm, thẩm định vòng 1, vòng 2 và điểm cuối cùng; "
     "tổng theo lĩnh vực và toàn phiếu; các tiêu chí còn thiếu điểm hoặc tài liệu.",
 )
-def assessment_detail(request: ApiRequest, assessment_id: int) -> Any:
+def assessment_detail(request: ApiRequest, assessment_id: Id) -> Any:
     return tree_out(sel.assessment_tree(_assessment(request, assessment_id)))
 
 
@@ -151,7 +150,7 @@ def assessment_detail(request: ApiRequest, assessment_id: int) -> Any:
     response={200: s.ScoreOut, **s.ERRORS},
     summary="Điểm một tiêu chí",
 )
-def leaf_detail(request: ApiRequest, assessment_id: int, code: str) -> Any:
+def leaf_detail(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     return s.score_out(_score(request, assessment_id, code))
 
 
@@ -163,7 +162,7 @@ def leaf_detail(request: ApiRequest, assessment_id: int, code: str) -> Any:
     "tay), không áp dụng, giải trình. Gửi kèm version đã đọc; nếu người khác vừa lưu, trả "
     "409 với giá trị hiện tại.",
 )
-def leaf_set(request: ApiRequest, assessment_id: int, code: str, payload: s.ScoreIn) -> Any:
+def leaf_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.ScoreIn) -> Any:
     score = svc.score_set(
         score=_score(request, assessment_id, code),
         expected_version=payload.version,
@@ -183,7 +182,7 @@ def leaf_set(request: ApiRequest, assessment_id: int, code: str, payload: s.Scor
     description="Khoá phiếu với đơn vị. Bị từ chối nếu còn tiêu chí thiếu điểm, tiêu chí có "
     "điểm mà không có tài liệu hay giải trình, hoặc đã quá hạn.",
 )
-def submit(request: ApiRequest, assessment_id: int) -> Any:
+def submit(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.assessment_submit)
 
 
@@ -192,7 +191,7 @@ def submit(request: ApiRequest, assessment_id: int) -> Any:
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Rút phiếu đã gửi (thủ trưởng đơn vị, trước khi thẩm định)",
 )
-def withdraw(request: ApiRequest, assessment_id: int) -> Any:
+def withdraw(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.assessment_withdraw)
 
 
@@ -201,7 +200,7 @@ def withdraw(request: ApiRequest, assessment_id: int) -> Any:
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Bắt đầu thẩm định vòng 1",
 )
-def appraisal_start(request: ApiRequest, assessment_id: int) -> Any:
+def appraisal_start(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.appraisal_start)
 
 
@@ -211,9 +210,7 @@ def appraisal_start(request: ApiRequest, assessment_id: int) -> Any:
     summary="Chấm điểm thẩm định một tiêu chí",
     description="round = 1 hoặc 2; lý do bắt buộc khi điểm khác điểm tự chấm. Gửi kèm version.",
 )
-def appraisal_set(
-    request: ApiRequest, assessment_id: int, code: str, payload: s.AppraisalIn
-) -> Any:
+def appraisal_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.AppraisalIn) -> Any:
     score = svc.appraisal_set(
         score=_score(request, assessment_id, code),
         round=payload.round,
@@ -230,7 +227,7 @@ def appraisal_set(
     response={200: list[s.CommentOut], **s.ERRORS},
     summary="Ý kiến trao đổi trên một tiêu chí",
 )
-def comment_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
+def comment_list(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     score = _score(request, assessment_id, code)
     return [s.comment_out(c) for c in score.comments.select_related("author")]
 
@@ -240,7 +237,7 @@ def comment_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
     response={201: s.CommentOut, **s.ERRORS},
     summary="Thêm ý kiến trên một tiêu chí",
 )
-def comment_add(request: ApiRequest, assessment_id: int, code: str, payload: s.CommentIn) -> Any:
+def comment_add(request: ApiRequest, assessment_id: Id, code: str, payload: s.CommentIn) -> Any:
     comment = svc.comment_add(
         score=_score(request, assessment_id, code), text=payload.text, actor=request.auth
     )
@@ -255,7 +252,7 @@ def comment_add(request: ApiRequest, assessment_id: int, code: str, payload: s.C
     "dung yêu cầu (`leaves`: `[{code, message}]`, ít nhất một); `message` là ghi chú chung "
     "(không bắt buộc). Đơn vị nhận thông báo.",
 )
-def return_(request: ApiRequest, assessment_id: int, payload: s.ReturnIn) -> Any:
+def return_(request: ApiRequest, assessment_id: Id, payload: s.ReturnIn) -> Any:
     return _transition(
         request,
         assessment_id,
@@ -271,7 +268,7 @@ def return_(request: ApiRequest, assessment_id: int, payload: s.ReturnIn) -> Any
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Gửi lại sau khi giải trình (thủ trưởng đơn vị)",
 )
-def resubmit(request: ApiRequest, assessment_id: int) -> Any:
+def resubmit(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.assessment_resubmit)
 
 
@@ -281,7 +278,7 @@ def resubmit(request: ApiRequest, assessment_id: int) -> Any:
     summary="Bắt đầu thẩm định vòng 2",
     description="Điểm vòng 2 bắt đầu bằng điểm vòng 1.",
 )
-def round2_start(request: ApiRequest, assessment_id: int) -> Any:
+def round2_start(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.appraisal_round2_start)
 
 
@@ -291,7 +288,7 @@ def round2_start(request: ApiRequest, assessment_id: int) -> Any:
     summary="Hội đồng phê duyệt kết quả thẩm định",
     description="Khoá kết quả và đặt điểm cuối cùng.",
 )
-def approve(request: ApiRequest, assessment_id: int) -> Any:
+def approve(request: ApiRequest, assessment_id: Id) -> Any:
     return _transition(request, assessment_id, svc.council_approve)
 
 
@@ -300,7 +297,7 @@ def approve(request: ApiRequest, assessment_id: int) -> Any:
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Mở lại phiếu đã phê duyệt (Sở Nội vụ, có lý do)",
 )
-def reopen(request: ApiRequest, assessment_id: int, payload: s.ReasonIn) -> Any:
+def reopen(request: ApiRequest, assessment_id: Id, payload: s.ReasonIn) -> Any:
     return _transition(request, assessment_id, svc.assessment_reopen, reason=payload.reason)
 
 
@@ -309,7 +306,7 @@ def reopen(request: ApiRequest, assessment_id: int, payload: s.ReasonIn) -> Any:
     response={200: s.ScoreOut, **s.ERRORS},
     summary="Nhập điểm khảo sát, SIPAS, thống kê cho một tiêu chí (Sở Nội vụ)",
 )
-def external_set(request: ApiRequest, assessment_id: int, code: str, payload: s.ExternalIn) -> Any:
+def external_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.ExternalIn) -> Any:
     score = svc.external_points_set(
         score=_score(request, assessment_id, code),
         points=payload.points,
@@ -326,7 +323,7 @@ def external_set(request: ApiRequest, assessment_id: int, code: str, payload: s.
     description="Trong giới hạn điểm tối đa của tiêu chí thưởng/trừ.",
 )
 def adjustment_set(
-    request: ApiRequest, assessment_id: int, code: str, payload: s.AdjustmentIn
+    request: ApiRequest, assessment_id: Id, code: str, payload: s.AdjustmentIn
 ) -> Any:
     score = svc.adjustment_set(
         score=_score(request, assessment_id, code),
@@ -344,7 +341,7 @@ def adjustment_set(
     description="Ai, khi nào, trước → sau, lý do: điểm, tài liệu, giải trình, trạng thái.",
 )
 @paginate(Pages)
-def assessment_audit(request: ApiRequest, assessment_id: int) -> Any:
+def assessment_audit(request: ApiRequest, assessment_id: Id) -> Any:
     assessment = _assessment(request, assessment_id)
     return Mapped(sel.audit_of(request.auth, assessment=assessment), s.audit_out)
 
@@ -355,6 +352,6 @@ def assessment_audit(request: ApiRequest, assessment_id: int) -> Any:
     summary="Nhật ký thay đổi của một tiêu chí",
 )
 @paginate(Pages)
-def leaf_audit(request: ApiRequest, assessment_id: int, code: str) -> Any:
+def leaf_audit(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     score = _score(request, assessment_id, code)
     return Mapped(sel.audit_of(request.auth, score=score), s.audit_out)

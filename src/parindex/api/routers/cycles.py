@@ -1,8 +1,6 @@
 """Cycles: list, detail, progress; open (admin), deadline extensions, appraisal teams,
 survey/SIPAS/statistic points by CSV."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
+from parindex.api.schemas import Id
 from parindex.assessments.models import AppraisalAssignment, DeadlineExtension
 from parindex.assessments.selectors import progress
 from parindex.assessments.services import assignment_set as set_assignment
@@ -61,7 +60,7 @@ def progress_out(row: Any) -> dict[str, Any]:
 
 @router.get(
     "/cycles",
-    response=list[s.CycleOut],
+    response={200: list[s.CycleOut], **s.ERRORS},
     summary="Danh sách kỳ đánh giá",
     description="Các kỳ đánh giá người dùng được xem, mới nhất trước.",
 )
@@ -75,7 +74,7 @@ def cycle_list(request: ApiRequest) -> Any:
     response={200: s.CycleOut, **s.ERRORS},
     summary="Chi tiết kỳ đánh giá",
 )
-def cycle_detail(request: ApiRequest, cycle_id: int) -> Any:
+def cycle_detail(request: ApiRequest, cycle_id: Id) -> Any:
     return s.cycle_out(cycle_get(request.auth, cycle_id))
 
 
@@ -87,7 +86,7 @@ def cycle_detail(request: ApiRequest, cycle_id: int) -> Any:
     "trước hoặc mở lại kỳ đã phê duyệt/công bố (bắt buộc có lý do); sang “published” là "
     "công bố kết quả.",
 )
-def cycle_transition(request: ApiRequest, cycle_id: int, payload: s.TransitionIn) -> Any:
+def cycle_transition(request: ApiRequest, cycle_id: Id, payload: s.TransitionIn) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     moved = cycle_stage_move(cycle=cycle, to=payload.to, reason=payload.reason, actor=request.auth)
     return s.cycle_out(moved)
@@ -98,7 +97,7 @@ def cycle_transition(request: ApiRequest, cycle_id: int, payload: s.TransitionIn
     response={200: list[s.ParticipantOut], **s.ERRORS},
     summary="Đơn vị tham gia kỳ đánh giá",
 )
-def cycle_units(request: ApiRequest, cycle_id: int) -> Any:
+def cycle_units(request: ApiRequest, cycle_id: Id) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     return [
         {"unit": p.unit.code, "name": p.unit.name, "group": p.group.code}
@@ -113,7 +112,7 @@ def cycle_units(request: ApiRequest, cycle_id: int) -> Any:
     description="Trạng thái, tỷ lệ tiêu chí đã chấm và có tài liệu, số ngày còn lại; "
     "đơn vị quá hạn trước.",
 )
-def cycle_progress(request: ApiRequest, cycle_id: int) -> Any:
+def cycle_progress(request: ApiRequest, cycle_id: Id) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     return [progress_out(r) for r in progress(request.auth, cycle)]
 
@@ -145,7 +144,7 @@ def cycle_open(request: ApiRequest, payload: s.CycleOpenIn) -> Any:
     response={200: list[s.ExtensionOut], **s.ERRORS},
     summary="Các lần gia hạn của kỳ",
 )
-def extension_list(request: ApiRequest, cycle_id: int) -> Any:
+def extension_list(request: ApiRequest, cycle_id: Id) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     units = participants_of(request.auth, cycle).values("unit_id")
     qs = DeadlineExtension.objects.filter(cycle=cycle, unit_id__in=units)
@@ -158,7 +157,7 @@ def extension_list(request: ApiRequest, cycle_id: int) -> Any:
     summary="Gia hạn một giai đoạn cho một đơn vị (Sở Nội vụ)",
     description="Ghi lại lý do; hạn mới áp dụng ngay cho đơn vị đó.",
 )
-def extension_create(request: ApiRequest, cycle_id: int, payload: s.ExtensionIn) -> Any:
+def extension_create(request: ApiRequest, cycle_id: Id, payload: s.ExtensionIn) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     participant = participants_of(request.auth, cycle).filter(unit__code=payload.unit).first()
     if participant is None:
@@ -179,7 +178,7 @@ def extension_create(request: ApiRequest, cycle_id: int, payload: s.ExtensionIn)
     response={200: list[s.AssignmentOut], **s.ERRORS},
     summary="Phân công tổ thẩm định (Sở Nội vụ)",
 )
-def assignment_list(request: ApiRequest, cycle_id: int) -> Any:
+def assignment_list(request: ApiRequest, cycle_id: Id) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     # The whole appraisal team is the admin's to see, as docs/api.md says (issue 7).
     require_admin(request.auth, "xem phân công tổ thẩm định")
@@ -193,7 +192,7 @@ def assignment_list(request: ApiRequest, cycle_id: int) -> Any:
     summary="Phân công một thành viên tổ thẩm định (Sở Nội vụ)",
     description="Đơn vị và lĩnh vực/tiêu chí (tiền tố mã) người đó thẩm định; để trống = tất cả.",
 )
-def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) -> Any:
+def assignment_set(request: ApiRequest, cycle_id: Id, payload: s.AssignmentIn) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     appraiser = User.objects.filter(username=payload.appraiser).first()
     if appraiser is None:
@@ -217,7 +216,7 @@ def assignment_set(request: ApiRequest, cycle_id: int, payload: s.AssignmentIn) 
     "Windows-1258, phân cách bằng “,” hoặc “;”. Lỗi ở bất kỳ dòng nào thì không dòng nào "
     "được nhập. Kết quả có `detected` (bảng mã và dấu phân cách đã nhận ra).",
 )
-def external_import(request: ApiRequest, cycle_id: int, file: File[UploadedFile]) -> Any:
+def external_import(request: ApiRequest, cycle_id: Id, file: File[UploadedFile]) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
     upload = read_upload(file.read(), (file.name or "dữ liệu nhập")[-120:])
     rows, problems = read_points(upload.text, name=upload.name)

@@ -1,8 +1,6 @@
 """Evidence: a unit's library (files and document references), links to leaves,
 carrying last cycle's evidence forward, and permission-checked downloads."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import Http404
@@ -15,6 +13,7 @@ from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.routers.assessments import _assessment, _score
+from parindex.api.schemas import Id, Year
 from parindex.downloads import file_download
 from parindex.evidence.selectors import document_get, library_of, links_of
 from parindex.evidence.services import (
@@ -24,6 +23,7 @@ from parindex.evidence.services import (
     evidence_carry_forward,
     evidence_detach,
 )
+from parindex.evidence.validation import TYPES
 from parindex.units.selectors import unit_get
 
 router = Router(tags=["Tài liệu kiểm chứng"])
@@ -36,7 +36,7 @@ router = Router(tags=["Tài liệu kiểm chứng"])
     description="Tệp và văn bản tham chiếu của đơn vị, mới nhất trước; lọc theo năm (year).",
 )
 @paginate(Pages)
-def library(request: ApiRequest, unit_code: str, year: int | None = None) -> Any:
+def library(request: ApiRequest, unit_code: str, year: Year | None = None) -> Any:
     unit = unit_get(request.auth, unit_code)
     return Mapped(library_of(request.auth, unit, year=year), s.document_out)
 
@@ -83,11 +83,15 @@ def reference_create(request: ApiRequest, unit_code: str, payload: s.ReferenceIn
 @router.get(
     "/documents/{document_id}/download",
     response={200: None, **s.ERRORS},
+    openapi_extra=s.file_content(
+        ["application/octet-stream", *(t.content_type for t in TYPES.values())],
+        "Tệp tài liệu kiểm chứng",
+    ),
     url_name="document_download",
     summary="Tải xuống tệp tài liệu kiểm chứng",
     description="Chỉ người được xem tài liệu mới tải được; người khác nhận 404.",
 )
-def download(request: ApiRequest, document_id: int) -> Any:
+def download(request: ApiRequest, document_id: Id) -> Any:
     document = document_get(request.auth, document_id)
     if not (document.is_file and document.file):
         raise Http404
@@ -103,7 +107,7 @@ def download(request: ApiRequest, document_id: int) -> Any:
     response={200: list[s.LinkOut], **s.ERRORS},
     summary="Tài liệu kiểm chứng của một tiêu chí",
 )
-def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
+def link_list(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     return [
         s.link_out(link) for link in links_of(request.auth, _score(request, assessment_id, code))
     ]
@@ -114,7 +118,7 @@ def link_list(request: ApiRequest, assessment_id: int, code: str) -> Any:
     response={201: s.LinkOut, **s.ERRORS},
     summary="Gắn một tài liệu trong kho vào tiêu chí",
 )
-def attach(request: ApiRequest, assessment_id: int, code: str, payload: s.AttachIn) -> Any:
+def attach(request: ApiRequest, assessment_id: Id, code: str, payload: s.AttachIn) -> Any:
     score = _score(request, assessment_id, code)
     document = document_get(request.auth, payload.document)
     link = evidence_attach(
@@ -129,7 +133,7 @@ def attach(request: ApiRequest, assessment_id: int, code: str, payload: s.Attach
     summary="Gỡ một tài liệu khỏi tiêu chí",
     description="Tài liệu vẫn còn trong kho của đơn vị.",
 )
-def detach(request: ApiRequest, assessment_id: int, code: str, link_id: int) -> Any:
+def detach(request: ApiRequest, assessment_id: Id, code: str, link_id: Id) -> Any:
     score = _score(request, assessment_id, code)
     link = get_object_or_404(score.evidence_links.select_related("document"), pk=link_id)
     evidence_detach(link=link, actor=request.auth)
@@ -141,7 +145,7 @@ def detach(request: ApiRequest, assessment_id: int, code: str, link_id: int) -> 
     response={200: dict[str, Any], **s.ERRORS},
     summary="Chuyển tài liệu kiểm chứng của kỳ trước sang phiếu này",
 )
-def carry_forward(request: ApiRequest, assessment_id: int) -> Any:
+def carry_forward(request: ApiRequest, assessment_id: Id) -> Any:
     result = evidence_carry_forward(
         assessment=_assessment(request, assessment_id), actor=request.auth
     )

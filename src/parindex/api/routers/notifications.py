@@ -1,7 +1,5 @@
 """The caller's own notifications and API tokens."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -13,6 +11,7 @@ from parindex.api import schemas as s
 from parindex.api.auth import SessionAuth
 from parindex.api.models import ApiToken
 from parindex.api.pagination import Mapped, Pages
+from parindex.api.schemas import Id
 from parindex.api.services import token_create, token_revoke
 from parindex.notifications.selectors import notification_get, notifications_for
 from parindex.notifications.services import mark_all_read, mark_read
@@ -22,7 +21,7 @@ router = Router(tags=["Thông báo và khoá API"])
 
 @router.get(
     "/notifications",
-    response=list[s.NotificationOut],
+    response={200: list[s.NotificationOut], **s.ERRORS},
     summary="Thông báo của tôi",
     description="Mới nhất trước; unread=true chỉ lấy thông báo chưa đọc.",
 )
@@ -39,7 +38,7 @@ def notification_list(request: ApiRequest, unread: bool = False) -> Any:
     response={200: s.NotificationOut, **s.ERRORS},
     summary="Đánh dấu đã đọc",
 )
-def notification_read(request: ApiRequest, notification_id: int) -> Any:
+def notification_read(request: ApiRequest, notification_id: Id) -> Any:
     notification = notification_get(request.auth, notification_id)
     return s.notification_out(mark_read(notification=notification, actor=request.auth))
 
@@ -53,7 +52,7 @@ def notification_read_all(request: ApiRequest) -> Any:
     return {"read": mark_all_read(actor=request.auth)}
 
 
-@router.get("/tokens", response=list[s.TokenOut], summary="Khoá API của tôi")
+@router.get("/tokens", response={200: list[s.TokenOut], **s.ERRORS}, summary="Khoá API của tôi")
 def token_list(request: ApiRequest) -> Any:
     return [s.token_out(t) for t in ApiToken.objects.filter(user=request.auth)]
 
@@ -80,6 +79,6 @@ def token_new(request: ApiRequest, payload: s.TokenIn) -> Any:
     response={200: s.TokenOut, **s.ERRORS},
     summary="Thu hồi khoá API",
 )
-def token_delete(request: ApiRequest, token_id: int) -> Any:
+def token_delete(request: ApiRequest, token_id: Id) -> Any:
     token = get_object_or_404(ApiToken.objects.filter(user=request.auth), pk=token_id)
     return s.token_out(token_revoke(token=token, actor=request.auth))

@@ -4,8 +4,6 @@ Visibility is the results selectors' (``result_set_for``): province-wide roles s
 provisional and final results, unit users their own unit's rows once results are final;
 exports (Excel, Word, PDF) are for the admin, the council and leaders."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
+from parindex.api.schemas import Id
 from parindex.cycles.selectors import cycle_get
 from parindex.downloads import file_download
 from parindex.reports import tabular
@@ -25,7 +24,7 @@ router = Router(tags=["Kết quả và xuất báo cáo"])
 
 
 class ExportIn(Schema):
-    kind: str
+    kind: ExportKind
 
 
 class ExportJobOut(Schema):
@@ -50,7 +49,7 @@ def _job_out(job: Any) -> dict[str, Any]:
     }
 
 
-def _job_get(request: ApiRequest, job_id: int) -> Any:
+def _job_get(request: ApiRequest, job_id: Id) -> Any:
     if not can_export(request.auth):
         raise Http404
     job = ExportJob.objects.filter(pk=job_id).select_related("cycle").first()
@@ -70,17 +69,18 @@ def _job_get(request: ApiRequest, job_id: int) -> Any:
         "(dương = tăng bậc), rating_reasons. Số dùng dấu chấm thập phân."
     ),
 )
-def results_json(request: ApiRequest, cycle_id: int) -> Any:
+def results_json(request: ApiRequest, cycle_id: Id) -> Any:
     return tabular.results_json(cycle_get(request.auth, cycle_id), request.auth)
 
 
 @router.get(
     "/cycles/{cycle_id}/results.csv",
-    response={200: str, **s.ERRORS},
+    response={200: None, **s.ERRORS},
+    openapi_extra=s.file_content(["text/csv"], "Bảng kết quả CSV UTF-8"),
     summary="Kết quả của kỳ đánh giá (CSV)",
     description="Cùng nội dung với bản JSON, định dạng CSV UTF-8 (DESIGN §5).",
 )
-def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
+def results_csv(request: ApiRequest, cycle_id: Id) -> HttpResponse:
     cycle = cycle_get(request.auth, cycle_id)
     return file_download(
         tabular.results_csv(cycle, request.auth),
@@ -95,11 +95,11 @@ def results_csv(request: ApiRequest, cycle_id: int) -> HttpResponse:
     summary="Yêu cầu xuất báo cáo (xlsx, docx, pdf, csv, json)",
     description="Chạy nền; theo dõi tiến độ bằng GET /exports/{id}.",
 )
-def export_create(request: ApiRequest, cycle_id: int, payload: ExportIn) -> Any:
+def export_create(request: ApiRequest, cycle_id: Id, payload: ExportIn) -> Any:
     if not can_export(request.auth):
         raise Http404
     job = export_request(
-        cycle=cycle_get(request.auth, cycle_id), kind=payload.kind, actor=request.auth
+        cycle=cycle_get(request.auth, cycle_id), kind=str(payload.kind), actor=request.auth
     )
     return Status(202, _job_out(job))
 
@@ -109,17 +109,18 @@ def export_create(request: ApiRequest, cycle_id: int, payload: ExportIn) -> Any:
     response={200: ExportJobOut, **s.ERRORS},
     summary="Tình trạng và tiến độ một lượt xuất",
 )
-def export_detail(request: ApiRequest, job_id: int) -> Any:
+def export_detail(request: ApiRequest, job_id: Id) -> Any:
     return _job_out(_job_get(request, job_id))
 
 
 @router.get(
     "/exports/{job_id}/file",
-    response={200: bytes, **s.ERRORS},
+    response={200: None, **s.ERRORS},
+    openapi_extra=s.file_content(CONTENT_TYPES.values(), "Tệp đã xuất"),
     url_name="export_file",
     summary="Tải tệp đã xuất",
 )
-def export_file(request: ApiRequest, job_id: int) -> Any:
+def export_file(request: ApiRequest, job_id: Id) -> Any:
     job = _job_get(request, job_id)
     if not job.file:
         raise ValidationError("Tệp chưa xuất xong.")

@@ -230,14 +230,14 @@ def _save_leaf(
         score=row, expected_version=expected_version, changes=changes, actor=actor, reread=reread
     )
     _audit_score(actor=actor, action=action, before=row, changes=changes, reason=reason)
-    _results_stale(row.assessment.cycle_id)
+    _results_stale(row.assessment.cycle_id, row.assessment.unit_id)
     return fresh
 
 
-def _results_stale(cycle_id: int) -> None:
+def _results_stale(cycle_id: int, *unit_ids: int) -> None:
     """Every change of points or status changes the cycle's results: ask for a debounced
-    background recompute once this transaction commits."""
-    request_recompute(cycle_id)
+    background recompute of the units once this transaction commits."""
+    request_recompute(cycle_id, units=unit_ids)
 
 
 def _reloaded(a: Assessment) -> Assessment:
@@ -302,5 +302,5 @@ def assessment_move(
             reason=reason,
             context=_ctx(a, **{**(context or {}), **(more or {})}),
         )
-        _results_stale(a.cycle_id)
+        _results_stale(a.cycle_id, a.unit_id)
     return _reloaded(a)

@@ -176,21 +176,21 @@ def external_points_import(
         planned.append((row, _external_changes(row, pts, r.not_applicable, row_note)))
     if problems or found:
         raise FormatError(sorted([*problems, *found], key=lambda p: p.line or 0))
-    changed = 0
+    changed: list[int] = []
     with transaction.atomic(durable=True):
         for row, changes in planned:
             if not changes:
                 continue
             _versioned_update(score=row, expected_version=row.version, changes=changes, actor=actor)
             _audit_score(actor=actor, action="score.external", before=row, changes=changes)
-            changed += 1
+            changed.append(row.assessment.unit_id)
         if changed:
-            _results_stale(cycle.pk)
+            _results_stale(cycle.pk, *changed)
         record(
             actor=actor,
             action="score.external_import",
             obj=cycle,
-            after={"rows": len(planned), "changed": changed},
+            after={"rows": len(planned), "changed": len(changed)},
             context={"cycle": cycle.pk, "file": name},
         )
-    return {"rows": len(planned), "changed": changed, "unchanged": len(planned) - changed}
+    return {"rows": len(planned), "changed": len(changed), "unchanged": len(planned) - len(changed)}

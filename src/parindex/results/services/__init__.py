@@ -17,6 +17,7 @@ from parindex.results.selectors import (
     scheme_of,
 )
 from parindex.results.services.background import request_recompute
+from parindex.results.services.incremental import results_recompute_units
 from parindex.results.services.metrics import metric_set, metrics_import, metrics_set
 from parindex.results.services.publish import cycle_publish, ranking_csv
 from parindex.results.services.rating import rating_config_set, validate_rating
@@ -36,6 +37,7 @@ __all__ = [
     "rating_config_set",
     "request_recompute",
     "results_recompute",
+    "results_recompute_units",
     "scheme_of",
     "validate_rating",
 ]

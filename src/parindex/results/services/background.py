@@ -1,7 +1,13 @@
-"""Background recomputation requests: at most one pending task per cycle."""
+"""Background recomputation requests: at most one pending task per cycle.
+
+A change of one unit's inputs names the unit (``units=``): it is recorded as a
+:class:`~parindex.results.models.DirtyUnit` and the task recomputes only the dirty units
+and re-ranks their groups (:mod:`.incremental`). Any other change asks for the full
+recompute (``RecomputeRequest.full``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -9,19 +15,24 @@ from django.utils import timezone
 from parindex.cycles.models import Cycle
 from parindex.jobs.leases import is_stale, lease_seconds
 from parindex.outbox import after_commit
-from parindex.results.models import RecomputeRequest
+from parindex.results.models import DirtyUnit, RecomputeRequest
 from parindex.results.tasks import recompute_cycle
 
 __all__ = ["recompute_resume_stale", "request_recompute"]
 
 
-def request_recompute(cycle: Cycle | int) -> None:
-    """Ask for a background recompute of ``cycle`` once the current transaction commits;
-    at most one task is pending per cycle (compare-and-set on ``RecomputeRequest``). A
-    pending flag whose task will never run (the process died before enqueueing, or the
-    task was lost) does not block: the request enqueues again."""
+def request_recompute(cycle: Cycle | int, *, units: Iterable[int] | None = None) -> None:
+    """Ask for a background recompute of ``cycle`` once the current transaction commits:
+    of the ``units`` (ids) whose inputs changed, or of the whole cycle when ``units`` is
+    ``None``. At most one task is pending per cycle (compare-and-set on
+    ``RecomputeRequest``); dirty units coalesce until it runs. A pending flag whose task
+    will never run (the process died before enqueueing, or the task was lost) does not
+    block: the request enqueues again."""
     cycle_id = cycle if isinstance(cycle, int) else cycle.pk
-    after_commit(lambda: _enqueue_recompute(cycle_id))
+    unit_ids = None if units is None else sorted(set(units))
+    if unit_ids == []:
+        return
+    after_commit(lambda: _enqueue_recompute(cycle_id, unit_ids))
 
 
 def _pending_is_stale(req: RecomputeRequest) -> bool:
@@ -33,8 +44,14 @@ def _pending_is_stale(req: RecomputeRequest) -> bool:
     return req.requested_at is None or req.requested_at < cutoff
 
 
-def _enqueue_recompute(cycle_id: int) -> bool:
+def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool:
     req, _ = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
+    if unit_ids is None:
+        RecomputeRequest.objects.filter(cycle_id=cycle_id, full=False).update(full=True)
+    else:
+        DirtyUnit.objects.bulk_create(
+            [DirtyUnit(cycle_id=cycle_id, unit_id=u) for u in unit_ids], ignore_conflicts=True
+        )
     now = timezone.now()
     flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
         pending=True, requested_at=now, task_id=None
@@ -57,9 +74,28 @@ def _enqueue_recompute(cycle_id: int) -> bool:
 
 
 def recompute_resume_stale() -> int:
-    """Enqueue again every pending request whose task will never run (worker sweep)."""
+    """Enqueue again every pending request whose task will never run (worker sweep); its
+    dirty units stay recorded (none recorded means a full recompute)."""
     resumed = 0
     for req in RecomputeRequest.objects.filter(pending=True):
-        if _pending_is_stale(req) and _enqueue_recompute(req.cycle_id):
+        if _pending_is_stale(req) and _enqueue_recompute(req.cycle_id, []):
             resumed += 1
     return resumed
+
+
+def take_dirty(cycle_id: int) -> tuple[bool, set[int]]:
+    """For the task, once the pending flag is cleared: whether a full recompute was asked
+    for, and the dirty units, both cleared now (a change committed from here on asks for
+    another run, so none is lost). Nothing recorded (a request from before dirty units
+    were kept) means a full recompute."""
+    full = RecomputeRequest.objects.filter(cycle_id=cycle_id, full=True).update(full=False) > 0
+    rows = list(DirtyUnit.objects.filter(cycle_id=cycle_id).values_list("pk", "unit_id"))
+    if rows:
+        DirtyUnit.objects.filter(pk__in=[pk for pk, _u in rows]).delete()
+    units = {u for _pk, u in rows}
+    return full or not units, units
+
+
+def mark_full(cycle_id: int) -> None:
+    """A failed run: the next one recomputes everything (its dirty units are gone)."""
+    RecomputeRequest.objects.filter(cycle_id=cycle_id).update(full=True)

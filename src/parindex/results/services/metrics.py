@@ -107,7 +107,7 @@ def _set_one(
         after=str(d),
         context={"cycle": cycle.pk, "unit": unit.code},
     )
-    request_recompute(cycle)
+    request_recompute(cycle, units=[unit.pk])
     return row
 
 
@@ -181,5 +181,5 @@ def metrics_import(
             after={"created": len(created), "updated": len(updated)},
             context={"file": source_name},
         )
-        request_recompute(cycle)
+        request_recompute(cycle, units=[r.unit_id for r in (*created, *updated)])
     return {"created": len(created), "updated": len(updated)}

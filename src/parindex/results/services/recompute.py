@@ -113,10 +113,19 @@ def results_recompute(*, cycle: Cycle, actor: User | None = None) -> ResultSet:
 # --------------------------------------------------------------------------- load
 
 
-def _load(cycle: Cycle) -> _Inputs:
+def _load(cycle: Cycle, only: set[int] | None = None) -> _Inputs:
+    """The cycle's inputs; with ``only`` (unit ids), those units' alone and no previous
+    results (the incremental recompute keeps the stored ones)."""
+    members = CycleUnit.objects.filter(cycle=cycle)
+    assessment_qs = Assessment.objects.filter(cycle=cycle)
+    metric_qs = UnitMetric.objects.filter(cycle=cycle)
+    if only is not None:
+        members = members.filter(unit_id__in=only)
+        assessment_qs = assessment_qs.filter(unit_id__in=only)
+        metric_qs = metric_qs.filter(unit_id__in=only)
     participants: Participants = {
         unit_id: (code, name, gid, gcode)
-        for unit_id, code, name, gid, gcode in CycleUnit.objects.filter(cycle=cycle).values_list(
+        for unit_id, code, name, gid, gcode in members.values_list(
             "unit_id", "unit__code", "unit__name", "group_id", "group__code"
         )
     }
@@ -125,7 +134,7 @@ def _load(cycle: Cycle) -> _Inputs:
     )
     assessments = {
         aid: (unit_id, fw_id, status)
-        for aid, unit_id, fw_id, status in Assessment.objects.filter(cycle=cycle).values_list(
+        for aid, unit_id, fw_id, status in assessment_qs.values_list(
             "pk", "unit_id", "framework_id", "status"
         )
     }
@@ -141,14 +150,12 @@ def _load(cycle: Cycle) -> _Inputs:
         fw.pk: framework_shape(fw)
         for fw in Framework.objects.filter(pk__in=set(fw_of_unit.values()))
     }
-    tables = _tables(cycle, participants, assessments, fw_of_unit, shapes)
+    tables = _tables(cycle, participants, assessments, fw_of_unit, shapes, only is not None)
     metrics: dict[str, dict[str, Decimal]] = {}
-    for unit_id, metric, value in UnitMetric.objects.filter(cycle=cycle).values_list(
-        "unit_id", "metric", "value"
-    ):
+    for unit_id, metric, value in metric_qs.values_list("unit_id", "metric", "value"):
         if unit_id in participants:
             metrics.setdefault(participants[unit_id][0], {})[metric] = value
-    previous, links = _previous(cycle, participants)
+    previous, links = ({}, {}) if only is not None else _previous(cycle, participants)
     return _Inputs(
         participants=participants,
         assessments=assessments,
@@ -169,8 +176,10 @@ def _tables(
     assessments: dict[int, tuple[int, int, str]],
     fw_of_unit: dict[int, int],
     shapes: dict[int, FrameworkShape],
+    some: bool = False,
 ) -> dict[int, _Table]:
-    """Two flat tables per framework (appraised and self), filled from the scores."""
+    """Two flat tables per framework (appraised and self), filled from the scores (of
+    the ``assessments`` alone when ``some``)."""
     tables: dict[int, _Table] = {}
     for fw_id, shape in shapes.items():
         members = [u for u in participants if fw_of_unit.get(u) == fw_id]
@@ -178,10 +187,11 @@ def _tables(
         tables[fw_id] = _Table(
             members, [MISSING] * size, [MISSING] * size, {u: i for i, u in enumerate(members)}
         )
+    score_qs = LeafScore.objects.filter(assessment__cycle=cycle)
+    if some:
+        score_qs = LeafScore.objects.filter(assessment_id__in=list(assessments))
     scores = _raw_rows(
-        LeafScore.objects.filter(assessment__cycle=cycle)
-        .order_by()
-        .values_list(
+        score_qs.order_by().values_list(
             "assessment_id",
             "criterion_id",
             _micro("self_points"),
@@ -360,15 +370,23 @@ def _score(data: _Inputs) -> _Scored:
     return _Scored(results, own_totals, nodes_of)
 
 
-def _area_ranks(scored: _Scored) -> dict[tuple[str, str], int | None]:
-    """Area ranks within groups (engine ranking on exact ratios)."""
-    area_rank: dict[tuple[str, str], int | None] = {}
-    by_area: dict[str, list[tuple[str, int, int | None, str]]] = {}
+def _area_ranks_of(scored: _Scored) -> dict[tuple[str, str], tuple[int, int | None, str]]:
+    """(unit code, area code) → the area's points, applicable max and the unit's group."""
+    out: dict[tuple[str, str], tuple[int, int | None, str]] = {}
     for r in scored.results:
         shape, pts, app = scored.nodes_of[r.unit]
         codes = shape.require_compiled().codes
         for n in shape.area_numbers:
-            by_area.setdefault(codes[n], []).append((r.unit, pts[n], app[n], r.group))
+            out[(r.unit, codes[n])] = (pts[n], app[n], r.group)
+    return out
+
+
+def _area_ranks(scored: _Scored) -> dict[tuple[str, str], int | None]:
+    """Area ranks within groups (engine ranking on exact ratios)."""
+    area_rank: dict[tuple[str, str], int | None] = {}
+    by_area: dict[str, list[tuple[str, int, int | None, str]]] = {}
+    for (unit, area), (p, m, group) in _area_ranks_of(scored).items():
+        by_area.setdefault(area, []).append((unit, p, m, group))
     for area, rows in by_area.items():
         ranks = rank_ratios(
             [p for _, p, _, _ in rows], [a for _, _, a, _ in rows], [g for *_, g in rows]
