@@ -51,6 +51,12 @@ def pdf_bytes(text: str) -> bytes:
 
 
 class RushStaff(locustfile.UnitStaff):
+    # One connection per request, as nginx talks to gunicorn (HTTP/1.0 upstream, no
+    # keep-alive): a reused connection that gunicorn closes after its 2 s keep-alive made
+    # POSTs fail with no HTTP answer (status 0), which is the load generator's race, not
+    # the app's (docs/deployment.md).
+    default_headers = {"Connection": "close"}
+
     def on_start(self) -> None:
         super().on_start()
         self.uploads = 0
