@@ -37,6 +37,11 @@ NOT_PAGES = {
     "cycle_external_template",
     "leaf",
     "my_assessment",
+    "surveys:qr_sheet",
+    "surveys:results_xlsx",
+    "surveys:results_docx",
+    "dossiers:metrics_xlsx",
+    "dossiers:import_report",
 }
 #: Pages per role at most (a guard against a walk that never ends).
 LIMIT = 60

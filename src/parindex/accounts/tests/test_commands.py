@@ -63,6 +63,11 @@ def test_serve_runs_gunicorn_workers_on_linux_and_the_demo_one_waitress(monkeypa
 
     monkeypatch.setenv("PARINDEX_SECRET_KEY", "test-only")
     monkeypatch.setattr(django_cmds, "_setup", lambda: None)
+    # serve() collects the static files and asks for hashed names (tested in
+    # web/tests/test_light_pages.py); here Django is already set up, and the environment
+    # variable it sets must not outlive this test.
+    monkeypatch.setattr(django_cmds, "collect_static", lambda: None)
+    monkeypatch.setenv("PARINDEX_STATIC_MANIFEST", "false")
     monkeypatch.setattr(django_cmds.sys, "platform", "linux")
     monkeypatch.setattr(django_cmds, "_gunicorn", lambda app, **kw: FakeServer(**kw))
     import waitress

@@ -1,7 +1,5 @@
 """Dossiers (hồ sơ TTHC): the list (scoped to the caller), the metrics, the import jobs."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +13,7 @@ from ninja.pagination import paginate
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
+from parindex.api.schemas import Id
 from parindex.dossiers import selectors as sel
 from parindex.engine.dossiers import Period
 
@@ -88,7 +87,7 @@ def _period(text: str) -> Period:
 
 @router.get(
     "/dossiers",
-    response=list[DossierOut],
+    response={200: list[DossierOut], **s.ERRORS},
     summary="Hồ sơ (trong phạm vi của tôi)",
     description="Lọc theo unit (mã đơn vị), procedure, official, year (năm phân loại).",
 )
@@ -143,7 +142,7 @@ def import_list(request: ApiRequest) -> Any:
     response={200: ImportOut, **s.ERRORS},
     summary="Một lượt nhập hồ sơ: tiến độ, số hồ sơ, lỗi",
 )
-def import_detail(request: ApiRequest, import_id: int) -> Any:
+def import_detail(request: ApiRequest, import_id: Id) -> Any:
     return _import_out(sel.import_get(request.auth, import_id))
 
 

@@ -3,8 +3,6 @@ and selectors as the pages: questionnaires are readable by every signed-in user 
 uploaded by the Sở Nội vụ admin; responses and reviews are the admin's; results are read
 within the user's scope (a unit's staff: their own unit's rows)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from ninja.pagination import paginate
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
+from parindex.api.schemas import Id
 from parindex.formats.responses import read_response_records
 from parindex.formats.text import decode_text
 from parindex.surveys import selectors as sel
@@ -110,11 +109,13 @@ def _r_out(r: Response) -> dict[str, Any]:
     }
 
 
-def _survey(request: ApiRequest, survey_id: int) -> Any:
+def _survey(request: ApiRequest, survey_id: Id) -> Any:
     return sel.admin_survey_get(request.auth, survey_id)
 
 
-@router.get("/questionnaires", response=list[QuestionnaireOut], summary="Các bảng hỏi")
+@router.get(
+    "/questionnaires", response={200: list[QuestionnaireOut], **s.ERRORS}, summary="Các bảng hỏi"
+)
 def questionnaire_list(request: ApiRequest) -> Any:
     return [_q_out(q) for q in Questionnaire.objects.all()]
 
@@ -124,7 +125,7 @@ def questionnaire_list(request: ApiRequest) -> Any:
     response={200: QuestionnaireDetail, **s.ERRORS},
     summary="Một bảng hỏi (kèm nội dung YAML)",
 )
-def questionnaire_detail(request: ApiRequest, questionnaire_id: int) -> Any:
+def questionnaire_detail(request: ApiRequest, questionnaire_id: Id) -> Any:
     q = get_object_or_404(Questionnaire, pk=questionnaire_id)
     return {**_q_out(q), "source": q.source}
 
@@ -141,13 +142,13 @@ def questionnaire_create(request: ApiRequest, payload: QuestionnaireIn) -> Any:
 
 @router.get(
     "/surveys/{survey_id}/responses",
-    response=list[ResponseOut],
+    response={200: list[ResponseOut], **s.ERRORS},
     summary="Phiếu trả lời của một đợt khảo sát",
     description="Lọc theo unit, status (pending, approved, flagged, rejected), source.",
 )
 @paginate(Pages)
 def response_list(
-    request: ApiRequest, survey_id: int, unit: str = "", status: str = "", source: str = ""
+    request: ApiRequest, survey_id: Id, unit: str = "", status: str = "", source: str = ""
 ) -> Any:
     survey = _survey(request, survey_id)
     qs = sel.responses_for(request.auth, survey, unit=unit, status=status, source=source)
@@ -159,7 +160,7 @@ def response_list(
     response={201: dict[str, int], **s.ERRORS},
     summary="Ghi một phiếu trả lời (chờ duyệt)",
 )
-def response_create(request: ApiRequest, survey_id: int, payload: ResponseIn) -> Any:
+def response_create(request: ApiRequest, survey_id: Id, payload: ResponseIn) -> Any:
     survey = _survey(request, survey_id)
     unit = survey.units.filter(code=payload.unit).first()
     if unit is None:
@@ -181,7 +182,7 @@ def response_create(request: ApiRequest, survey_id: int, payload: ResponseIn) ->
     summary="Nhập tệp phiếu trả lời (CSV, Excel, tệp xuất KoboToolbox/ODK)",
     description="Tất cả hoặc không: tệp có lỗi thì không nhập phiếu nào (400, lỗi theo dòng).",
 )
-def response_import(request: ApiRequest, survey_id: int, file: File[UploadedFile]) -> Any:
+def response_import(request: ApiRequest, survey_id: Id, file: File[UploadedFile]) -> Any:
     survey = _survey(request, survey_id)
     name = (file.name or "tệp tải lên")[-120:]
     data = file.read()
@@ -202,9 +203,7 @@ def response_import(request: ApiRequest, survey_id: int, file: File[UploadedFile
     response={200: ResponseOut, **s.ERRORS},
     summary="Duyệt, đánh dấu hoặc loại một phiếu (cần lý do khi đánh dấu, loại)",
 )
-def response_decide(
-    request: ApiRequest, survey_id: int, response_id: int, payload: ReviewIn
-) -> Any:
+def response_decide(request: ApiRequest, survey_id: Id, response_id: Id, payload: ReviewIn) -> Any:
     survey = _survey(request, survey_id)
     row = sel.response_get(request.auth, survey, response_id)
     done = response_review(
@@ -219,7 +218,7 @@ def response_decide(
     summary="Chỉ số theo đơn vị (câu, khía cạnh, phần, chung, lựa chọn) với khoảng tin cậy 95%",
     description="Các cột như `parindex survey compute`; chỉ tính phiếu đã duyệt.",
 )
-def survey_results(request: ApiRequest, survey_id: int) -> Any:
+def survey_results(request: ApiRequest, survey_id: Id) -> Any:
     survey = sel.survey_get(request.auth, survey_id)
     codes = set(sel.visible_units(request.auth, survey))
     if not codes:
