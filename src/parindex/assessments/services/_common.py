@@ -22,6 +22,7 @@ from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore, transition_for
 from parindex.audit.services import record
+from parindex.cycles.models import CycleStatus
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
@@ -116,6 +117,51 @@ def _fresh_score(score: LeafScore) -> LeafScore:
     return LeafScore.objects.select_related(
         "criterion__rule", "assessment__cycle", "assessment__unit", "updated_by"
     ).get(pk=score.pk)
+
+
+# What a save may find changed on a leaf since the caller read it: everything but the
+# identity (assessment, criterion) — the criterion and its rule are immutable once a
+# cycle uses the framework, and the cycle and unit belong to the locked assessment.
+_MUTABLE = tuple(
+    f.attname
+    for f in LeafScore._meta.concrete_fields
+    if f.attname not in ("id", "assessment_id", "criterion_id")
+)
+
+
+# The stages whose deadline a leaf save checks (self-scoring, the explanation window).
+_SAVE_STAGES = (CycleStatus.SELF_ASSESSMENT, CycleStatus.EXPLANATION)
+
+
+def _locked_for_save(score: LeafScore) -> Assessment:
+    """Lock the assessment row of ``score`` (``SELECT … FOR UPDATE`` of that row only;
+    SQLite's IMMEDIATE transactions already serialise) and read it afresh with its cycle
+    and unit in the same statement: the save's checks judge the current status and
+    cycle."""
+    a = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit")
+        .annotate(**{f"_ext_{stage}": perm.extension_of(stage) for stage in _SAVE_STAGES})
+        .get(pk=score.assessment_id)
+    )
+    perm.remember_extensions(a, {stage: getattr(a, f"_ext_{stage}") for stage in _SAVE_STAGES})
+    return a
+
+
+def _current_score(score: LeafScore, assessment: Assessment) -> LeafScore:
+    """``score`` with its mutable columns read afresh (one single-table read, inside the
+    caller's lock) and ``assessment`` (fresh) attached; the criterion and rule the caller
+    loaded are kept (they do not change)."""
+    values = LeafScore.objects.filter(pk=score.pk).values(*_MUTABLE).get()
+    row = copy.copy(score)
+    row._state = copy.copy(score._state)
+    row._state.fields_cache = {
+        k: v for k, v in score._state.fields_cache.items() if k == "criterion"
+    }
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.assessment = assessment
+    return row
 
 
 def _engine_rule(score: LeafScore) -> EngineRule | None:
