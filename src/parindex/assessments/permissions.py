@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -172,27 +172,6 @@ def remember_deadlines(assessment: Assessment, memo: dict | None = None) -> dict
     return assessment._deadline_memo  # type: ignore[attr-defined]
 
 
-def extension_of(stage: str) -> Subquery:
-    """The unit's extension for ``stage`` as a subquery of an assessment query (annotate
-    it; :func:`remember_extensions` then takes it): the deadline check costs no query of
-    its own."""
-    return Subquery(
-        DeadlineExtension.objects.filter(
-            cycle_id=OuterRef("cycle_id"), unit_id=OuterRef("unit_id"), stage=stage
-        ).values("until")[:1]
-    )
-
-
-def remember_extensions(assessment: Assessment, extensions: dict[str, datetime | None]) -> dict:
-    """:func:`remember_deadlines` with the effective deadlines of the stages whose
-    extensions (``None``: none) were read with the assessment (:func:`extension_of`)."""
-    memo = remember_deadlines(assessment)
-    for stage, ext in extensions.items():
-        key = (assessment.cycle_id, assessment.unit_id, stage, assessment.explanation_due)
-        memo[key] = _deadline_from(ext, assessment.cycle, stage, assessment)
-    return memo
-
-
 def _effective_deadline(
     cycle: Cycle, unit_id: int, stage: str, assessment: Assessment | None
 ) -> datetime | None:
@@ -201,12 +180,6 @@ def _effective_deadline(
         .values_list("until", flat=True)
         .first()
     )
-    return _deadline_from(ext, cycle, stage, assessment)
-
-
-def _deadline_from(
-    ext: datetime | None, cycle: Cycle, stage: str, assessment: Assessment | None
-) -> datetime | None:
     if ext is not None:
         return ext
     if stage == CycleStatus.EXPLANATION and assessment is not None and assessment.explanation_due:

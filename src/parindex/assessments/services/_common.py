@@ -22,12 +22,11 @@ from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore, transition_for
 from parindex.audit.services import record
-from parindex.cycles.models import CycleStatus
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.formats.numbers import vn_number
-from parindex.frameworks import codec
+from parindex.frameworks.selectors import criterion_rule
 from parindex.results.services import request_recompute
 from parindex.workflow import InvalidTransition, compare_and_set
 
@@ -129,23 +128,18 @@ _MUTABLE = tuple(
 )
 
 
-# The stages whose deadline a leaf save checks (self-scoring, the explanation window).
-_SAVE_STAGES = (CycleStatus.SELF_ASSESSMENT, CycleStatus.EXPLANATION)
-
-
 def _locked_for_save(score: LeafScore) -> Assessment:
     """Lock the assessment row of ``score`` (``SELECT … FOR UPDATE`` of that row only;
     SQLite's IMMEDIATE transactions already serialise) and read it afresh with its cycle
     and unit in the same statement: the save's checks judge the current status and
-    cycle."""
-    a = (
+    cycle (frozen or not)."""
+    # The deadline extension stays a query of its own: annotated here as a subquery it
+    # cost more CPU (compiling it) than the small query it saves.
+    return (
         Assessment.objects.select_for_update(of=("self",))
         .select_related("cycle", "unit")
-        .annotate(**{f"_ext_{stage}": perm.extension_of(stage) for stage in _SAVE_STAGES})
         .get(pk=score.assessment_id)
     )
-    perm.remember_extensions(a, {stage: getattr(a, f"_ext_{stage}") for stage in _SAVE_STAGES})
-    return a
 
 
 def _current_score(score: LeafScore, assessment: Assessment) -> LeafScore:
@@ -165,12 +159,7 @@ def _current_score(score: LeafScore, assessment: Assessment) -> LeafScore:
 
 
 def _engine_rule(score: LeafScore) -> EngineRule | None:
-    crit = score.criterion
-    try:
-        rule = crit.rule
-    except type(crit).rule.RelatedObjectDoesNotExist:
-        return None
-    return EngineRule(type=rule.type, params=codec.decode(rule.params))
+    return criterion_rule(score.criterion)
 
 
 def _max_of(score: LeafScore) -> Decimal | None:

@@ -15,8 +15,8 @@ from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import missing_of
 from parindex.assessments.services._common import (
     S,
-    _engine_rule,
     _current_score,
+    _engine_rule,
     _locked_for_save,
     _points_in_range,
     _save_leaf,
