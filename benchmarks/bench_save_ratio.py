@@ -53,9 +53,14 @@ def main() -> int:
     parser.add_argument("--leaves", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--profile", default="")
+    parser.add_argument("--queries", action="store_true", help="print one autosave's SQL")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         load_before = os.getloadavg()[0]
+        # Production's task backend (the database queue): the recompute request records
+        # the task's id (a UUID), which the dummy backend does not give.
+        os.environ["PARINDEX_TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
+        os.environ.pop("PARINDEX_DEBUG", None)  # as production: DEBUG off, cached templates
         setup(tmp)
         from django.conf import settings
         from django.contrib.auth.decorators import login_required
@@ -113,6 +118,9 @@ def main() -> int:
                 min_cpu.append(mc)
                 save_q.append(len(ctx.captured_queries))
                 min_q.append(len(mctx.captured_queries))
+        if args.queries:
+            for q in ctx.captured_queries:
+                print(q["sql"][:160])
         if profile is not None:
             profile.dump_stats(args.profile)
         s, mn = statistics.median(save_cpu), statistics.median(min_cpu)

@@ -34,7 +34,15 @@ def criterion_rule(c: Criterion) -> eng.Rule | None:
         stored = c.rule
     except Criterion.rule.RelatedObjectDoesNotExist:
         return None
-    return eng.Rule(type=stored.type, params=codec.decode(stored.params))
+    # Decoded once per loaded rule object (the autosave's service and answer share it).
+    cached = stored.__dict__.get("_engine_rule")
+    if cached is None or cached[0] != (stored.type, stored.params):
+        cached = (
+            (stored.type, stored.params),
+            eng.Rule(type=stored.type, params=codec.decode(stored.params)),
+        )
+        stored.__dict__["_engine_rule"] = cached
+    return cached[1]
 
 
 def engine_framework(

@@ -48,7 +48,11 @@ def _score_of(request: AuthedHttpRequest, pk: int, score_pk: int) -> tuple[Asses
     assessment = assessment_get(request.user, pk)
     # This object lives for the request: each stage's deadline is read once.
     perm.remember_deadlines(assessment)
-    score = get_object_or_404(LeafScore, assessment=assessment, pk=score_pk)
+    # With the criterion and rule: the service reuses them and re-reads only the mutable
+    # columns inside its lock.
+    score = get_object_or_404(
+        LeafScore.objects.select_related("criterion__rule"), assessment=assessment, pk=score_pk
+    )
     score.assessment = assessment
     return assessment, score
 

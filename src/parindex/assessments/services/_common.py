@@ -26,7 +26,7 @@ from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.formats.numbers import vn_number
-from parindex.frameworks import codec
+from parindex.frameworks.selectors import criterion_rule
 from parindex.results.services import request_recompute
 from parindex.workflow import InvalidTransition, compare_and_set
 
@@ -118,13 +118,48 @@ def _fresh_score(score: LeafScore) -> LeafScore:
     ).get(pk=score.pk)
 
 
+# What a save may find changed on a leaf since the caller read it: everything but the
+# identity (assessment, criterion) — the criterion and its rule are immutable once a
+# cycle uses the framework, and the cycle and unit belong to the locked assessment.
+_MUTABLE = tuple(
+    f.attname
+    for f in LeafScore._meta.concrete_fields
+    if f.attname not in ("id", "assessment_id", "criterion_id")
+)
+
+
+def _locked_for_save(score: LeafScore) -> Assessment:
+    """Lock the assessment row of ``score`` (``SELECT … FOR UPDATE`` of that row only;
+    SQLite's IMMEDIATE transactions already serialise) and read it afresh with its cycle
+    and unit in the same statement: the save's checks judge the current status and
+    cycle (frozen or not)."""
+    # The deadline extension stays a query of its own: annotated here as a subquery it
+    # cost more CPU (compiling it) than the small query it saves.
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle", "unit")
+        .get(pk=score.assessment_id)
+    )
+
+
+def _current_score(score: LeafScore, assessment: Assessment) -> LeafScore:
+    """``score`` with its mutable columns read afresh (one single-table read, inside the
+    caller's lock) and ``assessment`` (fresh) attached; the criterion and rule the caller
+    loaded are kept (they do not change)."""
+    values = LeafScore.objects.filter(pk=score.pk).values(*_MUTABLE).get()
+    row = copy.copy(score)
+    row._state = copy.copy(score._state)
+    row._state.fields_cache = {
+        k: v for k, v in score._state.fields_cache.items() if k == "criterion"
+    }
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.assessment = assessment
+    return row
+
+
 def _engine_rule(score: LeafScore) -> EngineRule | None:
-    crit = score.criterion
-    try:
-        rule = crit.rule
-    except type(crit).rule.RelatedObjectDoesNotExist:
-        return None
-    return EngineRule(type=rule.type, params=codec.decode(rule.params))
+    return criterion_rule(score.criterion)
 
 
 def _max_of(score: LeafScore) -> Decimal | None:

@@ -15,8 +15,9 @@ from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import missing_of
 from parindex.assessments.services._common import (
     S,
+    _current_score,
     _engine_rule,
-    _fresh_score,
+    _locked_for_save,
     _points_in_range,
     _save_leaf,
     assessment_move,
@@ -42,10 +43,11 @@ def score_set(
         # Lock the assessment row first: a concurrent submission (a compare-and-set on its
         # status) then either waits for this save or is seen by it — a save never slips in
         # after the unit head submitted. (SQLite's IMMEDIATE transactions already serialise.)
-        Assessment.objects.select_for_update().filter(pk=score.assessment_id).first()
-        row = _fresh_score(score)
-        require_unfrozen(row.assessment.cycle)
-        a = row.assessment
+        # The caller's row gives the criterion and rule (immutable); only the mutable
+        # columns are read again, and the version is compared on write.
+        a = _locked_for_save(score)
+        row = _current_score(score, a)
+        require_unfrozen(a.cycle)
         # Checked afresh inside the transaction; the deadlines read here are then shared
         # with the caller's object of the same assessment (the page's answer reuses them).
         memo = perm.remember_deadlines(a)

@@ -45,19 +45,28 @@ def _pending_is_stale(req: RecomputeRequest) -> bool:
 
 
 def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool:
-    req, _ = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
     if unit_ids is None:
+        RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
         RecomputeRequest.objects.filter(cycle_id=cycle_id, full=False).update(full=True)
-    else:
+    elif unit_ids:
         DirtyUnit.objects.bulk_create(
             [DirtyUnit(cycle_id=cycle_id, unit_id=u) for u in unit_ids], ignore_conflicts=True
         )
     now = timezone.now()
+    # The compare-and-set first: the request row exists after the cycle's first request,
+    # so the common path is one INSERT (dirty unit) and one UPDATE; the row is read only
+    # when the flag is already set (is its task stale?) or the row is still missing.
     flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
         pending=True, requested_at=now, task_id=None
     )
     if flipped != 1:
-        req.refresh_from_db()
+        req, created = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
+        if created:
+            flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
+                pending=True, requested_at=now, task_id=None
+            )
+            req.refresh_from_db()
+    if flipped != 1:
         if not req.pending or not _pending_is_stale(req):
             return False  # one is already pending: it will see this change
         # Take over the stale flag (compare-and-set on what was read: one caller wins).

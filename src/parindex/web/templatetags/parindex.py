@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +11,9 @@ from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from parindex.formats.numbers import vn_number
 from parindex.notifications.selectors import unread_count
@@ -265,3 +269,34 @@ def chart(
     text = chart_text(data or {})
     full = f"{label}: {text['summary']}" if text["summary"] else label
     return {"id": dom_id, "label": label, "full_label": full, "text": text, "open": table_open}
+
+
+# The missing leaves' lists come back with every autosave (out of band); built here rather
+# than by template loops (a tenth of an autosave's CPU for half the leaves missing).
+
+
+@register.simple_tag
+def missing_chips(missing: list[Any]) -> SafeString:
+    """The chips of the missing leaves: ``<li><a href="#c-1-2" title="…">1.2</a></li>``."""
+    return format_html_join(
+        "",
+        '<li><a href="#c-{}" title="{}: {}">{}</a></li>',
+        ((dom_id(m.code), m.name, m.reason, m.code) for m in missing),
+    )
+
+
+@register.simple_tag
+def missing_rows(missing: list[Any]) -> SafeString:
+    """One line per missing leaf: code (link), name (80 characters at most), reason."""
+    return format_html_join(
+        "",
+        '<li><a href="#c-{}">{}</a> {} — <span class="muted">{}</span></li>',
+        ((dom_id(m.code), m.code, _chars(m.name, 80), m.reason) for m in missing),
+    )
+
+
+def _chars(text: str, n: int) -> str:
+    """``truncatechars:n`` (Truncator), without its per-character loop when the text is
+    short enough (combining characters only make a text count shorter)."""
+    text = unicodedata.normalize("NFC", str(text))
+    return text if len(text) <= n else Truncator(text).chars(n)
