@@ -47,7 +47,6 @@ def start(src: Path, data: Path) -> tuple[subprocess.Popen[bytes], str]:
         PYTHONPATH=str(src),
         PARINDEX_DATA_DIR=str(data),
         PARINDEX_SECRET_KEY="bench-only-secret",
-        PARINDEX_TASKS_BACKEND="django.tasks.backends.dummy.DummyBackend",
     )
     env.pop("DATABASE_URL", None)
     py = sys.executable

@@ -180,3 +180,18 @@ def test_an_export_waiting_long_for_a_busy_worker_is_not_failed(
     reclaim_stale()  # its task is still READY in the queue
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED
+
+
+def test_a_task_backend_without_uuid_ids_still_takes_the_request(world):
+    """Django's dummy and immediate backends give random string ids, not database rows: the
+    request is still taken (a save never fails on it) and its flag ages out by itself."""
+    from django.test import override_settings
+
+    from parindex.results.models import RecomputeRequest
+    from parindex.results.services.background import _enqueue_recompute
+
+    dummy = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=dummy):
+        assert _enqueue_recompute(world.cycle.pk, [world.tuphap.pk]) is True
+    request = RecomputeRequest.objects.get(cycle=world.cycle)
+    assert request.pending and request.task_id is None

@@ -7,6 +7,7 @@ recompute (``RecomputeRequest.full``)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -76,10 +77,22 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
         if taken != 1:
             return False
     result = recompute_cycle.enqueue(cycle_id)
-    RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=True, task_id=None).update(
-        task_id=result.id
-    )
+    task_id = _uuid_or_none(result.id)
+    if task_id is not None:
+        RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=True, task_id=None).update(
+            task_id=task_id
+        )
     return True
+
+
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    """The task's id when it is a row of the database backend (a UUID). Other backends
+    (Django's immediate and dummy ones, in tests and benchmarks) give random strings: the
+    flag then goes stale by its age alone (:func:`_pending_is_stale`)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def recompute_resume_stale() -> int:
