@@ -47,6 +47,8 @@ def start(src: Path, data: Path) -> tuple[subprocess.Popen[bytes], str]:
         PYTHONPATH=str(src),
         PARINDEX_DATA_DIR=str(data),
         PARINDEX_SECRET_KEY="bench-only-secret",
+        # the demo accounts sign in with the shared password, as under `parindex demo`
+        PARINDEX_REQUIRE_2FA="false",
     )
     env.pop("DATABASE_URL", None)
     py = sys.executable
