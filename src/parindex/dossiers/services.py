@@ -100,6 +100,23 @@ def dossier_import_run(job_id: int) -> DossierImport | None:
     return job
 
 
+def dossier_import_requeued(job_id: int) -> None:
+    """The import's worker died mid-run and its task will run again: back to the queue.
+    Nothing was half-written (pass 2 is one transaction); the next run stages again."""
+    DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.QUEUED,
+        progress=0,
+        message="Tiến trình xử lý bị dừng đột ngột; đang chờ chạy lại.",
+    )
+
+
+def dossier_import_lost(job_id: int, reason: str) -> None:
+    """The import's task was given up after its workers kept dying: failed, with why."""
+    DossierImport.objects.filter(
+        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.FAILED, message=reason[:2000], finished_at=timezone.now())
+
+
 def dossier_import_file(
     *, path: str | Path, source: str = "dvcqg", actor: User | None
 ) -> DossierImport:
