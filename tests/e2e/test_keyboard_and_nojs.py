@@ -93,7 +93,10 @@ def test_keyboard_only_self_assessment_evidence_appraisal_and_export(
     tab_to(s, f"#leaf-{l11} .add-evidence a")
     s.keyboard.press("Enter")
     expect(s.locator(f"#ev-file-{l11}")).to_be_visible()
+    htmx_idle(s)  # the forms' swap has settled (and app.js placed focus) before we Tab on
     tab_to(s, f"#ev-file-{l11}")
+    htmx_idle(s)
+    assert focused_id(s) == f"ev-file-{l11}", "focus stays on the file input"
     pdf = tmp_path / "ke-hoach.pdf"
     pdf.write_bytes(pdf_bytes())
     with s.expect_file_chooser() as chooser:
