@@ -35,6 +35,7 @@ from parindex.engine.dossiers import Period
 from parindex.formats.cells import safe_cell
 from parindex.formats.dossier_columns import fold
 from parindex.formats.errors import Problem
+from parindex.jobs.leases import enqueue_or_fail
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
 
@@ -64,19 +65,8 @@ def dossier_import_request(*, file: Any, source: str, actor: User | None) -> Dos
         job.file.save(name, file, save=False)
         job.save()
         record(actor=actor, action="dossiers.import_request", obj=job, after={"file": name})
-        after_commit(lambda: _enqueue(job.pk))
+        after_commit(lambda: enqueue_or_fail(run_import, DossierImport, job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    try:
-        run_import.enqueue(job_id)
-    except Exception as exc:  # the queue is down: say so on the job instead of hiding it
-        DossierImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.FAILED,
-            message=f"Không đưa được vào hàng đợi: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
 
 
 def dossier_import_run(job_id: int) -> DossierImport | None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.tasks import Task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -38,6 +38,7 @@ logger = logging.getLogger("parindex.jobs")
 __all__ = [
     "LOST_REASON",
     "WorkerLost",
+    "enqueue_or_fail",
     "is_stale",
     "lease_renew",
     "lease_seconds",
@@ -81,6 +82,20 @@ def on_lost(
 ) -> None:
     """Register the app's hooks for ``task`` (called by the app's ``tasks`` module)."""
     _HOOKS[task.module_path] = _Hooks(requeued=requeued, failed=failed, resume=resume)
+
+
+def enqueue_or_fail(task: Task, job_model: type[Model], job_id: int) -> None:
+    """Enqueue ``task(job_id)`` for a job row with ``status``/``message``/``finished_at``
+    (exports, dossier imports). When the queue is down, say so on the job instead of
+    hiding it: a queued job no task will run is failed with the reason."""
+    try:
+        task.enqueue(job_id)
+    except Exception as exc:
+        job_model._default_manager.filter(pk=job_id, status="queued").update(
+            status="failed",
+            message=f"Không đưa được vào hàng đợi: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
 
 
 def lease_seconds() -> int:

@@ -26,7 +26,7 @@ from parindex.accounts.permissions import is_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.formats.archive import ArchiveRefused, inspect_zip
-from parindex.jobs.leases import LOST_REASON, lease_seconds, progress_point
+from parindex.jobs.leases import LOST_REASON, enqueue_or_fail, lease_seconds, progress_point
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
@@ -118,19 +118,8 @@ def export_request(*, cycle: Cycle, kind: str, actor: User | None) -> ExportJob:
             obj=job,
             after={"cycle": cycle.pk, "kind": kind},
         )
-        after_commit(lambda: _enqueue(job.pk))
+        after_commit(lambda: enqueue_or_fail(run_export, ExportJob, job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    try:
-        run_export.enqueue(job_id)
-    except Exception as exc:  # the queue is down: say so on the job instead of hiding it
-        ExportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED,
-            message=f"Không đưa được vào hàng đợi: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
 
 
 def export_requeued(job_id: int) -> None:

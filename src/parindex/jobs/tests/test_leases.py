@@ -223,3 +223,18 @@ def test_a_dossier_import_whose_worker_died_is_requeued_then_failed_with_the_rea
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert job.message.startswith("Tiến trình xử lý bị dừng đột ngột 3 lần")
+
+
+def test_a_job_whose_task_cannot_be_queued_says_so(computed, leader):
+    from parindex.jobs.leases import enqueue_or_fail
+
+    job = ExportJob.objects.create(cycle=computed, kind="csv", requested_by=leader)
+
+    class QueueDown:  # a task whose backend refuses the enqueue
+        def enqueue(self, *args):  # type: ignore[no-untyped-def]
+            raise ConnectionError("hàng đợi tắt")
+
+    enqueue_or_fail(QueueDown(), ExportJob, job.pk)  # type: ignore[arg-type]
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "Không đưa được vào hàng đợi: hàng đợi tắt"
