@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 #: axe-core from the npm registry (see vendor/README.md), MPL-2.0.
 AXE = Path(__file__).with_name("vendor") / "axe-4.14.1.min.js"
@@ -89,7 +89,7 @@ def htmx_idle(page: Page) -> None:
     """Wait until no htmx request, swap or settle is under way (a key pressed while htmx
     settles new content would reach a form it has not taken over yet: a plain post, which
     works too, but not the path a test of the htmx page means to take)."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
-    )
+    # A locator, not wait_for_function: Playwright evaluates that predicate with eval(),
+    # which the app's CSP (script-src 'self', no 'unsafe-eval') rightly refuses.
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     page.wait_for_timeout(50)  # htmx's settle delay (20 ms) ends after the class is gone

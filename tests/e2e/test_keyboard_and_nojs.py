@@ -111,12 +111,7 @@ def test_keyboard_only_self_assessment_evidence_appraisal_and_export(
     expect(s.locator(f"#leaf-{l11} .doc-list")).to_contain_text("Kế hoạch CCHC năm 2025")
     # app.js puts focus back once htmx has settled the swap, a moment after the list shows
     # the document on a loaded machine: wait for it (fails after 5 s if focus is lost).
-    s.wait_for_function(
-        "document.activeElement !== document.body && document.activeElement.closest('#leaf-"
-        + str(l11)
-        + "') !== null",
-        timeout=5000,
-    )
+    expect(s.locator(f"#leaf-{l11} :focus")).to_have_count(1, timeout=5000)
     context.close()
 
     # The rest of the form, the head's submission and the start of round 1 (not the
