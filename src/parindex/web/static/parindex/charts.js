@@ -148,6 +148,35 @@
       };
     },
 
+    // Rank bands (issue 12): the P05–P95 rank of each unit as a bar (an invisible bar
+    // stacked below it), P50 and the computed rank as marks; rank 1 at the left.
+    bands: function (el, d) {
+      tallFor(el, d.labels.length, 22, 40);
+      var marks = function (values, symbol, color) {
+        return { type: "line", data: values, symbol: symbol, symbolSize: 9, lineStyle: { opacity: 0 },
+          itemStyle: { color: color }, tooltip: { show: false } };
+      };
+      return {
+        grid: { left: labelWidth(el) + 12, right: 24, top: 8, bottom: 24 },
+        tooltip: { formatter: function (p) {
+          var i = p.dataIndex;
+          return d.labels[i] + "<br>Hạng " + d.ranks[i] + "; P05–P95: " + d.low[i] + "–" +
+            d.high[i] + "; P50: " + d.mid[i]; } },
+        xAxis: { type: "value", min: 0.5, max: Math.max.apply(null, d.high.concat([1])) + 0.5,
+          minInterval: 1, axisLabel: { formatter: function (v) { return Math.round(v); } } },
+        yAxis: { type: "category", inverse: true, data: d.labels,
+          axisLabel: { width: labelWidth(el), overflow: "truncate", interval: 0 } },
+        series: [
+          { type: "bar", stack: "band", barMaxWidth: 14, silent: true, tooltip: { show: false },
+            data: d.low.map(function (lo) { return lo - 0.5; }), itemStyle: { color: "transparent" } },
+          { type: "bar", stack: "band", barMaxWidth: 14, itemStyle: { color: "#9cc3e6" },
+            data: d.low.map(function (lo, i) { return d.high[i] - lo + 1; }) },
+          marks(d.mid, "diamond", "#24292f"),
+          marks(d.ranks, "circle", "#c62828")
+        ]
+      };
+    },
+
     changes: function (el, d) {
       var order = d.values.map(function (v, i) { return i; })
         .sort(function (a, b) { return d.values[b] - d.values[a]; });
