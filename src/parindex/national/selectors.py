@@ -204,7 +204,10 @@ def comparison(user: Any, ds: NationalDataset, province: str | None = None) -> C
                 prev_rank,
             )
         )
-    prev_count = len(prev_table.ranks()) if prev_table is not None else 0
+    prev_count = 0
+    if prev_table is not None:
+        others = [q for q in prev_table.provinces.values() if q.unit_id not in used]
+        prev_count = len(prev_table.ranks(TOTAL, others)) + (prev is not None)
     return Comparison(ds, table, p, prev_ds, prev, rows, len(table.ranks()), prev_count)
 
 
@@ -277,9 +280,10 @@ def national_lost_page(user: Any, ds: NationalDataset, province: str | None = No
     lost_before: set[str] = set()
     if prev_ds is not None:
         prev_table = load_table(prev_ds)
-        prev, _ = counterpart(prev_table, p)
-        if prev is not None:
-            lost_before = {r.code for r in lost_points(node_points(prev_table, prev))}
+        _, used = counterpart(prev_table, p)
+        for uid in used:  # itself or any predecessor lost there
+            member = prev_table.provinces[uid]
+            lost_before |= {r.code for r in lost_points(node_points(prev_table, member))}
     lines = []
     for r in rows:
         best = table.best(r.code)

@@ -20,6 +20,7 @@ from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.selectors import cycle_get
 from parindex.formats.errors import FormatError
 from parindex.formats.numbers import parse_decimal
+from parindex.formats.results import round_fraction
 from parindex.frameworks.models import Framework
 from parindex.national import improve, internal
 from parindex.national import selectors as sel
@@ -207,6 +208,10 @@ def _whatif_page(
 ) -> HttpResponse:
     page.errors = errors + page.errors
     status = 400 if page.errors else 200
+    a = page.answer
+    if a is not None:  # exact fractions → the decimals the page shows
+        ctx["from_index"] = Decimal(round_fraction(a.from_index, 6))
+        ctx["to_index"] = Decimal(round_fraction(a.to_index, 6))
     return render(
         request,
         "national/whatif.html",
