@@ -4,6 +4,8 @@ each unit sees its own, the province-wide readers every unit."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.urls import reverse
 
@@ -30,7 +32,7 @@ def test_a_unit_reads_its_own_lost_points_largest_first(scored, client):
     assert r.status_code == 200
     lines = r.context["lines"]
     assert r.context["page"].context.me.unit == w.tuphap
-    assert lines and all(a.row.lost >= b.row.lost for a, b in zip(lines, lines[1:], strict=False))
+    assert lines and all(a.row.lost >= b.row.lost for a, b in itertools.pairwise(lines))
     assert any(ln.row.level >= 2 for ln in lines)  # leaves too, not only areas
     assert all(ln.average is not None for ln in lines)
     rows = unit_lost_points(w.staff, w.cycle)

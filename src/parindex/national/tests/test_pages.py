@@ -5,13 +5,19 @@ and the rank bands."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from parindex.formats.frameworks import load_framework_file
+from parindex.frameworks.services import framework_import
 from parindex.national.analysis import merge_rule
 from parindex.national.selectors import province_lost_points
+from parindex.national.services import national_dataset_import
 from parindex.national.tests.helpers import national_world
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +55,7 @@ def test_the_comparison_of_a_province_present_both_years_is_direct(world, client
 
 def test_lost_points_are_largest_first_and_repeated_losses_are_marked(world, client, years):
     rows = province_lost_points(world.admin, dataset=years[2025])
-    assert rows and all(a.lost >= b.lost for a, b in zip(rows, rows[1:], strict=False))
+    assert rows and all(a.lost >= b.lost for a, b in itertools.pairwise(rows))
     assert {r.level for r in rows} == {1, 2}
     client.force_login(world.council)
     r = client.get(reverse("national:lost", args=[years[2025].pk]))
@@ -86,20 +92,14 @@ def test_the_reverse_what_if_finds_the_cheapest_path_up(world, client, years):
 
 
 def test_an_unreachable_rank_says_so_and_shows_the_best_reachable(world, client, years):
-    from parindex.formats.frameworks import load_framework_file
-    from parindex.frameworks.services import framework_import
-    from parindex.national.services import national_dataset_import
-
     # area 1 keeps 2 unallocated points: Cà Mau can reach 18 of 20, Cần Thơ has 19.
     yaml_text = (
         "code: nho\nname: Nhỏ\nyear: 2025\ntotal: 20\nnodes:\n"
         "  - {code: '1', name: A, max_points: 10, note: chưa phân bổ 2 điểm, children: "
         "[{code: '1.1', name: a, max_points: 4}, {code: '1.2', name: b, max_points: 4}]}\n"
-        "  - {code: '2', name: B, max_points: 10, children: [{code: '2.1', name: c, max_points: 10}]}\n"
+        "  - {code: '2', name: B, max_points: 10, children: "
+        "[{code: '2.1', name: c, max_points: 10}]}\n"
     )
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "nho.yaml"
         path.write_text(yaml_text, encoding="utf-8")
