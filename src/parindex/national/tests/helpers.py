@@ -38,3 +38,27 @@ def seed_national_units() -> None:
         successor=ca_mau,
         defaults={"kind": LineageKind.MERGED, "effective": datetime.date(2025, 7, 1)},
     )
+
+
+def authz_dataset() -> int:
+    """A small national dataset for the authorisation matrix (two provinces, the sample
+    framework): its id."""
+    from parindex.formats.frameworks import load_framework_file
+    from parindex.frameworks.models import Framework
+    from parindex.frameworks.services import framework_import
+    from parindex.national.demo import DATA
+    from parindex.national.services import national_dataset_import
+
+    for code, name in (("ca_mau", "Tỉnh Cà Mau"), ("can_tho", "Thành phố Cần Thơ")):
+        Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": UnitKind.PROVINCE})
+    fw = Framework.objects.filter(code="mau-par-index-quoc-gia").first() or framework_import(
+        framework=load_framework_file(DATA / "mau-par-index-quoc-gia.yaml"), actor=None
+    )
+    rows = "".join(f"Tỉnh Cà Mau;{a};{m}\n" for a, m in (("1", 8), ("2", 9), ("3", 11)))
+    rows += "Tỉnh Cà Mau;4;9\nTỉnh Cà Mau;5;12\nTỉnh Cà Mau;6;10\nTỉnh Cà Mau;7;11\n"
+    rows += "Tỉnh Cà Mau;8;14\nCần Thơ;;84\n"
+    ds = national_dataset_import(
+        framework=fw, year=2025, kind="par", file_name="kq.csv",
+        data=("tinh;ma;diem\n" + rows).encode(), actor=None,
+    )  # fmt: skip
+    return ds.pk

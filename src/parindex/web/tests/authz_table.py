@@ -78,6 +78,10 @@ def _file(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
+#: National results and the improvement analyses (parindex.national): admin, council, leaders.
+NATIONAL = Expect("hidden", of(["admin", "council", "leader"], "ok"))
+
+
 PAGES: dict[str, Expect] = {
     # Public pages: no sign-in; an unpublished cycle does not exist for anyone.
     "public:index": Expect("ok", anonymous="ok"),
@@ -213,6 +217,18 @@ PAGES: dict[str, Expect] = {
     "surveys:results": Expect("ok"),
     "surveys:results_xlsx": Expect("ok"),
     "surveys:results_docx": Expect("ok"),
+    # National results (parindex.national, issue 12 parts 1–4): national data for the admin,
+    # the council and the leaders only (404 for everyone else); a unit's own internal lost
+    # points and what-if once its results are final (the world's are provisional: 404).
+    "national:index": NATIONAL,
+    "national:import": admin_only("POST", ok="bad"),  # no file: the page again, 400
+    "national:compare": NATIONAL,
+    "national:lost": NATIONAL,
+    "national:whatif": NATIONAL,
+    "national:bands": NATIONAL,
+    "national:unit_lost": NATIONAL,
+    "national:unit_whatif": NATIONAL,
+    "national:cycle_bands": NATIONAL,
 }
 
 A = "/api/assessments/{assessment_id}"
@@ -393,4 +409,29 @@ API: dict[str, Expect] = {
     "GET /api/dossiers/metrics": Expect("ok"),
     "GET /api/dossier-imports": admin_only(),
     "GET /api/dossier-imports/{import_id}": admin_only(),
+    # National results (parindex.national): the list is scoped (empty for the others); the
+    # import is the admin's (an unknown province: 400); the reads and what-ifs are 404 for
+    # everyone but the admin, the council and the leaders (units: their own, once final).
+    "GET /api/national/datasets": Expect("ok"),
+    "POST /api/national/datasets": Expect(
+        "denied",
+        {"admin": "bad"},
+        body=lambda o: {
+            "year": 2025,
+            "kind": "par",
+            "framework": "mau-par-index-quoc-gia",
+            "file": _file("kq.csv", "tinh;ma;diem\nTỉnh Hà Tây;;70\n".encode()),
+        },
+    ),
+    "GET /api/national/datasets/{dataset_id}/comparison": NATIONAL,
+    "GET /api/national/datasets/{dataset_id}/lost-points": NATIONAL,
+    "POST /api/national/datasets/{dataset_id}/whatif": Expect(
+        NATIONAL.default, NATIONAL.only, body=lambda o: {"target_rank": 1}
+    ),
+    "GET /api/national/datasets/{dataset_id}/rank-bands": NATIONAL,
+    "GET /api/cycles/{cycle_id}/lost-points": NATIONAL,
+    "POST /api/cycles/{cycle_id}/whatif": Expect(
+        NATIONAL.default, NATIONAL.only, body=lambda o: {"target_rank": 1}
+    ),
+    "GET /api/cycles/{cycle_id}/rank-bands": NATIONAL,
 }

@@ -32,6 +32,7 @@ from parindex.assessments.models import LeafScore
 from parindex.dossiers.models import DossierImport
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
+from parindex.national.tests.helpers import authz_dataset
 from parindex.notifications.models import Notification
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
@@ -56,6 +57,7 @@ class Objects:
     attempt_pk: int
     survey: SurveyObjects
     import_pk: int
+    national_pk: int
 
     @property
     def version(self) -> int:
@@ -99,6 +101,7 @@ def objects(w: World) -> Objects:
         attempt.pk,
         survey_objects(w),
         dossier_import.pk,
+        authz_dataset(),
     )
 
 
@@ -145,6 +148,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             if "cycle" in name or name.startswith("public:")
             else w.a.pk,
         ),
+        "dataset_id": o.national_pk,
         "frame_pk": o.survey.frame_pk,
         "response_pk": o.survey.response_pk,
         "token": o.survey.token,
@@ -179,7 +183,7 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
     ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
     ids |= {"questionnaire_id": o.survey.questionnaire_pk}
-    ids |= {"import_id": o.import_pk}
+    ids |= {"import_id": o.import_pk, "dataset_id": o.national_pk}
     return template.format(**ids)
 
 
