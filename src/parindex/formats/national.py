@@ -188,7 +188,7 @@ def _xlsx_records(data: bytes, name: str, problems: list[Problem]) -> list[tuple
         problems.append(Problem(name, None, None, f"không mở được tệp Excel: {exc}"))
         return []
     try:
-        out = []
+        out: list[tuple[int, list[str]]] = []
         for number, values in enumerate(wb.worksheets[0].iter_rows(values_only=True), 1):
             cells = [_text(v) for v in values]
             if any(cells) or out:

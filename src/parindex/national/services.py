@@ -19,7 +19,7 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user, require_admin
 from parindex.audit.services import record
 from parindex.formats.errors import FormatError
-from parindex.formats.national import province_key, read_national
+from parindex.formats.national import NationalRow, province_key, read_national
 from parindex.frameworks.models import Framework
 from parindex.national.models import IndexKind, NationalDataset, NationalScore
 from parindex.national.selectors import node_maxima
@@ -117,7 +117,7 @@ def national_dataset_import(
     return ds
 
 
-def _home(rows: list) -> str | None:  # type: ignore[type-arg]
+def _home(rows: list[NationalRow]) -> str | None:
     """The installation's province (``PARINDEX_PROVINCE_CODE``) when the file has it,
     else the province with the most rows (the one the Ministry gave per criterion)."""
     counts = Counter(r.province for r in rows)

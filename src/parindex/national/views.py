@@ -69,7 +69,7 @@ def import_file(request: AuthedHttpRequest) -> HttpResponse:
     try:
         if upload is None:
             raise ValidationError("Chọn tệp kết quả (CSV hoặc Excel).")
-        fw = Framework.objects.filter(pk=_int(form["framework"])).first()
+        fw = Framework.objects.filter(pk=_int(form["framework"]) or 0).first()
         if fw is None:
             raise ValidationError("Chọn bộ tiêu chí quốc gia.")
         year = _int(form["year"])
@@ -178,7 +178,8 @@ def question_of(request: AuthedHttpRequest) -> tuple[improve.Question, list[str]
 
     def numbers(prefix: str) -> dict[str, Decimal]:
         out = {}
-        for key, value in q.items():
+        for key in q:
+            value = q.get(key, "")
             if key.startswith(prefix) and value.strip():
                 code = key[len(prefix) :]
                 try:

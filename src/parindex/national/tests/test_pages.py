@@ -136,3 +136,17 @@ def test_national_data_is_hidden_from_units_and_appraisers(world, client, years)
         client.force_login(user)
         assert client.get(reverse("national:index")).status_code == 404
         assert client.get(reverse("national:compare", args=[years[2025].pk])).status_code == 404
+
+
+def test_the_national_pages_keep_their_query_counts(world, client, years, query_counts):
+    client.force_login(world.admin)
+    ds = years[2025].pk
+    client.get(reverse("national:compare", args=[ds]))  # warm the framework cache
+    with query_counts("web.national.index"):
+        client.get(reverse("national:index"))
+    with query_counts("web.national.compare"):
+        client.get(reverse("national:compare", args=[ds]))
+    with query_counts("web.national.lost"):
+        client.get(reverse("national:lost", args=[ds]))
+    with query_counts("web.national.whatif"):
+        client.get(reverse("national:whatif", args=[ds]), {"mode": "reverse", "hang": "3"})
