@@ -75,7 +75,8 @@ def main() -> None:
                 t = time.perf_counter()
                 client.get(url, params)
                 times.append((time.perf_counter() - t) * 1000)
-            print(f"{name:42s} best {min(times):6.1f} ms  median {statistics.median(times):6.1f} ms")
+            best, median = min(times), statistics.median(times)
+            print(f"{name:42s} best {best:6.1f} ms  median {median:6.1f} ms")
 
 
 if __name__ == "__main__":
