@@ -118,10 +118,17 @@ def national_dataset_import(
 
 
 def _home(rows: list[NationalRow]) -> str | None:
-    """The installation's province (``PARINDEX_PROVINCE_CODE``) when the file has it,
-    else the province with the most rows (the one the Ministry gave per criterion)."""
+    """The installation's province: ``PARINDEX_PROVINCE_CODE``, else the home province of
+    the datasets already imported, when the file has it; else the province with the most
+    rows (the one the Ministry gave per criterion)."""
     counts = Counter(r.province for r in rows)
-    wanted = settings.PARINDEX_PROVINCE_CODE
-    if wanted and wanted in counts:
-        return str(wanted)
+    earlier = (
+        NationalDataset.objects.filter(home__isnull=False)
+        .order_by("-year", "-pk")
+        .values_list("home__code", flat=True)
+        .first()
+    )
+    for wanted in (settings.PARINDEX_PROVINCE_CODE, earlier):
+        if wanted and wanted in counts:
+            return str(wanted)
     return counts.most_common(1)[0][0] if counts else None

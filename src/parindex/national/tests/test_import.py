@@ -131,3 +131,9 @@ def test_the_import_page_lists_the_problems_and_keeps_nothing(world, client):
     )
     assert r.status_code == 302
     assert NationalDataset.objects.get(year=2026).scores.count() == 1
+
+
+def test_the_home_province_carries_over_to_a_file_where_all_have_the_same_rows(world):
+    years = national_world()
+    sipas = NationalDataset.objects.get(year=2025, kind="sipas")
+    assert years[2025].home.code == "ca_mau" and sipas.home.code == "ca_mau"
