@@ -132,7 +132,8 @@ def national_bands(
     results = national_results(table)
     names = {q.code: q.name for q in table.provinces.values()}
     bands = rank_bands(table.compiled, results, draws=draws, spread=spread, seed=seed)
-    return [(b, names[b.unit]) for b in bands], len(table.provinces) - len(results)
+    ordered = sorted(bands, key=lambda b: (b.rank is None, b.rank or 0, names[b.unit]))
+    return [(b, names[b.unit]) for b in ordered], len(table.provinces) - len(results)
 
 
 def national_results(table: Table) -> list[EngineResult]:

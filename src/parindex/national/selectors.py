@@ -286,11 +286,16 @@ def national_lost_page(user: Any, ds: NationalDataset, province: str | None = No
             lost_before |= {r.code for r in lost_points(node_points(prev_table, member))}
     lines = []
     for r in rows:
-        best = table.best(r.code)
+        # no comparison where only the province itself has the node (per-criterion points
+        # are published for the home province alone)
+        others = any(
+            q.unit_id != p.unit_id and r.code in q.points for q in table.provinces.values()
+        )
+        best = table.best(r.code) if others else None
         lines.append(
             LostLine(
                 r,
-                table.average(r.code),
+                table.average(r.code) if others else None,
                 best[1] if best else None,
                 best[0].name if best else "",
                 r.code in lost_before,

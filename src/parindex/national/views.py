@@ -220,6 +220,7 @@ def _whatif_page(
             "page": page,
             "mode": request.GET.get("mode", "forward"),
             "q": request.GET,
+            "names": {leaf.code: leaf.name for leaf in page.leaves},
             "rows": [
                 (
                     leaf,
@@ -240,7 +241,7 @@ def whatif(request: AuthedHttpRequest, dataset_id: int) -> HttpResponse:
     ds = sel.dataset_get(request.user, dataset_id)
     question, errors = question_of(request)
     page = improve.national_whatif(request.user, ds, question if not errors else improve.Question())
-    return _whatif_page(request, page, errors, nav="national", ds=ds, among="các tỉnh, thành phố")
+    return _whatif_page(request, page, errors, nav="national", ds=ds, among="tỉnh, thành phố")
 
 
 @login_required
@@ -254,9 +255,7 @@ def unit_whatif(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
         request.GET.get("don_vi", ""),
         question if not errors else improve.Question(),
     )
-    return _whatif_page(
-        request, page, errors, nav="results", cycle=cycle, among="các đơn vị cùng nhóm"
-    )
+    return _whatif_page(request, page, errors, nav="results", cycle=cycle, among="đơn vị cùng nhóm")
 
 
 # --------------------------------------------------------------------------- rank bands
