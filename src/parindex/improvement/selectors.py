@@ -213,7 +213,7 @@ def dashboard(user: Any, plan: ImprovementPlan, today: dt.date | None = None) ->
     require_reader(user)
     today = today or timezone.localdate()
     tasks = list(plan_tasks(plan))
-    parent_of = _parents(plan)
+    parent_of = criterion_parents(plan)
     areas = {
         c.pk: c
         for c in Criterion.objects.filter(framework_id=plan.framework_id, depth=1).only(
@@ -227,7 +227,7 @@ def dashboard(user: Any, plan: ImprovementPlan, today: dt.date | None = None) ->
     order: Counter[str] = Counter()
     overdue: list[PlanTask] = []
     for t in tasks:
-        root = _root(parent_of, t.criterion_id)
+        root = area_of(parent_of, t.criterion_id)
         area = None if root is None else areas.get(root)
         a_label = f"{area.code}. {area.name}" if area else "Nhiệm vụ chung"
         order[a_label] = area.position if area else 10**6
@@ -250,13 +250,13 @@ def dashboard(user: Any, plan: ImprovementPlan, today: dt.date | None = None) ->
     )
 
 
-def _parents(plan: ImprovementPlan) -> dict[int, int | None]:
+def criterion_parents(plan: ImprovementPlan) -> dict[int, int | None]:
     return dict(
         Criterion.objects.filter(framework_id=plan.framework_id).values_list("pk", "parent_id")
     )
 
 
-def _root(parent_of: dict[int, int | None], pk: int | None) -> int | None:
+def area_of(parent_of: dict[int, int | None], pk: int | None) -> int | None:
     """The area (top node) above criterion ``pk``."""
     while pk is not None and parent_of.get(pk) is not None:
         pk = parent_of[pk]
@@ -265,8 +265,8 @@ def _root(parent_of: dict[int, int | None], pk: int | None) -> int | None:
 
 def tasks_by_area(plan: ImprovementPlan) -> dict[int | None, list[PlanTask]]:
     """The plan's tasks grouped by the pk of their criterion's area (``None``: general)."""
-    parent_of = _parents(plan)
+    parent_of = criterion_parents(plan)
     out: dict[int | None, list[PlanTask]] = defaultdict(list)
     for t in plan_tasks(plan):
-        out[_root(parent_of, t.criterion_id)].append(t)
+        out[area_of(parent_of, t.criterion_id)].append(t)
     return out

@@ -25,7 +25,7 @@ from parindex.improvement.models import PlanStatus, PlanTask, ReminderSent, Work
 from parindex.notifications.models import NotificationKind
 from parindex.notifications.services import notify
 
-__all__ = ["OVERDUE", "reminder_days", "reminder_for", "remind_tasks", "send_task_reminders"]
+__all__ = ["OVERDUE", "remind_tasks", "reminder_days", "reminder_for", "send_task_reminders"]
 
 OVERDUE = "overdue"
 DEFAULT_DAYS = (7, 1)
@@ -89,9 +89,7 @@ def remind_tasks(*, today: dt.date | None = None) -> dict[str, int]:
         if kind is None:
             continue
         title, body = _text(t, kind, today)
-        users = t.lead_unit.users.filter(
-            is_active=True, role__in=[Role.UNIT_STAFF, Role.UNIT_HEAD]
-        )
+        users = t.lead_unit.users.filter(is_active=True, role__in=[Role.UNIT_STAFF, Role.UNIT_HEAD])
         try:
             with transaction.atomic():
                 ReminderSent.objects.create(task=t, kind=kind, deadline=t.deadline)

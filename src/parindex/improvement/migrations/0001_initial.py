@@ -6,165 +6,504 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0001_initial'),
-        ('frameworks', '0002_revision'),
-        ('units', '0001_initial'),
+        ("evidence", "0001_initial"),
+        ("frameworks", "0002_revision"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImprovementPlan',
+            name="ImprovementPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='năm')),
-                ('title', models.CharField(max_length=500, verbose_name='tên kế hoạch')),
-                ('number', models.CharField(blank=True, max_length=100, verbose_name='số/ký hiệu')),
-                ('status', models.CharField(choices=[('draft', 'Dự thảo'), ('approved', 'Đã phê duyệt')], default='draft', max_length=10, verbose_name='trạng thái')),
-                ('baseline_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm năm trước')),
-                ('baseline_rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='xếp hạng năm trước')),
-                ('target_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm mục tiêu')),
-                ('target_rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='xếp hạng mục tiêu')),
-                ('purpose', models.TextField(blank=True, verbose_name='mục đích')),
-                ('requirements', models.TextField(blank=True, verbose_name='yêu cầu')),
-                ('organisation', models.TextField(blank=True, verbose_name='tổ chức thực hiện')),
-                ('source', models.CharField(blank=True, max_length=300, verbose_name='nguồn phân tích điểm bị mất')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='phê duyệt lúc')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người phê duyệt')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.framework', verbose_name='bộ tiêu chí')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="năm")),
+                ("title", models.CharField(max_length=500, verbose_name="tên kế hoạch")),
+                ("number", models.CharField(blank=True, max_length=100, verbose_name="số/ký hiệu")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Dự thảo"), ("approved", "Đã phê duyệt")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "baseline_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm năm trước",
+                    ),
+                ),
+                (
+                    "baseline_rank",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="xếp hạng năm trước"
+                    ),
+                ),
+                (
+                    "target_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm mục tiêu",
+                    ),
+                ),
+                (
+                    "target_rank",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="xếp hạng mục tiêu"
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True, verbose_name="mục đích")),
+                ("requirements", models.TextField(blank=True, verbose_name="yêu cầu")),
+                ("organisation", models.TextField(blank=True, verbose_name="tổ chức thực hiện")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="nguồn phân tích điểm bị mất"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="phê duyệt lúc"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người phê duyệt",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.framework",
+                        verbose_name="bộ tiêu chí",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kế hoạch cải thiện chỉ số',
-                'verbose_name_plural': 'kế hoạch cải thiện chỉ số',
-                'ordering': ['-year'],
+                "verbose_name": "kế hoạch cải thiện chỉ số",
+                "verbose_name_plural": "kế hoạch cải thiện chỉ số",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='PlanTask',
+            name="PlanTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500, verbose_name='nhiệm vụ')),
-                ('description', models.TextField(blank=True, verbose_name='nội dung, giải pháp')),
-                ('deadline', models.DateField(verbose_name='thời hạn hoàn thành')),
-                ('status', models.CharField(choices=[('todo', 'Chưa thực hiện'), ('doing', 'Đang thực hiện'), ('done', 'Hoàn thành')], default='todo', max_length=10, verbose_name='trạng thái')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='tiến độ (%)')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='thứ tự')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='ngày tạo')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('criterion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.criterion', verbose_name='tiêu chí')),
-                ('lead_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='đơn vị')),
-                ('partner_units', models.ManyToManyField(blank=True, related_name='+', to='units.unit', verbose_name='đơn vị phối hợp')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='improvement.improvementplan', verbose_name='kế hoạch')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người cập nhật')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="nhiệm vụ")),
+                ("description", models.TextField(blank=True, verbose_name="nội dung, giải pháp")),
+                ("deadline", models.DateField(verbose_name="thời hạn hoàn thành")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "Chưa thực hiện"),
+                            ("doing", "Đang thực hiện"),
+                            ("done", "Hoàn thành"),
+                        ],
+                        default="todo",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="tiến độ (%)"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="thứ tự")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="ngày tạo")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "partner_units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị phối hợp",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="improvement.improvementplan",
+                        verbose_name="kế hoạch",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người cập nhật",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhiệm vụ cải thiện',
-                'verbose_name_plural': 'nhiệm vụ cải thiện',
-                'ordering': ['plan', 'position', 'pk'],
+                "verbose_name": "nhiệm vụ cải thiện",
+                "verbose_name_plural": "nhiệm vụ cải thiện",
+                "ordering": ["plan", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20, verbose_name='loại nhắc')),
-                ('deadline', models.DateField(verbose_name='thời hạn được nhắc')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='gửi lúc')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='improvement.plantask', verbose_name='nhiệm vụ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20, verbose_name="loại nhắc")),
+                ("deadline", models.DateField(verbose_name="thời hạn được nhắc")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="gửi lúc")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="improvement.plantask",
+                        verbose_name="nhiệm vụ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần nhắc hạn nhiệm vụ',
-                'verbose_name_plural': 'lần nhắc hạn nhiệm vụ',
+                "verbose_name": "lần nhắc hạn nhiệm vụ",
+                "verbose_name_plural": "lần nhắc hạn nhiệm vụ",
             },
         ),
         migrations.CreateModel(
-            name='ResponsibilityRow',
+            name="ResponsibilityRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='năm')),
-                ('lead_evidence', models.TextField(blank=True, verbose_name='tài liệu kiểm chứng đơn vị chủ trì chuẩn bị')),
-                ('partner_evidence', models.TextField(blank=True, verbose_name='tài liệu kiểm chứng đơn vị phối hợp chuẩn bị')),
-                ('status', models.CharField(choices=[('todo', 'Chưa thực hiện'), ('doing', 'Đang thực hiện'), ('done', 'Hoàn thành')], default='todo', max_length=10, verbose_name='trạng thái')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú tiến độ')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.criterion', verbose_name='tiêu chí')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.framework', verbose_name='bộ tiêu chí')),
-                ('lead_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='đơn vị')),
-                ('partner_units', models.ManyToManyField(blank=True, related_name='+', to='units.unit', verbose_name='đơn vị phối hợp')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người cập nhật')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="năm")),
+                (
+                    "lead_evidence",
+                    models.TextField(
+                        blank=True, verbose_name="tài liệu kiểm chứng đơn vị chủ trì chuẩn bị"
+                    ),
+                ),
+                (
+                    "partner_evidence",
+                    models.TextField(
+                        blank=True, verbose_name="tài liệu kiểm chứng đơn vị phối hợp chuẩn bị"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "Chưa thực hiện"),
+                            ("doing", "Đang thực hiện"),
+                            ("done", "Hoàn thành"),
+                        ],
+                        default="todo",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú tiến độ")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.framework",
+                        verbose_name="bộ tiêu chí",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "partner_units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="units.unit",
+                        verbose_name="đơn vị phối hợp",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người cập nhật",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phân công tiêu chí',
-                'verbose_name_plural': 'phân công tiêu chí',
-                'ordering': ['year', 'criterion__position'],
+                "verbose_name": "phân công tiêu chí",
+                "verbose_name_plural": "phân công tiêu chí",
+                "ordering": ["year", "criterion__position"],
             },
         ),
         migrations.CreateModel(
-            name='TaskEvidence',
+            name="TaskEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='thêm lúc')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thêm')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evidence.evidencedocument', verbose_name='tài liệu')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='improvement.plantask', verbose_name='nhiệm vụ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="thêm lúc")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thêm",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evidence.evidencedocument",
+                        verbose_name="tài liệu",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="improvement.plantask",
+                        verbose_name="nhiệm vụ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tài liệu kiểm chứng của nhiệm vụ',
-                'verbose_name_plural': 'tài liệu kiểm chứng của nhiệm vụ',
-                'ordering': ['-added_at', '-pk'],
+                "verbose_name": "tài liệu kiểm chứng của nhiệm vụ",
+                "verbose_name_plural": "tài liệu kiểm chứng của nhiệm vụ",
+                "ordering": ["-added_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TaskNote',
+            name="TaskNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('status', models.CharField(choices=[('todo', 'Chưa thực hiện'), ('doing', 'Đang thực hiện'), ('done', 'Hoàn thành')], max_length=10, verbose_name='trạng thái')),
-                ('progress', models.PositiveSmallIntegerField(verbose_name='tiến độ (%)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='thời điểm')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ghi')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='improvement.plantask', verbose_name='nhiệm vụ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="nội dung")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "Chưa thực hiện"),
+                            ("doing", "Đang thực hiện"),
+                            ("done", "Hoàn thành"),
+                        ],
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(verbose_name="tiến độ (%)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người ghi",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="improvement.plantask",
+                        verbose_name="nhiệm vụ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ghi nhận tiến độ',
-                'verbose_name_plural': 'ghi nhận tiến độ',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "ghi nhận tiến độ",
+                "verbose_name_plural": "ghi nhận tiến độ",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanTarget',
+            name="PlanTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('baseline_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm hiện tại')),
-                ('target_points', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True, verbose_name='điểm mục tiêu')),
-                ('target_rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='xếp hạng mục tiêu')),
-                ('note', models.TextField(blank=True, verbose_name='ghi chú')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='frameworks.criterion', verbose_name='tiêu chí')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='improvement.improvementplan', verbose_name='kế hoạch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "baseline_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm hiện tại",
+                    ),
+                ),
+                (
+                    "target_points",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="điểm mục tiêu",
+                    ),
+                ),
+                (
+                    "target_rank",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="xếp hạng mục tiêu"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="ghi chú")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="frameworks.criterion",
+                        verbose_name="tiêu chí",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="improvement.improvementplan",
+                        verbose_name="kế hoạch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mục tiêu theo tiêu chí',
-                'verbose_name_plural': 'mục tiêu theo tiêu chí',
-                'ordering': ['plan', 'criterion__position'],
-                'constraints': [models.UniqueConstraint(fields=('plan', 'criterion'), name='plan_target_criterion')],
+                "verbose_name": "mục tiêu theo tiêu chí",
+                "verbose_name_plural": "mục tiêu theo tiêu chí",
+                "ordering": ["plan", "criterion__position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("plan", "criterion"), name="plan_target_criterion"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='plantask',
-            index=models.Index(fields=['status', 'deadline'], name='plantask_status_deadline'),
+            model_name="plantask",
+            index=models.Index(fields=["status", "deadline"], name="plantask_status_deadline"),
         ),
         migrations.AddConstraint(
-            model_name='remindersent',
-            constraint=models.UniqueConstraint(fields=('task', 'kind', 'deadline'), name='reminder_task_kind_deadline'),
+            model_name="remindersent",
+            constraint=models.UniqueConstraint(
+                fields=("task", "kind", "deadline"), name="reminder_task_kind_deadline"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibilityrow',
-            constraint=models.UniqueConstraint(fields=('year', 'criterion'), name='responsibility_year_criterion'),
+            model_name="responsibilityrow",
+            constraint=models.UniqueConstraint(
+                fields=("year", "criterion"), name="responsibility_year_criterion"
+            ),
         ),
     ]
