@@ -8,6 +8,7 @@ are leaves). The national results (``parindex.national``) are the next source.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from parindex.assessments.models import LeafScore
@@ -37,18 +38,24 @@ def internal_unit_lost(user: Any, *, cycle: Cycle, unit: Unit) -> list[LostRow]:
     for n in NodeResult.objects.filter(unit_result=page.result):
         name, source = by_code.get(n.code, ("", "self"))
         nodes.append(NodePoints(n.code, name, n.depth, n.max_points, n.points, source))
+    # A leaf's points as the results use them (results.services.recompute): the final
+    # points once set, else the latest appraised round, else the self points.
     leaves = LeafScore.objects.filter(assessment__cycle=cycle, assessment__unit=unit).values_list(
         "criterion_id",
         "criterion__depth",
         "criterion__max_points",
-        "final_points",
         "not_applicable",
+        "final_points",
+        "round2_points",
+        "round1_points",
+        "self_points",
     )
-    for criterion_id, depth, max_points, final, na in leaves:
+    for criterion_id, depth, max_points, na, *points in leaves:
         code, name, source = info.get(criterion_id, ("", "", "self"))
         if not code:
             continue
-        maximum, got = (None, None) if na else (max_points, final or 0)
+        got = next((p for p in points if p is not None), Decimal(0))
+        maximum, got = (None, None) if na else (max_points, got)
         nodes.append(NodePoints(code, name, depth, maximum, got, source))
     return lost_points(nodes)
 
