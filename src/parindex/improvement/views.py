@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.models import Cycle
-from parindex.downloads import content_disposition
+from parindex.downloads import file_download
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement import selectors as sel
 from parindex.improvement import services as svc
@@ -79,12 +79,6 @@ def _choices() -> dict[str, Any]:
         "all_units": Unit.objects.filter(is_active=True).order_by("name"),
         "statuses": WorkStatus.choices,
     }
-
-
-def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name)
-    return response
 
 
 # --------------------------------------------------------------------------- matrix
@@ -394,7 +388,7 @@ def dashboard(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
 def export_docx(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
     found = sel.plan_get(request.user, plan_pk)
     name = f"ke-hoach-cai-thien-{found.year}.docx"
-    return _download(plan_docx(request.user, found), name, DOCX)
+    return file_download(plan_docx(request.user, found), filename=name, content_type=DOCX)
 
 
 @login_required
@@ -402,7 +396,7 @@ def export_docx(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
 def export_xlsx(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
     found = sel.plan_get(request.user, plan_pk)
     name = f"ke-hoach-cai-thien-{found.year}.xlsx"
-    return _download(plan_xlsx(request.user, found), name, XLSX)
+    return file_download(plan_xlsx(request.user, found), filename=name, content_type=XLSX)
 
 
 # --------------------------------------------------------------------------- tasks

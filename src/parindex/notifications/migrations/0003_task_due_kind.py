@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_cycle_stage_kind'),
+        ("notifications", "0002_cycle_stage_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('cycle_opened', 'Mở kỳ đánh giá'), ('due_3_days', 'Còn 3 ngày'), ('due_tomorrow', 'Hết hạn ngày mai'), ('overdue', 'Quá hạn'), ('returned', 'Trả lại để giải trình'), ('approved', 'Đã phê duyệt'), ('cycle_stage', 'Chuyển giai đoạn kỳ đánh giá'), ('task_due', 'Nhắc hạn nhiệm vụ cải thiện')], max_length=30, verbose_name='loại'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cycle_opened", "Mở kỳ đánh giá"),
+                    ("due_3_days", "Còn 3 ngày"),
+                    ("due_tomorrow", "Hết hạn ngày mai"),
+                    ("overdue", "Quá hạn"),
+                    ("returned", "Trả lại để giải trình"),
+                    ("approved", "Đã phê duyệt"),
+                    ("cycle_stage", "Chuyển giai đoạn kỳ đánh giá"),
+                    ("task_due", "Nhắc hạn nhiệm vụ cải thiện"),
+                ],
+                max_length=30,
+                verbose_name="loại",
+            ),
         ),
     ]

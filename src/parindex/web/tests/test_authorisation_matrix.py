@@ -32,6 +32,7 @@ from parindex.assessments.models import LeafScore
 from parindex.dossiers.models import DossierImport
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
+from parindex.improvement.tests.helpers import ImprovementObjects, improvement_objects
 from parindex.notifications.models import Notification
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
@@ -56,6 +57,7 @@ class Objects:
     attempt_pk: int
     survey: SurveyObjects
     import_pk: int
+    improvement: ImprovementObjects
 
     @property
     def version(self) -> int:
@@ -99,6 +101,7 @@ def objects(w: World) -> Objects:
         attempt.pk,
         survey_objects(w),
         dossier_import.pk,
+        improvement_objects(w),
     )
 
 
@@ -150,6 +153,9 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "token": o.survey.token,
         "cycle_pk": w.cycle.pk,
         "cycle_id": w.cycle.pk,
+        "row_pk": o.improvement.row_pk,
+        "plan_pk": o.improvement.plan_pk,
+        "task_pk": o.improvement.task_pk,
         "score_pk": o.score_pk,
         "link_pk": o.link_pk,
         "fmt": "yaml",
@@ -180,6 +186,8 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
     ids |= {"questionnaire_id": o.survey.questionnaire_pk}
     ids |= {"import_id": o.import_pk}
+    ids |= {"row_id": o.improvement.row_pk, "plan_id": o.improvement.plan_pk, "fmt": "docx"}
+    ids |= {"task_id": o.improvement.task_pk}
     return template.format(**ids)
 
 
