@@ -78,6 +78,12 @@ def _task_row(i: int, t: PlanTask) -> dict[str, Any]:
     }
 
 
+def _subject(title: str) -> str:
+    """The trích yếu under "KẾ HOẠCH": the title without its leading "Kế hoạch"."""
+    rest = title[len("Kế hoạch") :].strip() if title.lower().startswith("kế hoạch") else title
+    return rest[:1].upper() + rest[1:] if rest else title
+
+
 def _overall_targets(plan: ImprovementPlan) -> list[str]:
     out = []
     if plan.target_points is not None:
@@ -128,7 +134,8 @@ def plan_context(user: Any, plan: ImprovementPlan) -> dict[str, Any]:
             else ""
         )
         targets_by_area.setdefault(root(t.criterion_id), []).append(
-            f"Mục tiêu tiêu chí {t.criterion.code} {t.criterion.name}: {', '.join(goal)}{now}."
+            f"Mục tiêu {'lĩnh vực' if t.criterion.depth == 1 else 'tiêu chí'} {t.criterion.code} "
+            f"{t.criterion.name}: {', '.join(goal)}{now}."
         )
     lead_areas: dict[str, list[str]] = {}
     linh_vuc = []
@@ -180,7 +187,7 @@ def plan_context(user: Any, plan: ImprovementPlan) -> dict[str, Any]:
         "ngay": f"{issued.day:02d}" if issued.day < 10 else str(issued.day),
         "thang": f"{issued.month:02d}" if issued.month < 3 else str(issued.month),
         "nam": issued.year,
-        "trich_yeu": plan.title,
+        "trich_yeu": _subject(plan.title),
         "nam_ke_hoach": plan.year,
         "can_cu": (
             f"Căn cứ kết quả xác định Chỉ số cải cách hành chính năm {plan.year - 1}"

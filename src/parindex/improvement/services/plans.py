@@ -147,22 +147,20 @@ def plan_update(*, plan: ImprovementPlan, actor: User | None, **values: Any) -> 
     require_admin(actor, "sửa kế hoạch cải thiện", system=True)
     problems: dict[str, str] = {}
     total = framework_total(plan.framework)
+    parsers = {
+        "baseline_points": (_points, "Điểm năm trước"),
+        "target_points": (_points, "Điểm mục tiêu"),
+        "baseline_rank": (_rank, "Xếp hạng năm trước"),
+        "target_rank": (_rank, "Xếp hạng mục tiêu"),
+    }
+    # only the values given change (a missing key keeps what is stored)
     numbers: dict[str, Any] = {
-        "baseline_points": _points(
-            values.get("baseline_points"), "Điểm năm trước", "baseline_points", problems
-        ),
-        "target_points": _points(
-            values.get("target_points"), "Điểm mục tiêu", "target_points", problems
-        ),
-        "baseline_rank": _rank(
-            values.get("baseline_rank"), "Xếp hạng năm trước", "baseline_rank", problems
-        ),
-        "target_rank": _rank(
-            values.get("target_rank"), "Xếp hạng mục tiêu", "target_rank", problems
-        ),
+        key: parse(values[key], label, key, problems)
+        for key, (parse, label) in parsers.items()
+        if key in values
     }
     for key, what in (("target_points", "Điểm mục tiêu"), ("baseline_points", "Điểm năm trước")):
-        message = _above(numbers[key], total, what)
+        message = _above(numbers.get(key), total, what)
         if message:
             problems[key] = message
     if "title" in values and not text(values["title"]):
@@ -171,7 +169,7 @@ def plan_update(*, plan: ImprovementPlan, actor: User | None, **values: Any) -> 
         raise ValidationError(problems)
     with transaction.atomic(durable=True):
         locked = ImprovementPlan.objects.select_for_update().get(pk=plan.pk)
-        before = {k: str(getattr(locked, k)) for k in (*PLAN_FIELDS, *numbers)}
+        before = {k: str(getattr(locked, k)) for k in (*PLAN_FIELDS, *parsers)}
         for key in PLAN_FIELDS:
             if key in values:
                 setattr(locked, key, text(values[key], 500 if key in ("title",) else None))
@@ -183,7 +181,7 @@ def plan_update(*, plan: ImprovementPlan, actor: User | None, **values: Any) -> 
             action="improvement.plan_update",
             obj=locked,
             before=before,
-            after={k: str(getattr(locked, k)) for k in (*PLAN_FIELDS, *numbers)},
+            after={k: str(getattr(locked, k)) for k in (*PLAN_FIELDS, *parsers)},
         )
     return locked
 
