@@ -97,9 +97,9 @@ def seed_improvement(*, admin: Any, year: int | None = None) -> dict[str, int]:
             )
     if not ResponsibilityRow.objects.filter(year=year).exists():
         matrix_copy(from_year=year - 1, to_year=year, actor=admin)
-    for code, status in (("1", WorkStatus.DOING), ("2", WorkStatus.DOING), ("4", WorkStatus.DONE)):
+    for code, done in (("1", WorkStatus.DOING), ("2", WorkStatus.DOING), ("4", WorkStatus.DONE)):
         row = ResponsibilityRow.objects.get(year=year, criterion=criteria[code])
-        matrix_row_progress(row=row, status=status, note="Đang tập hợp tài liệu", actor=admin)
+        matrix_row_progress(row=row, status=done, note="Đang tập hợp tài liệu", actor=admin)
 
     plan = plan_create(
         year=year,

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from parindex.fields import (
@@ -45,7 +47,7 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def criterion_ref(related_name: str) -> models.ForeignKey:  # type: ignore[type-arg]
+def criterion_ref(related_name: str) -> models.ForeignKey[Any]:
     return models.ForeignKey(
         "frameworks.Criterion",
         verbose_name="tiêu chí",

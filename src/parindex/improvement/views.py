@@ -30,7 +30,6 @@ from parindex.improvement.permissions import can_report
 from parindex.improvement.services.plans import PLAN_FIELDS
 from parindex.improvement.sources import internal_unit_lost, source_label
 from parindex.units.models import Unit
-from parindex.web.charts import chart_number
 from parindex.web.helpers import error_messages, form_decimal, run_action
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -377,7 +376,7 @@ def dashboard(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
         "kind": "changes",
         "title": "Tỷ lệ nhiệm vụ hoàn thành theo đơn vị chủ trì (%)",
         "labels": [t.label for t in board.by_unit],
-        "values": [chart_number(t.percent_done) for t in board.by_unit],
+        "values": [t.percent_done for t in board.by_unit],
     }
     ctx = {"nav": "improvement", "plan": found, "board": board, "chart": chart}
     return render(request, "improvement/dashboard.html", ctx)
