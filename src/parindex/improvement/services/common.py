@@ -17,6 +17,12 @@ def text(value: Any, limit: int | None = None) -> str:
     return out[:limit] if limit else out
 
 
+def check_year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": f"Năm {year} không hợp lệ (2000–2100)."})
+    return year
+
+
 def check_status(status: str) -> str:
     if status not in WorkStatus.values:
         raise ValidationError({"status": f"Trạng thái “{status}” không hợp lệ."})

@@ -17,6 +17,7 @@ from parindex.improvement.permissions import require_reporter
 from parindex.improvement.services.common import (
     check_criterion,
     check_status,
+    check_year,
     partners_without,
     text,
     unit_names,
@@ -55,6 +56,7 @@ def matrix_row_save(
     """Give ``criterion`` of ``year`` to ``lead_unit`` with partners (a new row, or the
     criterion's row of that year changed)."""
     require_admin(actor, "phân công tiêu chí", system=True)
+    check_year(year)
     problems: dict[str, str] = {}
     if criterion is None:
         problems["criterion"] = "Cần chọn tiêu chí."
@@ -119,6 +121,8 @@ def matrix_copy(*, from_year: int, to_year: int, confirm: bool = False, actor: U
     "chưa thực hiện"). Refuses (:class:`CopyNeedsConfirm`) when ``to_year`` already has rows,
     unless ``confirm``: then they are replaced. Returns the number of rows copied."""
     require_admin(actor, "sao chép ma trận phân công", system=True)
+    check_year(from_year)
+    check_year(to_year)
     if from_year == to_year:
         raise ValidationError("Năm nguồn và năm đích phải khác nhau.")
     with transaction.atomic(durable=True):

@@ -26,7 +26,7 @@ from parindex.improvement.models import (
     PlanTask,
 )
 from parindex.improvement.selectors import framework_total, lead_for
-from parindex.improvement.services.common import check_criterion, text
+from parindex.improvement.services.common import check_criterion, check_year, text
 from parindex.web.templatetags.parindex import points as fmt_points
 from parindex.workflow import InvalidTransition, compare_and_set
 
@@ -117,6 +117,7 @@ def plan_create(
 ) -> ImprovementPlan:
     """Start the draft plan of ``year`` (one plan a year), with the standing texts."""
     require_admin(actor, "lập kế hoạch cải thiện", system=True)
+    check_year(year)
     title = text(title, 500) or f"Kế hoạch cải thiện Chỉ số cải cách hành chính năm {year}"
     with transaction.atomic(durable=True):
         if ImprovementPlan.objects.filter(year=year).exists():
@@ -138,6 +139,7 @@ def plan_create(
 
 
 PLAN_FIELDS = ("title", "number", "purpose", "requirements", "organisation")
+LIMITS = {"title": 500, "number": 100}
 
 
 def plan_update(*, plan: ImprovementPlan, actor: User | None, **values: Any) -> ImprovementPlan:
@@ -172,7 +174,7 @@ def plan_update(*, plan: ImprovementPlan, actor: User | None, **values: Any) -> 
         before = {k: str(getattr(locked, k)) for k in (*PLAN_FIELDS, *parsers)}
         for key in PLAN_FIELDS:
             if key in values:
-                setattr(locked, key, text(values[key], 500 if key in ("title",) else None))
+                setattr(locked, key, text(values[key], LIMITS.get(key)))
         for key, value in numbers.items():
             setattr(locked, key, value)
         locked.save()
