@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.schemas import Id
+from parindex.cycles.models import Cycle
 from parindex.downloads import file_download
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement import selectors as sel
@@ -26,6 +27,7 @@ from parindex.improvement.models import (
     PlanTask,
     ResponsibilityRow,
 )
+from parindex.improvement.sources import internal_unit_lost, source_label
 from parindex.units.models import Unit
 
 router = Router(tags=["Kế hoạch cải thiện chỉ số"])
@@ -118,6 +120,18 @@ class TaskIn(Schema):
     criterion: str | None = None
     partner_units: list[str] = []
     description: str = ""
+
+
+class DraftIn(Schema):
+    cycle_id: int
+    unit: str
+
+
+class DraftOut(Schema):
+    targets: int
+    tasks: int
+    without_lead: list[str]
+    kept: list[str]
 
 
 class TaskProgressIn(ProgressIn):
@@ -315,6 +329,33 @@ def plan_approve(request: ApiRequest, plan_id: Id) -> Any:
     return _plan_out(svc.plan_approve(plan=plan, actor=request.auth))
 
 
+@router.post(
+    "/improvement/plans/{plan_id}/draft",
+    response={200: DraftOut, **s.ERRORS},
+    summary="Lập dự thảo từ điểm bị trừ của một đơn vị trong một kỳ đánh giá (Quản trị)",
+    description=(
+        "Mỗi tiêu chí bị trừ điểm: một mục tiêu và một nhiệm vụ do đơn vị chủ trì trong ma trận "
+        "phân công thực hiện. 409 khi kế hoạch đã được phê duyệt."
+    ),
+)
+def plan_draft(request: ApiRequest, plan_id: Id, payload: DraftIn) -> Any:
+    plan = sel.admin_plan_get(request.auth, plan_id)
+    cycle = Cycle.objects.filter(pk=payload.cycle_id).first()
+    unit = Unit.objects.filter(code=payload.unit).first()
+    if cycle is None or unit is None:
+        raise ValidationError("Không có kỳ đánh giá hoặc đơn vị đã chọn.")
+    lost = internal_unit_lost(request.auth, cycle=cycle, unit=unit)
+    result = svc.plan_draft_generate(
+        plan=plan, lost=lost, actor=request.auth, source=source_label(cycle, unit)
+    )
+    return {
+        "targets": result.targets,
+        "tasks": result.tasks,
+        "without_lead": result.without_lead,
+        "kept": result.kept,
+    }
+
+
 @router.get(
     "/improvement/plans/{plan_id}/targets",
     response={200: list[TargetOut], **s.ERRORS},
@@ -398,6 +439,29 @@ def plan_export(request: ApiRequest, plan_id: Id, fmt: str) -> Any:
     "/improvement/tasks/{task_id}", response={200: TaskOut, **s.ERRORS}, summary="Một nhiệm vụ"
 )
 def task_detail(request: ApiRequest, task_id: Id) -> Any:
+    return _task_out(sel.task_get(request.auth, task_id))
+
+
+@router.put(
+    "/improvement/tasks/{task_id}",
+    response={200: TaskOut, **s.ERRORS},
+    summary="Sửa nhiệm vụ (Quản trị)",
+    description="Thiếu đơn vị chủ trì hoặc thời hạn: 400, không lưu gì.",
+)
+def task_update(request: ApiRequest, task_id: Id, payload: TaskIn) -> Any:
+    task = sel.task_get(request.auth, task_id)
+    plan = task.plan
+    svc.task_save(
+        plan=plan,
+        task=task,
+        title=payload.title,
+        lead_unit=_unit(payload.lead_unit),
+        deadline=payload.deadline,
+        criterion=_criterion(plan.framework, payload.criterion),
+        partner_units=_units(payload.partner_units),
+        description=payload.description,
+        actor=request.auth,
+    )
     return _task_out(sel.task_get(request.auth, task_id))
 
 

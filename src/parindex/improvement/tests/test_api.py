@@ -73,3 +73,35 @@ def test_a_task_is_reported_by_its_lead_and_hidden_from_another_unit(world, clie
     client.force_login(world.colleague)
     assert client.get(f"/api/improvement/tasks/{task.pk}").status_code == 404
     assert client.get("/api/improvement/plans").json() == []
+
+
+def test_the_admin_drafts_from_a_units_lost_points_and_edits_a_task(world, client):
+    from parindex.results.services import results_recompute
+    from parindex.testing import fill
+
+    fill(world)
+    results_recompute(cycle=world.cycle, actor=None)
+    assign(world, "2", world.yte)
+    client.force_login(world.admin)
+    pk = _post(client, "/api/improvement/plans", {"year": YEAR, "framework": world.fw.code}).json()[
+        "id"
+    ]
+    draft = _post(
+        client,
+        f"/api/improvement/plans/{pk}/draft",
+        {"cycle_id": world.cycle.pk, "unit": "so-tu-phap"},
+    ).json()
+    assert draft["tasks"] == 1 and draft["without_lead"] == []
+    task = PlanTask.objects.get()
+    assert (task.criterion.code, task.lead_unit) == ("2.1", world.yte)
+    edited = _post(
+        client,
+        f"/api/improvement/tasks/{task.pk}",
+        {"title": "Khảo sát lại", "lead_unit": "so-y-te", "deadline": f"{YEAR}-09-30"},
+        method="put",
+    )
+    assert edited.json()["title"] == "Khảo sát lại"
+    missing = _post(client, f"/api/improvement/tasks/{task.pk}", {"title": "X"}, method="put")
+    assert missing.status_code == 400
+    task.refresh_from_db()
+    assert task.title == "Khảo sát lại"

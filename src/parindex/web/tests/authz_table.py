@@ -485,6 +485,12 @@ API |= {
     "GET /api/improvement/plans/{plan_id}": READS_PLAN,
     # approving an approved plan: the admin is refused (409), the others do not see it
     "POST /api/improvement/plans/{plan_id}/approve": Expect("hidden", {"admin": "refused"}),
+    # drafting an approved plan: refused (409) for the admin
+    "POST /api/improvement/plans/{plan_id}/draft": Expect(
+        "hidden",
+        {"admin": "refused"},
+        body=lambda o: {"cycle_id": o.world.cycle.pk, "unit": "so-tu-phap"},
+    ),
     "GET /api/improvement/plans/{plan_id}/targets": READS_PLAN,
     "PUT /api/improvement/plans/{plan_id}/targets": admin_only(
         body=lambda o: {"criterion": "1.1", "target_points": 1}
@@ -495,6 +501,11 @@ API |= {
     ),
     "GET /api/improvement/plans/{plan_id}/export.{fmt}": READS_PLAN,
     "GET /api/improvement/tasks/{task_id}": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "PUT /api/improvement/tasks/{task_id}": Expect(
+        "denied",
+        {"admin": "ok", **of(OTHER_UNIT, "hidden")},
+        body=lambda o: {"title": "Rà soát", "lead_unit": "so-tu-phap", "deadline": "2030-01-31"},
+    ),
     "POST /api/improvement/tasks/{task_id}/progress": api_lead_write(
         {"status": "doing", "progress": 10}
     ),
