@@ -42,6 +42,8 @@ NOT_PAGES = {
     "surveys:results_docx",
     "dossiers:metrics_xlsx",
     "dossiers:import_report",
+    "improvement:plan_docx",
+    "improvement:plan_xlsx",
 }
 #: Pages per role at most (a guard against a walk that never ends).
 LIMIT = 60

@@ -15,6 +15,7 @@ from parindex.api.routers import (
     cycles,
     dossiers,
     evidence,
+    improvement,
     national,
     notifications,
     results,
@@ -52,6 +53,7 @@ api.add_router("", results.router)
 api.add_router("", surveys.router)
 api.add_router("", dossiers.router)
 api.add_router("", national.router)
+api.add_router("", improvement.router)
 
 _patterns, _app, _namespace = api.urls
 #: ``path("api/", api_urls)``: the API plus the Swagger UI assets it serves itself.

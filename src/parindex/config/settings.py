@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "parindex.surveys",
     "parindex.dossiers",
     "parindex.national",
+    "parindex.improvement",
     "parindex.public",
     "parindex.api",
     "parindex.web",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("parindex.surveys.urls")),
     path("", include("parindex.dossiers.urls")),
     path("", include("parindex.national.urls")),
+    path("", include("parindex.improvement.urls")),
     path("", include("parindex.web.urls")),
 ]
 

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", "Trả lại để giải trình"
     APPROVED = "approved", "Đã phê duyệt"
     CYCLE_STAGE = "cycle_stage", "Chuyển giai đoạn kỳ đánh giá"
+    TASK_DUE = "task_due", "Nhắc hạn nhiệm vụ cải thiện"
 
 
 class Notification(models.Model):

@@ -16,9 +16,11 @@ logger = logging.getLogger("parindex.worker")
 
 
 def _enqueue_reminders() -> None:
+    from parindex.improvement.tasks import send_task_reminders
     from parindex.notifications.tasks import send_reminders
 
     send_reminders.enqueue()
+    send_task_reminders.enqueue()
 
 
 def _schedule(interval_minutes: float, stop: threading.Event) -> None:

@@ -435,3 +435,119 @@ API: dict[str, Expect] = {
     ),
     "GET /api/cycles/{cycle_id}/rank-bands": NATIONAL,
 }
+
+
+# --------------------------------------------------------------------------- improvement
+# parindex.improvement (issue 12 parts 5–6). Objects (``o.improvement``): this year's matrix
+# row for 1.1 led by Tư pháp (no partner), an approved plan with a task led by Tư pháp.
+# The matrix, the plans, the dashboard and the exports are the province-wide roles'; the lead
+# unit (staff, head) reads and reports on its own row and task; Y tế sees neither (404).
+# A page refusing a state change (approving an approved plan) answers with a message.
+
+READS_PLAN = Expect("ok", of([*UNIT, *OTHER_UNIT], "hidden"))
+LEAD_REPORTS = post("hidden", of(["admin", *UNIT], "ok"))
+
+
+def _year() -> int:
+    return timezone.localdate().year
+
+
+PAGES |= {
+    "improvement:matrix": READS_PLAN,
+    "improvement:matrix_add": admin_only(
+        "POST",
+        body=lambda o: {
+            "year": _year(),
+            "framework": o.world.fw.pk,
+            "criterion": "1.2",
+            "lead_unit": o.world.tuphap.pk,
+        },
+    ),
+    "improvement:matrix_copy": admin_only("POST"),
+    "improvement:matrix_row": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "improvement:matrix_progress": post(
+        LEAD_REPORTS.default, LEAD_REPORTS.only, body=lambda o: {"status": "doing"}
+    ),
+    "improvement:my_criteria": Expect("ok"),
+    "improvement:plans": READS_PLAN,
+    "improvement:plan": READS_PLAN,
+    "improvement:target_set": admin_only(
+        "POST", body=lambda o: {"criterion": "1.1", "target_points": "1"}
+    ),
+    "improvement:task_add": admin_only(
+        "POST",
+        body=lambda o: {
+            "title": "Rà soát",
+            "lead_unit": o.world.tuphap.pk,
+            "deadline": "2030-01-31",
+        },
+    ),
+    "improvement:plan_generate": admin_only("POST"),
+    "improvement:plan_approve": admin_only("POST"),
+    "improvement:dashboard": READS_PLAN,
+    "improvement:plan_docx": READS_PLAN,
+    "improvement:plan_xlsx": READS_PLAN,
+    "improvement:task": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "improvement:task_progress": post(
+        LEAD_REPORTS.default,
+        LEAD_REPORTS.only,
+        body=lambda o: {"status": "doing", "progress": "10"},
+    ),
+    "improvement:task_evidence": LEAD_REPORTS,
+}
+
+
+def api_lead_write(body: dict[str, Any]) -> Expect:
+    """A lead unit's API write: 403 for those who see the object but may not act, 404 for
+    another unit."""
+    return Expect(
+        "denied", {"admin": "ok", **of(UNIT, "ok"), **of(OTHER_UNIT, "hidden")}, body=lambda o: body
+    )
+
+
+API |= {
+    "GET /api/improvement/matrix": Expect("ok"),
+    "POST /api/improvement/matrix": Expect(
+        "denied",
+        {"admin": "ok"},
+        body=lambda o: {
+            "year": _year(),
+            "framework": o.world.fw.code,
+            "criterion": "1.2",
+            "lead_unit": "so-tu-phap",
+        },
+    ),
+    "GET /api/improvement/matrix/{row_id}": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "POST /api/improvement/matrix/{row_id}/progress": api_lead_write({"status": "doing"}),
+    "GET /api/improvement/plans": Expect("ok"),  # a unit's users get an empty list
+    "POST /api/improvement/plans": Expect(
+        "denied", {"admin": "ok"}, body=lambda o: {"year": 2040, "framework": o.world.fw.code}
+    ),
+    "GET /api/improvement/plans/{plan_id}": READS_PLAN,
+    # approving an approved plan: the admin is refused (409), the others do not see it
+    "POST /api/improvement/plans/{plan_id}/approve": Expect("hidden", {"admin": "refused"}),
+    # drafting an approved plan: refused (409) for the admin
+    "POST /api/improvement/plans/{plan_id}/draft": Expect(
+        "hidden",
+        {"admin": "refused"},
+        body=lambda o: {"cycle_id": o.world.cycle.pk, "unit": "so-tu-phap"},
+    ),
+    "GET /api/improvement/plans/{plan_id}/targets": READS_PLAN,
+    "PUT /api/improvement/plans/{plan_id}/targets": admin_only(
+        body=lambda o: {"criterion": "1.1", "target_points": 1}
+    ),
+    "GET /api/improvement/plans/{plan_id}/tasks": READS_PLAN,
+    "POST /api/improvement/plans/{plan_id}/tasks": admin_only(
+        body=lambda o: {"title": "Rà soát", "lead_unit": "so-tu-phap", "deadline": "2030-01-31"}
+    ),
+    "GET /api/improvement/plans/{plan_id}/export.{fmt}": READS_PLAN,
+    "GET /api/improvement/tasks/{task_id}": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "PUT /api/improvement/tasks/{task_id}": Expect(
+        "denied",
+        {"admin": "ok", **of(OTHER_UNIT, "hidden")},
+        body=lambda o: {"title": "Rà soát", "lead_unit": "so-tu-phap", "deadline": "2030-01-31"},
+    ),
+    "POST /api/improvement/tasks/{task_id}/progress": api_lead_write(
+        {"status": "doing", "progress": 10}
+    ),
+}

@@ -32,6 +32,7 @@ from parindex.assessments.models import LeafScore
 from parindex.dossiers.models import DossierImport
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
+from parindex.improvement.tests.helpers import ImprovementObjects, improvement_objects
 from parindex.national.tests.helpers import authz_dataset
 from parindex.notifications.models import Notification
 from parindex.reports.models import ExportJob, JobStatus
@@ -58,6 +59,7 @@ class Objects:
     survey: SurveyObjects
     import_pk: int
     national_pk: int
+    improvement: ImprovementObjects
 
     @property
     def version(self) -> int:
@@ -102,6 +104,7 @@ def objects(w: World) -> Objects:
         survey_objects(w),
         dossier_import.pk,
         authz_dataset(),
+        improvement_objects(w),
     )
 
 
@@ -154,6 +157,9 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "token": o.survey.token,
         "cycle_pk": w.cycle.pk,
         "cycle_id": w.cycle.pk,
+        "row_pk": o.improvement.row_pk,
+        "plan_pk": o.improvement.plan_pk,
+        "task_pk": o.improvement.task_pk,
         "score_pk": o.score_pk,
         "link_pk": o.link_pk,
         "fmt": "yaml",
@@ -184,6 +190,8 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
     ids |= {"questionnaire_id": o.survey.questionnaire_pk}
     ids |= {"import_id": o.import_pk, "dataset_id": o.national_pk}
+    ids |= {"row_id": o.improvement.row_pk, "plan_id": o.improvement.plan_pk, "fmt": "docx"}
+    ids |= {"task_id": o.improvement.task_pk}
     return template.format(**ids)
 
 
