@@ -108,4 +108,3 @@ def test_the_admin_drafts_the_plan_from_the_provinces_national_losses(world, cli
     )
     assert "chọn bộ số liệu cùng bộ tiêu chí" in answer.content.decode()
     assert not PlanTarget.objects.filter(plan=other).exists()
-
