@@ -40,7 +40,7 @@ from parindex.web.helpers import (
     workflow_button,
 )
 from parindex.web.navigation import working_cycle
-from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
+from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer, leaf_saved_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -119,23 +119,33 @@ def _leaf_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
     saved: LeafScore | None = None,
+    before: LeafScore | None = None,
     done: str = "",
 ) -> HttpResponse:
     """The leaf partial with the totals above it and the missing leaves (out of band), and
     ``done`` ("Đã lưu {code}") in the page's status region; for a plain form post (no
     JavaScript) the whole page with the error at the leaf and the typed value kept, or a
-    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote."""
+    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote;
+    ``before``: the row as the user read it (same version) — then the light answer of
+    :func:`~parindex.web.tree.leaf_saved_answer` (the page keeps the leaf's evidence and
+    comments; totals and missing leaves only when they changed)."""
     if not is_htmx(request):
         return _leaf_page(request, assessment, score_pk, saved, error, stale, attempted, done)
     access = access_for(request.user, assessment)
-    answer = leaf_answer(
-        assessment, score_pk, score=saved, with_missing=_shows_missing(request, access)
-    )
+    with_missing = _shows_missing(request, access)
+    if saved is not None and before is not None and not error:
+        answer = leaf_saved_answer(assessment, before, saved, with_missing=with_missing)
+    else:
+        answer = leaf_answer(assessment, score_pk, score=saved, with_missing=with_missing)
     if answer is None:
         raise Http404
+    codes = answer.missing_codes
     ctx = {
         "missing": answer.missing,
-        "missing_codes": {m.code for m in answer.missing},
+        "missing_codes": {m.code for m in answer.missing} if codes is None else codes,
+        "light": answer.light,
+        "totals_changed": answer.totals_changed,
+        "missing_changed": answer.missing_changed,
         "assessment": assessment,
         "access": access,
         "totals": answer.totals,
@@ -213,6 +223,8 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
 
     def respond(**outcome: Any) -> HttpResponse:
+        if "saved" in outcome and score.version == version:
+            outcome["before"] = score  # the row the save started from, as the page shows it
         return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
