@@ -27,6 +27,7 @@ from parindex.assessments.selectors import (
     assessments_for,
     explanation_requests,
     missing_of,
+    score_get,
 )
 from parindex.evidence import services as ev
 from parindex.evidence.forms import ReferenceForm, UploadForm
@@ -48,8 +49,8 @@ def _score_of(request: AuthedHttpRequest, pk: int, score_pk: int) -> tuple[Asses
     assessment = assessment_get(request.user, pk)
     # This object lives for the request: each stage's deadline is read once.
     perm.remember_deadlines(assessment)
-    # With the criterion and rule: the service reuses them and re-reads only the mutable
-    # columns inside its lock.
+    # With the criterion and rule: the service reuses them and reads the leaf again
+    # inside its lock.
     score = get_object_or_404(
         LeafScore.objects.select_related("criterion__rule"), assessment=assessment, pk=score_pk
     )
@@ -197,19 +198,35 @@ def _leaf_page(
 @login_required
 def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     """GET: the leaf partial (refresh). POST: save the leaf (autosave)."""
-    assessment, score = _score_of(request, pk, score_pk)
     if request.method != "POST":
+        assessment, score = _score_of(request, pk, score_pk)
         return _leaf_response(request, assessment, score.pk)
+    # The autosave reads the least it can before the service locks the assessment and
+    # reads it afresh (with its cycle and unit): the score, its criterion and rule, the
+    # bare assessment and its framework, in one query.
+    score = score_get(request.user, pk, score_pk)
+    memo = perm.remember_deadlines(score.assessment)
     post = request.POST
     attempted: dict[str, Any] = {k: post.get(k, "") for k in ("value", "points", "explanation")}
     attempted["not_applicable"] = "not_applicable" in post
     kwargs: dict[str, Any] = {}
+
+    def respond(**outcome: Any) -> HttpResponse:
+        saved: LeafScore | None = outcome.get("saved")
+        if saved is None:  # refused: the full leaf (or page) with the message
+            assessment, _ = _score_of(request, pk, score_pk)
+        else:  # the assessment as the save's lock read it, with the deadlines it read
+            assessment = saved.assessment
+            assessment.framework = score.assessment.framework
+            perm.remember_deadlines(assessment, memo)
+            if score.version == version:
+                outcome["before"] = score  # the row the save started from, as the page has it
+        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
+
     try:
         version = int(post.get("version", ""))
     except ValueError:
-        return _leaf_response(
-            request, assessment, score.pk, error=["Thiếu phiên bản của điểm."], status=400
-        )
+        return respond(error=["Thiếu phiên bản của điểm."], status=400)
 
     def save() -> LeafScore:
         if "value" in post:  # a binary leaf sends nothing until a radio is chosen
@@ -221,11 +238,6 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         if "explanation" in post:
             kwargs["explanation"] = post.get("explanation", "").strip()
         return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
-
-    def respond(**outcome: Any) -> HttpResponse:
-        if "saved" in outcome and score.version == version:
-            outcome["before"] = score  # the row the save started from, as the page shows it
-        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
 
