@@ -424,7 +424,8 @@ def leaf_saved_answer(
         saved.not_applicable,
         _self_shown(saved, source),
     )
-    totals, missing = None, []
+    totals: agg.UnitScore | None = None
+    missing: list[Any] = []
     if missing_changed or totals_changed:
         rows = _score_rows(assessment, counts=missing_changed)
         totals, missing = _totals_and_missing(shape, rows, with_missing=missing_changed)
