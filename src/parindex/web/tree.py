@@ -354,10 +354,12 @@ def leaf_answer(
     score: LeafScore | None = None,
     with_missing: bool = True,
 ) -> LeafAnswer | None:
-    """The autosave answer of one leaf without building the tree: the leaf's score (given
-    by the save, or read with its criterion and rule), its evidence and comments, and the
-    assessment's scores with their evidence counts (totals and missing leaves); the
-    framework's shape comes from memory. ``None`` when the score is not a leaf of it."""
+    """The whole answer of one leaf without building the tree (a refresh, a refused save,
+    a comment or an evidence change; a successful autosave gets :func:`leaf_saved_answer`):
+    the leaf's score (given by the save, or read with its criterion and rule), its evidence
+    and comments, and the assessment's scores with their evidence counts (totals and
+    missing leaves); the framework's shape comes from memory. ``None`` when the score is
+    not a leaf of it."""
     shape = framework_shape(assessment.framework)
     if score is None or score.pk != score_pk:
         score = (
