@@ -203,6 +203,16 @@ def test_a_whole_cycle_in_the_browser(browser, live_server, people, tmp_path):
     )
     got = staff.context.request.get(f"{base}{pdf_href}")
     assert got.status == 200 and got.body() == pdf.read_bytes()
+    # Saving 1.1 again gets the light answer: the page keeps the leaf's evidence
+    # (hx-preserve) while the points, totals and status follow the save.
+    leaf(s, "1.1").get_by_label("Mức đạt được").select_option(label="1 (0,5 điểm)")
+    expect(s.locator("#tot-1")).to_contain_text("0,5 / 6")
+    expect(s.locator("#status")).to_have_text("Đã lưu 1.1")
+    expect(leaf(s, "1.1").locator(".doc-list")).to_contain_text("Kế hoạch CCHC năm 2025")
+    leaf(s, "1.1").get_by_label("Mức đạt được").select_option(label="Kịp thời (2 điểm)")
+    expect(s.locator("#tot-1")).to_contain_text("2 / 6")
+    expect(leaf(s, "1.1").locator("output.leaf-points")).to_have_text("→ 2 điểm")
+    expect(leaf(s, "1.1")).to_contain_text("Tài liệu kiểm chứng (1)")
 
     # 1.2.1: a percentage and an explanation instead of evidence.
     l121 = leaf(s, "1.2.1")

@@ -43,28 +43,54 @@ S = AssessmentStatus
 # ---------------------------------------------------------------- scope
 
 
-def assessments_for(user: Any) -> QuerySet[Assessment]:
-    """Admin, council and leaders see every assessment; appraisers the units assigned to
-    them (an assignment without units covers every unit of its cycle); unit staff and
-    heads their own unit's."""
+def _scope(user: Any, to: str = "") -> Q | Exists | bool:
+    """The filter of what ``user`` may see, on the assessment reached by the path ``to``
+    (``"assessment__"`` from a leaf score): ``True`` for everything, ``False`` for
+    nothing. Admin, council and leaders see every assessment; appraisers the units
+    assigned to them (an assignment without units covers every unit of its cycle); unit
+    staff and heads their own unit's."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Assessment.objects.none()
-    qs = Assessment.objects.select_related("cycle", "unit", "unit__group", "framework")
+        return False
     if user.is_superuser or user.is_province_admin or user.is_council or user.is_leader:
-        return qs
+        return True
     if user.is_appraiser:
         assigned = AppraisalAssignment.objects.filter(
-            appraiser=user, cycle_id=OuterRef("cycle_id")
-        ).filter(Q(units__isnull=True) | Q(units=OuterRef("unit_id")))
-        return qs.filter(Exists(assigned))
+            appraiser=user, cycle_id=OuterRef(f"{to}cycle_id")
+        ).filter(Q(units__isnull=True) | Q(units=OuterRef(f"{to}unit_id")))
+        return Exists(assigned)
     if not user.unit_id or not user.is_unit_user:
-        return qs.none()
-    return qs.filter(unit_id=user.unit_id)
+        return False
+    return Q(**{f"{to}unit_id": user.unit_id})
+
+
+def assessments_for(user: Any) -> QuerySet[Assessment]:
+    """The assessments ``user`` may see (:func:`_scope`)."""
+    return _scoped(
+        Assessment.objects.select_related("cycle", "unit", "unit__group", "framework"),
+        _scope(user),
+    )
+
+
+def _scoped(qs: QuerySet[Any], scope: Q | Exists | bool) -> QuerySet[Any]:
+    if scope is True:
+        return qs
+    return qs.none() if scope is False else qs.filter(scope)
 
 
 def assessment_get(user: Any, pk: int) -> Assessment:
     """The assessment if the user may see it; 404 otherwise (never 403)."""
     return get_object_or_404(assessments_for(user), pk=pk)
+
+
+def score_get(user: Any, pk: int, score_pk: int) -> LeafScore:
+    """The leaf score ``score_pk`` of assessment ``pk``, with its criterion and rule and
+    the bare assessment row (no cycle, unit or framework joined), in one query: what the
+    autosave needs before its service locks and reads the assessment afresh. 404 outside
+    the user's scope (never 403)."""
+    qs = LeafScore.objects.select_related("criterion__rule", "assessment__framework").filter(
+        pk=score_pk, assessment_id=pk
+    )
+    return get_object_or_404(_scoped(qs, _scope(user, "assessment__")))
 
 
 def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:

@@ -257,51 +257,37 @@ class _ScoreRow:
 @dataclass
 class LeafAnswer:
     """What the autosave answer shows: the leaf, the self-assessment totals and the
-    missing leaves (from one query of the assessment's scores)."""
+    missing leaves (from one query of the assessment's scores). ``light``: the answer of
+    a save that changed only the leaf's own row — its evidence and comments stay as the
+    page has them, and the totals and missing leaves come only when they changed
+    (``totals_changed``, ``missing_changed``); ``missing_codes`` then names the leaf if
+    it is missing."""
 
     leaf: Leaf
     totals: agg.UnitScore | None
     missing: list[Any]
+    light: bool = False
+    totals_changed: bool = True
+    missing_changed: bool = True
+    missing_codes: frozenset[str] | None = None
 
 
-def leaf_answer(
-    assessment: Assessment,
-    score_pk: int,
-    *,
-    score: LeafScore | None = None,
-    with_missing: bool = True,
-) -> LeafAnswer | None:
-    """The autosave answer of one leaf without building the tree: the leaf's score (given
-    by the save, or read with its criterion and rule), its evidence and comments, and the
-    assessment's scores with their evidence counts (totals and missing leaves); the
-    framework's shape comes from memory. ``None`` when the score is not a leaf of it."""
-    shape = framework_shape(assessment.framework)
-    if score is None or score.pk != score_pk:
-        score = (
-            LeafScore.objects.select_related("criterion__rule", "updated_by")
-            .filter(assessment_id=assessment.pk, pk=score_pk)
-            .first()
-        )
-    if score is None or score.criterion_id not in shape.leaves:
-        return None
-    c = score.criterion
-    score.assessment = assessment
-    evidence = list(
-        EvidenceLink.objects.filter(score_id=score.pk).select_related("document").order_by("id")
-    )
-    comments = list(
-        Comment.objects.filter(score_id=score.pk)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
-    # Plain tuples, not model instances: every leaf of the assessment is read on every
-    # autosave (about a fifth of its CPU went into building the instances).
-    rows: dict[int, Any] = {
+def _score_rows(assessment: Assessment, *, counts: bool) -> dict[int, Any]:
+    """Criterion id → what the totals (and with ``counts`` the missing leaves) read of
+    each score of the assessment, as plain tuples, not model instances: every leaf is
+    read (about a fifth of the answer's CPU went into building instances)."""
+    qs = LeafScore.objects.filter(assessment_id=assessment.pk)
+    if not counts:
+        return {
+            cid: _ScoreRow(self_points, final_points, not_applicable, "", 0)
+            for cid, self_points, final_points, not_applicable in qs.values_list(
+                "criterion_id", "self_points", "final_points", "not_applicable"
+            )
+        }
+    return {
         cid: _ScoreRow(self_points, final_points, not_applicable, explanation, count)
         for cid, self_points, final_points, not_applicable, explanation, count in (
-            LeafScore.objects.filter(assessment_id=assessment.pk)
-            .annotate(evidence_count=count_of(EvidenceLink, "score_id"))
-            .values_list(
+            qs.annotate(evidence_count=count_of(EvidenceLink, "score_id")).values_list(
                 "criterion_id",
                 "self_points",
                 "final_points",
@@ -311,6 +297,12 @@ def leaf_answer(
             )
         )
     }
+
+
+def _totals_and_missing(
+    shape: Any, rows: dict[int, Any], *, with_missing: bool
+) -> tuple[agg.UnitScore | None, list[Any]]:
+    """The engine's self-assessment totals and the missing leaves of ``rows``."""
     points: dict[str, Any] = {}
     missing: list[Any] = []
     for cid, info in shape.leaves.items():
@@ -333,9 +325,16 @@ def leaf_answer(
             totals = agg.aggregate(shape.compiled, points)
         except ValueError:
             totals = None
+    return totals, missing
+
+
+def _answer_leaf(
+    assessment: Assessment, shape: Any, score: LeafScore, evidence: list[Any], comments: list[Any]
+) -> Leaf:
+    c = score.criterion
     rule = criterion_rule(c)
     prefix = reverse("leaf", args=[assessment.pk, 0])[: -len("0/")]
-    leaf = Leaf(
+    return Leaf(
         score=score,
         criterion=c,
         rule_type=rule.type if rule is not None else "manual",
@@ -346,7 +345,101 @@ def leaf_answer(
         sid=str(score.pk),
         ancestors=shape.leaves[c.pk].ancestors,
     )
-    return LeafAnswer(leaf, totals, missing)
+
+
+def leaf_answer(
+    assessment: Assessment,
+    score_pk: int,
+    *,
+    score: LeafScore | None = None,
+    with_missing: bool = True,
+) -> LeafAnswer | None:
+    """The whole answer of one leaf without building the tree (a refresh, a refused save,
+    a comment or an evidence change; a successful autosave gets :func:`leaf_saved_answer`):
+    the leaf's score (given by the save, or read with its criterion and rule), its evidence
+    and comments, and the assessment's scores with their evidence counts (totals and
+    missing leaves); the framework's shape comes from memory. ``None`` when the score is
+    not a leaf of it."""
+    shape = framework_shape(assessment.framework)
+    if score is None or score.pk != score_pk:
+        score = (
+            LeafScore.objects.select_related("criterion__rule", "updated_by")
+            .filter(assessment_id=assessment.pk, pk=score_pk)
+            .first()
+        )
+    if score is None or score.criterion_id not in shape.leaves:
+        return None
+    score.assessment = assessment
+    evidence = list(
+        EvidenceLink.objects.filter(score_id=score.pk).select_related("document").order_by("id")
+    )
+    comments = list(
+        Comment.objects.filter(score_id=score.pk)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    totals, missing = _totals_and_missing(
+        shape, _score_rows(assessment, counts=True), with_missing=with_missing
+    )
+    return LeafAnswer(_answer_leaf(assessment, shape, score, evidence, comments), totals, missing)
+
+
+def _needs_evidence_count(source: str, score: Any) -> bool:
+    """Whether :func:`missing_reason` of ``score`` depends on its evidence count."""
+    return (
+        source == "self"
+        and not score.not_applicable
+        and score.self_points is not None
+        and score.self_points > 0
+        and not score.explanation.strip()
+    )
+
+
+def leaf_saved_answer(
+    assessment: Assessment,
+    before: LeafScore,
+    saved: LeafScore,
+    *,
+    with_missing: bool = True,
+) -> LeafAnswer | None:
+    """The light answer of a successful autosave, from the row as the user read it
+    (``before``, at the version the save started from) and the row the save wrote: the
+    leaf without its evidence and comments (a save does not change them: the page keeps
+    its own), the totals only when the leaf's points or "không áp dụng" changed, the
+    missing leaves only when the leaf's reason for being missing changed. Queries: the
+    leaf's evidence count only when its missing reason depends on it, the scores of the
+    assessment only when the totals or the missing leaves are shown."""
+    shape = framework_shape(assessment.framework)
+    info = shape.leaves.get(saved.criterion_id)
+    if info is None:
+        return None
+    saved.assessment = assessment
+    source = info.source
+    count = 0
+    if with_missing and (
+        _needs_evidence_count(source, before) or _needs_evidence_count(source, saved)
+    ):
+        count = EvidenceLink.objects.filter(score_id=saved.pk).count()
+    reason = missing_reason(source, saved, count) if with_missing else None
+    missing_changed = with_missing and reason != missing_reason(source, before, count)
+    totals_changed = (before.not_applicable, _self_shown(before, source)) != (
+        saved.not_applicable,
+        _self_shown(saved, source),
+    )
+    totals: agg.UnitScore | None = None
+    missing: list[Any] = []
+    if missing_changed or totals_changed:
+        rows = _score_rows(assessment, counts=missing_changed)
+        totals, missing = _totals_and_missing(shape, rows, with_missing=missing_changed)
+    return LeafAnswer(
+        _answer_leaf(assessment, shape, saved, [], []),
+        totals,
+        missing,
+        light=True,
+        totals_changed=totals_changed,
+        missing_changed=missing_changed,
+        missing_codes=frozenset({info.code}) if reason else frozenset(),
+    )
 
 
 def build_tree(assessment: Assessment, *, only: int | None = None) -> Tree:

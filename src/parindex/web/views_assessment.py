@@ -27,6 +27,7 @@ from parindex.assessments.selectors import (
     assessments_for,
     explanation_requests,
     missing_of,
+    score_get,
 )
 from parindex.evidence import services as ev
 from parindex.evidence.forms import ReferenceForm, UploadForm
@@ -40,7 +41,7 @@ from parindex.web.helpers import (
     workflow_button,
 )
 from parindex.web.navigation import working_cycle
-from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer
+from parindex.web.tree import COLUMN_LABELS, Tree, build_tree, leaf_answer, leaf_saved_answer
 from parindex.workflow import ConcurrentChange, InvalidTransition
 
 
@@ -48,8 +49,8 @@ def _score_of(request: AuthedHttpRequest, pk: int, score_pk: int) -> tuple[Asses
     assessment = assessment_get(request.user, pk)
     # This object lives for the request: each stage's deadline is read once.
     perm.remember_deadlines(assessment)
-    # With the criterion and rule: the service reuses them and re-reads only the mutable
-    # columns inside its lock.
+    # With the criterion and rule: the service reuses them and reads the leaf again
+    # inside its lock.
     score = get_object_or_404(
         LeafScore.objects.select_related("criterion__rule"), assessment=assessment, pk=score_pk
     )
@@ -119,23 +120,33 @@ def _leaf_response(
     attempted: dict[str, Any] | None = None,
     status: int = 200,
     saved: LeafScore | None = None,
+    before: LeafScore | None = None,
     done: str = "",
 ) -> HttpResponse:
     """The leaf partial with the totals above it and the missing leaves (out of band), and
     ``done`` ("Đã lưu {code}") in the page's status region; for a plain form post (no
     JavaScript) the whole page with the error at the leaf and the typed value kept, or a
-    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote."""
+    redirect back to the leaf's anchor (PRG). ``saved``: the row the save wrote;
+    ``before``: the row as the user read it (same version) — then the light answer of
+    :func:`~parindex.web.tree.leaf_saved_answer` (the page keeps the leaf's evidence and
+    comments; totals and missing leaves only when they changed)."""
     if not is_htmx(request):
         return _leaf_page(request, assessment, score_pk, saved, error, stale, attempted, done)
     access = access_for(request.user, assessment)
-    answer = leaf_answer(
-        assessment, score_pk, score=saved, with_missing=_shows_missing(request, access)
-    )
+    with_missing = _shows_missing(request, access)
+    if saved is not None and before is not None and not error:
+        answer = leaf_saved_answer(assessment, before, saved, with_missing=with_missing)
+    else:
+        answer = leaf_answer(assessment, score_pk, score=saved, with_missing=with_missing)
     if answer is None:
         raise Http404
+    codes = answer.missing_codes
     ctx = {
         "missing": answer.missing,
-        "missing_codes": {m.code for m in answer.missing},
+        "missing_codes": {m.code for m in answer.missing} if codes is None else codes,
+        "light": answer.light,
+        "totals_changed": answer.totals_changed,
+        "missing_changed": answer.missing_changed,
         "assessment": assessment,
         "access": access,
         "totals": answer.totals,
@@ -187,19 +198,35 @@ def _leaf_page(
 @login_required
 def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     """GET: the leaf partial (refresh). POST: save the leaf (autosave)."""
-    assessment, score = _score_of(request, pk, score_pk)
     if request.method != "POST":
+        assessment, score = _score_of(request, pk, score_pk)
         return _leaf_response(request, assessment, score.pk)
+    # The autosave reads the least it can before the service locks the assessment and
+    # reads it afresh (with its cycle and unit): the score, its criterion and rule, the
+    # bare assessment and its framework, in one query.
+    score = score_get(request.user, pk, score_pk)
+    memo = perm.remember_deadlines(score.assessment)
     post = request.POST
     attempted: dict[str, Any] = {k: post.get(k, "") for k in ("value", "points", "explanation")}
     attempted["not_applicable"] = "not_applicable" in post
     kwargs: dict[str, Any] = {}
+
+    def respond(**outcome: Any) -> HttpResponse:
+        saved: LeafScore | None = outcome.get("saved")
+        if saved is None:  # refused: the full leaf (or page) with the message
+            assessment, _ = _score_of(request, pk, score_pk)
+        else:  # the assessment as the save's lock read it, with the deadlines it read
+            assessment = saved.assessment
+            assessment.framework = score.assessment.framework
+            perm.remember_deadlines(assessment, memo)
+            if score.version == version:
+                outcome["before"] = score  # the row the save started from, as the page has it
+        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
+
     try:
         version = int(post.get("version", ""))
     except ValueError:
-        return _leaf_response(
-            request, assessment, score.pk, error=["Thiếu phiên bản của điểm."], status=400
-        )
+        return respond(error=["Thiếu phiên bản của điểm."], status=400)
 
     def save() -> LeafScore:
         if "value" in post:  # a binary leaf sends nothing until a radio is chosen
@@ -211,9 +238,6 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
         if "explanation" in post:
             kwargs["explanation"] = post.get("explanation", "").strip()
         return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
-
-    def respond(**outcome: Any) -> HttpResponse:
-        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
 
     return leaf_save(save, respond, attempted=attempted)
 

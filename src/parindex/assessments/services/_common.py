@@ -118,43 +118,20 @@ def _fresh_score(score: LeafScore) -> LeafScore:
     ).get(pk=score.pk)
 
 
-# What a save may find changed on a leaf since the caller read it: everything but the
-# identity (assessment, criterion) — the criterion and its rule are immutable once a
-# cycle uses the framework, and the cycle and unit belong to the locked assessment.
-_MUTABLE = tuple(
-    f.attname
-    for f in LeafScore._meta.concrete_fields
-    if f.attname not in ("id", "assessment_id", "criterion_id")
-)
-
-
-def _locked_for_save(score: LeafScore) -> Assessment:
+def _locked_row(score: LeafScore) -> LeafScore:
     """Lock the assessment row of ``score`` (``SELECT … FOR UPDATE`` of that row only;
-    SQLite's IMMEDIATE transactions already serialise) and read it afresh with its cycle
-    and unit in the same statement: the save's checks judge the current status and
-    cycle (frozen or not)."""
+    SQLite's IMMEDIATE transactions already serialise) and, in the same statement, read
+    the leaf afresh with its assessment, cycle and unit: the save's checks judge the
+    current status, cycle (frozen or not) and leaf. The criterion and rule the caller
+    loaded are kept (immutable once a cycle uses the framework)."""
     # The deadline extension stays a query of its own: annotated here as a subquery it
     # cost more CPU (compiling it) than the small query it saves.
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("cycle", "unit")
-        .get(pk=score.assessment_id)
+    row = (
+        LeafScore.objects.select_for_update(of=("assessment",))
+        .select_related("assessment__cycle", "assessment__unit")
+        .get(pk=score.pk)
     )
-
-
-def _current_score(score: LeafScore, assessment: Assessment) -> LeafScore:
-    """``score`` with its mutable columns read afresh (one single-table read, inside the
-    caller's lock) and ``assessment`` (fresh) attached; the criterion and rule the caller
-    loaded are kept (they do not change)."""
-    values = LeafScore.objects.filter(pk=score.pk).values(*_MUTABLE).get()
-    row = copy.copy(score)
-    row._state = copy.copy(score._state)
-    row._state.fields_cache = {
-        k: v for k, v in score._state.fields_cache.items() if k == "criterion"
-    }
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.assessment = assessment
+    row.criterion = score.criterion
     return row
 
 

@@ -15,9 +15,8 @@ from parindex.assessments.models import Assessment, LeafScore
 from parindex.assessments.selectors import missing_of
 from parindex.assessments.services._common import (
     S,
-    _current_score,
     _engine_rule,
-    _locked_for_save,
+    _locked_row,
     _points_in_range,
     _save_leaf,
     assessment_move,
@@ -43,10 +42,10 @@ def score_set(
         # Lock the assessment row first: a concurrent submission (a compare-and-set on its
         # status) then either waits for this save or is seen by it — a save never slips in
         # after the unit head submitted. (SQLite's IMMEDIATE transactions already serialise.)
-        # The caller's row gives the criterion and rule (immutable); only the mutable
-        # columns are read again, and the version is compared on write.
-        a = _locked_for_save(score)
-        row = _current_score(score, a)
+        # The caller's row gives the criterion and rule (immutable); the leaf is read
+        # again with the lock, and the version is compared on write.
+        row = _locked_row(score)
+        a = row.assessment
         require_unfrozen(a.cycle)
         # Checked afresh inside the transaction; the deadlines read here are then shared
         # with the caller's object of the same assessment (the page's answer reuses them).

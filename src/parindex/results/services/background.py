@@ -54,21 +54,16 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
             [DirtyUnit(cycle_id=cycle_id, unit_id=u) for u in unit_ids], ignore_conflicts=True
         )
     now = timezone.now()
-    # The compare-and-set first: the request row exists after the cycle's first request,
-    # so the common path is one INSERT (dirty unit) and one UPDATE; the row is read only
-    # when the flag is already set (is its task stale?) or the row is still missing.
-    flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
-        pending=True, requested_at=now, task_id=None
-    )
-    if flipped != 1:
-        req, created = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
-        if created:
-            flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
-                pending=True, requested_at=now, task_id=None
-            )
-            req.refresh_from_db()
-    if flipped != 1:
-        if not req.pending or not _pending_is_stale(req):
+    # The request row is read first: while a recompute is pending (a burst of saves, the
+    # deadline rush) that read and its task's status are all it takes — one query less
+    # than a failed compare-and-set followed by the read. A clear flag is then set by
+    # compare-and-set (one caller wins); a missing row is created on the cycle's first
+    # request.
+    req = RecomputeRequest.objects.filter(cycle_id=cycle_id).first()
+    if req is None:
+        req, _ = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
+    if req.pending:
+        if not _pending_is_stale(req):
             return False  # one is already pending: it will see this change
         # Take over the stale flag (compare-and-set on what was read: one caller wins).
         taken = RecomputeRequest.objects.filter(
@@ -76,6 +71,12 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
         ).update(requested_at=now, task_id=None)
         if taken != 1:
             return False
+    else:
+        flipped = RecomputeRequest.objects.filter(cycle_id=cycle_id, pending=False).update(
+            pending=True, requested_at=now, task_id=None
+        )
+        if flipped != 1:
+            return False  # another request set the flag meanwhile: its task sees this change
     result = recompute_cycle.enqueue(cycle_id)
     task_id = _uuid_or_none(result.id)
     if task_id is not None:
