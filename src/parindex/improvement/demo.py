@@ -3,6 +3,10 @@ matrix after seed 001 §III copied into this year in one step, and this year's a
 with tasks in every state — some done, some under way, some overdue — so the matrix, "Tiêu
 chí của tôi", the plan, the dashboard and the exports show real content.
 
+Next year's plan is a draft made the way Sở Nội vụ makes it each December: the matrix over
+the national framework's areas, then "Lập dự thảo từ kết quả quốc gia" on the latest
+(sample) PAR INDEX — one target and one task per criterion the province lost.
+
 Runs after the demo's main transaction (the services each commit their own); idempotent:
 a second run finds this year's plan and stops."""
 
@@ -21,11 +25,14 @@ from parindex.improvement.services import (
     matrix_row_save,
     plan_approve,
     plan_create,
+    plan_draft_generate,
     plan_update,
     target_set,
     task_progress,
     task_save,
 )
+from parindex.improvement.sources import national_label, national_lost
+from parindex.national.models import NationalDataset
 from parindex.units.models import Unit
 
 FRAMEWORK = "par-province-2024"
@@ -133,3 +140,39 @@ def seed_improvement(*, admin: Any, year: int | None = None) -> dict[str, int]:
             task_progress(task=task, status=status, progress=progress, note=note, actor=admin)
     plan_approve(plan=plan, actor=admin)
     return {"rows": len(MATRIX), "tasks": PlanTask.objects.filter(plan=plan).count()}
+
+
+#: The national framework's areas → the lead unit (seed 001 §III, by area).
+AREA_LEADS = {
+    "1": "so-noi-vu", "2": "so-tu-phap", "3": "vp-ubnd", "4": "so-noi-vu",
+    "5": "so-noi-vu", "6": "so-tai-chinh", "7": "so-kh-cn", "8": "tt-phvhcc",
+}  # fmt: skip
+
+
+def seed_next_year_draft(*, admin: Any, year: int | None = None) -> int:
+    """Next year's draft plan from the latest national PAR INDEX: the number of tasks drafted
+    (0 when there is no national dataset or the plan exists)."""
+    year = year or timezone.localdate().year + 1
+    dataset = NationalDataset.objects.filter(kind="par", home__isnull=False).order_by("-year")
+    ds = dataset.select_related("framework", "home").first()
+    if ds is None or ImprovementPlan.objects.filter(year=year).exists():
+        return 0
+    units = {u.code: u for u in Unit.objects.filter(code__in=set(AREA_LEADS.values()))}
+    areas = Criterion.objects.filter(framework=ds.framework, code__in=list(AREA_LEADS))
+    for area in areas:
+        lead = units.get(AREA_LEADS[area.code])
+        if lead is not None:
+            matrix_row_save(
+                year=year,
+                framework=ds.framework,
+                criterion=area,
+                lead_unit=lead,
+                partner_units=[u for u in units.values() if u != lead][:2],
+                lead_evidence="Tài liệu kiểm chứng các tiêu chí của lĩnh vực",
+                actor=admin,
+            )
+    plan = plan_create(year=year, framework=ds.framework, actor=admin)
+    result = plan_draft_generate(
+        plan=plan, lost=national_lost(admin, dataset=ds), actor=admin, source=national_label(ds)
+    )
+    return result.tasks

@@ -32,7 +32,7 @@ from parindex.formats.frameworks import load_framework_file, shipped_frameworks
 from parindex.formats.metrics import read_metrics
 from parindex.frameworks.models import Framework
 from parindex.frameworks.services import framework_import
-from parindex.improvement.demo import seed_improvement
+from parindex.improvement.demo import seed_improvement, seed_next_year_draft
 from parindex.national.demo import seed_national
 from parindex.results.services import cycle_publish, metrics_import, results_recompute
 from parindex.units.models import Unit, UnitGroup, UnitKind
@@ -296,6 +296,7 @@ def seed_demo() -> dict[str, Any]:
             created = True
     created = bool(seed_national()) or created
     seed_improvement(admin=User.objects.get(username="snv.admin"))
+    seed_next_year_draft(admin=User.objects.get(username="snv.admin"))
     return {
         "created": created,
         "province": province.name,
