@@ -16,6 +16,7 @@ from parindex.api.routers import (
     dossiers,
     evidence,
     notifications,
+    oversight,
     results,
     surveys,
 )
@@ -50,6 +51,7 @@ api.add_router("", notifications.router)
 api.add_router("", results.router)
 api.add_router("", surveys.router)
 api.add_router("", dossiers.router)
+api.add_router("", oversight.router)
 
 _patterns, _app, _namespace = api.urls
 #: ``path("api/", api_urls)``: the API plus the Swagger UI assets it serves itself.

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "parindex.reports",
     "parindex.surveys",
     "parindex.dossiers",
+    "parindex.oversight",
     "parindex.public",
     "parindex.api",
     "parindex.web",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("parindex.reports.urls")),
     path("", include("parindex.surveys.urls")),
     path("", include("parindex.dossiers.urls")),
+    path("", include("parindex.oversight.urls")),
     path("", include("parindex.web.urls")),
 ]
 

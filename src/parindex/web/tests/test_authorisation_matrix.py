@@ -33,6 +33,7 @@ from parindex.dossiers.models import DossierImport
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
 from parindex.notifications.models import Notification
+from parindex.oversight.tests.helpers import OversightObjects, oversight_objects
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
 from parindex.surveys.tests.helpers import SurveyObjects, survey_objects
@@ -56,6 +57,7 @@ class Objects:
     attempt_pk: int
     survey: SurveyObjects
     import_pk: int
+    oversight: OversightObjects
 
     @property
     def version(self) -> int:
@@ -99,6 +101,7 @@ def objects(w: World) -> Objects:
         attempt.pk,
         survey_objects(w),
         dossier_import.pk,
+        oversight_objects(w),
     )
 
 
@@ -155,6 +158,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "fmt": "yaml",
         "number": 1,
         "kind": "csv",
+        **o.oversight.page_ids,
         "code": {
             "unit_detail": w.tuphap.code,
             "results_unit": w.tuphap.code,
@@ -180,6 +184,7 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
     ids |= {"questionnaire_id": o.survey.questionnaire_pk}
     ids |= {"import_id": o.import_pk}
+    ids |= o.oversight.api_ids
     return template.format(**ids)
 
 
