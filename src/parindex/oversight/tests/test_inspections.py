@@ -213,7 +213,7 @@ def test_the_entry_page_shows_records_and_findings_to_the_unit(world, plan, clie
     page = client.get(reverse("oversight:entry", args=[finding.record.entry_id])).content.decode()
     assert (
         "Báo cáo trễ hạn" in page
-        and 'action="%s"' % reverse("oversight:finding_resolve", args=[finding.pk]) in page
+        and f'action="{reverse("oversight:finding_resolve", args=[finding.pk])}"' in page
     )
     assert "Ghi biên bản kiểm tra" not in page  # the admin's form
     client.force_login(world.other_staff)

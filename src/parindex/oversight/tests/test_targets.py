@@ -88,7 +88,7 @@ def test_only_a_statistic_leaf_of_a_unit_in_the_cycle_is_accepted(sworld):
     w = sworld
     with pytest.raises(ValidationError, match="không lấy điểm từ số liệu thống kê"):
         target_save(cycle=w.cycle, fields=_fields(w, criterion_code="1.1"), actor=w.admin)
-    with pytest.raises(ValidationError, match="không có tiêu chí lá “9.9”"):
+    with pytest.raises(ValidationError, match=r"không có tiêu chí lá “9\.9”"):
         target_save(cycle=w.cycle, fields=_fields(w, criterion_code="9.9"), actor=w.admin)
     with pytest.raises(ValidationError, match="phải là một số"):
         target_save(cycle=w.cycle, fields=_fields(w, target="nhiều"), actor=w.admin)
