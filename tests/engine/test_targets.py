@@ -37,3 +37,11 @@ def test_several_rows_give_the_mean_of_their_shares_and_unknown_actuals_wait():
 def test_an_unknown_formula_is_refused():
     with pytest.raises(ValueError, match="cách tính"):
         target_points(D("1"), [TargetRow(D("1"), D("1"), "magic")])
+
+
+def test_a_rule_row_takes_the_points_the_leaf_rule_gave_it():
+    # bands "80–95 %: 1 of 2 points": the caller scored 90 % as 1 point
+    row = TargetRow(D("95"), D("90"), "rule", points=D("1"))
+    assert target_points(D("2"), [row]) == D("1.000")
+    with pytest.raises(ValueError, match="cách chấm"):
+        target_points(D("2"), [TargetRow(D("95"), D("90"), "rule")])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -106,7 +106,7 @@ def initiative_delete(request: AuthedHttpRequest, initiative_pk: int) -> HttpRes
 
 @login_required
 @require_safe
-def initiative_file(request: AuthedHttpRequest, initiative_pk: int) -> HttpResponse:
+def initiative_file(request: AuthedHttpRequest, initiative_pk: int) -> FileResponse:
     row = sel.initiative_get(request.user, initiative_pk)
     if not row.file:
         raise Http404

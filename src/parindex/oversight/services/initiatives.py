@@ -7,6 +7,7 @@ from datetime import date
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 
 from parindex.accounts.models import User
@@ -76,7 +77,7 @@ def initiative_register(
             created_by=actor_user(actor),
         )
         if file is not None:
-            row.file.save(name, file, save=False)
+            row.file.save(name, File(file), save=False)
         return save_created(
             row,
             actor=actor,

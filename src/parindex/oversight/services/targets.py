@@ -19,8 +19,10 @@ from parindex.assessments.models import ASSESSMENT_EDITS, LeafScore
 from parindex.assessments.services.external import external_points_set
 from parindex.audit.services import record, save_created
 from parindex.cycles.models import Cycle, CycleUnit
+from parindex.engine.rules import RuleInputError, points_for
 from parindex.engine.targets import FORMULAS, TargetRow, target_points
 from parindex.formats.numbers import parse_grouped, vn_number
+from parindex.frameworks.selectors import criterion_rule
 from parindex.oversight.models import TargetIndicator, TargetKind
 from parindex.oversight.services._common import required
 from parindex.units.models import Unit
@@ -134,16 +136,24 @@ def _note(rows: list[TargetIndicator]) -> str:
     return f"Sổ chỉ tiêu năm {rows[0].cycle.year} — " + "; ".join(parts)
 
 
+def _engine_row(score: LeafScore, r: TargetIndicator) -> TargetRow:
+    """The row for the engine; a ``rule`` row is scored by the leaf's own rule here."""
+    points = None
+    if r.formula == "rule" and r.actual is not None:
+        maximum = score.criterion.max_points or Decimal(0)
+        points = points_for(criterion_rule(score.criterion), maximum, r.actual)
+    return TargetRow(r.target, r.actual, r.formula, points)
+
+
 def targets_feed(*, cycle: Cycle, actor: User | None) -> dict[str, int]:
     """Give each statistic leaf named by the register its points (engine.targets: the
     mean share of its rows × the leaf's max). Every leaf is checked first, so that a
     problem (an approved assessment) stops the feed before anything is written; each
     leaf is then stored by ``external_points_set`` with its audit row."""
     require_admin(actor, "tính điểm từ sổ chỉ tiêu", system=True)
-    groups: dict[tuple[int, int], list[TargetIndicator]] = defaultdict(list)
-    for t in TargetIndicator.objects.filter(cycle=cycle, criterion__isnull=False).select_related(
-        "cycle", "unit", "criterion"
-    ):
+    groups: dict[tuple[int, int | None], list[TargetIndicator]] = defaultdict(list)
+    rows_qs = TargetIndicator.objects.filter(cycle=cycle, criterion__isnull=False)
+    for t in rows_qs.select_related("cycle", "unit", "criterion__rule"):
         groups[(t.unit_id, t.criterion_id)].append(t)
     problems: list[str] = []
     planned: list[tuple[LeafScore, Decimal, str]] = []
@@ -159,10 +169,12 @@ def targets_feed(*, cycle: Cycle, actor: User | None) -> dict[str, int]:
             problems.append(f"Kết quả của {first.unit.name} đã được phê duyệt.")
             continue
         with_actual = [r for r in rows if r.actual is not None]
-        points = target_points(
-            score.criterion.max_points or Decimal(0),
-            [TargetRow(r.target, r.actual, r.formula) for r in with_actual],
-        )
+        maximum = score.criterion.max_points or Decimal(0)
+        try:
+            points = target_points(maximum, [_engine_row(score, r) for r in with_actual])
+        except (RuleInputError, ValueError) as exc:
+            problems.append(f"{first.unit.name}, tiêu chí {first.criterion.code}: {exc}.")
+            continue
         if points is None:
             waiting += 1
             continue

@@ -111,3 +111,34 @@ def test_an_approved_assessment_stops_the_feed_before_anything_is_written(sworld
     with pytest.raises(ValidationError, match="Sở Y tế đã được phê duyệt"):
         targets_feed(cycle=w.cycle, actor=w.admin)
     assert not LeafScore.objects.filter(final_points__isnull=False).exists()
+
+
+def test_a_rule_row_is_scored_by_the_leafs_own_rule(db):
+    """The demo's disbursement leaf 6.1.2 has bands (80–95 %: 1 of 2, ≥ 95 %: 2)."""
+    from parindex.engine.framework import Rule
+
+    bands = Rule(
+        type="bands",
+        params={
+            "bands": [
+                {"min": Decimal("0"), "max": Decimal("80"), "min_inclusive": True,
+                 "max_inclusive": False, "points": Decimal("0")},
+                {"min": Decimal("80"), "max": Decimal("95"), "min_inclusive": True,
+                 "max_inclusive": False, "points": Decimal("0.5")},
+                {"min": Decimal("95"), "max": Decimal("100"), "min_inclusive": True,
+                 "max_inclusive": True, "points": Decimal("1.5")},
+            ]
+        },
+    )  # fmt: skip
+    fw = statistic_framework()
+
+    def with_rule(node: Node) -> Node:
+        if node.code == "1.2.2":
+            return dataclasses.replace(node, rule=bands)
+        return dataclasses.replace(node, children=tuple(with_rule(c) for c in node.children))
+
+    fw = dataclasses.replace(fw, nodes=tuple(with_rule(n) for n in fw.nodes))
+    w = workflow_world(framework=fw, appraiser_criteria=("1.1",))
+    target_save(cycle=w.cycle, fields=_fields(w, formula="rule"), actor=w.admin)
+    targets_feed(cycle=w.cycle, actor=w.admin)
+    assert leaf_score(w.a, "1.2.2").final_points == Decimal("0.500")
