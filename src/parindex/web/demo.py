@@ -32,6 +32,7 @@ from parindex.formats.frameworks import load_framework_file, shipped_frameworks
 from parindex.formats.metrics import read_metrics
 from parindex.frameworks.models import Framework
 from parindex.frameworks.services import framework_import
+from parindex.oversight.demo import seed_oversight
 from parindex.results.services import cycle_publish, metrics_import, results_recompute
 from parindex.units.models import Unit, UnitGroup, UnitKind
 from parindex.units.services import lineage_add, units_load_divisions
@@ -292,6 +293,10 @@ def seed_demo() -> dict[str, Any]:
                 admin=User.objects.get(username="snv.admin"),
             )
             created = True
+    created = seed_oversight(
+        cycle=cycle, units=units, communes=communes, province=province,
+        admin=User.objects.get(username="snv.admin"),
+    ) or created  # fmt: skip
     return {
         "created": created,
         "province": province.name,
