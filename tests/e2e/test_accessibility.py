@@ -42,6 +42,8 @@ NOT_PAGES = {
     "surveys:results_docx",
     "dossiers:metrics_xlsx",
     "dossiers:import_report",
+    "oversight:report_xlsx",
+    "oversight:initiative_file",
 }
 #: Pages per role at most (a guard against a walk that never ends).
 LIMIT = 60
