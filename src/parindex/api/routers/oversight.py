@@ -46,13 +46,13 @@ from parindex.units.models import Unit
 router = Router(tags=["Kiểm tra CCHC, sáng kiến, sổ chỉ tiêu"])
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(Schema):
     title: Text
     min_share: Decimal = Field(Decimal("30"), gt=0, le=100)
     decision: str = ""
 
 
-class KindOut(Schema):
+class CoverageKindOut(Schema):
     kind: str
     label: str
     total: int
@@ -61,7 +61,7 @@ class KindOut(Schema):
     short: int
 
 
-class PlanOut(Schema):
+class InspectionPlanOut(Schema):
     id: int
     cycle: int
     title: str
@@ -73,17 +73,17 @@ class PlanOut(Schema):
     required_units: int
     short: int
     warning: str
-    by_kind: list[KindOut]
+    by_kind: list[CoverageKindOut]
 
 
-class EntryIn(Schema):
+class InspectionEntryIn(Schema):
     unit: Text
     planned_on: date
     team: Text
     note: str = ""
 
 
-class EntryOut(Schema):
+class InspectionEntryOut(Schema):
     id: int
     unit: str
     unit_name: str
@@ -92,13 +92,13 @@ class EntryOut(Schema):
     note: str
 
 
-class RecordIn(Schema):
+class InspectionRecordIn(Schema):
     inspected_on: date
     team: Text
     content: Text
 
 
-class RecordOut(Schema):
+class InspectionRecordOut(Schema):
     id: int
     entry: int
     unit: str
@@ -113,7 +113,7 @@ class FindingIn(Schema):
     due_on: date | None = None
 
 
-class ResolutionIn(Schema):
+class FindingResolutionIn(Schema):
     status: FindingStatus
     reason: str = ""
     note: str = ""
@@ -131,7 +131,7 @@ class FindingOut(Schema):
     resolution_note: str
 
 
-class ReportRow(Schema):
+class FindingReportRow(Schema):
     unit: str
     unit_name: str
     recommended: int
@@ -141,9 +141,9 @@ class ReportRow(Schema):
     reasons: list[str]
 
 
-class ReportOut(Schema):
-    rows: list[ReportRow]
-    total: ReportRow
+class FindingReportOut(Schema):
+    rows: list[FindingReportRow]
+    total: FindingReportRow
 
 
 class InitiativeIn(Schema):
@@ -170,14 +170,14 @@ class InitiativeOut(Schema):
     has_file: bool
 
 
-class DepartmentOut(Schema):
+class InitiativeDepartmentOut(Schema):
     unit: str
     name: str
     count: int
     met: bool
 
 
-class ProgressOut(Schema):
+class InitiativeProgressOut(Schema):
     year: int
     per_department: int
     ministry_goal: int
@@ -185,7 +185,7 @@ class ProgressOut(Schema):
     ministry_met: bool
     by_level: dict[str, int]
     departments_missing: list[str]
-    departments: list[DepartmentOut]
+    departments: list[InitiativeDepartmentOut]
 
 
 class TargetIn(Schema):
@@ -298,7 +298,7 @@ def target_out(t: TargetIndicator) -> dict[str, Any]:
 
 @router.get(
     "/cycles/{cycle_id}/inspection-plan",
-    response={200: PlanOut, **s.ERRORS},
+    response={200: InspectionPlanOut, **s.ERRORS},
     summary="Kế hoạch kiểm tra CCHC của kỳ, với độ bao phủ",
 )
 def plan_detail(request: ApiRequest, cycle_id: Id) -> Any:
@@ -310,10 +310,10 @@ def plan_detail(request: ApiRequest, cycle_id: Id) -> Any:
 
 @router.put(
     "/cycles/{cycle_id}/inspection-plan",
-    response={200: PlanOut, **s.ERRORS},
+    response={200: InspectionPlanOut, **s.ERRORS},
     summary="Lập hoặc sửa kế hoạch kiểm tra (Sở Nội vụ)",
 )
-def plan_put(request: ApiRequest, cycle_id: Id, payload: PlanIn) -> Any:
+def plan_put(request: ApiRequest, cycle_id: Id, payload: InspectionPlanIn) -> Any:
     cycle = _cycle(request, cycle_id)
     plan = inspection_plan_save(
         cycle=cycle,
@@ -327,7 +327,7 @@ def plan_put(request: ApiRequest, cycle_id: Id, payload: PlanIn) -> Any:
 
 @router.get(
     "/inspection-plans/{plan_id}/entries",
-    response={200: list[EntryOut], **s.ERRORS},
+    response={200: list[InspectionEntryOut], **s.ERRORS},
     summary="Đơn vị trong kế hoạch kiểm tra",
 )
 def entry_list(request: ApiRequest, plan_id: Id) -> Any:
@@ -336,10 +336,10 @@ def entry_list(request: ApiRequest, plan_id: Id) -> Any:
 
 @router.post(
     "/inspection-plans/{plan_id}/entries",
-    response={201: EntryOut, **s.ERRORS},
+    response={201: InspectionEntryOut, **s.ERRORS},
     summary="Thêm đơn vị vào kế hoạch (đơn vị phải tham gia kỳ đánh giá)",
 )
-def entry_create(request: ApiRequest, plan_id: Id, payload: EntryIn) -> Any:
+def entry_create(request: ApiRequest, plan_id: Id, payload: InspectionEntryIn) -> Any:
     entry = planned_inspection_add(
         plan=_plan(request, plan_id),
         unit=_unit(payload.unit),
@@ -353,7 +353,7 @@ def entry_create(request: ApiRequest, plan_id: Id, payload: EntryIn) -> Any:
 
 @router.get(
     "/inspection-plans/{plan_id}/records",
-    response={200: list[RecordOut], **s.ERRORS},
+    response={200: list[InspectionRecordOut], **s.ERRORS},
     summary="Biên bản kiểm tra",
 )
 def record_list(request: ApiRequest, plan_id: Id) -> Any:
@@ -362,10 +362,10 @@ def record_list(request: ApiRequest, plan_id: Id) -> Any:
 
 @router.post(
     "/inspection-entries/{entry_id}/records",
-    response={201: RecordOut, **s.ERRORS},
+    response={201: InspectionRecordOut, **s.ERRORS},
     summary="Ghi biên bản kiểm tra tại một đơn vị trong kế hoạch (Sở Nội vụ)",
 )
-def record_create(request: ApiRequest, entry_id: Id, payload: RecordIn) -> Any:
+def record_create(request: ApiRequest, entry_id: Id, payload: InspectionRecordIn) -> Any:
     row = inspection_record_create(
         entry=sel.entry_get(request.auth, entry_id),
         inspected_on=payload.inspected_on,
@@ -408,7 +408,7 @@ def finding_post(request: ApiRequest, record_id: Id, payload: FindingIn) -> Any:
     description="status: resolved (đã xử lý), in_progress (đang xử lý), unresolved (chưa xử "
     "lý — reason bắt buộc).",
 )
-def finding_put(request: ApiRequest, finding_id: Id, payload: ResolutionIn) -> Any:
+def finding_put(request: ApiRequest, finding_id: Id, payload: FindingResolutionIn) -> Any:
     row = finding_resolve(
         finding=sel.finding_get(request.auth, finding_id),
         status=payload.status,
@@ -430,7 +430,7 @@ def _report_row(unit: Unit | None, counts: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/inspection-plans/{plan_id}/report",
-    response={200: ReportOut, **s.ERRORS},
+    response={200: FindingReportOut, **s.ERRORS},
     summary="Số vấn đề đã kiến nghị xử lý, đã xử lý xong, chưa xử lý, lý do chưa xử lý",
 )
 def finding_report(request: ApiRequest, plan_id: Id) -> Any:
@@ -481,7 +481,7 @@ def initiative_create(request: ApiRequest, payload: InitiativeIn) -> Any:
 
 @router.get(
     "/initiatives/progress",
-    response={200: ProgressOut, **s.ERRORS},
+    response={200: InitiativeProgressOut, **s.ERRORS},
     summary="Tiến độ so với chỉ tiêu sáng kiến của năm (mặc định năm nay)",
 )
 def initiative_progress(request: ApiRequest, year: Year | None = None) -> Any:
