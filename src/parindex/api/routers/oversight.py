@@ -188,7 +188,7 @@ class InitiativeProgressOut(Schema):
     departments: list[InitiativeDepartmentOut]
 
 
-class TargetIn(Schema):
+class TargetRowIn(Schema):
     kind: TargetKind
     name: Text
     unit: Text
@@ -201,7 +201,7 @@ class TargetIn(Schema):
     note: str = ""
 
 
-class TargetOut(Schema):
+class TargetRowOut(Schema):
     id: int
     cycle: int
     kind: str
@@ -326,22 +326,22 @@ def plan_put(request: ApiRequest, cycle_id: Id, payload: InspectionPlanIn) -> An
 
 
 @router.get(
-    "/inspection-plans/{plan_id}/entries",
+    "/inspection-plans/{inspection_plan_id}/entries",
     response={200: list[InspectionEntryOut], **s.ERRORS},
     summary="Đơn vị trong kế hoạch kiểm tra",
 )
-def entry_list(request: ApiRequest, plan_id: Id) -> Any:
-    return [entry_out(e) for e in sel.entries_for(request.auth, _plan(request, plan_id))]
+def entry_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
+    return [entry_out(e) for e in sel.entries_for(request.auth, _plan(request, inspection_plan_id))]
 
 
 @router.post(
-    "/inspection-plans/{plan_id}/entries",
+    "/inspection-plans/{inspection_plan_id}/entries",
     response={201: InspectionEntryOut, **s.ERRORS},
     summary="Thêm đơn vị vào kế hoạch (đơn vị phải tham gia kỳ đánh giá)",
 )
-def entry_create(request: ApiRequest, plan_id: Id, payload: InspectionEntryIn) -> Any:
+def entry_create(request: ApiRequest, inspection_plan_id: Id, payload: InspectionEntryIn) -> Any:
     entry = planned_inspection_add(
-        plan=_plan(request, plan_id),
+        plan=_plan(request, inspection_plan_id),
         unit=_unit(payload.unit),
         planned_on=payload.planned_on,
         team=payload.team,
@@ -352,12 +352,14 @@ def entry_create(request: ApiRequest, plan_id: Id, payload: InspectionEntryIn) -
 
 
 @router.get(
-    "/inspection-plans/{plan_id}/records",
+    "/inspection-plans/{inspection_plan_id}/records",
     response={200: list[InspectionRecordOut], **s.ERRORS},
     summary="Biên bản kiểm tra",
 )
-def record_list(request: ApiRequest, plan_id: Id) -> Any:
-    return [record_out(r) for r in sel.records_for(request.auth, _plan(request, plan_id))]
+def record_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
+    return [
+        record_out(r) for r in sel.records_for(request.auth, _plan(request, inspection_plan_id))
+    ]
 
 
 @router.post(
@@ -377,12 +379,14 @@ def record_create(request: ApiRequest, entry_id: Id, payload: InspectionRecordIn
 
 
 @router.get(
-    "/inspection-plans/{plan_id}/findings",
+    "/inspection-plans/{inspection_plan_id}/findings",
     response={200: list[FindingOut], **s.ERRORS},
     summary="Kiến nghị sau kiểm tra và kết quả xử lý",
 )
-def finding_list(request: ApiRequest, plan_id: Id) -> Any:
-    return [finding_out(f) for f in sel.findings_for(request.auth, _plan(request, plan_id))]
+def finding_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
+    return [
+        finding_out(f) for f in sel.findings_for(request.auth, _plan(request, inspection_plan_id))
+    ]
 
 
 @router.post(
@@ -429,12 +433,12 @@ def _report_row(unit: Unit | None, counts: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/inspection-plans/{plan_id}/report",
+    "/inspection-plans/{inspection_plan_id}/report",
     response={200: FindingReportOut, **s.ERRORS},
     summary="Số vấn đề đã kiến nghị xử lý, đã xử lý xong, chưa xử lý, lý do chưa xử lý",
 )
-def finding_report(request: ApiRequest, plan_id: Id) -> Any:
-    report = sel.finding_report(request.auth, _plan(request, plan_id))
+def finding_report(request: ApiRequest, inspection_plan_id: Id) -> Any:
+    report = sel.finding_report(request.auth, _plan(request, inspection_plan_id))
     return {
         "rows": [_report_row(r["unit"], r) for r in report.rows],
         "total": _report_row(None, report.total),
@@ -503,7 +507,7 @@ def initiative_progress(request: ApiRequest, year: Year | None = None) -> Any:
 # --------------------------------------------------------------------------- targets
 
 
-def _fields(payload: TargetIn) -> TargetFields:
+def _fields(payload: TargetRowIn) -> TargetFields:
     return TargetFields(
         kind=payload.kind,
         name=payload.name,
@@ -520,7 +524,7 @@ def _fields(payload: TargetIn) -> TargetFields:
 
 @router.get(
     "/cycles/{cycle_id}/targets",
-    response={200: list[TargetOut], **s.ERRORS},
+    response={200: list[TargetRowOut], **s.ERRORS},
     summary="Sổ chỉ tiêu thống kê của kỳ",
 )
 def target_list(request: ApiRequest, cycle_id: Id) -> Any:
@@ -529,10 +533,10 @@ def target_list(request: ApiRequest, cycle_id: Id) -> Any:
 
 @router.post(
     "/cycles/{cycle_id}/targets",
-    response={201: TargetOut, **s.ERRORS},
+    response={201: TargetRowOut, **s.ERRORS},
     summary="Thêm một dòng sổ chỉ tiêu (Sở Nội vụ)",
 )
-def target_create(request: ApiRequest, cycle_id: Id, payload: TargetIn) -> Any:
+def target_create(request: ApiRequest, cycle_id: Id, payload: TargetRowIn) -> Any:
     cycle = _cycle(request, cycle_id)
     row = target_save(cycle=cycle, fields=_fields(payload), actor=request.auth)
     return Status(201, target_out(row))
@@ -540,10 +544,10 @@ def target_create(request: ApiRequest, cycle_id: Id, payload: TargetIn) -> Any:
 
 @router.put(
     "/targets/{target_id}",
-    response={200: TargetOut, **s.ERRORS},
+    response={200: TargetRowOut, **s.ERRORS},
     summary="Sửa một dòng sổ chỉ tiêu (Sở Nội vụ)",
 )
-def target_put(request: ApiRequest, target_id: Id, payload: TargetIn) -> Any:
+def target_put(request: ApiRequest, target_id: Id, payload: TargetRowIn) -> Any:
     row = sel.target_get(request.auth, target_id)
     row = target_save(cycle=row.cycle, fields=_fields(payload), row=row, actor=request.auth)
     return target_out(row)

@@ -42,7 +42,7 @@ class OversightObjects:
     @property
     def api_ids(self) -> dict[str, int]:
         return {
-            "plan_id": self.plan_pk,
+            "inspection_plan_id": self.plan_pk,
             "entry_id": self.entry_pk,
             "record_id": self.record_pk,
             "finding_id": self.finding_pk,

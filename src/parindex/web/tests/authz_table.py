@@ -469,15 +469,15 @@ API |= {
         OVERSIGHT_ADMIN_API.only,
         body=lambda o: {"title": "Kế hoạch kiểm tra CCHC năm 2025", "min_share": 30},
     ),
-    "GET /api/inspection-plans/{plan_id}/entries": OVERSIGHT_READ,
-    "POST /api/inspection-plans/{plan_id}/entries": Expect(
+    "GET /api/inspection-plans/{inspection_plan_id}/entries": OVERSIGHT_READ,
+    "POST /api/inspection-plans/{inspection_plan_id}/entries": Expect(
         OVERSIGHT_ADMIN_API.default,
         OVERSIGHT_ADMIN_API.only,
         body=lambda o: {"unit": o.world.yte.code, "planned_on": "2025-11-03", "team": "Đoàn 2"},
     ),
-    "GET /api/inspection-plans/{plan_id}/records": OVERSIGHT_READ,
-    "GET /api/inspection-plans/{plan_id}/findings": OVERSIGHT_READ,
-    "GET /api/inspection-plans/{plan_id}/report": OVERSIGHT_READ,
+    "GET /api/inspection-plans/{inspection_plan_id}/records": OVERSIGHT_READ,
+    "GET /api/inspection-plans/{inspection_plan_id}/findings": OVERSIGHT_READ,
+    "GET /api/inspection-plans/{inspection_plan_id}/report": OVERSIGHT_READ,
     "POST /api/inspection-entries/{entry_id}/records": Expect(
         OVERSIGHT_ADMIN_OWN_API.default,
         OVERSIGHT_ADMIN_OWN_API.only,
