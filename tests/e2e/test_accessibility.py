@@ -44,6 +44,8 @@ NOT_PAGES = {
     "dossiers:import_report",
     "improvement:plan_docx",
     "improvement:plan_xlsx",
+    "oversight:report_xlsx",
+    "oversight:initiative_file",
 }
 #: Pages per role at most (a guard against a walk that never ends).
 LIMIT = 60

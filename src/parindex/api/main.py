@@ -18,6 +18,7 @@ from parindex.api.routers import (
     improvement,
     national,
     notifications,
+    oversight,
     results,
     surveys,
 )
@@ -54,6 +55,7 @@ api.add_router("", surveys.router)
 api.add_router("", dossiers.router)
 api.add_router("", national.router)
 api.add_router("", improvement.router)
+api.add_router("", oversight.router)
 
 _patterns, _app, _namespace = api.urls
 #: ``path("api/", api_urls)``: the API plus the Swagger UI assets it serves itself.

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "parindex.dossiers",
     "parindex.national",
     "parindex.improvement",
+    "parindex.oversight",
     "parindex.public",
     "parindex.api",
     "parindex.web",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("parindex.dossiers.urls")),
     path("", include("parindex.national.urls")),
     path("", include("parindex.improvement.urls")),
+    path("", include("parindex.oversight.urls")),
     path("", include("parindex.web.urls")),
 ]
 

@@ -34,6 +34,7 @@ from parindex.frameworks.models import Framework
 from parindex.frameworks.services import framework_import
 from parindex.improvement.demo import seed_improvement, seed_next_year_draft
 from parindex.national.demo import seed_national
+from parindex.oversight.demo import seed_oversight
 from parindex.results.services import cycle_publish, metrics_import, results_recompute
 from parindex.units.models import Unit, UnitGroup, UnitKind
 from parindex.units.services import lineage_add, units_load_divisions
@@ -297,6 +298,10 @@ def seed_demo() -> dict[str, Any]:
     created = bool(seed_national()) or created
     seed_improvement(admin=User.objects.get(username="snv.admin"))
     seed_next_year_draft(admin=User.objects.get(username="snv.admin"))
+    created = seed_oversight(
+        cycle=cycle, units=units, communes=communes, province=province,
+        admin=User.objects.get(username="snv.admin"),
+    ) or created  # fmt: skip
     return {
         "created": created,
         "province": province.name,

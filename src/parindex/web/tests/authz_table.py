@@ -551,3 +551,119 @@ API |= {
         {"status": "doing", "progress": 10}
     ),
 }
+
+
+# ---- oversight (issue 12 parts 7–9, app parindex.oversight) -------------------------------
+# The admin, the council and the leaders read everything, a unit's users their own unit's
+# rows; appraisers and other units get 404. The admin writes; a unit resolves the findings
+# addressed to it and keeps its own initiatives. The objects are Tư pháp's
+# (parindex.oversight.tests.helpers.OversightObjects).
+APPRAISERS = ("appraiser", "other_appraiser")
+#: Read by the admin, the council, the leaders and every unit's users (their own rows).
+OVERSIGHT_READ = Expect("ok", of(APPRAISERS, "hidden"))
+#: Tư pháp's object: its unit and the province-wide readers; Y tế and appraisers get 404.
+OVERSIGHT_OWN = Expect("ok", of([*OTHER_UNIT, *APPRAISERS], "hidden"))
+#: An admin-only write through the API: readers see the object (403), appraisers do not.
+OVERSIGHT_ADMIN_API = Expect("denied", {"admin": "ok", **of(APPRAISERS, "hidden")})
+#: The same on a Tư pháp object, which Y tế's users do not see either.
+OVERSIGHT_ADMIN_OWN_API = Expect(
+    "denied", {"admin": "ok", **of([*OTHER_UNIT, *APPRAISERS], "hidden")}
+)
+
+
+def oversight_target_form(o: Any) -> dict[str, str]:
+    return {
+        "kind": "budget", "name": "Thu ngân sách nhà nước", "unit": o.world.tuphap.code,
+        "lead_unit": o.world.tuphap.code, "measure": "tỷ đồng", "target": "1200",
+        "actual": "1250",
+    }  # fmt: skip
+
+
+PAGES |= {
+    "oversight:index": OVERSIGHT_READ,
+    "oversight:inspections": OVERSIGHT_READ,
+    "oversight:report": OVERSIGHT_READ,
+    "oversight:report_xlsx": OVERSIGHT_READ,
+    "oversight:initiatives": OVERSIGHT_READ,
+    "oversight:targets": OVERSIGHT_READ,
+    "oversight:entry": OVERSIGHT_OWN,
+    "oversight:initiative_file": OVERSIGHT_OWN,
+    "oversight:plan_save": admin_only("POST", body=lambda o: {"title": "Kế hoạch kiểm tra"}),
+    "oversight:entry_add": admin_only(
+        "POST",
+        body=lambda o: {"unit": o.world.yte.code, "planned_on": "2025-11-03", "team": "Đoàn 2"},
+    ),
+    "oversight:entry_remove": admin_only("POST"),  # refused with a message: it has a record
+    "oversight:record_add": admin_only(
+        "POST", body=lambda o: {"inspected_on": "2025-10-20", "team": "Đoàn 1", "content": "x"}
+    ),
+    "oversight:finding_add": admin_only(
+        "POST", body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung"}
+    ),
+    # The council and the leaders see the finding but may not resolve it: 404 on the pages.
+    "oversight:finding_resolve": post(
+        "hidden", of(["admin", *UNIT], "ok"), body=lambda o: {"status": "resolved"}
+    ),
+    # Every unit registers its own initiatives (Y tế's users for Y tế); readers only read.
+    "oversight:initiative_add": post(
+        "ok",
+        of([*APPRAISERS, "council", "leader"], "hidden"),
+        body=lambda o: {"unit": o.world.tuphap.code, "year": "2025", "title": "Một cửa số"},
+    ),
+    "oversight:initiative_remove": post("hidden", of(["admin", *UNIT], "ok")),
+    "oversight:initiative_goal": admin_only(
+        "POST", body=lambda o: {"year": "2025", "per_department": "1", "ministry": "3"}
+    ),
+    "oversight:target_add": admin_only("POST", body=oversight_target_form),
+    "oversight:target_edit": admin_only("POST", body=oversight_target_form),
+    "oversight:targets_feed": admin_only("POST"),
+}
+
+API |= {
+    "GET /api/cycles/{cycle_id}/inspection-plan": OVERSIGHT_READ,
+    "PUT /api/cycles/{cycle_id}/inspection-plan": Expect(
+        OVERSIGHT_ADMIN_API.default,
+        OVERSIGHT_ADMIN_API.only,
+        body=lambda o: {"title": "Kế hoạch kiểm tra CCHC năm 2025", "min_share": 30},
+    ),
+    "GET /api/inspection-plans/{inspection_plan_id}/entries": OVERSIGHT_READ,
+    "POST /api/inspection-plans/{inspection_plan_id}/entries": Expect(
+        OVERSIGHT_ADMIN_API.default,
+        OVERSIGHT_ADMIN_API.only,
+        body=lambda o: {"unit": o.world.yte.code, "planned_on": "2025-11-03", "team": "Đoàn 2"},
+    ),
+    "GET /api/inspection-plans/{inspection_plan_id}/records": OVERSIGHT_READ,
+    "GET /api/inspection-plans/{inspection_plan_id}/findings": OVERSIGHT_READ,
+    "GET /api/inspection-plans/{inspection_plan_id}/report": OVERSIGHT_READ,
+    "POST /api/inspection-entries/{entry_id}/records": Expect(
+        OVERSIGHT_ADMIN_OWN_API.default,
+        OVERSIGHT_ADMIN_OWN_API.only,
+        body=lambda o: {"inspected_on": "2025-10-20", "team": "Đoàn 1", "content": "Kiểm tra"},
+    ),
+    "POST /api/inspection-records/{record_id}/findings": Expect(
+        OVERSIGHT_ADMIN_OWN_API.default,
+        OVERSIGHT_ADMIN_OWN_API.only,
+        body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung báo cáo"},
+    ),
+    "PUT /api/findings/{finding_id}/resolution": Expect(
+        "denied",
+        {**of(["admin", *UNIT], "ok"), **of([*OTHER_UNIT, *APPRAISERS], "hidden")},
+        body=lambda o: {"status": "unresolved", "reason": "Chờ bố trí kinh phí"},
+    ),
+    "GET /api/initiatives": OVERSIGHT_READ,
+    # Y tế's users asking to register for Tư pháp: another unit's register (404).
+    "POST /api/initiatives": Expect(
+        "denied",
+        {**of(["admin", *UNIT], "ok"), **of([*OTHER_UNIT, *APPRAISERS], "hidden")},
+        body=lambda o: {"unit": o.world.tuphap.code, "year": 2025, "title": "Một cửa số"},
+    ),
+    "GET /api/initiatives/progress": OVERSIGHT_READ,
+    "GET /api/cycles/{cycle_id}/targets": OVERSIGHT_READ,
+    "POST /api/cycles/{cycle_id}/targets": Expect(
+        OVERSIGHT_ADMIN_API.default, OVERSIGHT_ADMIN_API.only, body=oversight_target_form
+    ),
+    "PUT /api/targets/{target_id}": Expect(
+        OVERSIGHT_ADMIN_OWN_API.default, OVERSIGHT_ADMIN_OWN_API.only, body=oversight_target_form
+    ),
+    "POST /api/cycles/{cycle_id}/targets/feed": OVERSIGHT_ADMIN_API,
+}

@@ -35,6 +35,7 @@ from parindex.evidence.tests.samples import sample_upload
 from parindex.improvement.tests.helpers import ImprovementObjects, improvement_objects
 from parindex.national.tests.helpers import authz_dataset
 from parindex.notifications.models import Notification
+from parindex.oversight.tests.helpers import OversightObjects, oversight_objects
 from parindex.reports.models import ExportJob, JobStatus
 from parindex.results.services import results_recompute
 from parindex.surveys.tests.helpers import SurveyObjects, survey_objects
@@ -60,6 +61,7 @@ class Objects:
     import_pk: int
     national_pk: int
     improvement: ImprovementObjects
+    oversight: OversightObjects
 
     @property
     def version(self) -> int:
@@ -105,6 +107,7 @@ def objects(w: World) -> Objects:
         dossier_import.pk,
         authz_dataset(),
         improvement_objects(w),
+        oversight_objects(w),
     )
 
 
@@ -165,6 +168,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "fmt": "yaml",
         "number": 1,
         "kind": "csv",
+        **o.oversight.page_ids,
         "code": {
             "unit_detail": w.tuphap.code,
             "results_unit": w.tuphap.code,
@@ -192,6 +196,7 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"import_id": o.import_pk, "dataset_id": o.national_pk}
     ids |= {"row_id": o.improvement.row_pk, "plan_id": o.improvement.plan_pk, "fmt": "docx"}
     ids |= {"task_id": o.improvement.task_pk}
+    ids |= o.oversight.api_ids
     return template.format(**ids)
 
 
