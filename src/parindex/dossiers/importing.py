@@ -34,6 +34,7 @@ from django.db import connection
 from parindex.dossiers.calendar import work_calendar
 from parindex.dossiers.models import Apology, Dossier, StatusMapping
 from parindex.engine.calendar import WorkCalendar
+from parindex.engine.dossier_codes import LOCAL
 from parindex.engine.dossiers import Period, apology_checks, classify
 from parindex.formats.dossier_columns import fold, status_map
 from parindex.formats.dossiers import CHUNK_BYTES, DossierFile, batch_arrays
@@ -42,7 +43,6 @@ from parindex.formats.errors import Problem
 Progress = Callable[[int, str], None]
 #: SQLite page cache during an import (KiB).
 SQLITE_CACHE_KIB = 256 * 1024
-LOCAL = "Asia/Ho_Chi_Minh"
 
 #: Record columns written to the Dossier table, in the staging order.
 TEXT = ("code", "source", "procedure", "procedure_name", "field", "unit_text", "official")

@@ -14,12 +14,14 @@ from pathlib import PurePosixPath
 
 from django.db import models
 
-from parindex.engine.dossiers import OUTCOME_LABELS, STATUS_NAMES
+from parindex.engine.dossier_codes import OUTCOME_LABELS, STATUS_NAMES
 from parindex.fields import creation_time, moment, optional_ref, unique, update_time, user_ref
 
 STATUS_CHOICES = [(code, f"{code} — {name}") for code, name in STATUS_NAMES.items()]
 OUTCOME_CHOICES = [(0, "không tính"), *((int(k), v) for k, v in OUTCOME_LABELS.items())]
 CHANNEL_CHOICES = [(1, "Trực tiếp"), (2, "Trực tuyến"), (3, "Bưu chính công ích")]
+#: The source systems with a shipped status table (``data/dossiers/status-maps.yaml``).
+SOURCES = (("dvcqg", "Cổng DVC quốc gia"), ("opencps", "OpenCPS"), ("igate", "iGate (VNPT)"))
 
 
 class Dossier(models.Model):

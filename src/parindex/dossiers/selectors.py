@@ -12,27 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import polars as pl
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from parindex.accounts.models import User
-from parindex.dossiers.calendar import work_calendar
-from parindex.dossiers.importing import LOCAL, local_series
+from parindex.accounts.permissions import is_admin
 from parindex.dossiers.models import (
     DEFAULT_THRESHOLD,
     Dossier,
     DossierImport,
     OfficialThreshold,
+    StatusMapping,
 )
-from parindex.engine.dossiers import Counts, Outcome, Period, classify, rates
-from parindex.formats.dossiers import batch_arrays
+from parindex.engine.dossier_codes import LOCAL, Counts, Outcome, Period, rates
 from parindex.units.models import Unit
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Group keys of the metrics: the column grouped on.
 GROUPS = {
@@ -131,6 +131,20 @@ def import_get(user: User | AnonymousUser, pk: int) -> DossierImport:
     return job
 
 
+def status_mappings_for(user: User | AnonymousUser | None) -> QuerySet[StatusMapping]:
+    """The admin's status mappings (Sở Nội vụ only; nobody else sees them)."""
+    if user is None or is_admin(user):
+        return StatusMapping.objects.all()
+    return StatusMapping.objects.none()
+
+
+def status_mapping_get(user: User | AnonymousUser, pk: int) -> StatusMapping:
+    found = status_mappings_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def dossier_get(user: User | AnonymousUser, pk: int) -> Dossier:
     found = dossiers_for(user).select_related("unit", "apology").filter(pk=pk).first()
     if found is None:
@@ -178,6 +192,15 @@ def _judged(
     qs: QuerySet[Dossier], period: Period, column: str | None
 ) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """``(keys, pks, outcome, channel, processing seconds)`` per chunk of the on-the-fly set."""
+    # numpy and Polars load with the first on-the-fly judgement, not with the web app
+    import numpy as np
+    import polars as pl
+
+    from parindex.dossiers.calendar import work_calendar
+    from parindex.dossiers.importing import local_series
+    from parindex.engine.dossiers import classify
+    from parindex.formats.dossiers import batch_arrays
+
     names = (*_FLY, *((column,) if column else ()))
     rows = _fly_set(qs, period).values_list(*names).order_by()
     cal = None
@@ -335,7 +358,7 @@ def drill_down(
         )
         pks += list(qs.filter(stored).order_by("-received_at", "pk").values_list("pk", flat=True))
     for _keys, ids, outcome, _ch, _proc in _judged(qs, period, None):
-        pks += ids[np.isin(outcome, wanted)].tolist()
+        pks += [pk for pk, oc in zip(ids.tolist(), outcome.tolist(), strict=True) if oc in wanted]
     return pks
 
 

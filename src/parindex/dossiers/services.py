@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,17 +27,23 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
-from parindex.dossiers.calendar import calendar_rows, load_days
-from parindex.dossiers.importing import Progress, Staged, bulk_mode, stage_file, write_staged
-from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
+from parindex.dossiers.models import (
+    SOURCES,
+    CalendarDay,
+    DossierImport,
+    ImportStatus,
+    StatusMapping,
+)
 from parindex.dossiers.tasks import run_import
-from parindex.engine.dossiers import Period
+from parindex.engine.dossier_codes import Period
 from parindex.formats.cells import safe_cell
-from parindex.formats.dossier_columns import fold
 from parindex.formats.errors import Problem
 from parindex.jobs.leases import enqueue_or_fail
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
+
+if TYPE_CHECKING:
+    from parindex.dossiers.importing import Progress, Staged
 
 ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
 
@@ -141,6 +147,9 @@ def _progress(job_id: int) -> Progress:
 
 
 def _run(job: DossierImport, path: Path, actor: User | None) -> None:
+    # Polars and numpy load with the first import, not with the web app
+    from parindex.dossiers.importing import bulk_mode, stage_file, write_staged
+
     progress = _progress(job.pk)
     staged = stage_file(path, source=job.source, progress=progress)
     try:
@@ -230,6 +239,8 @@ def late_rates_feed(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
 def _measures_on_time(name: str) -> bool:
     """A statistic leaf about dossiers handled on time ("Tỷ lệ hồ sơ TTHC được giải quyết
     đúng hạn", "... đúng hạn" in the name with "hồ sơ")."""
+    from parindex.formats.dossier_columns import fold  # Polars: not at web start
+
     folded = fold(name)
     return "dung han" in folded and "ho so" in folded and "tre" not in folded
 
@@ -291,6 +302,8 @@ def dossier_feeds(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
 def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) -> int:
     """(Re)load calendar tables (the shipped 2024–2026 ones by default) into the editable
     days; a date already stored is replaced. Returns the number of days written."""
+    from parindex.dossiers.calendar import calendar_rows, load_days  # numpy: not at web start
+
     if actor is not None:
         require_admin(actor, "nhập lịch làm việc")
     rows = calendar_rows(paths)
@@ -298,3 +311,92 @@ def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) 
         n = load_days(CalendarDay, rows)
         record(actor=actor, action="dossiers.calendar_load", obj=None, after={"days": n})
     return n
+
+
+# -- status mappings (Sở Nội vụ) ----------------------------------------------------------
+
+
+def _mapping_clean(
+    *, source: str, value: str, code: Any, exclude: int | None
+) -> tuple[str, str, int]:
+    """The checked ``(source, value, code)`` of a mapping, or every problem at once."""
+    from parindex.formats.dossier_columns import fold  # Polars: not at web start
+
+    errors: dict[str, str] = {}
+    source = (source or "").strip()
+    value = " ".join((value or "").split())
+    if source not in dict(SOURCES):
+        errors["source"] = "Chọn hệ thống nguồn trong danh sách."
+    if not value:
+        errors["value"] = "Nhập giá trị trạng thái như trong tệp xuất."
+    elif len(value) > 200:
+        errors["value"] = "Giá trị trạng thái dài quá 200 ký tự."
+    try:
+        number = int(str(code).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= 10:
+        errors["code"] = "Mã trạng thái quốc gia phải là số nguyên từ 1 đến 10."
+    if value and "source" not in errors:
+        folded = fold(value)
+        for other in StatusMapping.objects.filter(source=source).exclude(pk=exclude):
+            if fold(other.value) == folded:
+                errors["value"] = (
+                    f"Hệ thống {source} đã có giá trị “{other.value}” (→ mã {other.code}); "
+                    "sửa dòng đó thay vì thêm dòng trùng."
+                )
+                break
+    if errors:
+        raise ValidationError(errors)
+    return source, value, number
+
+
+def status_mapping_create(
+    *, source: str, value: str, code: Any, actor: User | None
+) -> StatusMapping:
+    """Add a source's status value → national code (1–10); refused when the value (without
+    diacritics and case) is already mapped for that source."""
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        source, value, number = _mapping_clean(source=source, value=value, code=code, exclude=None)
+        mapping = StatusMapping.objects.create(source=source, value=value, code=number)
+        record(
+            actor=actor,
+            action="dossiers.status_mapping_create",
+            obj=mapping,
+            after=_mapping_dict(mapping),
+        )
+    return mapping
+
+
+def status_mapping_update(
+    *, mapping: StatusMapping, source: str, value: str, code: Any, actor: User | None
+) -> StatusMapping:
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        row = StatusMapping.objects.select_for_update().get(pk=mapping.pk)
+        before = _mapping_dict(row)
+        row.source, row.value, row.code = _mapping_clean(
+            source=source, value=value, code=code, exclude=row.pk
+        )
+        row.save()
+        record(
+            actor=actor,
+            action="dossiers.status_mapping_update",
+            obj=row,
+            before=before,
+            after=_mapping_dict(row),
+        )
+    return row
+
+
+def status_mapping_delete(*, mapping: StatusMapping, actor: User | None) -> None:
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        before = _mapping_dict(mapping)
+        record(actor=actor, action="dossiers.status_mapping_delete", obj=mapping, before=before)
+        StatusMapping.objects.filter(pk=mapping.pk).delete()
+
+
+def _mapping_dict(m: StatusMapping) -> dict[str, Any]:
+    return {"source": m.source, "value": m.value, "code": m.code}

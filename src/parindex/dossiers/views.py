@@ -21,20 +21,19 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.selectors import cycle_get
 from parindex.dossiers import selectors as sel
-from parindex.dossiers.models import CalendarDay, Dossier, OfficialThreshold
+from parindex.dossiers.models import SOURCES, CalendarDay, Dossier, OfficialThreshold
 from parindex.dossiers.services import (
     calendar_load,
     dossier_feeds,
     dossier_import_request,
 )
 from parindex.dossiers.xlsx import metrics_xlsx
-from parindex.engine.dossiers import Period
+from parindex.engine.dossier_codes import Period
 from parindex.formats.errors import FormatError
 from parindex.formats.numbers import vn_number
 from parindex.web.charts import chart_number
 
 PAGE = 50
-SOURCES = (("dvcqg", "Cổng DVC quốc gia"), ("opencps", "OpenCPS"), ("igate", "iGate (VNPT)"))
 
 
 def _period(request: AuthedHttpRequest) -> tuple[Period, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from parindex.engine.dossiers import STATUS_NAMES, TERMINAL
+from parindex.engine.dossier_codes import STATUS_NAMES, TERMINAL
 from parindex.engine.rules import NUMBER_RE
 from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import parse_decimal

@@ -15,7 +15,7 @@ from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
 from parindex.dossiers import selectors as sel
-from parindex.engine.dossiers import Period
+from parindex.engine.dossier_codes import Period
 
 router = Router(tags=["Hồ sơ thủ tục hành chính"])
 
