@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
@@ -15,6 +15,11 @@ from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
 from parindex.dossiers import selectors as sel
+from parindex.dossiers.services import (
+    status_mapping_create,
+    status_mapping_delete,
+    status_mapping_update,
+)
 from parindex.engine.dossier_codes import Period
 
 router = Router(tags=["Hồ sơ thủ tục hành chính"])
@@ -150,3 +155,71 @@ def _import_out(j: Any) -> dict[str, Any]:
     names = ("file_name", "status", "progress", "message", "rows", "created", "changed",
              "unchanged", "problems", "warnings", "created_at", "finished_at")  # fmt: skip
     return {"id": j.pk, **{n: getattr(j, n) for n in names}}
+
+
+class MappingIn(Schema):
+    source: str
+    value: str
+    code: int
+
+
+class MappingOut(MappingIn):
+    id: int
+
+
+def _mapping_out(m: Any) -> dict[str, Any]:
+    return {"id": m.pk, "source": m.source, "value": m.value, "code": m.code}
+
+
+def _admin(request: ApiRequest) -> None:
+    if not request.auth.is_province_admin:  # the admin's table: 404 for everyone else
+        raise Http404
+
+
+@router.get(
+    "/dossier-status-mappings",
+    response={200: list[MappingOut], **s.ERRORS},
+    summary="Bảng chuyển trạng thái hồ sơ (Sở Nội vụ)",
+    description="Giá trị trạng thái của từng hệ thống nguồn → mã quốc gia 1–10, dùng trước "
+    "bảng kèm theo khi nhập tệp.",
+)
+def mapping_list(request: ApiRequest, source: str = "") -> Any:
+    _admin(request)
+    qs = sel.status_mappings_for(request.auth)
+    return [_mapping_out(m) for m in (qs.filter(source=source) if source else qs)]
+
+
+@router.post(
+    "/dossier-status-mappings",
+    response={201: MappingOut, **s.ERRORS},
+    summary="Thêm một dòng chuyển trạng thái",
+    description="400 khi mã không thuộc 1–10 hoặc giá trị đã có cho hệ thống đó.",
+)
+def mapping_create(request: ApiRequest, payload: MappingIn) -> Any:
+    _admin(request)
+    made = status_mapping_create(**payload.dict(), actor=request.auth)
+    return Status(201, _mapping_out(made))
+
+
+@router.put(
+    "/dossier-status-mappings/{mapping_id}",
+    response={200: MappingOut, **s.ERRORS},
+    summary="Sửa một dòng chuyển trạng thái",
+)
+def mapping_update(request: ApiRequest, mapping_id: Id, payload: MappingIn) -> Any:
+    _admin(request)
+    mapping = sel.status_mapping_get(request.auth, mapping_id)
+    done = status_mapping_update(mapping=mapping, **payload.dict(), actor=request.auth)
+    return _mapping_out(done)
+
+
+@router.delete(
+    "/dossier-status-mappings/{mapping_id}",
+    response={200: s.Done, **s.ERRORS},
+    summary="Xóa một dòng chuyển trạng thái",
+)
+def mapping_delete(request: ApiRequest, mapping_id: Id) -> Any:
+    _admin(request)
+    mapping = sel.status_mapping_get(request.auth, mapping_id)
+    status_mapping_delete(mapping=mapping, actor=request.auth)
+    return {"detail": "Đã xóa dòng chuyển trạng thái."}

@@ -30,6 +30,7 @@ from parindex.api.main import api
 from parindex.api.services import token_create
 from parindex.assessments.models import LeafScore
 from parindex.dossiers.models import DossierImport
+from parindex.dossiers.tests.samples import DossierObjects, dossier_objects
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
 from parindex.notifications.models import Notification
@@ -56,6 +57,7 @@ class Objects:
     attempt_pk: int
     survey: SurveyObjects
     import_pk: int
+    dossiers: DossierObjects
 
     @property
     def version(self) -> int:
@@ -99,6 +101,7 @@ def objects(w: World) -> Objects:
         attempt.pk,
         survey_objects(w),
         dossier_import.pk,
+        dossier_objects(w),
     )
 
 
@@ -133,6 +136,9 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             "evidence:download": o.document_pk,
             "reports:download": o.job_pk,
             "dossiers:import_report": o.import_pk,
+            "dossiers:detail": o.dossiers.dossier_pk,
+            "dossiers:mapping_edit": o.dossiers.mapping_pk,
+            "dossiers:mapping_delete": o.dossiers.mapping_pk,
             "notification_read": o.notification_pk,
             "token_revoke": o.token_pk,
             "login_unlock": o.attempt_pk,
@@ -179,7 +185,8 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"notification_id": o.notification_pk, "token_id": o.token_pk, "job_id": o.job_pk}
     ids |= {"survey_id": o.survey.survey_pk, "response_id": o.survey.response_pk}
     ids |= {"questionnaire_id": o.survey.questionnaire_pk}
-    ids |= {"import_id": o.import_pk}
+    ids |= {"import_id": o.import_pk, "dossier_id": o.dossiers.dossier_pk}
+    ids |= {"mapping_id": o.dossiers.mapping_pk}
     return template.format(**ids)
 
 
