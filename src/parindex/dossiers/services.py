@@ -339,7 +339,10 @@ def _mapping_clean(
         errors["code"] = "Mã trạng thái quốc gia phải là số nguyên từ 1 đến 10."
     if value and "source" not in errors:
         folded = fold(value)
-        for other in StatusMapping.objects.filter(source=source).exclude(pk=exclude):
+        others = StatusMapping.objects.filter(source=source)
+        if exclude is not None:
+            others = others.exclude(pk=exclude)
+        for other in others:
             if fold(other.value) == folded:
                 errors["value"] = (
                     f"Hệ thống {source} đã có giá trị “{other.value}” (→ mã {other.code}); "

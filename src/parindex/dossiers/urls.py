@@ -8,6 +8,7 @@ urlpatterns = [
     path("ho-so/", views.metrics, name="metrics"),
     path("ho-so/xuat-excel/", views.metrics_export, name="metrics_xlsx"),
     path("ho-so/danh-sach/", views.dossier_list, name="list"),
+    path("ho-so/<int:pk>/", views.dossier_detail, name="detail"),
     path("ho-so/can-bo/", views.officials, name="officials"),
     path("ho-so/nhap/", views.imports, name="imports"),
     path("ho-so/nhap/luot-nhap/", views.import_jobs, name="import_jobs"),

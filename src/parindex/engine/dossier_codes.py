@@ -52,6 +52,17 @@ OUTCOME_LABELS = {
 }
 
 
+def parse_day(text: str) -> dt.date:
+    """A day written ``dd/mm/yyyy`` (Vietnamese) or ``yyyy-mm-dd`` (ISO); ``ValueError``
+    with a Vietnamese reason."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"ngày phải có dạng dd/mm/yyyy hoặc yyyy-mm-dd: {text!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     """A reporting period: from ``start`` 00:00:00 to ``end`` 23:59:59, both days inclusive."""
