@@ -31,7 +31,6 @@ from parindex.dossiers.models import (
     SOURCES,
     CalendarDay,
     DossierImport,
-    ImportStatus,
     StatusMapping,
 )
 from parindex.dossiers.tasks import run_import
@@ -39,6 +38,7 @@ from parindex.engine.dossier_codes import Period
 from parindex.formats.cells import safe_cell
 from parindex.formats.errors import Problem
 from parindex.jobs.leases import enqueue_or_fail
+from parindex.jobs.status import JobStatus
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
 
@@ -77,8 +77,8 @@ def dossier_import_request(*, file: Any, source: str, actor: User | None) -> Dos
 
 def dossier_import_run(job_id: int) -> DossierImport | None:
     """Run a queued import job (compare-and-set queued → running); see the module doc."""
-    claimed = DossierImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), progress=1, message="Đang đọc tệp"
+    claimed = DossierImport.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), progress=1, message="Đang đọc tệp"
     )
     if claimed != 1:
         return DossierImport.objects.filter(pk=job_id).first()
@@ -87,7 +87,7 @@ def dossier_import_run(job_id: int) -> DossierImport | None:
         _run(job, Path(job.file.path), job.requested_by)
     except Exception as exc:
         DossierImport.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED,
+            status=JobStatus.FAILED,
             message=f"Lỗi: {exc or exc.__class__.__name__}"[:2000],
             finished_at=timezone.now(),
         )
@@ -99,8 +99,8 @@ def dossier_import_run(job_id: int) -> DossierImport | None:
 def dossier_import_requeued(job_id: int) -> None:
     """The import's worker died mid-run and its task will run again: back to the queue.
     Nothing was half-written (pass 2 is one transaction); the next run stages again."""
-    DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.QUEUED,
+    DossierImport.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.QUEUED,
         progress=0,
         message="Tiến trình xử lý bị dừng đột ngột; đang chờ chạy lại.",
     )
@@ -109,8 +109,8 @@ def dossier_import_requeued(job_id: int) -> None:
 def dossier_import_lost(job_id: int, reason: str) -> None:
     """The import's task was given up after its workers kept dying: failed, with why."""
     DossierImport.objects.filter(
-        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-    ).update(status=ImportStatus.FAILED, message=reason[:2000], finished_at=timezone.now())
+        pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).update(status=JobStatus.FAILED, message=reason[:2000], finished_at=timezone.now())
 
 
 def dossier_import_file(
@@ -122,7 +122,7 @@ def dossier_import_file(
     job = DossierImport.objects.create(
         file_name=Path(path).name[:300],
         source=source,
-        status=ImportStatus.RUNNING,
+        status=JobStatus.RUNNING,
         started_at=timezone.now(),
         requested_by=actor,
     )
@@ -139,7 +139,7 @@ def _progress(job_id: int) -> Progress:
         if pct <= last[0]:
             return
         last[0] = pct
-        DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
+        DossierImport.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
             progress=pct, message=message[:500]
         )
 
@@ -161,7 +161,7 @@ def _run(job: DossierImport, path: Path, actor: User | None) -> None:
             counts = write_staged(staged, job_id=job.pk, now=now, progress=progress)
             done = DossierImport.objects.filter(pk=job.pk)
             done.update(
-                status=ImportStatus.DONE,
+                status=JobStatus.DONE,
                 progress=100,
                 rows=staged.rows,
                 warnings=len(staged.flags),
@@ -201,7 +201,7 @@ def _reject(job: DossierImport, staged: Staged) -> None:
     )
     first = "; ".join(str(p) for p in staged.problems[:3])
     DossierImport.objects.filter(pk=job.pk).update(
-        status=ImportStatus.REJECTED,
+        status=JobStatus.REJECTED,
         progress=100,
         rows=staged.rows,
         problems=len(staged.problems),
