@@ -116,3 +116,15 @@ def test_a_dossier_open_across_the_year_end_counts_in_both_years(world, tmp_path
     # the month view judges on the fly and agrees
     dec = metrics_rows(None, Period.month(2025, 12), "unit")[0]
     assert dec["open_over"] == 1
+
+
+def test_the_demo_export_imports_with_late_dossiers_and_apologies(world):
+    from parindex.dossiers.demo import seed_dossiers
+
+    rows = seed_dossiers(unit_codes=[world.tuphap.code, world.yte.code], year=2025)
+    assert rows == 240 and Dossier.objects.count() == 240
+    late = Dossier.objects.filter(outcome__in=(3, 5))
+    assert late.exists() and Dossier.objects.filter(end_at__isnull=True).exists()  # still open
+    kinds = {(a.in_time, a.reset_once) for a in Apology.objects.filter(dossier__in=late)}
+    assert (True, True) in kinds and (False, True) in kinds  # valid and invalid apologies
+    assert seed_dossiers(unit_codes=[world.tuphap.code], year=2025) == 0  # idempotent
