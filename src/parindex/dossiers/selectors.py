@@ -261,7 +261,9 @@ def _add(group: _Group, outcome: int, n: int, online: int, proc: int, proc_n: in
     group.proc_n += proc_n
 
 
-def _tally(qs: QuerySet[Dossier], period: Period, column: str | None) -> dict[Any, _Group]:
+def _tally(
+    qs: QuerySet[Dossier], period: Period, column: str | None, apologies: bool = True
+) -> dict[Any, _Group]:
     groups: dict[Any, _Group] = {}
     closed = Q(outcome__in=(1, 2, 3), processing_seconds__isnull=False)
     if is_year(period):
@@ -299,7 +301,8 @@ def _tally(qs: QuerySet[Dossier], period: Period, column: str | None) -> dict[An
                 _add(g, oc, 1, int(ch == 2), sec if done else 0, int(done))
                 if oc in LATE:
                     judged_late.add(pk)
-    _tally_apologies(groups, qs, period, column, judged_late)
+    if apologies:
+        _tally_apologies(groups, qs, period, column, judged_late)
     return groups
 
 
@@ -347,19 +350,21 @@ def metrics_rows(
     *,
     units: Sequence[int] | None = None,
     filters: dict[str, Any] | None = None,
+    apologies: bool = True,
 ) -> list[dict[str, Any]]:
     """One row per group: ``key``, ``label``, the five classes, ``received`` (counted),
     ``online``, the three rates (None = N/A) and ``avg_days`` (average processing time of
-    the finished dossiers, in days)."""
+    the finished dossiers, in days) and the late dossiers by apology (``late_apology_valid``,
+    ``_invalid``, ``_none``; all counted as none when ``apologies`` is False)."""
     qs = filtered(dossiers_for(user), filters)
     if units is not None:
         qs = qs.filter(unit_id__in=list(units))
     if by == "month":
         groups: dict[Any, _Group] = {}
         for p in period.months():
-            groups.update(_tally(qs, p, None))
+            groups.update(_tally(qs, p, None, apologies))
     else:
-        groups = _tally(qs, period, GROUPS[by])
+        groups = _tally(qs, period, GROUPS[by], apologies)
     labels = _labels(by, list(groups))
     rows = []
     for key, g in groups.items():
@@ -442,7 +447,7 @@ def officials_report(
     units = [unit] if unit is not None else list(allowed.order_by("name"))
     out = []
     for u in units:
-        rows = metrics_rows(user, period, "official", filters={"unit": u.pk})
+        rows = metrics_rows(user, period, "official", filters={"unit": u.pk}, apologies=False)
         for r in rows:
             r["over"] = r["late_rate"] is not None and r["late_rate"] >= threshold
         if rows:
