@@ -63,7 +63,10 @@ def demo_rows(unit_codes: list[str], year: int, *, per_unit: int = 120) -> list[
                 received += dt.timedelta(days=1)
             due = _working_days_after(received, limit)
             late = rng.random() < lateness
-            requested = completed = apology = None
+            requested: dt.datetime | None = None
+            completed: dt.datetime | None = None
+            apology: dt.datetime | None = None
+            finished: dt.datetime | None
             if not late and rng.random() < 0.08:  # one supplement episode, within time
                 requested = received + dt.timedelta(days=1)
                 completed = requested + dt.timedelta(days=2)

@@ -77,7 +77,8 @@ def mappings(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             return _page(request, form=form, errors=_errors(exc), status=400)
         messages.success(request, f"Đã thêm: {made.source} “{made.value}” → mã {made.code}.")
-        return redirect(reverse("dossiers:mappings") + f"#m-{made.pk}")
+        # the next row is likely of the same source: keep it selected
+        return redirect(reverse("dossiers:mappings") + f"?source={made.source}#m-{made.pk}")
     form = {"source": request.GET.get("source", SOURCES[0][0]), "value": "", "code": ""}
     return _page(request, form=form, errors={})
 
