@@ -197,5 +197,14 @@ def dossier_query(data: Mapping[str, Any]) -> DossierQuery:
     return query
 
 
+def read_year(data: Mapping[str, Any]) -> int:
+    """The ``year`` of the officials report and the calendar (this year when absent or not
+    a year)."""
+    text = _text(data, "year")
+    if text.isdigit() and 1900 <= int(text) <= 9999:
+        return int(text)
+    return timezone.localdate().year
+
+
 def messages_of(errors: dict[str, str]) -> str:
     return " ".join(errors.values())

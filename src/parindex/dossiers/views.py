@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from parindex.accounts.http import AuthedHttpRequest
@@ -27,6 +26,7 @@ from parindex.dossiers.filters import (
     DossierQuery,
     messages_of,
     read_query,
+    read_year,
 )
 from parindex.dossiers.models import SOURCES, CalendarDay, Dossier, OfficialThreshold
 from parindex.dossiers.services import (
@@ -184,8 +184,7 @@ def dossier_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def officials(request: AuthedHttpRequest) -> HttpResponse:
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    year = read_year(request.GET)
     report = sel.officials_report(request.user, year)
     return render(
         request,
@@ -248,8 +247,7 @@ def import_report(request: AuthedHttpRequest, pk: int) -> FileResponse:
 @require_safe
 def calendar(request: AuthedHttpRequest) -> HttpResponse:
     sel.require_reader(request.user)
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    year = read_year(request.GET)
     days = CalendarDay.objects.filter(date__year=year)
     years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
     ctx = {
