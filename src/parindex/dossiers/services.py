@@ -37,6 +37,7 @@ from parindex.dossiers.tasks import run_import
 from parindex.engine.dossier_codes import Period
 from parindex.formats.cells import safe_cell
 from parindex.formats.errors import Problem
+from parindex.formats.folding import fold
 from parindex.jobs.leases import enqueue_or_fail
 from parindex.jobs.status import JobStatus
 from parindex.outbox import after_commit
@@ -239,8 +240,6 @@ def late_rates_feed(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
 def _measures_on_time(name: str) -> bool:
     """A statistic leaf about dossiers handled on time ("Tỷ lệ hồ sơ TTHC được giải quyết
     đúng hạn", "... đúng hạn" in the name with "hồ sơ")."""
-    from parindex.formats.dossier_columns import fold  # Polars: not at web start
-
     folded = fold(name)
     return "dung han" in folded and "ho so" in folded and "tre" not in folded
 
@@ -320,8 +319,6 @@ def _mapping_clean(
     *, source: str, value: str, code: Any, exclude: int | None
 ) -> tuple[str, str, int]:
     """The checked ``(source, value, code)`` of a mapping, or every problem at once."""
-    from parindex.formats.dossier_columns import fold  # Polars: not at web start
-
     errors: dict[str, str] = {}
     source = (source or "").strip()
     value = " ".join((value or "").split())
