@@ -61,6 +61,7 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "web.dossiers_officials": ("head", lambda w: reverse("dossiers:officials") + "?year=2025"),
     "web.dossiers_imports": ("admin", lambda w: reverse("dossiers:imports")),
     "api.dossiers": ("staff", lambda w: "/api/dossiers"),
+    "web.dossiers_mappings": ("admin", lambda w: reverse("dossiers:mappings")),
 }
 
 

@@ -1,7 +1,7 @@
 """Issue 11 in a real browser: the Sở Nội vụ admin uploads a one-stop export (Windows-1258,
 ``;``), watches the import finish, reads the metrics and drills down to the late dossier,
-takes the late rates into the cycle's rating metrics, and sees the unit's rating capped
-with the reason."""
+opens its detail page with the reason of its class, takes the late rates into the cycle's
+rating metrics, and sees the unit's rating capped with the reason."""
 
 from __future__ import annotations
 
@@ -59,6 +59,10 @@ def test_import_metrics_and_the_capped_rating(browser, live_server, tmp_path, se
     row.locator("td.late-rate a").click()
     expect(page.locator("table.dossier-list")).to_contain_text("HS-00")
     expect(page.locator("table.dossier-list tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="HS-00").click()  # the detail page says why it is late
+    expect(page.get_by_role("heading", name="Hồ sơ HS-00")).to_be_visible()
+    expect(page.locator("table.dossier-why")).to_contain_text("quá hạn")
+    expect(page.locator("table.dossier-why")).to_contain_text("ngày kết thúc xử lý")
 
     page.goto(f"{base}/ket-qua/{c.cycle.pk}/chi-so/")
     page.get_by_role("button", name=f"Tính tỷ lệ hồ sơ trễ hạn năm {year} từ hồ sơ").click()

@@ -141,8 +141,8 @@ def units(args: argparse.Namespace) -> int:
 def dossiers_db(args: argparse.Namespace) -> int:
     """``parindex dossiers import FILE`` and ``parindex dossiers calendar-load [FILE…]``."""
     _setup()
-    from parindex.dossiers.models import ImportStatus
     from parindex.dossiers.services import calendar_load, dossier_import_file
+    from parindex.jobs.status import JobStatus
 
     not_ready = _not_ready()
     if not_ready:
@@ -160,7 +160,7 @@ def dossiers_db(args: argparse.Namespace) -> int:
     job = dossier_import_file(path=args.file, source=args.source, actor=None)
     if args.report and job.error_report:
         Path(args.report).write_bytes(job.error_report.read())
-    if job.status != ImportStatus.DONE:
+    if job.status != JobStatus.DONE:
         if job.error_report:
             report = job.error_report.read().decode("utf-8-sig").splitlines()[1:]
             for line in report:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from parindex.engine.calendar import WorkCalendar
+from parindex.engine.dossier_codes import parse_day
 from parindex.engine.dossiers import (
     COUNT_FIELDS,
     Counts,
@@ -111,17 +111,8 @@ def parse_period(args: argparse.Namespace) -> Period:
         except ValueError as exc:
             raise ValueError(f"--period {exc}") from None
     if args.date_from and args.date_to:
-        return Period(_day(args.date_from), _day(args.date_to))
+        return Period(parse_day(args.date_from), parse_day(args.date_to))
     raise ValueError("cần --period hoặc cả --from và --to")
-
-
-def _day(text: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            pass
-    raise ValueError(f"ngày phải có dạng dd/mm/yyyy hoặc yyyy-mm-dd: {text!r}")
 
 
 def _calendar(args: argparse.Namespace) -> WorkCalendar:

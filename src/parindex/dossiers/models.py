@@ -14,12 +14,15 @@ from pathlib import PurePosixPath
 
 from django.db import models
 
-from parindex.engine.dossiers import OUTCOME_LABELS, STATUS_NAMES
+from parindex.engine.dossier_codes import OUTCOME_LABELS, STATUS_NAMES
 from parindex.fields import creation_time, moment, optional_ref, unique, update_time, user_ref
+from parindex.jobs.status import ACTIVE, JobStatus
 
 STATUS_CHOICES = [(code, f"{code} — {name}") for code, name in STATUS_NAMES.items()]
 OUTCOME_CHOICES = [(0, "không tính"), *((int(k), v) for k, v in OUTCOME_LABELS.items())]
 CHANNEL_CHOICES = [(1, "Trực tiếp"), (2, "Trực tuyến"), (3, "Bưu chính công ích")]
+#: The source systems with a shipped status table (``data/dossiers/status-maps.yaml``).
+SOURCES = (("dvcqg", "Cổng DVC quốc gia"), ("opencps", "OpenCPS"), ("igate", "iGate (VNPT)"))
 
 
 class Dossier(models.Model):
@@ -140,14 +143,6 @@ class StatusMapping(models.Model):
         return f"{self.source}: {self.value} → {self.code}"
 
 
-class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Đang chờ"
-    RUNNING = "running", "Đang chạy"
-    DONE = "done", "Hoàn thành"
-    REJECTED = "rejected", "Bị từ chối (tệp có lỗi)"
-    FAILED = "failed", "Lỗi"
-
-
 def import_upload_to(instance: DossierImport, filename: str) -> str:
     ext = PurePosixPath(filename).suffix.lower()
     return f"dossier-imports/{uuid.uuid4().hex}{ext}"
@@ -164,7 +159,7 @@ class DossierImport(models.Model):
     file_name = models.CharField("tên tệp", max_length=300, blank=True)
     source = models.CharField("hệ thống nguồn", max_length=64, default="dvcqg")
     status = models.CharField(
-        "tình trạng", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+        "tình trạng", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
     message = models.TextField("thông báo", blank=True)
@@ -197,7 +192,7 @@ class DossierImport(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+        return self.status in ACTIVE
 
 
 class DayKind(models.TextChoices):

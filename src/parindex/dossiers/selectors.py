@@ -12,27 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import polars as pl
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from parindex.accounts.models import User
-from parindex.dossiers.calendar import work_calendar
-from parindex.dossiers.importing import LOCAL, local_series
+from parindex.accounts.permissions import is_admin
+from parindex.dossiers.filters import FILTERS
 from parindex.dossiers.models import (
     DEFAULT_THRESHOLD,
+    Apology,
     Dossier,
     DossierImport,
     OfficialThreshold,
+    StatusMapping,
 )
-from parindex.engine.dossiers import Counts, Outcome, Period, classify, rates
-from parindex.formats.dossiers import batch_arrays
+from parindex.engine.dossier_codes import LOCAL, Counts, Outcome, Period, rates
 from parindex.units.models import Unit
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Group keys of the metrics: the column grouped on.
 GROUPS = {
@@ -42,15 +44,6 @@ GROUPS = {
     "field": "field",
     "channel": "channel",
 }
-GROUP_LABELS = {
-    "unit": "Đơn vị",
-    "official": "Cán bộ xử lý",
-    "procedure": "Thủ tục",
-    "field": "Lĩnh vực",
-    "channel": "Kênh",
-    "month": "Tháng",
-}
-FILTERS = ("unit", "official", "procedure", "field", "channel")
 CLASS_NAMES = {
     "early": Outcome.EARLY,
     "on_time": Outcome.ON_TIME,
@@ -58,11 +51,12 @@ CLASS_NAMES = {
     "open_within": Outcome.OPEN_WITHIN,
     "open_over": Outcome.OPEN_OVER,
 }
+LATE = (int(Outcome.LATE), int(Outcome.OPEN_OVER))
 #: Filter names of the drill-down that are sets of classes.
 CLASS_SETS = {
     **{k: (int(v),) for k, v in CLASS_NAMES.items()},
     "received": tuple(int(v) for v in CLASS_NAMES.values()),
-    "late_all": (int(Outcome.LATE), int(Outcome.OPEN_OVER)),
+    "late_all": LATE,
 }
 _FLY = (
     "pk", "status", "received_at", "due_at", "due_original_at", "finished_at", "returned_at",
@@ -131,6 +125,20 @@ def import_get(user: User | AnonymousUser, pk: int) -> DossierImport:
     return job
 
 
+def status_mappings_for(user: User | AnonymousUser | None) -> QuerySet[StatusMapping]:
+    """The admin's status mappings (Sở Nội vụ only; nobody else sees them)."""
+    if user is None or is_admin(user):
+        return StatusMapping.objects.all()
+    return StatusMapping.objects.none()
+
+
+def status_mapping_get(user: User | AnonymousUser, pk: int) -> StatusMapping:
+    found = status_mappings_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def dossier_get(user: User | AnonymousUser, pk: int) -> Dossier:
     found = dossiers_for(user).select_related("unit", "apology").filter(pk=pk).first()
     if found is None:
@@ -159,6 +167,20 @@ def filtered(qs: QuerySet[Dossier], filters: dict[str, Any] | None) -> QuerySet[
     return qs
 
 
+_VALID_APOLOGY = Q(apology__in_time=True, apology__reset_once=True)
+
+
+def with_apology(qs: QuerySet[Dossier], apology: str) -> QuerySet[Dossier]:
+    """The dossiers with a valid apology, an invalid one, none, or all (``""``)."""
+    if apology == "valid":
+        return qs.filter(_VALID_APOLOGY)
+    if apology == "invalid":
+        return qs.filter(apology__isnull=False).exclude(_VALID_APOLOGY)
+    if apology == "none":
+        return qs.filter(apology__isnull=True)
+    return qs
+
+
 def _fly_set(qs: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
     """The dossiers whose class for ``period`` is not stored: judged on the fly."""
     p0, p1 = aware(period.start), aware(period.end, end=True)
@@ -178,6 +200,15 @@ def _judged(
     qs: QuerySet[Dossier], period: Period, column: str | None
 ) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """``(keys, pks, outcome, channel, processing seconds)`` per chunk of the on-the-fly set."""
+    # numpy and Polars load with the first on-the-fly judgement, not with the web app
+    import numpy as np
+    import polars as pl
+
+    from parindex.dossiers.calendar import work_calendar
+    from parindex.dossiers.importing import local_series
+    from parindex.engine.dossiers import classify
+    from parindex.formats.dossiers import batch_arrays
+
     names = (*_FLY, *((column,) if column else ()))
     rows = _fly_set(qs, period).values_list(*names).order_by()
     cal = None
@@ -210,12 +241,14 @@ def _judged(
 
 
 class _Group:
-    __slots__ = ("counts", "proc_n", "proc_sum")
+    __slots__ = ("apology_invalid", "apology_valid", "counts", "proc_n", "proc_sum")
 
     def __init__(self) -> None:
         self.counts = Counts()
         self.proc_sum = 0
         self.proc_n = 0
+        self.apology_valid = 0
+        self.apology_invalid = 0
 
 
 def _add(group: _Group, outcome: int, n: int, online: int, proc: int, proc_n: int) -> None:
@@ -228,7 +261,9 @@ def _add(group: _Group, outcome: int, n: int, online: int, proc: int, proc_n: in
     group.proc_n += proc_n
 
 
-def _tally(qs: QuerySet[Dossier], period: Period, column: str | None) -> dict[Any, _Group]:
+def _tally(
+    qs: QuerySet[Dossier], period: Period, column: str | None, apologies: bool = True
+) -> dict[Any, _Group]:
     groups: dict[Any, _Group] = {}
     closed = Q(outcome__in=(1, 2, 3), processing_seconds__isnull=False)
     if is_year(period):
@@ -256,14 +291,56 @@ def _tally(qs: QuerySet[Dossier], period: Period, column: str | None) -> dict[An
         for r in carried:  # open at this year's end: no processing time
             key = r[column] if column else period.label
             _add(groups.setdefault(key, _Group()), r["carry_outcome"], r["n"], r["online"], 0, 0)
-    for keys, _pks, outcome, channel, proc in _judged(qs, period, column):
-        for key, oc, ch, sec in zip(keys, outcome.tolist(), channel.tolist(), proc.tolist(),
-                                    strict=True):  # fmt: skip
+    judged_late: set[int] = set()
+    for keys, pks, outcome, channel, proc in _judged(qs, period, column):
+        for key, pk, oc, ch, sec in zip(keys, pks.tolist(), outcome.tolist(), channel.tolist(),
+                                        proc.tolist(), strict=True):  # fmt: skip
             if oc:
                 done = oc in (1, 2, 3) and sec >= 0
                 g = groups.setdefault(key, _Group())
                 _add(g, oc, 1, int(ch == 2), sec if done else 0, int(done))
+                if oc in LATE:
+                    judged_late.add(pk)
+    if apologies:
+        _tally_apologies(groups, qs, period, column, judged_late)
     return groups
+
+
+def apology_kind(in_time: bool, reset_once: bool) -> str:
+    """``valid`` when sent at least one working day before the due date and the date was
+    reset at most once; ``invalid`` otherwise (see :data:`filters.APOLOGY_LABELS`)."""
+    return "valid" if in_time and reset_once else "invalid"
+
+
+def _tally_apologies(
+    groups: dict[Any, _Group],
+    qs: QuerySet[Dossier],
+    period: Period,
+    column: str | None,
+    judged_late: set[int],
+) -> None:
+    """Count, per group, the late dossiers (quá hạn, đang xử lý quá hạn) with a valid or an
+    invalid apology; the others have none. An apology never changes the class: only the
+    dossiers already late are looked at. Apologies are few: read them all in the scope."""
+    year = period.start.year if is_year(period) else None
+    names = ["dossier_id", "in_time", "reset_once", "dossier__class_year", "dossier__outcome",
+             "dossier__carry_year", "dossier__carry_outcome"]  # fmt: skip
+    if column:
+        names.append(f"dossier__{column}")
+    rows = Apology.objects.filter(dossier__in=qs).values_list(*names).order_by()
+    for pk, in_time, once, cy, oc, carry_y, carry_oc, *key in rows.iterator(chunk_size=CHUNK):
+        stored = year is not None and (
+            (cy == year and oc in LATE) or (carry_y == year and carry_oc in LATE)
+        )
+        if not stored and pk not in judged_late:
+            continue
+        g = groups.get(key[0] if column else period.label)
+        if g is None:
+            continue
+        if apology_kind(in_time, once) == "valid":
+            g.apology_valid += 1
+        else:
+            g.apology_invalid += 1
 
 
 def metrics_rows(
@@ -273,19 +350,21 @@ def metrics_rows(
     *,
     units: Sequence[int] | None = None,
     filters: dict[str, Any] | None = None,
+    apologies: bool = True,
 ) -> list[dict[str, Any]]:
     """One row per group: ``key``, ``label``, the five classes, ``received`` (counted),
     ``online``, the three rates (None = N/A) and ``avg_days`` (average processing time of
-    the finished dossiers, in days)."""
+    the finished dossiers, in days) and the late dossiers by apology (``late_apology_valid``,
+    ``_invalid``, ``_none``; all counted as none when ``apologies`` is False)."""
     qs = filtered(dossiers_for(user), filters)
     if units is not None:
         qs = qs.filter(unit_id__in=list(units))
     if by == "month":
         groups: dict[Any, _Group] = {}
         for p in period.months():
-            groups.update(_tally(qs, p, None))
+            groups.update(_tally(qs, p, None, apologies))
     else:
-        groups = _tally(qs, period, GROUPS[by])
+        groups = _tally(qs, period, GROUPS[by], apologies)
     labels = _labels(by, list(groups))
     rows = []
     for key, g in groups.items():
@@ -293,6 +372,7 @@ def metrics_rows(
         avg = None
         if g.proc_n:
             avg = (Decimal(g.proc_sum) / Decimal(g.proc_n * 86400)).quantize(Decimal("0.01"))
+        late = c.late + c.open_over
         rows.append(
             {
                 "key": key,
@@ -300,6 +380,9 @@ def metrics_rows(
                 **{f: getattr(c, f) for f in ("received", *CLASS_NAMES, "online")},
                 **rates(c),
                 "avg_days": avg,
+                "late_apology_valid": g.apology_valid,
+                "late_apology_invalid": g.apology_invalid,
+                "late_apology_none": late - g.apology_valid - g.apology_invalid,
             }
         )
     if by != "month":
@@ -322,11 +405,13 @@ def drill_down(
     *,
     classes: str = "received",
     filters: dict[str, Any] | None = None,
+    apology: str = "",
 ) -> list[int]:
     """The ids of the dossiers behind a number of the metrics (``classes`` one of
-    :data:`CLASS_SETS`), in the order of the list page."""
+    :data:`CLASS_SETS`; ``apology`` one of ``valid``, ``invalid``, ``none`` or empty), in
+    the order of the list page."""
     wanted = CLASS_SETS.get(classes, CLASS_SETS["received"])
-    qs = filtered(dossiers_for(user), filters)
+    qs = with_apology(filtered(dossiers_for(user), filters), apology)
     pks: list[int] = []
     if is_year(period):
         year = period.start.year
@@ -335,7 +420,7 @@ def drill_down(
         )
         pks += list(qs.filter(stored).order_by("-received_at", "pk").values_list("pk", flat=True))
     for _keys, ids, outcome, _ch, _proc in _judged(qs, period, None):
-        pks += ids[np.isin(outcome, wanted)].tolist()
+        pks += [pk for pk, oc in zip(ids.tolist(), outcome.tolist(), strict=True) if oc in wanted]
     return pks
 
 
@@ -362,7 +447,7 @@ def officials_report(
     units = [unit] if unit is not None else list(allowed.order_by("name"))
     out = []
     for u in units:
-        rows = metrics_rows(user, period, "official", filters={"unit": u.pk})
+        rows = metrics_rows(user, period, "official", filters={"unit": u.pk}, apologies=False)
         for r in rows:
             r["over"] = r["late_rate"] is not None and r["late_rate"] >= threshold
         if rows:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,17 +27,24 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleUnit
-from parindex.dossiers.calendar import calendar_rows, load_days
-from parindex.dossiers.importing import Progress, Staged, bulk_mode, stage_file, write_staged
-from parindex.dossiers.models import CalendarDay, DossierImport, ImportStatus
+from parindex.dossiers.models import (
+    SOURCES,
+    CalendarDay,
+    DossierImport,
+    StatusMapping,
+)
 from parindex.dossiers.tasks import run_import
-from parindex.engine.dossiers import Period
+from parindex.engine.dossier_codes import Period
 from parindex.formats.cells import safe_cell
-from parindex.formats.dossier_columns import fold
 from parindex.formats.errors import Problem
+from parindex.formats.folding import fold
 from parindex.jobs.leases import enqueue_or_fail
+from parindex.jobs.status import JobStatus
 from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
+
+if TYPE_CHECKING:
+    from parindex.dossiers.importing import Progress, Staged
 
 ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
 
@@ -71,8 +78,8 @@ def dossier_import_request(*, file: Any, source: str, actor: User | None) -> Dos
 
 def dossier_import_run(job_id: int) -> DossierImport | None:
     """Run a queued import job (compare-and-set queued → running); see the module doc."""
-    claimed = DossierImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), progress=1, message="Đang đọc tệp"
+    claimed = DossierImport.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), progress=1, message="Đang đọc tệp"
     )
     if claimed != 1:
         return DossierImport.objects.filter(pk=job_id).first()
@@ -81,7 +88,7 @@ def dossier_import_run(job_id: int) -> DossierImport | None:
         _run(job, Path(job.file.path), job.requested_by)
     except Exception as exc:
         DossierImport.objects.filter(pk=job_id).update(
-            status=ImportStatus.FAILED,
+            status=JobStatus.FAILED,
             message=f"Lỗi: {exc or exc.__class__.__name__}"[:2000],
             finished_at=timezone.now(),
         )
@@ -93,8 +100,8 @@ def dossier_import_run(job_id: int) -> DossierImport | None:
 def dossier_import_requeued(job_id: int) -> None:
     """The import's worker died mid-run and its task will run again: back to the queue.
     Nothing was half-written (pass 2 is one transaction); the next run stages again."""
-    DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.QUEUED,
+    DossierImport.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.QUEUED,
         progress=0,
         message="Tiến trình xử lý bị dừng đột ngột; đang chờ chạy lại.",
     )
@@ -103,8 +110,8 @@ def dossier_import_requeued(job_id: int) -> None:
 def dossier_import_lost(job_id: int, reason: str) -> None:
     """The import's task was given up after its workers kept dying: failed, with why."""
     DossierImport.objects.filter(
-        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-    ).update(status=ImportStatus.FAILED, message=reason[:2000], finished_at=timezone.now())
+        pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
+    ).update(status=JobStatus.FAILED, message=reason[:2000], finished_at=timezone.now())
 
 
 def dossier_import_file(
@@ -116,7 +123,7 @@ def dossier_import_file(
     job = DossierImport.objects.create(
         file_name=Path(path).name[:300],
         source=source,
-        status=ImportStatus.RUNNING,
+        status=JobStatus.RUNNING,
         started_at=timezone.now(),
         requested_by=actor,
     )
@@ -133,7 +140,7 @@ def _progress(job_id: int) -> Progress:
         if pct <= last[0]:
             return
         last[0] = pct
-        DossierImport.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
+        DossierImport.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
             progress=pct, message=message[:500]
         )
 
@@ -141,6 +148,9 @@ def _progress(job_id: int) -> Progress:
 
 
 def _run(job: DossierImport, path: Path, actor: User | None) -> None:
+    # Polars and numpy load with the first import, not with the web app
+    from parindex.dossiers.importing import bulk_mode, stage_file, write_staged
+
     progress = _progress(job.pk)
     staged = stage_file(path, source=job.source, progress=progress)
     try:
@@ -152,7 +162,7 @@ def _run(job: DossierImport, path: Path, actor: User | None) -> None:
             counts = write_staged(staged, job_id=job.pk, now=now, progress=progress)
             done = DossierImport.objects.filter(pk=job.pk)
             done.update(
-                status=ImportStatus.DONE,
+                status=JobStatus.DONE,
                 progress=100,
                 rows=staged.rows,
                 warnings=len(staged.flags),
@@ -192,7 +202,7 @@ def _reject(job: DossierImport, staged: Staged) -> None:
     )
     first = "; ".join(str(p) for p in staged.problems[:3])
     DossierImport.objects.filter(pk=job.pk).update(
-        status=ImportStatus.REJECTED,
+        status=JobStatus.REJECTED,
         progress=100,
         rows=staged.rows,
         problems=len(staged.problems),
@@ -291,6 +301,8 @@ def dossier_feeds(*, cycle: Cycle, actor: User | None) -> dict[str, Any]:
 def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) -> int:
     """(Re)load calendar tables (the shipped 2024–2026 ones by default) into the editable
     days; a date already stored is replaced. Returns the number of days written."""
+    from parindex.dossiers.calendar import calendar_rows, load_days  # numpy: not at web start
+
     if actor is not None:
         require_admin(actor, "nhập lịch làm việc")
     rows = calendar_rows(paths)
@@ -298,3 +310,93 @@ def calendar_load(*, paths: list[str | Path] | None = None, actor: User | None) 
         n = load_days(CalendarDay, rows)
         record(actor=actor, action="dossiers.calendar_load", obj=None, after={"days": n})
     return n
+
+
+# -- status mappings (Sở Nội vụ) ----------------------------------------------------------
+
+
+def _mapping_clean(
+    *, source: str, value: str, code: Any, exclude: int | None
+) -> tuple[str, str, int]:
+    """The checked ``(source, value, code)`` of a mapping, or every problem at once."""
+    errors: dict[str, str] = {}
+    source = (source or "").strip()
+    value = " ".join((value or "").split())
+    if source not in dict(SOURCES):
+        errors["source"] = "Chọn hệ thống nguồn trong danh sách."
+    if not value:
+        errors["value"] = "Nhập giá trị trạng thái như trong tệp xuất."
+    elif len(value) > 200:
+        errors["value"] = "Giá trị trạng thái dài quá 200 ký tự."
+    try:
+        number = int(str(code).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= 10:
+        errors["code"] = "Mã trạng thái quốc gia phải là số nguyên từ 1 đến 10."
+    if value and "source" not in errors:
+        folded = fold(value)
+        others = StatusMapping.objects.filter(source=source)
+        if exclude is not None:
+            others = others.exclude(pk=exclude)
+        for other in others:
+            if fold(other.value) == folded:
+                errors["value"] = (
+                    f"Hệ thống {source} đã có giá trị “{other.value}” (→ mã {other.code}); "
+                    "sửa dòng đó thay vì thêm dòng trùng."
+                )
+                break
+    if errors:
+        raise ValidationError(errors)
+    return source, value, number
+
+
+def status_mapping_create(
+    *, source: str, value: str, code: Any, actor: User | None
+) -> StatusMapping:
+    """Add a source's status value → national code (1–10); refused when the value (without
+    diacritics and case) is already mapped for that source."""
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        source, value, number = _mapping_clean(source=source, value=value, code=code, exclude=None)
+        mapping = StatusMapping.objects.create(source=source, value=value, code=number)
+        record(
+            actor=actor,
+            action="dossiers.status_mapping_create",
+            obj=mapping,
+            after=_mapping_dict(mapping),
+        )
+    return mapping
+
+
+def status_mapping_update(
+    *, mapping: StatusMapping, source: str, value: str, code: Any, actor: User | None
+) -> StatusMapping:
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        row = StatusMapping.objects.select_for_update().get(pk=mapping.pk)
+        before = _mapping_dict(row)
+        row.source, row.value, row.code = _mapping_clean(
+            source=source, value=value, code=code, exclude=row.pk
+        )
+        row.save()
+        record(
+            actor=actor,
+            action="dossiers.status_mapping_update",
+            obj=row,
+            before=before,
+            after=_mapping_dict(row),
+        )
+    return row
+
+
+def status_mapping_delete(*, mapping: StatusMapping, actor: User | None) -> None:
+    require_admin(actor, "sửa bảng chuyển trạng thái hồ sơ", system=True)
+    with transaction.atomic(durable=True):
+        before = _mapping_dict(mapping)
+        record(actor=actor, action="dossiers.status_mapping_delete", obj=mapping, before=before)
+        StatusMapping.objects.filter(pk=mapping.pk).delete()
+
+
+def _mapping_dict(m: StatusMapping) -> dict[str, Any]:
+    return {"source": m.source, "value": m.value, "code": m.code}

@@ -5,7 +5,6 @@ and the feed of the computed late rates into a cycle's rating metrics (admin).""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,71 +13,65 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.selectors import cycle_get
 from parindex.dossiers import selectors as sel
-from parindex.dossiers.models import CalendarDay, Dossier, OfficialThreshold
+from parindex.dossiers.explain import apology_of, explain, timeline
+from parindex.dossiers.filters import (
+    APOLOGY_LABELS,
+    GROUP_LABELS,
+    DossierQuery,
+    messages_of,
+    read_query,
+    read_year,
+)
+from parindex.dossiers.models import SOURCES, CalendarDay, Dossier, OfficialThreshold
 from parindex.dossiers.services import (
     calendar_load,
     dossier_feeds,
     dossier_import_request,
 )
 from parindex.dossiers.xlsx import metrics_xlsx
-from parindex.engine.dossiers import Period
 from parindex.formats.errors import FormatError
 from parindex.formats.numbers import vn_number
 from parindex.web.charts import chart_number
 
 PAGE = 50
-SOURCES = (("dvcqg", "Cổng DVC quốc gia"), ("opencps", "OpenCPS"), ("igate", "iGate (VNPT)"))
+APOLOGY_FIELDS = ("late_apology_valid", "late_apology_invalid", "late_apology_none")
 
 
-def _period(request: AuthedHttpRequest) -> tuple[Period, str]:
-    text = request.GET.get("period") or str(timezone.localdate().year)
-    try:
-        return Period.parse(text), text
-    except ValueError as exc:
-        raise ValidationError(f"Kỳ báo cáo {exc}") from None
-
-
-def _filters(request: AuthedHttpRequest) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in sel.FILTERS:
-        value = request.GET.get(name, "").strip()
-        if value:
-            out[name] = int(value) if name in ("unit", "channel") and value.isdigit() else value
-    return out
-
-
-def _params(period: str, filters: dict[str, Any], **extra: Any) -> str:
-    return urlencode({"period": period, **filters, **extra})
+def _rows_with_links(request: AuthedHttpRequest, q: DossierQuery) -> list[dict[str, Any]]:
+    """The metrics rows, each number with the link of its drill-down list."""
+    rows = sel.metrics_rows(request.user, q.period, q.by, filters=q.filters)
+    for r in rows:
+        row_q = q.for_month(r["key"]) if q.by == "month" else q
+        key = {} if q.by == "month" else {q.by: r["key"] if r["key"] is not None else ""}
+        r["links"] = {
+            c: "?" + row_q.params(**{**q.filters, **key}, c=c, by=None)
+            for c in ("received", *sel.CLASS_NAMES, "late_all")
+        }
+        r["links"] |= {
+            f"apology_{a}": "?" + row_q.params(**{**q.filters, **key}, c="late_all", apology=a)
+            for a in APOLOGY_LABELS
+        }
+    return rows
 
 
 @login_required
 @require_safe
 def metrics(request: AuthedHttpRequest) -> HttpResponse:
     sel.require_reader(request.user)
-    by = request.GET.get("by", "unit")
-    if by not in sel.GROUP_LABELS:
-        by = "unit"
-    try:
-        period, text = _period(request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        period, text = Period.year(timezone.localdate().year), str(timezone.localdate().year)
-    filters = _filters(request)
-    rows = sel.metrics_rows(request.user, period, by, filters=filters)
-    for r in rows:
-        key = {} if by == "month" else {by: r["key"] if r["key"] is not None else ""}
-        r["links"] = {
-            c: "?" + _params(r["key"] if by == "month" else text, {**filters, **key}, c=c)
-            for c in ("received", *sel.CLASS_NAMES, "late_all")
-        }
-    totals = {f: sum(r[f] for r in rows) for f in ("received", *sel.CLASS_NAMES, "online")}
+    q, errors = read_query(request.GET)
+    for message in errors.values():
+        messages.error(request, message)
+    rows = _rows_with_links(request, q)
+    totals = {
+        f: sum(r[f] for r in rows)
+        for f in ("received", *sel.CLASS_NAMES, "online", *APOLOGY_FIELDS)
+    }
     chart = {
         "kind": "classes",
         "title": "Phân loại hồ sơ",
@@ -99,77 +92,99 @@ def metrics(request: AuthedHttpRequest) -> HttpResponse:
     }
     ctx = {
         "nav": "dossiers",
+        "q": q,
+        "errors": errors,
         "rows": rows,
         "totals": totals,
-        "by": by,
-        "groups": sel.GROUP_LABELS.items(),
-        "period": period,
-        "period_text": text,
-        "filters": filters,
+        "by": q.by,
+        "groups": GROUP_LABELS.items(),
+        "period": q.period,
+        "period_text": q.label,
+        "filters": q.filters,
+        "form": request.GET,
         "units": sel.units_for(request.user).order_by("name"),
         "list_url": reverse("dossiers:list"),
-        "xlsx_query": _params(text, filters, by=by),
+        "xlsx_query": q.params(by=q.by),
         "chart": chart,
         "chart_rows": list(zip(chart["labels"], chart["values"], strict=True)),
         "late_chart": late_chart,
         "is_admin": is_admin(request.user),
     }
-    return render(request, "dossiers/metrics.html", ctx)
+    return render(request, "dossiers/metrics.html", ctx, status=400 if errors else 200)
+
+
+def _bad(errors: dict[str, str]) -> HttpResponse:
+    return HttpResponse(messages_of(errors), status=400, content_type="text/plain; charset=utf-8")
 
 
 @login_required
 @require_safe
 def metrics_export(request: AuthedHttpRequest) -> HttpResponse:
     sel.require_reader(request.user)
-    by = request.GET.get("by", "unit")
-    if by not in sel.GROUP_LABELS:
-        by = "unit"
-    try:
-        period, text = _period(request)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    rows = sel.metrics_rows(request.user, period, by, filters=_filters(request))
-    data = metrics_xlsx(rows, by=by, period=text)
+    q, errors = read_query(request.GET)
+    if errors:
+        return _bad(errors)
+    rows = sel.metrics_rows(request.user, q.period, q.by, filters=q.filters)
+    data = metrics_xlsx(rows, by=q.by, period=q.label)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{text}-{by}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="ho-so-{q.slug}-{q.by}.xlsx"'
     return response
 
 
 @login_required
 @require_safe
 def dossier_list(request: AuthedHttpRequest) -> HttpResponse:
-    """The dossiers behind a number of the metrics page (same filters, a class)."""
+    """The dossiers behind a number of the metrics page (same filters, a class, and for
+    late dossiers whether they had a valid apology)."""
     sel.require_reader(request.user)
-    try:
-        period, text = _period(request)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    filters = _filters(request)
-    cls = request.GET.get("c", "received")
-    pks = sel.drill_down(request.user, period, classes=cls, filters=filters)
+    q, errors = read_query(request.GET)
+    if errors:
+        return _bad(errors)
+    pks = sel.drill_down(
+        request.user, q.period, classes=q.classes, filters=q.filters, apology=q.apology
+    )
     page = Paginator(pks, PAGE).get_page(request.GET.get("page"))
-    found = Dossier.objects.select_related("unit").in_bulk(list(page.object_list))
+    found = Dossier.objects.select_related("unit", "apology").in_bulk(list(page.object_list))
     items = [found[pk] for pk in page.object_list if pk in found]
     ctx = {
         "nav": "dossiers",
+        "q": q,
         "page": page,
         "items": items,
         "count": len(pks),
-        "period_text": text,
-        "cls": cls,
-        "query": _params(text, filters, c=cls),
-        "filters": filters,
+        "period_text": q.label,
+        "cls": q.classes,
+        "query": q.params(c=q.classes, apology=q.apology),
+        "filters": q.filters,
+        "apologies": APOLOGY_LABELS.items(),
+        "apology_query": q.params(c=q.classes),
+        "back": q.params(by=q.by if q.by != "unit" else None),
     }
     return render(request, "dossiers/list.html", ctx)
 
 
 @login_required
 @require_safe
+def dossier_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One dossier: its fields, its time line, its apology and how it was classified."""
+    dossier = sel.dossier_get(request.user, pk)
+    ctx = {
+        "nav": "dossiers",
+        "d": dossier,
+        "why": explain(dossier),
+        "events": timeline(dossier),
+        "apology": apology_of(dossier),
+        "back": request.GET.urlencode(),
+    }
+    return render(request, "dossiers/detail.html", ctx)
+
+
+@login_required
+@require_safe
 def officials(request: AuthedHttpRequest) -> HttpResponse:
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    year = read_year(request.GET)
     report = sel.officials_report(request.user, year)
     return render(
         request,
@@ -232,8 +247,7 @@ def import_report(request: AuthedHttpRequest, pk: int) -> FileResponse:
 @require_safe
 def calendar(request: AuthedHttpRequest) -> HttpResponse:
     sel.require_reader(request.user)
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else timezone.localdate().year
+    year = read_year(request.GET)
     days = CalendarDay.objects.filter(date__year=year)
     years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
     ctx = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import xlsxwriter
 
-from parindex.dossiers.selectors import GROUP_LABELS
+from parindex.dossiers.filters import GROUP_LABELS
 from parindex.formats.cells import XLSX_OPTIONS
 
 COLUMNS = (
@@ -24,6 +24,9 @@ COLUMNS = (
     ("late_rate", "Tỷ lệ trễ hạn (%)"),
     ("online_rate", "Tỷ lệ trực tuyến (%)"),
     ("avg_days", "Thời gian xử lý trung bình (ngày)"),
+    ("late_apology_valid", "Trễ hạn, có xin lỗi hợp lệ"),
+    ("late_apology_invalid", "Trễ hạn, có xin lỗi không hợp lệ"),
+    ("late_apology_none", "Trễ hạn, không xin lỗi"),
 )
 
 

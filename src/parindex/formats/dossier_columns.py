@@ -11,7 +11,6 @@ command refuses to print, the import rejects the file).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,9 +19,10 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from parindex.engine.dossiers import STATUS_NAMES, TERMINAL
+from parindex.engine.dossier_codes import STATUS_NAMES, TERMINAL
 from parindex.engine.rules import NUMBER_RE
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.folding import fold, header_key
 from parindex.formats.numbers import parse_decimal
 from parindex.formats.text import csv_rows, header_positions, read_text_file, width_reason
 
@@ -111,17 +111,6 @@ LIMIT_UNIT_NAMES = {
     "working_hours": 0, "calendar_days": 2,
 }  # fmt: skip
 YES = {"1": 1, "2": 1, "co": 1, "x": 1, "true": 1, "0": 0, "khong": 0, "false": 0}
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ → d), spaces collapsed."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
-
-
-def header_key(text: str) -> str:
-    return "".join(c for c in fold(text) if c.isalnum())
 
 
 _BY_KEY = {header_key(a): f for f, aliases in FIELDS.items() for a in aliases}

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from django.db import models
 
 from parindex.fields import creation_time, cycle_ref, moment, user_ref
+from parindex.jobs.status import JobStatus
 
 
 class ExportKind(models.TextChoices):
@@ -29,13 +30,6 @@ CONTENT_TYPES = {
     ExportKind.CSV: "text/csv; charset=utf-8",
     ExportKind.JSON: "application/json",
 }
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Đang chờ"
-    RUNNING = "running", "Đang chạy"
-    DONE = "done", "Hoàn thành"
-    FAILED = "failed", "Lỗi"
 
 
 def export_upload_to(instance: ExportJob, filename: str) -> str:

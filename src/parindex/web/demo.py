@@ -27,6 +27,7 @@ from parindex.assessments.services import assessments_open, assignment_set
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.cycles.services import cycle_create, cycle_transition
+from parindex.dossiers.demo import seed_dossiers
 from parindex.formats.errors import FormatError
 from parindex.formats.frameworks import load_framework_file, shipped_frameworks
 from parindex.formats.metrics import read_metrics
@@ -302,6 +303,8 @@ def seed_demo() -> dict[str, Any]:
         cycle=cycle, units=units, communes=communes, province=province,
         admin=User.objects.get(username="snv.admin"),
     ) or created  # fmt: skip
+    # After the main transaction, like the others (the import's transactions are durable).
+    seed_dossiers(unit_codes=[c for c, *_ in DEPARTMENTS], year=CYCLE_YEAR)
     return {
         "created": created,
         "province": province.name,

@@ -4,10 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
@@ -15,7 +13,14 @@ from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
 from parindex.dossiers import selectors as sel
-from parindex.engine.dossiers import Period
+from parindex.dossiers.explain import apology_of, explain, timeline
+from parindex.dossiers.filters import dossier_query
+from parindex.dossiers.models import Dossier
+from parindex.dossiers.services import (
+    status_mapping_create,
+    status_mapping_delete,
+    status_mapping_update,
+)
 
 router = Router(tags=["Hồ sơ thủ tục hành chính"])
 
@@ -36,6 +41,42 @@ class DossierOut(Schema):
     class_year: int
 
 
+class Event(Schema):
+    at: datetime
+    event: str
+
+
+class ApologyOut(Schema):
+    sent_at: datetime | None
+    new_due_at: datetime | None
+    resets: int
+    in_time: bool
+    reset_once: bool
+    kind: str
+
+
+class Classification(Schema):
+    period: str
+    end_reason: str
+    end_at: datetime | None
+    judged_at: datetime | None
+    judged_reason: str
+    due_at: datetime | None
+    due_reason: str
+    pause_minutes: int
+    due_with_pause: datetime | None
+    too_many_supplements: bool
+    working_minutes_used: int | None
+    outcome: str
+
+
+class DossierDetail(DossierOut):
+    events: list[Event]
+    supplement_count: int
+    apology: ApologyOut | None
+    classification: Classification
+
+
 class MetricsRow(Schema):
     key: Any
     label: str
@@ -50,6 +91,9 @@ class MetricsRow(Schema):
     late_rate: Decimal | None
     online_rate: Decimal | None
     avg_days: Decimal | None
+    late_apology_valid: int
+    late_apology_invalid: int
+    late_apology_none: int
 
 
 class ImportOut(Schema):
@@ -78,34 +122,59 @@ def dossier_out(d: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise ValidationError(f"period {exc}") from None
+class _ByIds:
+    """A list of dossier ids paged like a queryset (the drill-down's order kept)."""
+
+    def __init__(self, pks: list[int]) -> None:
+        self.pks = pks
+
+    def count(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        ids = self.pks[index]
+        found = Dossier.objects.select_related("unit").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+QUERY_DOC = (
+    "Kỳ: period (2025, 2025-Q1, 2025-03) hoặc from và to (dd/mm/yyyy hoặc yyyy-mm-dd; dùng "
+    "thay cho period khi có). Lọc: unit (mã hoặc số hiệu đơn vị), official, procedure, field, "
+    "channel (1, 2, 3). Sai tham số: 400, nêu từng tham số."
+)
 
 
 @router.get(
     "/dossiers",
     response={200: list[DossierOut], **s.ERRORS},
     summary="Hồ sơ (trong phạm vi của tôi)",
-    description="Lọc theo unit (mã đơn vị), procedure, official, year (năm phân loại).",
+    description="Không có kỳ: mọi hồ sơ (year = năm phân loại). Có kỳ: các hồ sơ sau một con "
+    "số của trang số liệu, c (received, early, on_time, late, open_within, open_over, "
+    "late_all), apology (valid, invalid, none). " + QUERY_DOC,
 )
 @paginate(Pages)
 def dossier_list(
     request: ApiRequest,
+    period: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
     unit: str = "",
     procedure: str = "",
     official: str = "",
+    field: str = "",
+    channel: str = "",
+    c: str = "",
+    apology: str = "",
     year: int | None = None,
 ) -> Any:
-    qs = sel.dossiers_for(request.auth).select_related("unit").order_by("-received_at", "pk")
-    if unit:
-        qs = qs.filter(unit__code=unit)
-    if procedure:
-        qs = qs.filter(procedure=procedure)
-    if official:
-        qs = qs.filter(official=official)
+    q = dossier_query(request.GET)
+    if period or date_from or date_to:
+        pks = sel.drill_down(
+            request.auth, q.period, classes=q.classes, filters=q.filters, apology=q.apology
+        )
+        return Mapped(_ByIds(pks), dossier_out)
+    qs = sel.with_apology(sel.filtered(sel.dossiers_for(request.auth), q.filters), q.apology)
+    qs = qs.select_related("unit").order_by("-received_at", "pk")
     if year:
         qs = qs.filter(class_year=year)
     return Mapped(qs, dossier_out)
@@ -115,15 +184,54 @@ def dossier_list(
     "/dossiers/metrics",
     response={200: list[MetricsRow], **s.ERRORS},
     summary="Số liệu hồ sơ theo nhóm",
-    description="by: unit, official, procedure, field, channel, month; period: 2025, 2025-Q1, "
-    "2025-03 (mặc định năm nay). Tỷ lệ theo Quyết định 766 (chỉ tiêu 2.1); null = không có hồ sơ.",
+    description="by: unit, official, procedure, field, channel, month (mặc định năm nay). "
+    "Tỷ lệ theo Quyết định 766 (chỉ tiêu 2.1); null = không có hồ sơ. Hồ sơ trễ hạn chia "
+    "theo phiếu xin lỗi: late_apology_valid, late_apology_invalid, late_apology_none. " + QUERY_DOC,
 )
-def dossier_metrics(request: ApiRequest, period: str = "", by: str = "unit") -> Any:
-    if by not in sel.GROUP_LABELS:
-        raise ValidationError(f"by phải là một trong: {', '.join(sel.GROUP_LABELS)}")
-    chosen = _period(period) if period else Period.year(timezone.localdate().year)
-    rows = sel.metrics_rows(request.auth, chosen, by)
+def dossier_metrics(
+    request: ApiRequest,
+    period: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    by: str = "unit",
+    unit: str = "",
+    procedure: str = "",
+    official: str = "",
+    field: str = "",
+    channel: str = "",
+) -> Any:
+    q = dossier_query(request.GET)
+    rows = sel.metrics_rows(request.auth, q.period, q.by, filters=q.filters)
     return [{**r, "label": str(r["label"])} for r in rows]
+
+
+@router.get(
+    "/dossiers/{dossier_id}",
+    response={200: DossierDetail, **s.ERRORS},
+    summary="Một hồ sơ: các mốc, phiếu xin lỗi, cách phân loại",
+)
+def dossier_detail(request: ApiRequest, dossier_id: Id) -> Any:
+    d = sel.dossier_get(request.auth, dossier_id)
+    why = explain(d)
+    apology = apology_of(d)
+    return {
+        **dossier_out(d),
+        "events": [{"at": when, "event": what} for when, what in timeline(d)],
+        "supplement_count": d.supplement_count,
+        "apology": None if apology is None else {
+            "sent_at": apology["apology"].sent_at, "new_due_at": apology["apology"].new_due_at,
+            "resets": apology["apology"].resets, "in_time": apology["apology"].in_time,
+            "reset_once": apology["apology"].reset_once, "kind": apology["kind"],
+        },
+        "classification": {
+            "period": why["period"].label, "end_reason": why["end_why"], "end_at": why["end"],
+            "judged_at": why["judged"], "judged_reason": why["judged_why"],
+            "due_at": why["due"], "due_reason": why["due_source"],
+            "pause_minutes": why["pause_minutes"], "due_with_pause": why["due_judged"],
+            "too_many_supplements": why["too_many_supplements"],
+            "working_minutes_used": why["used_minutes"], "outcome": why["outcome_label"],
+        },
+    }  # fmt: skip
 
 
 @router.get(
@@ -150,3 +258,71 @@ def _import_out(j: Any) -> dict[str, Any]:
     names = ("file_name", "status", "progress", "message", "rows", "created", "changed",
              "unchanged", "problems", "warnings", "created_at", "finished_at")  # fmt: skip
     return {"id": j.pk, **{n: getattr(j, n) for n in names}}
+
+
+class MappingIn(Schema):
+    source: str
+    value: str
+    code: int
+
+
+class MappingOut(MappingIn):
+    id: int
+
+
+def _mapping_out(m: Any) -> dict[str, Any]:
+    return {"id": m.pk, "source": m.source, "value": m.value, "code": m.code}
+
+
+def _admin(request: ApiRequest) -> None:
+    if not request.auth.is_province_admin:  # the admin's table: 404 for everyone else
+        raise Http404
+
+
+@router.get(
+    "/dossier-status-mappings",
+    response={200: list[MappingOut], **s.ERRORS},
+    summary="Bảng chuyển trạng thái hồ sơ (Sở Nội vụ)",
+    description="Giá trị trạng thái của từng hệ thống nguồn → mã quốc gia 1–10, dùng trước "
+    "bảng kèm theo khi nhập tệp.",
+)
+def mapping_list(request: ApiRequest, source: str = "") -> Any:
+    _admin(request)
+    qs = sel.status_mappings_for(request.auth)
+    return [_mapping_out(m) for m in (qs.filter(source=source) if source else qs)]
+
+
+@router.post(
+    "/dossier-status-mappings",
+    response={201: MappingOut, **s.ERRORS},
+    summary="Thêm một dòng chuyển trạng thái",
+    description="400 khi mã không thuộc 1–10 hoặc giá trị đã có cho hệ thống đó.",
+)
+def mapping_create(request: ApiRequest, payload: MappingIn) -> Any:
+    _admin(request)
+    made = status_mapping_create(**payload.dict(), actor=request.auth)
+    return Status(201, _mapping_out(made))
+
+
+@router.put(
+    "/dossier-status-mappings/{mapping_id}",
+    response={200: MappingOut, **s.ERRORS},
+    summary="Sửa một dòng chuyển trạng thái",
+)
+def mapping_update(request: ApiRequest, mapping_id: Id, payload: MappingIn) -> Any:
+    _admin(request)
+    mapping = sel.status_mapping_get(request.auth, mapping_id)
+    done = status_mapping_update(mapping=mapping, **payload.dict(), actor=request.auth)
+    return _mapping_out(done)
+
+
+@router.delete(
+    "/dossier-status-mappings/{mapping_id}",
+    response={200: s.Done, **s.ERRORS},
+    summary="Xóa một dòng chuyển trạng thái",
+)
+def mapping_delete(request: ApiRequest, mapping_id: Id) -> Any:
+    _admin(request)
+    mapping = sel.status_mapping_get(request.auth, mapping_id)
+    status_mapping_delete(mapping=mapping, actor=request.auth)
+    return {"detail": "Đã xóa dòng chuyển trạng thái."}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from parindex.testing import cp1258_bytes
 
@@ -42,3 +44,25 @@ def write_export(folder: Path, rows: list[str] | None = None, *, cp1258: bool = 
     text = export_text(rows)
     path.write_bytes(cp1258_bytes(text) if cp1258 else text.encode("utf-8"))
     return path
+
+
+@dataclass(frozen=True)
+class DossierObjects:
+    """What the authorisation matrix points at: a Sở Tư pháp dossier and a status mapping."""
+
+    dossier_pk: int
+    mapping_pk: int
+
+
+def dossier_objects(w: Any) -> DossierObjects:
+    from django.utils import timezone
+
+    from parindex.dossiers.models import Dossier, StatusMapping
+
+    now = timezone.now()
+    dossier = Dossier.objects.create(
+        code="MT-1", unit=w.tuphap, status=9, received_at=now, due_at=now, end_at=now,
+        finished_at=now, outcome=2, class_year=now.year, updated_at=now,
+    )  # fmt: skip
+    mapping = StatusMapping.objects.create(source="igate", value="Đã xong (MT)", code=9)
+    return DossierObjects(dossier.pk, mapping.pk)

@@ -12,9 +12,10 @@ from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from parindex.dossiers.models import Dossier, DossierImport, ImportStatus
+from parindex.dossiers.models import Dossier, DossierImport
 from parindex.dossiers.services import dossier_import_file
 from parindex.dossiers.tests.samples import export_text, write_export
+from parindex.jobs.status import JobStatus
 from parindex.results.models import MetricSource, UnitMetric
 from parindex.results.services import results_recompute
 from parindex.testing import cp1258_bytes
@@ -39,7 +40,7 @@ def test_the_import_page_runs_the_job_and_shows_its_counts(
         r = client.post(reverse("dossiers:imports"), {"file": upload, "source": "dvcqg"})
     assert r.status_code == 302
     job = DossierImport.objects.get()
-    assert job.status == ImportStatus.DONE and job.created == 14
+    assert job.status == JobStatus.DONE and job.created == 14
     html = client.get(reverse("dossiers:imports")).content.decode()
     assert "14 hồ sơ mới" in html and "<progress" in html
     assert Dossier.objects.get(code="TP-001").field == "Hộ tịch"  # Windows-1258 read
@@ -55,7 +56,7 @@ def test_a_rejected_upload_offers_its_row_level_report(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("dossiers:imports"), {"file": upload})
     job = DossierImport.objects.get()
-    assert job.status == ImportStatus.REJECTED and Dossier.objects.count() == 0
+    assert job.status == JobStatus.REJECTED and Dossier.objects.count() == 0
     html = client.get(reverse("dossiers:imports")).content.decode()
     assert reverse("dossiers:import_report", args=[job.pk]) in html
     report = b"".join(client.get(reverse("dossiers:import_report", args=[job.pk]))).decode()

@@ -202,7 +202,7 @@ def test_a_dossier_import_whose_worker_died_is_requeued_then_failed_with_the_rea
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from parindex.dossiers.models import DossierImport, ImportStatus
+    from parindex.dossiers.models import DossierImport
     from parindex.dossiers.services import dossier_import_request
     from parindex.dossiers.tasks import run_import
 
@@ -210,18 +210,18 @@ def test_a_dossier_import_whose_worker_died_is_requeued_then_failed_with_the_rea
     with django_capture_on_commit_callbacks(execute=True):
         job = dossier_import_request(file=upload, source="dvcqg", actor=world.admin)
     task = DBTaskResult.objects.get(task_path=run_import.module_path)
-    DossierImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, progress=30)
+    DossierImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=30)
 
     _killed_mid_run(task.pk)
     assert reclaim_stale()["requeued"] == 1
     job.refresh_from_db()
-    assert job.status == ImportStatus.QUEUED and "dừng đột ngột" in job.message
+    assert job.status == JobStatus.QUEUED and "dừng đột ngột" in job.message
 
-    DossierImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    DossierImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     _killed_mid_run(task.pk, attempts=3)
     assert reclaim_stale()["failed"] == 1
     job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED
+    assert job.status == JobStatus.FAILED
     assert job.message.startswith("Tiến trình xử lý bị dừng đột ngột 3 lần")
 
 

@@ -122,6 +122,12 @@ PAGES: dict[str, Expect] = {
     "dossiers:calendar": Expect("ok"),
     "dossiers:calendar_load": admin_only("POST"),
     "dossiers:feed": admin_only("POST"),
+    # Dossiers, issue 11 gaps: one dossier (its unit and the province-wide roles; the other
+    # unit 404); the status-mapping pages are Sở Nội vụ's.
+    "dossiers:detail": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "dossiers:mappings": admin_only(),
+    "dossiers:mapping_edit": admin_only(),
+    "dossiers:mapping_delete": admin_only("POST"),
     "home": Expect("ok"),
     "results_home": Expect("ok"),
     # Provisional results: the province-wide roles; a unit sees its own unit's page only.
@@ -666,4 +672,14 @@ API |= {
         OVERSIGHT_ADMIN_OWN_API.default, OVERSIGHT_ADMIN_OWN_API.only, body=oversight_target_form
     ),
     "POST /api/cycles/{cycle_id}/targets/feed": OVERSIGHT_ADMIN_API,
+    # Dossiers, issue 11 gaps: one dossier with its classification; the status mappings.
+    "GET /api/dossiers/{dossier_id}": Expect("ok", of(OTHER_UNIT, "hidden")),
+    "GET /api/dossier-status-mappings": admin_only(),
+    "POST /api/dossier-status-mappings": admin_only(
+        "POST", ok="ok", body=lambda o: {"source": "igate", "value": "Đang chờ ký", "code": 4}
+    ),
+    "PUT /api/dossier-status-mappings/{mapping_id}": admin_only(
+        "PUT", body=lambda o: {"source": "igate", "value": "Đã xong (MT)", "code": 10}
+    ),
+    "DELETE /api/dossier-status-mappings/{mapping_id}": admin_only("DELETE"),
 }

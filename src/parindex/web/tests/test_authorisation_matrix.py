@@ -30,6 +30,7 @@ from parindex.api.main import api
 from parindex.api.services import token_create
 from parindex.assessments.models import LeafScore
 from parindex.dossiers.models import DossierImport
+from parindex.dossiers.tests.samples import DossierObjects, dossier_objects
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
 from parindex.improvement.tests.helpers import ImprovementObjects, improvement_objects
@@ -62,6 +63,7 @@ class Objects:
     national_pk: int
     improvement: ImprovementObjects
     oversight: OversightObjects
+    dossiers: DossierObjects
 
     @property
     def version(self) -> int:
@@ -108,6 +110,7 @@ def objects(w: World) -> Objects:
         authz_dataset(),
         improvement_objects(w),
         oversight_objects(w),
+        dossier_objects(w),
     )
 
 
@@ -142,6 +145,9 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
             "evidence:download": o.document_pk,
             "reports:download": o.job_pk,
             "dossiers:import_report": o.import_pk,
+            "dossiers:detail": o.dossiers.dossier_pk,
+            "dossiers:mapping_edit": o.dossiers.mapping_pk,
+            "dossiers:mapping_delete": o.dossiers.mapping_pk,
             "notification_read": o.notification_pk,
             "token_revoke": o.token_pk,
             "login_unlock": o.attempt_pk,
@@ -197,6 +203,8 @@ def api_path(template: str, o: Objects) -> str:
     ids |= {"row_id": o.improvement.row_pk, "plan_id": o.improvement.plan_pk, "fmt": "docx"}
     ids |= {"task_id": o.improvement.task_pk}
     ids |= o.oversight.api_ids
+    ids |= {"dossier_id": o.dossiers.dossier_pk}
+    ids |= {"mapping_id": o.dossiers.mapping_pk}
     return template.format(**ids)
 
 
