@@ -10,37 +10,9 @@ import pytest
 from django.urls import reverse
 
 from parindex.engine.survey import area_interval, points_interval
-from parindex.results.models import ResultSet, ResultStatus
-from parindex.results.services import results_recompute
-from parindex.surveys.feed import survey_feed
-from parindex.surveys.models import Response
-from parindex.surveys.services import paper_entry, responses_approve
-from parindex.surveys.tests.helpers import make_survey
+from parindex.national.tests.helpers import fed_survey
 
 pytestmark = pytest.mark.django_db
-
-
-def _answers(w, survey, unit, marks):
-    """Approved paper responses of ``unit``, every likert item answered ``mark``."""
-    rows = [(f"{unit.code}-{k}", {"TC1": m, "TC2": m, "CC1": m}) for k, m in enumerate(marks)]
-    paper_entry(survey=survey, unit=unit, rows=rows, batch_count=len(rows), actor=w.admin)
-
-
-def _final(w):
-    rs = results_recompute(cycle=w.cycle, actor=None)
-    ResultSet.objects.filter(pk=rs.pk).update(status=ResultStatus.FINAL)
-
-
-def _survey(w, *, feed=True):
-    """Tư pháp: 3 of 4 satisfied (75 %, n = 4: e = 0,5); Y tế: 2 of 2 (100 %, n = 2)."""
-    survey = make_survey(w)
-    _answers(w, survey, w.tuphap, ["5", "4", "4", "2"])
-    _answers(w, survey, w.yte, ["5", "4"])
-    responses_approve(responses=list(Response.objects.filter(survey=survey)), actor=w.admin)
-    if feed:
-        survey_feed(survey=survey, actor=w.admin)
-    _final(w)
-    return survey
 
 
 def _bands(client, w, **params):
@@ -56,7 +28,7 @@ def _ranks(r):
 
 def test_a_fed_survey_widens_the_bands_by_its_sampling_error_only(world, client):
     w = world
-    _survey(w)
+    fed_survey(w)
     client.force_login(w.leader)
     r = _bands(client, w)
     assert r.context["survey_error"] is True  # on by default: intervals exist
@@ -89,7 +61,7 @@ def test_a_fed_survey_widens_the_bands_by_its_sampling_error_only(world, client)
 
 def test_without_a_fed_survey_the_bands_are_the_old_ones(world, client):
     w = world
-    _survey(w, feed=False)  # responses approved but never fed: no interval
+    fed_survey(w, feed=False)  # responses approved but never fed: no interval
     client.force_login(w.admin)
     r = _bands(client, w, dao_dong="30")
     assert r.context["intervals"] == [] and r.context["survey_error"] is False
