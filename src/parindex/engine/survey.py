@@ -44,6 +44,13 @@ Sample size
 Points (issue 10 part 6)
     :func:`survey_points`: points = max × index / 100, or with ``full_at`` (full points from
     that index on) max × min(index, full_at) / full_at; Decimal, half-up to 6 decimals.
+
+Sampling error in the points (issue 12 part 4)
+    :func:`points_interval`: the leaf's points at index − 100·e and index + 100·e (e the
+    :func:`margin_for` margin) through the same formula, so within [0, leaf max];
+    :func:`area_interval`: an area's points with each such leaf's points replaced by its
+    low (high) points, clipped to [0, area max] — the ``intervals`` of
+    :func:`parindex.engine.rank_bands.rank_bands`.
 """
 
 from __future__ import annotations
@@ -315,6 +322,35 @@ def survey_points(
     exact = Fraction(max_points) * idx / Fraction(full_at)
     q = Decimal(exact.numerator) / Decimal(exact.denominator)
     return q.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def points_interval(
+    max_points: Decimal, index: Fraction | Decimal, margin: float, full_at: Decimal = Decimal(100)
+) -> tuple[Decimal, Decimal]:
+    """The leaf's points at ``index − 100·margin`` and ``index + 100·margin`` (index in
+    percent, margin a fraction as :func:`margin_for` gives it), each by :func:`survey_points`
+    (which keeps them within [0, max])."""
+    if margin < 0:
+        raise ValueError("sai số phải không âm")
+    idx, shift = Fraction(index), Fraction(margin) * 100
+    return (
+        survey_points(max_points, idx - shift, full_at),
+        survey_points(max_points, idx + shift, full_at),
+    )
+
+
+def area_interval(
+    points: Decimal,
+    max_points: Decimal | None,
+    leaves: Sequence[tuple[Decimal, Decimal, Decimal]],
+) -> tuple[Decimal, Decimal]:
+    """An area's ``(low, high)`` points: its ``points`` with every survey leaf's
+    ``(points, low, high)`` replaced by its low (high) points, clipped to [0, max_points]
+    (no upper clip without a maximum)."""
+    low = points + sum((lo - now for now, lo, _ in leaves), Decimal(0))
+    high = points + sum((hi - now for now, _, hi in leaves), Decimal(0))
+    top = high if max_points is None else max_points
+    return max(min(low, top), Decimal(0)), max(min(high, top), Decimal(0))
 
 
 def round_half_up(value: Fraction, decimals: int) -> Decimal:

@@ -1,6 +1,7 @@
-"""Lost points, what-if and rank bands for a unit of an internal cycle (issue 12 parts
-2–4): the unit against the maximum, its group's average and the best unit of its group,
-and among the other units of its group as the cycle's results rank them.
+"""Lost points, what-if and rank bands (with survey sampling error) for a unit of an
+internal cycle (issue 12 parts 2–4): the unit against the maximum, its group's average
+and the best unit of its group, and among the other units of its group as the cycle's
+results rank them.
 
 Scope: the Sở Nội vụ admin, the council and the leaders see every unit; a unit's own staff
 and head see their own unit's lost points and what-if; everyone else gets 404."""
@@ -20,6 +21,7 @@ from parindex.engine import aggregate as agg
 from parindex.engine.compute import UnitResult as EngineResult
 from parindex.engine.lost_points import LostRow, NodePoints, lost_points
 from parindex.engine.rank_bands import RankBand, rank_bands
+from parindex.engine.survey import area_interval
 from parindex.frameworks.models import Framework
 from parindex.frameworks.shape import FrameworkShape, framework_shape
 from parindex.national.analysis import framework_nodes
@@ -27,6 +29,7 @@ from parindex.national.improve import LeafLine, Question, WhatIfPage, answer, mi
 from parindex.national.selectors import LostLine, reads_national
 from parindex.results.models import NodeResult, ResultSet, UnitResult
 from parindex.results.selectors import lineage_ids, ranking, result_set_for
+from parindex.surveys.selectors import LeafInterval, fed_intervals
 
 
 @dataclass(slots=True)
@@ -180,11 +183,43 @@ def unit_whatif(user: Any, cycle: Cycle, unit_code: str, question: Question) -> 
     return page
 
 
+@dataclass(slots=True)
+class AreaInterval:
+    """A unit's area whose points carry survey sampling error: its points, the interval
+    and the fed leaves it comes from."""
+
+    unit: str
+    unit_name: str
+    area: str
+    area_name: str
+    points: Decimal
+    low: Decimal
+    high: Decimal
+    leaves: list[tuple[str, LeafInterval]]
+
+
+@dataclass(slots=True)
+class CycleBands:
+    #: ``(band, unit name, group name)`` in ranking order
+    rows: list[tuple[RankBand, str, str]]
+    intervals: list[AreaInterval]
+    #: whether the bands include the intervals
+    survey_error: bool
+
+
 def cycle_bands(
-    user: Any, cycle: Cycle, *, draws: int, spread: float, seed: int
-) -> list[tuple[RankBand, str, str]]:
-    """Rank bands of every unit of the cycle within its group: ``(band, unit name, group
-    name)`` in ranking order. Province-wide readers only (404 else)."""
+    user: Any,
+    cycle: Cycle,
+    *,
+    draws: int,
+    spread: float,
+    seed: int,
+    survey_error: bool | None = None,
+) -> CycleBands:
+    """Rank bands of every unit of the cycle within its group. With ``survey_error`` (by
+    default: when any interval exists) the areas holding survey-fed leaves also draw their
+    points within the sampling interval (:func:`fed_intervals`). Province-wide readers
+    only (404 else)."""
     rs = result_set_for(user, cycle)
     if rs is None or not reads_national(user):
         raise Http404("Chưa có kết quả.")
@@ -194,19 +229,51 @@ def cycle_bands(
         unit_result__result_set=rs, depth=1
     ).values_list("unit_result_id", "code", "points", "max_points"):
         areas[ur][code] = (points, top)
-    out: list[tuple[RankBand, str, str]] = []
     by_fw: dict[str, list[UnitResult]] = defaultdict(list)
     for r in results:
         by_fw[r.framework_code].append(r)
+    leaf_intervals = fed_intervals(user, cycle)
+    runs = []
     for code, members in by_fw.items():
         fw = Framework.objects.filter(code=code).first()
         cf = framework_shape(fw).compiled if fw is not None else None
-        if cf is None:
-            continue
+        if cf is not None:
+            runs.append((cf, members, _area_intervals(cf, members, areas, leaf_intervals)))
+    found = [iv for _, _, ivs in runs for iv in ivs]
+    use = bool(found) if survey_error is None else survey_error
+    out: list[tuple[RankBand, str, str]] = []
+    for cf, members, ivs in runs:
         engine = [_engine_result(cf, r, areas[r.pk]) for r in members]
         names = {r.unit.code: (r.unit.name, r.group.name) for r in members}
-        for b in rank_bands(cf, engine, draws=draws, spread=spread, seed=seed):
+        given = {(iv.unit, iv.area): (iv.low, iv.high) for iv in ivs} if use else None
+        for b in rank_bands(cf, engine, draws=draws, spread=spread, seed=seed, intervals=given):
             out.append((b, *names[b.unit]))
+    return CycleBands(out, found, use and bool(found))
+
+
+def _area_intervals(
+    cf: agg.CompiledFramework,
+    members: list[UnitResult],
+    areas: dict[int, dict[str, tuple[Decimal, Decimal | None]]],
+    leaf_intervals: dict[tuple[str, str], LeafInterval],
+) -> list[AreaInterval]:
+    """The members' applicable areas holding survey-fed leaves, with their intervals."""
+    area_of = {n.code: a for a in cf.framework.nodes for n in a.walk() if n.is_leaf}
+    out = []
+    for r in members:
+        held: dict[str, list[tuple[str, LeafInterval]]] = defaultdict(list)
+        for (unit, leaf), iv in leaf_intervals.items():
+            if unit == r.unit.code and leaf in area_of:
+                held[area_of[leaf].code].append((leaf, iv))
+        for a in cf.framework.nodes:
+            points, top = areas[r.pk].get(a.code, (Decimal(0), None))
+            if a.code not in held or top is None:
+                continue
+            lines = held[a.code]
+            low, high = area_interval(points, top, [(v.points, v.low, v.high) for _, v in lines])
+            out.append(
+                AreaInterval(r.unit.code, r.unit.name, a.code, a.name, points, low, high, lines)
+            )
     return out
 
 

@@ -321,8 +321,14 @@ def bands(request: AuthedHttpRequest, dataset_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def cycle_bands(request: AuthedHttpRequest, cycle_id: int) -> HttpResponse:
+    """The cycle's bands; ``sai_so`` (checkbox, sent with the hidden ``tinh``) adds the
+    survey sampling error, on by default where an interval exists."""
     cycle = cycle_get(request.user, cycle_id)
     draws, spread, seed, errors = band_params(request)
-    rows = internal.cycle_bands(request.user, cycle, draws=draws, spread=spread, seed=seed)
-    return _bands_page(request, rows, nav="results", cycle=cycle, errors=errors,
-                       draws=draws, spread=spread * 100, seed=seed)  # fmt: skip
+    asked = request.GET.get("sai_so") == "1" if "tinh" in request.GET else None
+    found = internal.cycle_bands(
+        request.user, cycle, draws=draws, spread=spread, seed=seed, survey_error=asked
+    )
+    return _bands_page(request, found.rows, nav="results", cycle=cycle, errors=errors,
+                       draws=draws, spread=spread * 100, seed=seed, intervals=found.intervals,
+                       survey_error=found.survey_error)  # fmt: skip

@@ -34,13 +34,20 @@ from parindex.results.services import metric_set
 from parindex.surveys.indices import survey_indices
 from parindex.surveys.models import Survey
 
-__all__ = ["SATISFACTION_METRIC", "survey_feed"]
+__all__ = ["SATISFACTION_METRIC", "feed_mappings", "note_prefix", "survey_feed"]
 
 SATISFACTION_METRIC = "satisfaction_index"
 _LEVEL = {"item": "câu", "aspect": "khía cạnh", "part": "phần", "overall": "chỉ số chung"}
 
 
-def _mappings(survey: Survey) -> tuple[list[LeafMapping], dict[str, Decimal]]:
+def note_prefix(survey: Survey) -> str:
+    """How the note of a leaf point fed by ``survey`` starts."""
+    return f"Khảo sát #{survey.pk} "
+
+
+def feed_mappings(survey: Survey) -> tuple[list[LeafMapping], dict[str, Decimal]]:
+    """The leaves the survey feeds (with their maximum and ``full_at``) and every leaf
+    maximum of its cycle."""
     leaves = LeafScore.objects.filter(assessment__cycle=survey.cycle).select_related(
         "criterion__rule"
     )
@@ -70,7 +77,7 @@ def survey_feed(*, survey: Survey, actor: User | None) -> dict[str, int]:
     indices = survey_indices(survey)
     if indices.result is None:
         raise ValidationError("Chưa có phiếu nào được duyệt.")
-    mappings, _ = _mappings(survey)
+    mappings, _ = feed_mappings(survey)
     units = list(indices.result.units)
     q = survey.questionnaire
     rows: list[PointRow] = []
@@ -85,7 +92,7 @@ def survey_feed(*, survey: Survey, actor: User | None) -> dict[str, int]:
             rows.append(PointRow(len(rows) + 1, unit, m.leaf, pts, False))
             what = _LEVEL.get(m.level, m.level) + ("" if m.level == "overall" else f" {m.code}")
             notes[(unit, m.leaf)] = (
-                f"Khảo sát #{survey.pk} “{survey.name}” ({q.code} v{q.version}): {what} = "
+                f"{note_prefix(survey)}“{survey.name}” ({q.code} v{q.version}): {what} = "
                 f"{str(round_half_up(idx, 2)).replace('.', ',')}%, {n} phiếu đã duyệt"
             )
     out = {"points": 0, "metrics": 0}

@@ -4,12 +4,19 @@ staff reads only its own unit's rows, and a survey without their unit is a 404."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from parindex.accounts.permissions import is_admin
+from parindex.assessments.models import LeafScore
+from parindex.cycles.models import Cycle
+from parindex.engine.survey import margin_for, points_interval, survey_points
+from parindex.surveys.feed import feed_mappings, note_prefix
+from parindex.surveys.indices import survey_indices
 from parindex.surveys.models import (
     RespondentToken,
     Response,
@@ -143,3 +150,65 @@ def token_lookup(token: str) -> RespondentToken | None:
         .filter(token=token)
         .first()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LeafInterval:
+    """A survey-fed leaf's points and their sampling interval (issue 12 part 4)."""
+
+    points: Decimal
+    low: Decimal
+    high: Decimal
+    #: the sampling margin e (a fraction) and the respondents it comes from
+    margin: float
+    respondents: int
+    survey: str
+
+    @property
+    def margin_percent(self) -> float:
+        return 100 * self.margin
+
+
+def fed_intervals(user: Any, cycle: Cycle) -> dict[tuple[str, str], LeafInterval]:
+    """``(unit code, leaf code) → LeafInterval`` for every leaf of the cycle whose stored
+    points come from a survey's feed (its note names the survey): the points at the index
+    ± the margin :func:`margin_for` gives the unit's respondents (with N the sum of the
+    unit's frame populations when all are known). Province-wide readers only (else ``{}``);
+    no interval where the margin is unknown (no respondent)."""
+    if not province_wide(user):
+        return {}
+    notes = list(
+        LeafScore.objects.filter(
+            assessment__cycle=cycle, external_note__startswith="Khảo sát #"
+        ).values_list("assessment__unit__code", "criterion__code", "external_note")
+    )
+    out: dict[tuple[str, str], LeafInterval] = {}
+    for survey in Survey.objects.filter(cycle=cycle).select_related("questionnaire"):
+        fed = {(u, c) for u, c, note in notes if note.startswith(note_prefix(survey))}
+        indices = survey_indices(survey) if fed else None
+        if indices is None or indices.result is None:
+            continue
+        populations = _populations(survey)
+        mappings, _ = feed_mappings(survey)
+        for u, unit in enumerate(indices.result.units):
+            n = int(indices.result.respondents[u])
+            margin = margin_for(n, populations.get(unit))
+            for m in mappings:
+                idx = indices.exact(unit, m.level, m.code)
+                if margin is None or idx is None or (unit, m.leaf) not in fed:
+                    continue
+                low, high = points_interval(m.max_points, idx, margin, m.full_at)
+                now = survey_points(m.max_points, idx, m.full_at)
+                out[(unit, m.leaf)] = LeafInterval(now, low, high, margin, n, survey.name)
+    return out
+
+
+def _populations(survey: Survey) -> dict[str, int | None]:
+    """unit code → the sum of its frames' populations (``None`` if any is unknown)."""
+    out: dict[str, int | None] = {}
+    for code, n in SamplingFrame.objects.filter(survey=survey).values_list(
+        "unit__code", "population"
+    ):
+        before = out.get(code, 0)
+        out[code] = None if n is None or before is None else before + n
+    return out

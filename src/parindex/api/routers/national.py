@@ -301,7 +301,12 @@ def cycle_rank_bands(
     draws: int = improve.DEFAULT_DRAWS,
     spread: float = improve.DEFAULT_SPREAD,
     seed: int = improve.DEFAULT_SEED,
+    survey_error: bool = True,
 ) -> Any:
+    """``survey_error``: also draw the points of areas holding survey-fed leaves within
+    their sampling interval (where a fed survey gives one; else it changes nothing)."""
     cycle = cycle_get(request.auth, cycle_id)
-    rows = internal.cycle_bands(request.auth, cycle, **_band_args(draws, spread, seed))
-    return [_band_out(b, name, group) for b, name, group in rows]
+    found = internal.cycle_bands(
+        request.auth, cycle, survey_error=survey_error, **_band_args(draws, spread, seed)
+    )
+    return [_band_out(b, name, group) for b, name, group in found.rows]

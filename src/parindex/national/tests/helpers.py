@@ -8,6 +8,13 @@ import datetime
 
 from parindex.national.demo import seed_national
 from parindex.national.models import NationalDataset
+from parindex.results.models import ResultSet, ResultStatus
+from parindex.results.services import results_recompute
+from parindex.surveys.feed import survey_feed
+from parindex.surveys.models import Response, Survey
+from parindex.surveys.services import paper_entry, responses_approve
+from parindex.surveys.tests.helpers import make_survey
+from parindex.testing import World
 from parindex.units.models import LineageKind, Unit, UnitKind, UnitLineage
 
 
@@ -62,3 +69,28 @@ def authz_dataset() -> int:
         data=("tinh;ma;diem\n" + rows).encode(), actor=None,
     )  # fmt: skip
     return ds.pk
+
+
+def _answers(w: World, survey: Survey, unit: Unit, marks: list[str]) -> None:
+    """Approved paper responses of ``unit``, every likert item answered ``mark``."""
+    rows = [(f"{unit.code}-{k}", {"TC1": m, "TC2": m, "CC1": m}) for k, m in enumerate(marks)]
+    paper_entry(survey=survey, unit=unit, rows=rows, batch_count=len(rows), actor=w.admin)
+
+
+def _final(w: World) -> None:
+    rs = results_recompute(cycle=w.cycle, actor=None)
+    ResultSet.objects.filter(pk=rs.pk).update(status=ResultStatus.FINAL)
+
+
+def fed_survey(w: World, *, feed: bool = True) -> Survey:
+    """A survey of the world's cycle, its responses approved, fed into the cycle (or not),
+    and the cycle's results final. Tư pháp: 3 of 4 satisfied (75 %, n = 4: e = 0,5);
+    Y tế: 2 of 2 (100 %, n = 2)."""
+    survey = make_survey(w)
+    _answers(w, survey, w.tuphap, ["5", "4", "4", "2"])
+    _answers(w, survey, w.yte, ["5", "4"])
+    responses_approve(responses=list(Response.objects.filter(survey=survey)), actor=w.admin)
+    if feed:
+        survey_feed(survey=survey, actor=w.admin)
+    _final(w)
+    return survey
