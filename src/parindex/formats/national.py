@@ -24,8 +24,8 @@ from decimal import Decimal
 from typing import Any
 
 from parindex.formats.archive import ArchiveRefused, inspect_zip
-from parindex.formats.folding import fold, header_key
 from parindex.formats.errors import FormatError, Problem
+from parindex.formats.folding import fold, header_key
 from parindex.formats.numbers import parse_decimal
 from parindex.formats.text import csv_rows, read_upload
 
