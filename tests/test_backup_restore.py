@@ -26,7 +26,7 @@ from parindex.audit.models import AuditEvent
 from parindex.commands.backup import MANIFEST, BackupError, backup, restore, verify
 from parindex.evidence.services import document_upload
 from parindex.evidence.tests.samples import sample_upload
-from parindex.reports.models import JobStatus
+from parindex.jobs.status import JobStatus
 from parindex.reports.services import export_request, report_template_upload
 from parindex.reports.tests.test_jobs_and_pages import _template_with
 from parindex.results.services import results_recompute

@@ -36,9 +36,10 @@ from parindex.dossiers.models import Apology, Dossier, StatusMapping
 from parindex.engine.calendar import WorkCalendar
 from parindex.engine.dossier_codes import LOCAL
 from parindex.engine.dossiers import Period, apology_checks, classify
-from parindex.formats.dossier_columns import fold, status_map
+from parindex.formats.dossier_columns import status_map
 from parindex.formats.dossiers import CHUNK_BYTES, DossierFile, batch_arrays
 from parindex.formats.errors import Problem
+from parindex.formats.folding import fold
 
 Progress = Callable[[int, str], None]
 #: SQLite page cache during an import (KiB).

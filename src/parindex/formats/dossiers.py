@@ -47,12 +47,12 @@ from parindex.formats.dossier_columns import (
     FIELDS,
     SCHEMA,
     Findings,
-    fold,
     map_headers,
     parse_batch,
     status_map,
 )
 from parindex.formats.errors import Problem
+from parindex.formats.folding import fold
 from parindex.formats.numbers import parse_decimal
 
 BATCH_ROWS = 200_000

@@ -27,6 +27,7 @@ from parindex.audit.services import record
 from parindex.cycles.models import Cycle
 from parindex.formats.archive import ArchiveRefused, inspect_zip
 from parindex.jobs.leases import LOST_REASON, enqueue_or_fail, lease_seconds, progress_point
+from parindex.jobs.status import JobStatus
 from parindex.outbox import after_commit
 from parindex.reports import tabular, xlsx
 from parindex.reports.data import collect
@@ -36,7 +37,7 @@ from parindex.reports.document import (
     build_pdf,
     template_variables,
 )
-from parindex.reports.models import ExportJob, ExportKind, JobStatus, ReportTemplate
+from parindex.reports.models import ExportJob, ExportKind, ReportTemplate
 from parindex.reports.tasks import run_export
 from parindex.results.selectors import result_set_for
 

@@ -17,8 +17,9 @@ from parindex.accounts.models import User
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
 from parindex.downloads import file_download
+from parindex.jobs.status import JobStatus
 from parindex.reports.document import KNOWN_VARIABLES, REQUIRED_VARIABLES, template_path
-from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, JobStatus, ReportTemplate
+from parindex.reports.models import CONTENT_TYPES, ExportJob, ExportKind, ReportTemplate
 from parindex.reports.services import (
     can_export,
     can_manage_templates,

@@ -24,7 +24,8 @@ from django_tasks_db.models import DBTaskResult
 
 from parindex.assessments.models import LeafScore
 from parindex.jobs.models import TaskLease
-from parindex.reports.models import ExportJob, JobStatus
+from parindex.jobs.status import JobStatus
+from parindex.reports.models import ExportJob
 from parindex.reports.services import export_request
 from parindex.results.models import RecomputeRequest, ResultSet
 from parindex.results.services import request_recompute, results_recompute

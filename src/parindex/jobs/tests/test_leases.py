@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 
 from parindex.jobs.leases import lease_take, reclaim_stale
 from parindex.jobs.models import TaskLease
-from parindex.reports.models import ExportJob, JobStatus
+from parindex.jobs.status import JobStatus
+from parindex.reports.models import ExportJob
 from parindex.reports.services import export_request
 from parindex.reports.tasks import run_export
 from parindex.results.models import RecomputeRequest

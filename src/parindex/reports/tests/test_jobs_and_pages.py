@@ -14,8 +14,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from parindex.cycles.models import Cycle
+from parindex.jobs.status import JobStatus
 from parindex.reports.document import SHIPPED_TEMPLATE, template_path
-from parindex.reports.models import ExportJob, JobStatus, ReportTemplate
+from parindex.reports.models import ExportJob, ReportTemplate
 from parindex.reports.services import (
     export_build,
     export_request,

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from parindex.assessments.services import appraisal_start, assessment_submit
-from parindex.reports.models import ExportJob, JobStatus
+from parindex.jobs.status import JobStatus
+from parindex.reports.models import ExportJob
 from parindex.web.tests.authz_table import PAGES
 from parindex.web.tests.test_authorisation_matrix import (
     objects,

@@ -34,10 +34,11 @@ from parindex.dossiers.tests.samples import DossierObjects, dossier_objects
 from parindex.evidence.services import document_upload, evidence_attach
 from parindex.evidence.tests.samples import sample_upload
 from parindex.improvement.tests.helpers import ImprovementObjects, improvement_objects
+from parindex.jobs.status import JobStatus
 from parindex.national.tests.helpers import authz_dataset
 from parindex.notifications.models import Notification
 from parindex.oversight.tests.helpers import OversightObjects, oversight_objects
-from parindex.reports.models import ExportJob, JobStatus
+from parindex.reports.models import ExportJob
 from parindex.results.services import results_recompute
 from parindex.surveys.tests.helpers import SurveyObjects, survey_objects
 from parindex.testing import PERSONAS, World, leaf_score, make_user

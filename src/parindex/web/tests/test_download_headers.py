@@ -15,7 +15,8 @@ from parindex.api.services import token_create
 from parindex.downloads import content_disposition, safe_filename
 from parindex.evidence.services import document_upload
 from parindex.evidence.tests.samples import sample_upload
-from parindex.reports.models import ExportJob, JobStatus
+from parindex.jobs.status import JobStatus
+from parindex.reports.models import ExportJob
 from parindex.web.tests.results_case import build
 
 pytestmark = pytest.mark.django_db
