@@ -15,7 +15,6 @@ from typing import Any
 
 from django.http import Http404
 
-from parindex.assessments.models import LeafScore
 from parindex.cycles.models import Cycle
 from parindex.engine import aggregate as agg
 from parindex.engine.compute import UnitResult as EngineResult
@@ -29,6 +28,7 @@ from parindex.national.improve import LeafLine, Question, WhatIfPage, answer, mi
 from parindex.national.selectors import LostLine, reads_national
 from parindex.results.models import NodeResult, ResultSet, UnitResult
 from parindex.results.selectors import lineage_ids, ranking, result_set_for
+from parindex.results.services.recompute import counted_leaf_points
 from parindex.surveys.selectors import LeafInterval, fed_intervals
 
 
@@ -68,31 +68,9 @@ def unit_context(user: Any, cycle: Cycle, unit_code: str = "") -> UnitContext:
     peers = [
         r for r in results if r.group_id == me.group_id and r.framework_code == me.framework_code
     ]
-    return UnitContext(rs, me, peers, framework_shape(fw), _leaf_points(cycle, peers))
-
-
-def _leaf_points(
-    cycle: Cycle, peers: list[UnitResult]
-) -> dict[int, dict[str, Decimal | agg._NAType]]:
-    """Each unit's leaf points as the results count them: final points where set, else
-    round 2 → round 1 → self points; N/A leaves as N/A. One query."""
-    out: dict[int, dict[str, Decimal | agg._NAType]] = defaultdict(dict)
-    rows = LeafScore.objects.filter(
-        assessment__cycle=cycle, assessment__unit_id__in=[r.unit_id for r in peers]
-    ).values_list(
-        "assessment__unit_id",
-        "criterion__code",
-        "final_points",
-        "round2_points",
-        "round1_points",
-        "self_points",
-        "not_applicable",
+    return UnitContext(
+        rs, me, peers, framework_shape(fw), counted_leaf_points(cycle, {r.unit_id for r in peers})
     )
-    for unit_id, code, *points, na in rows:
-        value = agg.NA if na else next((p for p in points if p is not None), None)
-        if value is not None:
-            out[unit_id][code] = value
-    return out
 
 
 def _scores(ctx: UnitContext) -> dict[int, agg.UnitScore]:

@@ -25,6 +25,7 @@ from parindex.accounts.permissions import actor_user
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore
 from parindex.audit.services import record
 from parindex.cycles.models import Cycle, CycleFramework, CycleStatus, CycleUnit
+from parindex.engine.aggregate import NA, _NAType, from_micro
 from parindex.engine.compute import (
     MISSING,
     NOT_APPLICABLE,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from parindex.engine.compute import UnitResult as EngineResult
     from parindex.results.models import RatingConfig
 
-__all__ = ["results_recompute"]
+__all__ = ["counted_leaf_points", "results_recompute"]
 
 SIX = Decimal("0.000001")
 
@@ -108,6 +109,26 @@ def results_recompute(*, cycle: Cycle, actor: User | None = None) -> ResultSet:
     unit_rows = _unit_rows(data, scored)
     node_rows = _node_rows(scored, _area_ranks(scored))
     return _store(cycle, data, unit_rows, node_rows, status, input_hash, actor, started)
+
+
+def counted_leaf_points(
+    cycle: Cycle, unit_ids: set[int]
+) -> dict[int, dict[str, Decimal | _NAType]]:
+    """Each unit's leaf points by code as the recompute counts them (the rule above), for
+    the analyses that rescore units (what-if, lost points); N/A leaves as ``NA``, leaves
+    without points left out."""
+    data = _load(cycle, only=unit_ids)
+    out: dict[int, dict[str, Decimal | _NAType]] = {}
+    for fw_id, t in data.tables.items():
+        codes = data.shapes[fw_id].require_compiled().leaf_codes
+        for unit_id in t.members:
+            row = t.appraised[t.pos[unit_id] * len(codes) :][: len(codes)]
+            out[unit_id] = {
+                code: NA if x == NOT_APPLICABLE else from_micro(x)
+                for code, x in zip(codes, row, strict=True)
+                if x != MISSING
+            }
+    return out
 
 
 # --------------------------------------------------------------------------- load
