@@ -36,7 +36,7 @@ from parindex.improvement.sources import (
 )
 from parindex.national.selectors import datasets_for
 from parindex.units.models import Unit
-from parindex.web.helpers import error_messages, form_decimal, run_action
+from parindex.web.helpers import error_messages, form_decimal, form_id, run_action
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,12 +51,12 @@ def _year(raw: str | None) -> int:
 
 
 def _unit(raw: str | None) -> Unit | None:
-    text = (raw or "").strip()
-    return Unit.objects.filter(pk=int(text)).first() if text.isdigit() else None
+    pk = form_id(raw)
+    return Unit.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def _units(values: list[str]) -> list[Unit]:
-    ids = [int(v) for v in values if v.strip().isdigit()]
+    ids = [pk for v in values if (pk := form_id(v)) is not None]
     return list(Unit.objects.filter(pk__in=ids))
 
 
@@ -96,8 +96,8 @@ def matrix(request: AuthedHttpRequest) -> HttpResponse:
     sel.require_reader(request.user)
     year = _year(request.GET.get("nam"))
     frameworks = Framework.objects.order_by("-year", "name")
-    bo = request.GET.get("bo", "")
-    chosen = frameworks.filter(pk=int(bo)).first() if bo.isdigit() else None
+    bo = form_id(request.GET.get("bo"))
+    chosen = frameworks.filter(pk=bo).first() if bo is not None else None
     rows = list(sel.matrix_rows(request.user, year))
     framework = chosen or (rows[0].framework if rows else frameworks.first())
     ctx = {
@@ -330,7 +330,7 @@ def _lost_source(request: AuthedHttpRequest, plan: ImprovementPlan) -> tuple[lis
     """The lost rows and the source's label chosen by the draft form; ValidationError with
     the reason when the choice is incomplete or has no result."""
     if request.POST.get("dataset"):
-        dataset = datasets_for(request.user).filter(pk=_int_or_zero(request.POST["dataset"]))
+        dataset = datasets_for(request.user).filter(pk=form_id(request.POST["dataset"]) or 0)
         ds = dataset.first()
         if ds is None:
             raise ValidationError("Không có bộ số liệu quốc gia đã chọn.")
@@ -340,7 +340,7 @@ def _lost_source(request: AuthedHttpRequest, plan: ImprovementPlan) -> tuple[lis
                 f"{plan.framework.code}: chọn bộ số liệu cùng bộ tiêu chí."
             )
         return national_lost(request.user, dataset=ds), national_label(ds)
-    cycle = Cycle.objects.filter(pk=_int_or_zero(request.POST.get("cycle"))).first()
+    cycle = Cycle.objects.filter(pk=form_id(request.POST.get("cycle")) or 0).first()
     unit = _unit(request.POST.get("unit"))
     if cycle is None or unit is None:
         raise ValidationError("Cần chọn kỳ đánh giá và đơn vị để lấy điểm bị trừ.")
@@ -348,10 +348,6 @@ def _lost_source(request: AuthedHttpRequest, plan: ImprovementPlan) -> tuple[lis
         return internal_unit_lost(request.user, cycle=cycle, unit=unit), source_label(cycle, unit)
     except Http404:
         raise ValidationError(f"{unit.name} chưa có kết quả trong {cycle.name}.") from None
-
-
-def _int_or_zero(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
 
 
 @login_required

@@ -91,6 +91,13 @@ def csv_import(request: HttpRequest, *, missing: str, store: Callable[[Upload], 
         return CsvImport(errors=error_messages(exc))
 
 
+def form_id(raw: str | None) -> int | None:
+    """The id a form's select sent: its digits as an int; anything else None (the caller
+    says what is missing)."""
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
     """A number typed into a form, in the one number grammar of the files
     (:func:`parindex.formats.numbers.parse_grouped`: dot or decimal comma, digits grouped
