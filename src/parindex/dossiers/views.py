@@ -35,6 +35,7 @@ from parindex.dossiers.services import (
     dossier_import_request,
 )
 from parindex.dossiers.xlsx import metrics_xlsx
+from parindex.downloads import file_download
 from parindex.formats.errors import FormatError
 from parindex.formats.numbers import vn_number
 from parindex.web.charts import chart_number
@@ -126,11 +127,11 @@ def metrics_export(request: AuthedHttpRequest) -> HttpResponse:
         return _bad(errors)
     rows = sel.metrics_rows(request.user, q.period, q.by, filters=q.filters)
     data = metrics_xlsx(rows, by=q.by, period=q.label)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return file_download(
+        data,
+        filename=f"ho-so-{q.slug}-{q.by}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{q.slug}-{q.by}.xlsx"'
-    return response
 
 
 @login_required
@@ -235,9 +236,8 @@ def import_report(request: AuthedHttpRequest, pk: int) -> FileResponse:
     job = sel.import_get(request.user, pk)
     if not job.error_report:
         raise Http404
-    return FileResponse(
+    return file_download(
         job.error_report.open("rb"),
-        as_attachment=True,
         filename=f"bao-cao-loi-{job.pk}.csv",
         content_type="text/csv; charset=utf-8",
     )
