@@ -5,7 +5,8 @@ directory, then times, each as a fresh subprocess (Python start-up, imports, CSV
 and output included):
 
 * ``parindex compute`` (the installed entry point of this virtualenv), and
-* ``benchmarks/pandas_baseline.py``, a straightforward pandas implementation,
+* ``benchmarks/pandas_baseline.py``, a straightforward pandas implementation, and
+* ``benchmarks/polars_baseline.py``, the same in plain Polars (the near-limit reference),
 
 ``--runs`` times each (default 5), interleaved, reporting the best and median wall time
 and the peak resident memory of the child (``os.wait4``). It checks that both produce the
@@ -117,32 +118,27 @@ def main() -> None:
         ],
         check=True,
     )
-    timed(ours), timed(base)  # warm the page cache once
+    polars_out = case / "polars.csv"
+    plain = [sys.executable, str(HERE / "polars_baseline.py"), str(case), str(polars_out)]
+    commands = {"ours": ours, "base": base, "shuffled": ours_shuffled, "polars": plain}
+    for cmd in commands.values():  # warm the page cache once
+        timed(cmd)
     load0 = f"{os.getloadavg()[0]:.2f}"
-    t_ours: list[float] = []
-    t_base: list[float] = []
-    m_ours: list[int] = []
-    m_base: list[int] = []
-    t_shuf: list[float] = []
-    m_shuf: list[int] = []
-    c_ours: list[float] = []
-    c_base: list[float] = []
-    c_shuf: list[float] = []
+    wall: dict[str, list[float]] = {k: [] for k in commands}
+    rss: dict[str, list[int]] = {k: [] for k in commands}
+    cpu: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(opts.runs):
-        w, m = timed(ours)
-        t_ours.append(w)
-        m_ours.append(m)
-        c_ours.append(CPU[-1])
-        w, m = timed(base)
-        t_base.append(w)
-        m_base.append(m)
-        c_base.append(CPU[-1])
-        w, m = timed(ours_shuffled)
-        t_shuf.append(w)
-        m_shuf.append(m)
-        c_shuf.append(CPU[-1])
+        for key, cmd in commands.items():  # interleaved: each round times every command
+            w, m = timed(cmd)
+            wall[key].append(w)
+            rss[key].append(m)
+            cpu[key].append(CPU[-1])
+    t_ours, t_base, t_shuf, t_pl = (wall[k] for k in commands)
+    c_ours, c_base, c_shuf, c_pl = (cpu[k] for k in commands)
+    m_ours, m_base, m_shuf, m_pl = (rss[k] for k in commands)
     a, b = ranks_and_classes(ours_out), ranks_and_classes(base_out)
-    same = a == b and ours_out.read_bytes() == (case / "results_shuffled.csv").read_bytes()
+    shuffled_same = ours_out.read_bytes() == (case / "results_shuffled.csv").read_bytes()
+    same = a == b == ranks_and_classes(polars_out) and shuffled_same
     diff = sum(1 for u in a if a[u] != b.get(u))
 
     print("## parindex compute (issue 2)\n")
@@ -179,6 +175,14 @@ def main() -> None:
     print(
         f"| pandas baseline | {min(t_base):.3f} | {statistics.median(t_base):.3f} | "
         f"{statistics.median(c_base):.3f} | {max(m_base)} |"
+    )
+    print(
+        f"| plain Polars script | {min(t_pl):.3f} | {statistics.median(t_pl):.3f} | "
+        f"{statistics.median(c_pl):.3f} | {max(m_pl)} |"
+    )
+    print(
+        f"| parindex compute / Polars script | best {min(t_ours) / min(t_pl):.2f}×, median "
+        f"{statistics.median(t_ours) / statistics.median(t_pl):.2f}× | | | |"
     )
     print(
         f"| speed-up vs pandas | best {min(t_base) / min(t_ours):.2f}×, median "
