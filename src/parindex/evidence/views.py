@@ -25,7 +25,12 @@ def download_name(doc: EvidenceDocument) -> str:
 @login_required
 @require_safe
 def document_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
-    doc = document_get(request.user, pk)
+    return serve_document(document_get(request.user, pk))
+
+
+def serve_document(doc: EvidenceDocument) -> FileResponse:
+    """The document's file, privately (the caller has checked that the user may see it):
+    inline and sandboxed for the types a browser shows safely, an attachment otherwise."""
     if not doc.file:
         raise Http404("Tài liệu tham chiếu không có tệp đính kèm.")
     try:

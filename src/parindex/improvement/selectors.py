@@ -19,12 +19,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from parindex.accounts.permissions import is_admin
+from parindex.evidence.models import EvidenceDocument
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement.models import (
     ImprovementPlan,
     PlanStatus,
     PlanTask,
     ResponsibilityRow,
+    TaskEvidence,
     WorkStatus,
 )
 
@@ -176,6 +178,20 @@ def task_get(user: Any, pk: int) -> PlanTask:
     if found is None:
         raise Http404
     return found
+
+
+def task_document_get(user: Any, task_pk: int, document_pk: int) -> EvidenceDocument:
+    """An evidence document attached to a task the user may read (lead and partner units
+    alike: a partner prepares its part from the lead's files); 404 otherwise."""
+    task = task_get(user, task_pk)
+    link = (
+        TaskEvidence.objects.filter(task=task, document_id=document_pk)
+        .select_related("document")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link.document
 
 
 def is_overdue(task: PlanTask, today: dt.date | None = None) -> bool:

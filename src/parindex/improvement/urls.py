@@ -25,4 +25,9 @@ urlpatterns = [
     path("cai-thien/nhiem-vu/<int:task_pk>/", views.task, name="task"),
     path("cai-thien/nhiem-vu/<int:task_pk>/tien-do/", views.task_progress, name="task_progress"),
     path("cai-thien/nhiem-vu/<int:task_pk>/tai-lieu/", views.task_evidence, name="task_evidence"),
+    path(
+        "cai-thien/nhiem-vu/<int:task_pk>/tai-lieu/<int:document_pk>/",
+        views.task_document,
+        name="task_document",
+    ),
 ]

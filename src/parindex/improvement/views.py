@@ -21,6 +21,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.models import Cycle
 from parindex.downloads import file_download
+from parindex.evidence.views import serve_document
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement import selectors as sel
 from parindex.improvement import services as svc
@@ -471,6 +472,14 @@ def task_progress(request: AuthedHttpRequest, task_pk: int) -> HttpResponse:
         success="Đã cập nhật tiến độ nhiệm vụ.",
         back=reverse("improvement:task", args=[found.pk]),
     )
+
+
+@login_required
+@require_safe
+def task_document(request: AuthedHttpRequest, task_pk: int, document_pk: int) -> HttpResponse:
+    """A task's evidence file for everyone who may read the task, partners included (the
+    evidence library itself stays the lead unit's)."""
+    return serve_document(sel.task_document_get(request.user, task_pk, document_pk))
 
 
 @login_required

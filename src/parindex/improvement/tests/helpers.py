@@ -15,6 +15,7 @@ from parindex.improvement.services import (
     matrix_row_save,
     plan_approve,
     plan_create,
+    task_evidence_add,
     task_save,
 )
 from parindex.testing import World
@@ -26,6 +27,8 @@ class ImprovementObjects:
     plan_pk: int
     task_pk: int
     draft_pk: int
+    #: an evidence file attached to the task by its lead unit
+    task_document_pk: int
 
 
 def criterion(w: World, code: str) -> Criterion:
@@ -63,4 +66,7 @@ def improvement_objects(w: World) -> ImprovementObjects:
     row = assign(w, "1.1", w.tuphap)
     plan, task = approved_plan(w)
     draft = plan_create(year=plan.year + 1, framework=w.fw, actor=w.admin)
-    return ImprovementObjects(row.pk, plan.pk, task.pk, draft.pk)
+    from parindex.evidence.tests.samples import sample_upload
+
+    doc = task_evidence_add(task=task, file=sample_upload("pdf"), actor=w.staff)
+    return ImprovementObjects(row.pk, plan.pk, task.pk, draft.pk, doc.pk)

@@ -182,3 +182,51 @@ def test_evidence_is_checked_like_every_upload_and_filed_in_the_lead_library(wor
         follow=True,
     ).content.decode()
     assert "ke-hoach.pdf" in page and task.evidence.count() == 1
+
+
+def test_partner_units_download_the_evidence_of_their_task_outsiders_get_404(world, client):
+    from parindex.evidence.tests.samples import SAMPLES, sample_upload
+    from parindex.improvement.services import task_evidence_add, task_save
+
+    plan, task = approved_plan(world)
+    # Approved plans keep their tasks editable by the admin: make Y tế a partner.
+    task = task_save(
+        plan=plan,
+        task=task,
+        title=task.title,
+        criterion=task.criterion,
+        lead_unit=world.tuphap,
+        partner_units=[world.yte],
+        deadline=task.deadline,
+        actor=world.admin,
+    )
+    doc = task_evidence_add(task=task, file=sample_upload("pdf"), title="KH 12", actor=world.staff)
+    url = reverse("improvement:task_document", args=[task.pk, doc.pk])
+
+    client.force_login(world.other_staff)  # Y tế, the partner: not in Tư pháp's library
+    assert client.get(reverse("evidence:download", args=[doc.pk])).status_code == 404
+    page = client.get(reverse("improvement:task", args=[task.pk])).content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == SAMPLES["pdf"][1]()
+
+    task_save(  # no longer a partner: the file is hidden again
+        plan=plan,
+        task=task,
+        title=task.title,
+        criterion=task.criterion,
+        lead_unit=world.tuphap,
+        partner_units=[],
+        deadline=task.deadline,
+        actor=world.admin,
+    )
+    assert client.get(url).status_code == 404
+    # a document of the library not attached to this task is not reachable through it
+    client.force_login(world.staff)
+    other = task_evidence_add(task=task, file=sample_upload("pdf"), actor=world.staff)
+    task.evidence.filter(document=other).delete()
+    assert (
+        client.get(reverse("improvement:task_document", args=[task.pk, other.pk])).status_code
+        == 404
+    )

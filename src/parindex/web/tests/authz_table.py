@@ -500,6 +500,8 @@ PAGES |= {
         body=lambda o: {"status": "doing", "progress": "10"},
     ),
     "improvement:task_evidence": LEAD_REPORTS,
+    # everyone who reads the task (partners too) downloads its evidence
+    "improvement:task_document": Expect("ok", of(OTHER_UNIT, "hidden")),
 }
 
 

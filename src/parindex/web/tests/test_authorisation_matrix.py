@@ -170,6 +170,7 @@ def page_kwargs(name: str, pattern: URLPattern, o: Objects) -> dict[str, Any]:
         "row_pk": o.improvement.row_pk,
         "plan_pk": o.improvement.plan_pk,
         "task_pk": o.improvement.task_pk,
+        "document_pk": o.improvement.task_document_pk,
         "score_pk": o.score_pk,
         "link_pk": o.link_pk,
         "fmt": "yaml",
