@@ -23,9 +23,11 @@ from parindex.downloads import file_download
 from parindex.oversight import selectors as sel
 from parindex.oversight.models import DEFAULT_MIN_SHARE, FindingStatus
 from parindex.oversight.services import (
+    finding_correct,
     finding_create,
     finding_resolve,
     inspection_plan_save,
+    inspection_record_correct,
     inspection_record_create,
     planned_inspection_add,
     planned_inspection_remove,
@@ -239,3 +241,43 @@ def report_export(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
         return HttpResponse("Kỳ đánh giá chưa có kế hoạch kiểm tra.", status=404)
     data = report_xlsx(plan, sel.finding_report(request.user, plan))
     return file_download(data, filename=f"kien-nghi-kiem-tra-{cycle.year}.xlsx", content_type=XLSX)
+
+
+@login_required
+@require_POST
+def record_edit(request: AuthedHttpRequest, record_pk: int) -> HttpResponse:
+    """The admin corrects a recorded inspection (the audit keeps the old text)."""
+    require_admin_page(request.user)
+    row = sel.record_get(request.user, record_pk)
+
+    def act() -> None:
+        inspection_record_correct(
+            record_row=row,
+            inspected_on=form_date(request.POST.get("inspected_on"), "Ngày kiểm tra"),
+            team=request.POST.get("team", ""),
+            content=request.POST.get("content", ""),
+            actor=request.user,
+        )
+
+    back = _entry_url(row.entry_id) + f"#bb-{row.pk}"
+    return run_action(request, act, success="Đã sửa biên bản kiểm tra.", back=back)
+
+
+@login_required
+@require_POST
+def finding_edit(request: AuthedHttpRequest, finding_pk: int) -> HttpResponse:
+    """The admin corrects a finding's problem, recommendation or due date."""
+    require_admin_page(request.user)
+    finding = sel.finding_get(request.user, finding_pk)
+
+    def act() -> None:
+        finding_correct(
+            finding=finding,
+            issue=request.POST.get("issue", ""),
+            recommendation=request.POST.get("recommendation", ""),
+            due_on=form_date(request.POST.get("due_on"), "Hạn xử lý"),
+            actor=request.user,
+        )
+
+    back = _entry_url(finding.record.entry_id) + f"#kn-{finding.pk}"
+    return run_action(request, act, success="Đã sửa kiến nghị.", back=back)

@@ -32,10 +32,12 @@ from parindex.oversight.models import (
 )
 from parindex.oversight.services import (
     TargetFields,
+    finding_correct,
     finding_create,
     finding_resolve,
     initiative_register,
     inspection_plan_save,
+    inspection_record_correct,
     inspection_record_create,
     planned_inspection_add,
     target_save,
@@ -418,6 +420,38 @@ def finding_put(request: ApiRequest, finding_id: Id, payload: FindingResolutionI
         status=payload.status,
         reason=payload.reason,
         note=payload.note,
+        actor=request.auth,
+    )
+    return finding_out(row)
+
+
+@router.put(
+    "/inspection-records/{record_id}",
+    response={200: InspectionRecordOut, **s.ERRORS},
+    summary="Sửa biên bản kiểm tra (Sở Nội vụ; nội dung cũ còn trong nhật ký)",
+)
+def record_put(request: ApiRequest, record_id: Id, payload: InspectionRecordIn) -> Any:
+    row = inspection_record_correct(
+        record_row=sel.record_get(request.auth, record_id),
+        inspected_on=payload.inspected_on,
+        team=payload.team,
+        content=payload.content,
+        actor=request.auth,
+    )
+    return record_out(row)
+
+
+@router.put(
+    "/findings/{finding_id}",
+    response={200: FindingOut, **s.ERRORS},
+    summary="Sửa vấn đề, kiến nghị, hạn xử lý của một kiến nghị (Sở Nội vụ)",
+)
+def finding_correct_put(request: ApiRequest, finding_id: Id, payload: FindingIn) -> Any:
+    row = finding_correct(
+        finding=sel.finding_get(request.auth, finding_id),
+        issue=payload.issue,
+        recommendation=payload.recommendation,
+        due_on=payload.due_on,
         actor=request.auth,
     )
     return finding_out(row)

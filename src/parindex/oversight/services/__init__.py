@@ -6,9 +6,11 @@ from parindex.oversight.services.initiatives import (
     initiative_remove,
 )
 from parindex.oversight.services.inspections import (
+    finding_correct,
     finding_create,
     finding_resolve,
     inspection_plan_save,
+    inspection_record_correct,
     inspection_record_create,
     planned_inspection_add,
     planned_inspection_remove,
@@ -17,12 +19,14 @@ from parindex.oversight.services.targets import TargetFields, target_save, targe
 
 __all__ = [
     "TargetFields",
+    "finding_correct",
     "finding_create",
     "finding_resolve",
     "initiative_goal_set",
     "initiative_register",
     "initiative_remove",
     "inspection_plan_save",
+    "inspection_record_correct",
     "inspection_record_create",
     "planned_inspection_add",
     "planned_inspection_remove",

@@ -133,10 +133,7 @@ def inspection_record_create(
 ) -> InspectionRecord:
     """Record an inspection carried out at a planned unit."""
     require_admin(actor, "ghi biên bản kiểm tra", system=True)
-    if inspected_on is None:
-        raise ValidationError({"inspected_on": "Cần nhập ngày kiểm tra."})
-    team = required(team, "team", "Cần ghi đoàn kiểm tra.")
-    content = required(content, "content", "Cần ghi nội dung kiểm tra.")
+    inspected_on, team, content = _record_fields(inspected_on, team, content)
     with transaction.atomic(durable=True):
         row = InspectionRecord(
             entry=entry,
@@ -151,6 +148,41 @@ def inspection_record_create(
             action="inspection.record_create",
             after={"unit": entry.unit.code, "inspected_on": inspected_on.isoformat()},
         )
+
+
+def _record_fields(inspected_on: date | None, team: str, content: str) -> tuple[date, str, str]:
+    if inspected_on is None:
+        raise ValidationError({"inspected_on": "Cần nhập ngày kiểm tra."})
+    team = required(team, "team", "Cần ghi đoàn kiểm tra.")
+    return inspected_on, team, required(content, "content", "Cần ghi nội dung kiểm tra.")
+
+
+def inspection_record_correct(
+    *,
+    record_row: InspectionRecord,
+    inspected_on: date | None,
+    team: str,
+    content: str,
+    actor: User | None,
+) -> InspectionRecord:
+    """Correct a recorded inspection (date, team, content); the old text stays in the audit."""
+    require_admin(actor, "sửa biên bản kiểm tra", system=True)
+    inspected_on, team, content = _record_fields(inspected_on, team, content)
+    with transaction.atomic(durable=True):
+        row = InspectionRecord.objects.select_for_update().get(pk=record_row.pk)
+        before = {"inspected_on": row.inspected_on.isoformat(), "team": row.team}
+        before["content"] = row.content
+        row.inspected_on, row.team, row.content = inspected_on, team, content
+        row.full_clean()
+        row.save(update_fields=["inspected_on", "team", "content"])
+        record(
+            actor=actor,
+            action="inspection.record_update",
+            obj=row,
+            before=before,
+            after={"inspected_on": inspected_on.isoformat(), "team": team, "content": content},
+        )
+    return row
 
 
 def _status(status: str, reason: str) -> tuple[str, str]:
@@ -176,8 +208,7 @@ def finding_create(
 ) -> Finding:
     """A problem found by the inspection and the recommendation made to the unit."""
     require_admin(actor, "ghi kiến nghị sau kiểm tra", system=True)
-    issue = required(issue, "issue", "Cần ghi vấn đề phát hiện.")
-    recommendation = required(recommendation, "recommendation", "Cần ghi nội dung kiến nghị.")
+    issue, recommendation = _finding_fields(issue, recommendation)
     status, reason = _status(status, reason)
     with transaction.atomic(durable=True):
         row = Finding(
@@ -196,6 +227,39 @@ def finding_create(
             action="inspection.finding_create",
             after={"issue": issue, "recommendation": recommendation, "status": status},
         )
+
+
+def _finding_fields(issue: str, recommendation: str) -> tuple[str, str]:
+    issue = required(issue, "issue", "Cần ghi vấn đề phát hiện.")
+    return issue, required(recommendation, "recommendation", "Cần ghi nội dung kiến nghị.")
+
+
+def finding_correct(
+    *,
+    finding: Finding,
+    issue: str,
+    recommendation: str,
+    due_on: date | None,
+    actor: User | None,
+) -> Finding:
+    """Correct a finding's problem, recommendation or due date (its resolution is the
+    unit's: :func:`finding_resolve`)."""
+    require_admin(actor, "sửa kiến nghị sau kiểm tra", system=True)
+    issue, recommendation = _finding_fields(issue, recommendation)
+    with transaction.atomic(durable=True):
+        row = Finding.objects.select_for_update().get(pk=finding.pk)
+        before = {"issue": row.issue, "recommendation": row.recommendation}
+        before["due_on"] = row.due_on.isoformat() if row.due_on else None
+        row.issue, row.recommendation, row.due_on = issue, recommendation, due_on
+        row.updated_by = actor_user(actor)
+        row.full_clean()
+        row.save()
+        after = {"issue": issue, "recommendation": recommendation}
+        after["due_on"] = due_on.isoformat() if due_on else None
+        record(
+            actor=actor, action="inspection.finding_correct", obj=row, before=before, after=after
+        )
+    return row
 
 
 def finding_resolve(

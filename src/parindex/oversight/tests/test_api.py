@@ -66,6 +66,28 @@ def test_the_inspection_flow_through_the_api(client, world):
     assert _json(client, "PUT", url, {"status": "resolved"})[0] == 403
     assert Finding.objects.get().status == "unresolved"
 
+    # the admin corrects the record and the finding; the unit's resolution stays
+    client.force_login(world.admin)
+    code, body = _json(
+        client, "PUT", f"/api/inspection-records/{record['id']}",
+        {"inspected_on": "2025-10-03", "team": "Đoàn 2", "content": "Kiểm tra lại"},
+    )  # fmt: skip
+    assert code == 200 and (body["inspected_on"], body["team"]) == ("2025-10-03", "Đoàn 2")
+    code, body = _json(
+        client, "PUT", f"/api/findings/{finding['id']}",
+        {"issue": "Chưa niêm yết 3 TTHC", "recommendation": "  ", "due_on": None},
+    )  # fmt: skip
+    assert code == 400 and body["errors"][0]["field"] == "recommendation"
+    code, body = _json(
+        client, "PUT", f"/api/findings/{finding['id']}",
+        {"issue": "Chưa niêm yết 3 TTHC", "recommendation": "Niêm yết", "due_on": "2025-12-01"},
+    )  # fmt: skip
+    assert code == 200 and body["issue"] == "Chưa niêm yết 3 TTHC"
+    assert (body["status"], body["reason"]) == ("unresolved", "Chờ in bảng")
+    client.force_login(world.staff)
+    change = {"issue": "x", "recommendation": "y"}
+    assert _json(client, "PUT", f"/api/findings/{finding['id']}", change)[0] == 403
+
 
 def test_a_unit_outside_the_cycle_is_refused_by_the_api(client, world):
     from parindex.testing import make_unit

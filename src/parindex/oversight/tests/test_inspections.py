@@ -15,6 +15,7 @@ from parindex.audit.models import AuditEvent
 from parindex.oversight.models import Finding, FindingStatus, PlannedInspection
 from parindex.oversight.selectors import plan_coverage
 from parindex.oversight.services import (
+    finding_correct,
     finding_create,
     finding_resolve,
     inspection_plan_save,
@@ -218,3 +219,50 @@ def test_the_entry_page_shows_records_and_findings_to_the_unit(world, plan, clie
     assert "Ghi biên bản kiểm tra" not in page  # the admin's form
     client.force_login(world.other_staff)
     assert client.get(reverse("oversight:entry", args=[finding.record.entry_id])).status_code == 404
+
+
+def test_the_admin_corrects_a_record_and_a_finding_on_the_page_audited(world, plan, client):
+    finding = _finding(world, _add(world, plan, world.tuphap))
+    record_row = finding.record
+    entry_url = reverse("oversight:entry", args=[record_row.entry_id])
+    edit_record = reverse("oversight:record_edit", args=[record_row.pk])
+    edit_finding = reverse("oversight:finding_edit", args=[finding.pk])
+    client.force_login(world.admin)
+    page = client.get(entry_url).content.decode()
+    assert f'action="{edit_record}"' in page and f'action="{edit_finding}"' in page
+
+    client.post(
+        edit_record,
+        {"inspected_on": "2025-10-21", "team": "Đoàn số 2", "content": "Kiểm tra lại hồ sơ"},
+    )
+    client.post(
+        edit_finding,
+        {"issue": "Báo cáo quý III trễ", "recommendation": "Nộp đúng hạn", "due_on": "2025-12-31"},
+    )
+    record_row.refresh_from_db()
+    finding.refresh_from_db()
+    assert (record_row.inspected_on, record_row.team) == (date(2025, 10, 21), "Đoàn số 2")
+    assert record_row.content == "Kiểm tra lại hồ sơ"
+    assert (finding.issue, finding.due_on) == ("Báo cáo quý III trễ", date(2025, 12, 31))
+    assert finding.status == FindingStatus.IN_PROGRESS  # the unit's resolution is untouched
+    change = AuditEvent.objects.get(action="inspection.finding_correct")
+    assert change.before["issue"] == "Báo cáo trễ hạn"
+    assert AuditEvent.objects.filter(action="inspection.record_update").count() == 1
+
+    # an empty content is refused with a message, nothing changed
+    page = client.post(
+        edit_record, {"inspected_on": "2025-10-22", "team": "Đoàn", "content": " "}, follow=True
+    ).content.decode()
+    assert "Cần ghi nội dung kiểm tra." in page
+    record_row.refresh_from_db()
+    assert record_row.inspected_on == date(2025, 10, 21)
+
+    # the unit sees no edit form and may not post one
+    client.force_login(world.staff)
+    page = client.get(entry_url).content.decode()
+    assert edit_record not in page and edit_finding not in page
+    assert client.post(edit_finding, {"issue": "x", "recommendation": "y"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        finding_correct(
+            finding=finding, issue="x", recommendation="y", due_on=None, actor=world.staff
+        )

@@ -608,6 +608,12 @@ PAGES |= {
     "oversight:finding_add": admin_only(
         "POST", body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung"}
     ),
+    "oversight:record_edit": admin_only(
+        "POST", body=lambda o: {"inspected_on": "2025-10-21", "team": "Đoàn 1", "content": "y"}
+    ),
+    "oversight:finding_edit": admin_only(
+        "POST", body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung ngay"}
+    ),
     # The council and the leaders see the finding but may not resolve it: 404 on the pages.
     "oversight:finding_resolve": post(
         "hidden", of(["admin", *UNIT], "ok"), body=lambda o: {"status": "resolved"}
@@ -652,6 +658,16 @@ API |= {
         OVERSIGHT_ADMIN_OWN_API.default,
         OVERSIGHT_ADMIN_OWN_API.only,
         body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung báo cáo"},
+    ),
+    "PUT /api/inspection-records/{record_id}": Expect(
+        OVERSIGHT_ADMIN_OWN_API.default,
+        OVERSIGHT_ADMIN_OWN_API.only,
+        body=lambda o: {"inspected_on": "2025-10-21", "team": "Đoàn 1", "content": "Sửa"},
+    ),
+    "PUT /api/findings/{finding_id}": Expect(
+        OVERSIGHT_ADMIN_OWN_API.default,
+        OVERSIGHT_ADMIN_OWN_API.only,
+        body=lambda o: {"issue": "Thiếu báo cáo", "recommendation": "Bổ sung ngay"},
     ),
     "PUT /api/findings/{finding_id}/resolution": Expect(
         "denied",
