@@ -118,9 +118,20 @@ def framework_ref(related_name: str) -> models.ForeignKey[Framework]:
     return _link("frameworks.Framework", "bộ tiêu chí", models.PROTECT, related_name)
 
 
+#: Decimals kept by every stored points column: the engine computes to 6, what is written
+#: into a cycle (typed, appraised, imported or fed from a survey) has at most these.
+POINT_DECIMAL_PLACES = 3
+
+
 def optional_points(verbose_name: str) -> models.DecimalField[Any, Any]:
     """Optional points of a criterion (8 digits, 3 after the point)."""
-    return models.DecimalField(verbose_name, max_digits=8, decimal_places=3, null=True, blank=True)
+    return models.DecimalField(
+        verbose_name,
+        max_digits=8,
+        decimal_places=POINT_DECIMAL_PLACES,
+        null=True,
+        blank=True,
+    )
 
 
 def moment(verbose_name: str) -> models.DateTimeField[Any, Any]:

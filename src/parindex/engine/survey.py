@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 ITEM_TYPES: tuple[str, ...] = ("likert5", "single", "multi", "number", "text")
@@ -311,17 +311,20 @@ def margin_for(n: int, population: int | None = None) -> float | None:
 
 
 def survey_points(
-    max_points: Decimal, index: Fraction | Decimal, full_at: Decimal = Decimal(100)
+    max_points: Decimal,
+    index: Fraction | Decimal,
+    full_at: Decimal = Decimal(100),
+    decimals: int = 6,
 ) -> Decimal:
     """Points of a survey-sourced leaf: max × min(index, full_at) / full_at, half-up to
-    6 decimals (the framework's precision). ``full_at`` 100 gives max × index / 100."""
+    ``decimals`` (6: the framework's precision; a feed into stored points asks for the
+    columns' 3). ``full_at`` 100 gives max × index / 100."""
     if full_at <= 0:
         raise ValueError("full_at phải lớn hơn 0")
     idx = Fraction(index)
     idx = min(max(idx, Fraction(0)), Fraction(full_at))
     exact = Fraction(max_points) * idx / Fraction(full_at)
-    q = Decimal(exact.numerator) / Decimal(exact.denominator)
-    return q.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return round_half_up(exact, decimals)
 
 
 def points_interval(

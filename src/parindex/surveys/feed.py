@@ -28,6 +28,7 @@ from parindex.engine.survey import (
     round_half_up,
     survey_points,
 )
+from parindex.fields import POINT_DECIMAL_PLACES
 from parindex.formats.scores import PointRow
 from parindex.results.models import MetricSource
 from parindex.results.services import metric_set
@@ -88,7 +89,7 @@ def survey_feed(*, survey: Survey, actor: User | None) -> dict[str, int]:
             idx = indices.exact(unit, m.level, m.code)
             if idx is None:
                 continue
-            pts = survey_points(m.max_points, idx, m.full_at)
+            pts = survey_points(m.max_points, idx, m.full_at, POINT_DECIMAL_PLACES)
             rows.append(PointRow(len(rows) + 1, unit, m.leaf, pts, False))
             what = _LEVEL.get(m.level, m.level) + ("" if m.level == "overall" else f" {m.code}")
             notes[(unit, m.leaf)] = (

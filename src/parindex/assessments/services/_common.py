@@ -25,6 +25,7 @@ from parindex.audit.services import record
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
+from parindex.fields import POINT_DECIMAL_PLACES
 from parindex.formats.numbers import vn_number
 from parindex.frameworks.selectors import criterion_rule
 from parindex.results.services import request_recompute
@@ -157,8 +158,10 @@ def _points_in_range(
         pts = points_for(rule, maximum, value)
     except RuleInputError as exc:
         raise ValidationError({field: f"Tiêu chí {score.criterion.code}: {exc}."}) from exc
-    if pts != pts.quantize(Decimal("0.001")):
-        raise ValidationError({field: "Điểm chỉ được có tối đa 3 chữ số thập phân."})
+    if pts != round(pts, POINT_DECIMAL_PLACES):
+        raise ValidationError(
+            {field: f"Điểm chỉ được có tối đa {POINT_DECIMAL_PLACES} chữ số thập phân."}
+        )
     return pts
 
 

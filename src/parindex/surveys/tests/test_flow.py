@@ -4,6 +4,7 @@ a simulated Kobo export → import → review → indices → points in the cycl
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -205,3 +206,16 @@ def test_a_kobo_xlsx_export_imports_like_the_csv(world, tmp_path):
         "MONG_DOI": "thu_tuc thai_do",
     }
     assert row.submitted_at.year == 2025
+
+
+def test_an_index_with_endless_decimals_is_fed_rounded_half_up_to_the_stored_places(
+    world, tmp_path
+):
+    # 2 of 3 satisfied: 66.66…% of 4 points = 2.666… — stored as 2.667, not refused
+    survey = make_survey(world)
+    rows = kobo_rows("so-tu-phap", [("5", "4", "4"), ("4", "5", "5"), ("2", "2", "2")])
+    import_bytes(survey, kobo_export(tmp_path, rows, survey))
+    responses_approve(responses=list(Response.objects.filter(survey=survey)), actor=world.admin)
+    assert survey_feed(survey=survey, actor=world.admin)["points"] == 1
+    leaf = LeafScore.objects.get(assessment=world.a, criterion__code="2.1")
+    assert leaf.final_points == Decimal("2.667")
