@@ -37,6 +37,7 @@ from parindex.improvement.demo import seed_improvement, seed_next_year_draft
 from parindex.national.demo import seed_national
 from parindex.oversight.demo import seed_oversight
 from parindex.results.services import cycle_publish, metrics_import, results_recompute
+from parindex.surveys.demo import seed_surveys
 from parindex.units.models import Unit, UnitGroup, UnitKind
 from parindex.units.services import lineage_add, units_load_divisions
 
@@ -305,6 +306,14 @@ def seed_demo() -> dict[str, Any]:
     ) or created  # fmt: skip
     # After the main transaction, like the others (the import's transactions are durable).
     seed_dossiers(unit_codes=[c for c, *_ in DEPARTMENTS], year=CYCLE_YEAR)
+    created = (
+        seed_surveys(
+            cycle=cycle,
+            unit_codes=[c for c, *_ in DEPARTMENTS],
+            admin=User.objects.get(username="snv.admin"),
+        )
+        or created
+    )
     return {
         "created": created,
         "province": province.name,

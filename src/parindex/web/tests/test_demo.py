@@ -76,3 +76,25 @@ def test_the_demo_appraiser_is_assigned_and_last_year_is_published_with_results(
     assert results.units.count() == previous.participants.count()
     # The made-up history exercises the rating conditions too.
     assert results.units.exclude(applied_conditions=[]).exists()
+
+
+def test_the_demo_survey_is_answered_reviewed_and_fed_into_the_cycle():
+    from parindex.assessments.models import LeafScore
+    from parindex.results.models import UnitMetric
+    from parindex.surveys.models import Response, Survey
+
+    seed_demo()
+    cycle = Cycle.objects.get(year=2025)
+    survey = Survey.objects.get(cycle=cycle)
+    assert survey.units.filter(kind="department").count() >= 15
+    # two answers per department wait in the review queue, the rest counted
+    assert Response.objects.filter(survey=survey, status="pending").count() == 2 * (
+        survey.units.count()
+    )
+    leaf = LeafScore.objects.get(
+        assessment__cycle=cycle, assessment__unit__code="so-tu-phap", criterion__code="1.8"
+    )
+    assert leaf.final_points is not None and "22 phiếu đã duyệt" in leaf.external_note
+    assert UnitMetric.objects.filter(
+        cycle=cycle, unit__code="so-tu-phap", metric="satisfaction_index", source="surveys"
+    ).exists()
