@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -476,7 +476,7 @@ def task_progress(request: AuthedHttpRequest, task_pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def task_document(request: AuthedHttpRequest, task_pk: int, document_pk: int) -> HttpResponse:
+def task_document(request: AuthedHttpRequest, task_pk: int, document_pk: int) -> FileResponse:
     """A task's evidence file for everyone who may read the task, partners included (the
     evidence library itself stays the lead unit's)."""
     return serve_document(sel.task_document_get(request.user, task_pk, document_pk))

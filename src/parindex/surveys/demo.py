@@ -59,7 +59,7 @@ def seed_surveys(*, cycle: Cycle, unit_codes: list[str], admin: User) -> bool:
         )
     items = questionnaire_of(survey).items
     rng = random.Random(2025)
-    records = []
+    records: list[ResponseRecord] = []
     for unit in units:
         level = rng.uniform(3.2, 4.6)  # each department its own mean on the 1–5 scale
         for n in range(1, ANSWERS_PER_UNIT + 1):

@@ -177,7 +177,7 @@ def inspection_record_correct(
         row.save(update_fields=["inspected_on", "team", "content"])
         record(
             actor=actor,
-            action="inspection.record_update",
+            action="inspection.record_correct",
             obj=row,
             before=before,
             after={"inspected_on": inspected_on.isoformat(), "team": team, "content": content},
@@ -248,13 +248,13 @@ def finding_correct(
     issue, recommendation = _finding_fields(issue, recommendation)
     with transaction.atomic(durable=True):
         row = Finding.objects.select_for_update().get(pk=finding.pk)
-        before = {"issue": row.issue, "recommendation": row.recommendation}
+        before: dict[str, str | None] = {"issue": row.issue, "recommendation": row.recommendation}
         before["due_on"] = row.due_on.isoformat() if row.due_on else None
         row.issue, row.recommendation, row.due_on = issue, recommendation, due_on
         row.updated_by = actor_user(actor)
         row.full_clean()
         row.save()
-        after = {"issue": issue, "recommendation": recommendation}
+        after: dict[str, str | None] = {"issue": issue, "recommendation": recommendation}
         after["due_on"] = due_on.isoformat() if due_on else None
         record(
             actor=actor, action="inspection.finding_correct", obj=row, before=before, after=after

@@ -247,7 +247,7 @@ def test_the_admin_corrects_a_record_and_a_finding_on_the_page_audited(world, pl
     assert finding.status == FindingStatus.IN_PROGRESS  # the unit's resolution is untouched
     change = AuditEvent.objects.get(action="inspection.finding_correct")
     assert change.before["issue"] == "Báo cáo trễ hạn"
-    assert AuditEvent.objects.filter(action="inspection.record_update").count() == 1
+    assert AuditEvent.objects.filter(action="inspection.record_correct").count() == 1
 
     # an empty content is refused with a message, nothing changed
     page = client.post(
