@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
@@ -118,6 +118,19 @@ def _transition(
     return s.assessment_out(sel.assessment_get(request.auth, result.pk))
 
 
+def _leaf_write(
+    request: ApiRequest, assessment_id: Id, code: str, service: Callable[..., Any], payload: Schema
+) -> Any:
+    """Run a leaf's write ``service`` (passed as itself) on the leaf ``code`` the caller may
+    see, with the body's fields as its keywords: the body is the service's contract, and
+    ``version`` is the version the caller read (``expected_version``)."""
+    fields = payload.dict()
+    if "version" in fields:
+        fields["expected_version"] = fields.pop("version")
+    score = service(score=_score(request, assessment_id, code), actor=request.auth, **fields)
+    return s.score_out(score)
+
+
 @router.get(
     "/assessments",
     response={200: list[s.AssessmentOut], **s.ERRORS},
@@ -163,45 +176,52 @@ def leaf_detail(request: ApiRequest, assessment_id: Id, code: str) -> Any:
     "409 với giá trị hiện tại.",
 )
 def leaf_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.ScoreIn) -> Any:
-    score = svc.score_set(
-        score=_score(request, assessment_id, code),
-        expected_version=payload.version,
-        actor=request.auth,
-        value=payload.value,
-        points=payload.points,
-        not_applicable=payload.not_applicable,
-        explanation=payload.explanation,
-    )
-    return s.score_out(score)
+    return _leaf_write(request, assessment_id, code, svc.score_set, payload)
 
 
-@router.post(
-    "/assessments/{assessment_id}/submit",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Gửi phiếu tự chấm (thủ trưởng đơn vị)",
-    description="Khoá phiếu với đơn vị. Bị từ chối nếu còn tiêu chí thiếu điểm, tiêu chí có "
+def _move(path: str, service: Callable[..., Any], summary: str, description: str = "") -> None:
+    """Declare ``POST /assessments/{assessment_id}/<path>`` for a move that needs nothing
+    but the assessment: ``service`` (passed as itself) runs on it as the caller, and the
+    answer is the assessment as it now stands. The operation keeps the name it always had
+    (OpenAPI id and URL name): the path with "/" as "_"."""
+
+    def view(request: ApiRequest, assessment_id: Id) -> Any:
+        return _transition(request, assessment_id, service)
+
+    view.__name__ = view.__qualname__ = path.replace("/", "_")
+    router.post(
+        f"/assessments/{{assessment_id}}/{path}",
+        response={200: s.AssessmentOut, **s.ERRORS},
+        summary=summary,
+        description=description or None,
+    )(view)
+
+
+# The workflow's buttons without a body (return and reopen take one: declared below).
+_move(
+    "submit",
+    svc.assessment_submit,
+    "Gửi phiếu tự chấm (thủ trưởng đơn vị)",
+    "Khoá phiếu với đơn vị. Bị từ chối nếu còn tiêu chí thiếu điểm, tiêu chí có "
     "điểm mà không có tài liệu hay giải trình, hoặc đã quá hạn.",
 )
-def submit(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.assessment_submit)
-
-
-@router.post(
-    "/assessments/{assessment_id}/withdraw",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Rút phiếu đã gửi (thủ trưởng đơn vị, trước khi thẩm định)",
+_move(
+    "withdraw", svc.assessment_withdraw, "Rút phiếu đã gửi (thủ trưởng đơn vị, trước khi thẩm định)"
 )
-def withdraw(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.assessment_withdraw)
-
-
-@router.post(
-    "/assessments/{assessment_id}/appraisal/start",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Bắt đầu thẩm định vòng 1",
+_move("appraisal/start", svc.appraisal_start, "Bắt đầu thẩm định vòng 1")
+_move("resubmit", svc.assessment_resubmit, "Gửi lại sau khi giải trình (thủ trưởng đơn vị)")
+_move(
+    "round2/start",
+    svc.appraisal_round2_start,
+    "Bắt đầu thẩm định vòng 2",
+    "Điểm vòng 2 bắt đầu bằng điểm vòng 1.",
 )
-def appraisal_start(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.appraisal_start)
+_move(
+    "approve",
+    svc.council_approve,
+    "Hội đồng phê duyệt kết quả thẩm định",
+    "Khoá kết quả và đặt điểm cuối cùng.",
+)
 
 
 @router.put(
@@ -211,15 +231,7 @@ def appraisal_start(request: ApiRequest, assessment_id: Id) -> Any:
     description="round = 1 hoặc 2; lý do bắt buộc khi điểm khác điểm tự chấm. Gửi kèm version.",
 )
 def appraisal_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.AppraisalIn) -> Any:
-    score = svc.appraisal_set(
-        score=_score(request, assessment_id, code),
-        round=payload.round,
-        points=payload.points,
-        reason=payload.reason,
-        expected_version=payload.version,
-        actor=request.auth,
-    )
-    return s.score_out(score)
+    return _leaf_write(request, assessment_id, code, svc.appraisal_set, payload)
 
 
 @router.get(
@@ -264,35 +276,6 @@ def return_(request: ApiRequest, assessment_id: Id, payload: s.ReturnIn) -> Any:
 
 
 @router.post(
-    "/assessments/{assessment_id}/resubmit",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Gửi lại sau khi giải trình (thủ trưởng đơn vị)",
-)
-def resubmit(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.assessment_resubmit)
-
-
-@router.post(
-    "/assessments/{assessment_id}/round2/start",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Bắt đầu thẩm định vòng 2",
-    description="Điểm vòng 2 bắt đầu bằng điểm vòng 1.",
-)
-def round2_start(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.appraisal_round2_start)
-
-
-@router.post(
-    "/assessments/{assessment_id}/approve",
-    response={200: s.AssessmentOut, **s.ERRORS},
-    summary="Hội đồng phê duyệt kết quả thẩm định",
-    description="Khoá kết quả và đặt điểm cuối cùng.",
-)
-def approve(request: ApiRequest, assessment_id: Id) -> Any:
-    return _transition(request, assessment_id, svc.council_approve)
-
-
-@router.post(
     "/assessments/{assessment_id}/reopen",
     response={200: s.AssessmentOut, **s.ERRORS},
     summary="Mở lại phiếu đã phê duyệt (Sở Nội vụ, có lý do)",
@@ -307,13 +290,7 @@ def reopen(request: ApiRequest, assessment_id: Id, payload: s.ReasonIn) -> Any:
     summary="Nhập điểm khảo sát, SIPAS, thống kê cho một tiêu chí (Sở Nội vụ)",
 )
 def external_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.ExternalIn) -> Any:
-    score = svc.external_points_set(
-        score=_score(request, assessment_id, code),
-        points=payload.points,
-        note=payload.note,
-        actor=request.auth,
-    )
-    return s.score_out(score)
+    return _leaf_write(request, assessment_id, code, svc.external_points_set, payload)
 
 
 @router.put(
@@ -325,13 +302,7 @@ def external_set(request: ApiRequest, assessment_id: Id, code: str, payload: s.E
 def adjustment_set(
     request: ApiRequest, assessment_id: Id, code: str, payload: s.AdjustmentIn
 ) -> Any:
-    score = svc.adjustment_set(
-        score=_score(request, assessment_id, code),
-        points=payload.points,
-        reason=payload.reason,
-        actor=request.auth,
-    )
-    return s.score_out(score)
+    return _leaf_write(request, assessment_id, code, svc.adjustment_set, payload)
 
 
 @router.get(
