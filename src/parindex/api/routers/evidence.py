@@ -67,16 +67,7 @@ def upload(
 )
 def reference_create(request: ApiRequest, unit_code: str, payload: s.ReferenceIn) -> Any:
     unit = unit_get(request.auth, unit_code)
-    document = document_reference_create(
-        unit=unit,
-        title=payload.title,
-        number=payload.number,
-        issued_on=payload.issued_on,
-        issuer=payload.issuer,
-        summary=payload.summary,
-        page_ref=payload.page_ref,
-        actor=request.auth,
-    )
+    document = document_reference_create(unit=unit, **payload.dict(), actor=request.auth)
     return Status(201, s.document_out(document))
 
 

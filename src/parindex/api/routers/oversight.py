@@ -236,6 +236,14 @@ def _unit(code: str, field: str = "unit") -> Unit:
     return unit
 
 
+def _with_unit(payload: Schema) -> dict[str, Any]:
+    """The body's fields as the service's keywords, its unit code as the unit (400 when no
+    unit has it)."""
+    fields = payload.dict()
+    fields["unit"] = _unit(fields["unit"])
+    return fields
+
+
 def plan_out(plan: InspectionPlan) -> dict[str, Any]:
     c = sel.plan_coverage(plan)
     warning = (
@@ -316,13 +324,8 @@ def plan_detail(request: ApiRequest, cycle_id: Id) -> Any:
     summary="Lập hoặc sửa kế hoạch kiểm tra (Sở Nội vụ)",
 )
 def plan_put(request: ApiRequest, cycle_id: Id, payload: InspectionPlanIn) -> Any:
-    cycle = _cycle(request, cycle_id)
     plan = inspection_plan_save(
-        cycle=cycle,
-        title=payload.title,
-        min_share=payload.min_share,
-        decision=payload.decision,
-        actor=request.auth,
+        cycle=_cycle(request, cycle_id), **payload.dict(), actor=request.auth
     )
     return plan_out(plan)
 
@@ -342,14 +345,8 @@ def entry_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
     summary="Thêm đơn vị vào kế hoạch (đơn vị phải tham gia kỳ đánh giá)",
 )
 def entry_create(request: ApiRequest, inspection_plan_id: Id, payload: InspectionEntryIn) -> Any:
-    entry = planned_inspection_add(
-        plan=_plan(request, inspection_plan_id),
-        unit=_unit(payload.unit),
-        planned_on=payload.planned_on,
-        team=payload.team,
-        note=payload.note,
-        actor=request.auth,
-    )
+    plan = _plan(request, inspection_plan_id)
+    entry = planned_inspection_add(plan=plan, **_with_unit(payload), actor=request.auth)
     return Status(201, entry_out(entry))
 
 
@@ -370,13 +367,8 @@ def record_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
     summary="Ghi biên bản kiểm tra tại một đơn vị trong kế hoạch (Sở Nội vụ)",
 )
 def record_create(request: ApiRequest, entry_id: Id, payload: InspectionRecordIn) -> Any:
-    row = inspection_record_create(
-        entry=sel.entry_get(request.auth, entry_id),
-        inspected_on=payload.inspected_on,
-        team=payload.team,
-        content=payload.content,
-        actor=request.auth,
-    )
+    entry = sel.entry_get(request.auth, entry_id)
+    row = inspection_record_create(entry=entry, **payload.dict(), actor=request.auth)
     return Status(201, record_out(row))
 
 
@@ -397,13 +389,8 @@ def finding_list(request: ApiRequest, inspection_plan_id: Id) -> Any:
     summary="Ghi một kiến nghị của biên bản (Sở Nội vụ)",
 )
 def finding_post(request: ApiRequest, record_id: Id, payload: FindingIn) -> Any:
-    row = finding_create(
-        record_row=sel.record_get(request.auth, record_id),
-        issue=payload.issue,
-        recommendation=payload.recommendation,
-        due_on=payload.due_on,
-        actor=request.auth,
-    )
+    record = sel.record_get(request.auth, record_id)
+    row = finding_create(record_row=record, **payload.dict(), actor=request.auth)
     return Status(201, finding_out(row))
 
 
@@ -415,14 +402,8 @@ def finding_post(request: ApiRequest, record_id: Id, payload: FindingIn) -> Any:
     "lý — reason bắt buộc).",
 )
 def finding_put(request: ApiRequest, finding_id: Id, payload: FindingResolutionIn) -> Any:
-    row = finding_resolve(
-        finding=sel.finding_get(request.auth, finding_id),
-        status=payload.status,
-        reason=payload.reason,
-        note=payload.note,
-        actor=request.auth,
-    )
-    return finding_out(row)
+    finding = sel.finding_get(request.auth, finding_id)
+    return finding_out(finding_resolve(finding=finding, **payload.dict(), actor=request.auth))
 
 
 @router.put(
@@ -499,22 +480,11 @@ def initiative_list(request: ApiRequest, year: Year | None = None) -> Any:
 )
 def initiative_create(request: ApiRequest, payload: InitiativeIn) -> Any:
     sel.require_reader(request.auth)
-    unit = _unit(payload.unit)
+    fields = _with_unit(payload)
     own = sel.own_unit(request.auth)
-    if own is not None and unit.pk != own:  # another unit's register: not in scope
+    if own is not None and fields["unit"].pk != own:  # another unit's register: not in scope
         raise Http404
-    row = initiative_register(
-        unit=unit,
-        year=payload.year,
-        title=payload.title,
-        summary=payload.summary,
-        authors=payload.authors,
-        level=payload.level,
-        recognised_on=payload.recognised_on,
-        decision=payload.decision,
-        actor=request.auth,
-    )
-    return Status(201, initiative_out(row))
+    return Status(201, initiative_out(initiative_register(**fields, actor=request.auth)))
 
 
 @router.get(
