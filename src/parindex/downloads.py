@@ -19,7 +19,18 @@ from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
 
-__all__ = ["ascii_fallback", "content_disposition", "file_download", "safe_filename"]
+__all__ = [
+    "DOCX",
+    "XLSX",
+    "ascii_fallback",
+    "content_disposition",
+    "file_download",
+    "safe_filename",
+]
+
+#: The content types of the Word and Excel files the pages and the API build.
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MAX_NAME = 150
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\;:*?<>|]+')

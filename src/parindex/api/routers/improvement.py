@@ -16,7 +16,7 @@ from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.schemas import Id
 from parindex.cycles.models import Cycle
-from parindex.downloads import file_download
+from parindex.downloads import DOCX, XLSX, file_download
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement import selectors as sel
 from parindex.improvement import services as svc
@@ -38,10 +38,7 @@ from parindex.units.models import Unit
 
 router = Router(tags=["Kế hoạch cải thiện chỉ số"])
 
-EXPORTS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORTS = {"docx": DOCX, "xlsx": XLSX}
 
 
 class MatrixRowOut(Schema):
@@ -399,6 +396,20 @@ def target_put(request: ApiRequest, plan_id: Id, payload: TargetIn) -> Any:
     return _target_out(target)
 
 
+def _task_fields(request: ApiRequest, plan: ImprovementPlan, payload: TaskIn) -> dict[str, Any]:
+    """``task_save``'s keywords from the body, for a new task and an edited one alike."""
+    return {
+        "plan": plan,
+        "title": payload.title,
+        "lead_unit": _unit(payload.lead_unit),
+        "deadline": payload.deadline,
+        "criterion": _criterion(plan.framework, payload.criterion),
+        "partner_units": _units(payload.partner_units),
+        "description": payload.description,
+        "actor": request.auth,
+    }
+
+
 @router.get(
     "/improvement/plans/{plan_id}/tasks",
     response={200: list[TaskOut], **s.ERRORS},
@@ -416,16 +427,7 @@ def task_list(request: ApiRequest, plan_id: Id) -> Any:
 )
 def task_create(request: ApiRequest, plan_id: Id, payload: TaskIn) -> Any:
     plan = sel.admin_plan_get(request.auth, plan_id)
-    task = svc.task_save(
-        plan=plan,
-        title=payload.title,
-        lead_unit=_unit(payload.lead_unit),
-        deadline=payload.deadline,
-        criterion=_criterion(plan.framework, payload.criterion),
-        partner_units=_units(payload.partner_units),
-        description=payload.description,
-        actor=request.auth,
-    )
+    task = svc.task_save(**_task_fields(request, plan, payload))
     return Status(201, _task_out(sel.task_get(request.auth, task.pk)))
 
 
@@ -465,18 +467,7 @@ def task_detail(request: ApiRequest, task_id: Id) -> Any:
 )
 def task_update(request: ApiRequest, task_id: Id, payload: TaskIn) -> Any:
     task = sel.task_get(request.auth, task_id)
-    plan = task.plan
-    svc.task_save(
-        plan=plan,
-        task=task,
-        title=payload.title,
-        lead_unit=_unit(payload.lead_unit),
-        deadline=payload.deadline,
-        criterion=_criterion(plan.framework, payload.criterion),
-        partner_units=_units(payload.partner_units),
-        description=payload.description,
-        actor=request.auth,
-    )
+    svc.task_save(task=task, **_task_fields(request, task.plan, payload))
     return _task_out(sel.task_get(request.auth, task_id))
 
 
