@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import require_admin_page
 from parindex.cycles.selectors import cycles_for
+from parindex.downloads import DOCX, XLSX, file_download
 from parindex.engine.survey import sample_size
 from parindex.formats.errors import FormatError
 from parindex.formats.responses import read_response_records
@@ -45,7 +46,7 @@ from parindex.surveys.services import (
     survey_status_set,
     tokens_generate,
 )
-from parindex.web.helpers import error_messages, run_action
+from parindex.web.helpers import error_messages, form_texts, run_action
 
 #: Rows of the paper-entry form without JavaScript (Enter adds one with it).
 PAPER_ROWS = 10
@@ -147,8 +148,7 @@ def frame_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         frame_set(
             survey=survey,
             unit=unit,
-            kind=request.POST.get("kind", ""),
-            name=request.POST.get("name", ""),
+            **form_texts(request, "kind", "name"),
             population=_int(request.POST.get("population"), "Quy mô N"),
             target=_int(request.POST.get("target"), "Số phiếu cần thu"),
             actor=request.user,
@@ -185,9 +185,7 @@ def qr_sheet(request: AuthedHttpRequest, pk: int, frame_pk: int) -> HttpResponse
     _, frame = _frame(request, pk, frame_pk)
     tokens = list(frame.tokens.filter(used_at__isnull=True).order_by("pk"))
     pdf = qr_sheet_pdf(frame, tokens, request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ma-qr-{frame.pk}.pdf"'
-    return response
+    return file_download(pdf, filename=f"ma-qr-{frame.pk}.pdf", content_type="application/pdf")
 
 
 @login_required
@@ -305,8 +303,7 @@ def decide(request: AuthedHttpRequest, pk: int, response_pk: int) -> HttpRespons
         request,
         lambda: response_review(
             response=row,
-            decision=request.POST.get("decision", ""),
-            reason=request.POST.get("reason", ""),
+            **form_texts(request, "decision", "reason"),
             actor=request.user,
         ),
         success=f"Đã ghi quyết định cho phiếu {row.respondent}.",
@@ -377,23 +374,15 @@ def _scoped_outputs(request: AuthedHttpRequest, pk: int) -> tuple[Any, list[dict
 @login_required
 def results_xlsx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     survey, units = _scoped_outputs(request, pk)
-    response = HttpResponse(
-        survey_xlsx(survey, units),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="khao-sat-{survey.pk}.xlsx"'
-    return response
+    name = f"khao-sat-{survey.pk}.xlsx"
+    return file_download(survey_xlsx(survey, units), filename=name, content_type=XLSX)
 
 
 @login_required
 def results_docx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     survey, units = _scoped_outputs(request, pk)
-    response = HttpResponse(
-        survey_docx(survey, units),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="khao-sat-{survey.pk}.docx"'
-    return response
+    name = f"khao-sat-{survey.pk}.docx"
+    return file_download(survey_docx(survey, units), filename=name, content_type=DOCX)
 
 
 @login_required
