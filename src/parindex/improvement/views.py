@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.models import Cycle
-from parindex.downloads import file_download
+from parindex.downloads import DOCX, XLSX, file_download
 from parindex.evidence.views import serve_document
 from parindex.frameworks.models import Criterion, Framework
 from parindex.improvement import selectors as sel
@@ -37,18 +37,16 @@ from parindex.improvement.sources import (
 )
 from parindex.national.selectors import datasets_for
 from parindex.units.models import Unit
-from parindex.web.helpers import error_messages, form_decimal, form_id, run_action
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
+from parindex.web.helpers import (
+    error_messages,
+    form_decimal,
+    form_id,
+    form_texts,
+    form_year,
+    run_action,
+)
 
 # --------------------------------------------------------------------------- form values
-
-
-def _year(raw: str | None) -> int:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
 
 
 def _unit(raw: str | None) -> Unit | None:
@@ -95,7 +93,7 @@ def _choices() -> dict[str, Any]:
 def matrix(request: AuthedHttpRequest) -> HttpResponse:
     """The year's matrix for the province-wide roles; the admin edits it here."""
     sel.require_reader(request.user)
-    year = _year(request.GET.get("nam"))
+    year = form_year(request.GET.get("nam"))
     frameworks = Framework.objects.order_by("-year", "name")
     bo = form_id(request.GET.get("bo"))
     chosen = frameworks.filter(pk=bo).first() if bo is not None else None
@@ -117,7 +115,7 @@ def matrix(request: AuthedHttpRequest) -> HttpResponse:
 
 def _matrix_save(request: AuthedHttpRequest, row: Any = None) -> HttpResponse:
     framework = get_object_or_404(Framework, pk=request.POST.get("framework") or 0)
-    year = row.year if row else _year(request.POST.get("year"))
+    year = row.year if row else form_year(request.POST.get("year"))
     code = row.criterion.code if row else request.POST.get("criterion")
     return run_action(
         request,
@@ -127,8 +125,7 @@ def _matrix_save(request: AuthedHttpRequest, row: Any = None) -> HttpResponse:
             criterion=_criterion(framework, code),
             lead_unit=_unit(request.POST.get("lead_unit")),
             partner_units=_units(request.POST.getlist("partner_units")),
-            lead_evidence=request.POST.get("lead_evidence", ""),
-            partner_evidence=request.POST.get("partner_evidence", ""),
+            **form_texts(request, "lead_evidence", "partner_evidence"),
             actor=request.user,
         ),
         success=f"Đã lưu phân công tiêu chí {code}.",
@@ -169,8 +166,7 @@ def matrix_progress(request: AuthedHttpRequest, row_pk: int) -> HttpResponse:
         request,
         lambda: svc.matrix_row_progress(
             row=row,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            **form_texts(request, "status", "note"),
             actor=request.user,
         ),
         success=f"Đã cập nhật tình trạng tiêu chí {row.criterion.code}.",
@@ -182,8 +178,8 @@ def matrix_progress(request: AuthedHttpRequest, row_pk: int) -> HttpResponse:
 @require_POST
 def matrix_copy(request: AuthedHttpRequest) -> HttpResponse:
     require_admin_page(request.user)
-    to_year = _year(request.POST.get("to_year"))
-    from_year = _year(request.POST.get("from_year") or str(to_year - 1))
+    to_year = form_year(request.POST.get("to_year"))
+    from_year = form_year(request.POST.get("from_year") or str(to_year - 1))
     return run_action(
         request,
         lambda: svc.matrix_copy(
@@ -202,7 +198,7 @@ def matrix_copy(request: AuthedHttpRequest) -> HttpResponse:
 def my_criteria(request: AuthedHttpRequest) -> HttpResponse:
     """ "Tiêu chí của tôi": the matrix rows and the open tasks where the user's unit leads or
     partners (every row and task for the province-wide roles)."""
-    year = _year(request.GET.get("nam"))
+    year = form_year(request.GET.get("nam"))
     unit_id = getattr(request.user, "unit_id", None)
     rows = list(sel.matrix_rows(request.user, year))
     tasks = list(sel.tasks_for(request.user).filter(plan__year=year).order_by("deadline"))
@@ -226,7 +222,7 @@ def plans(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         require_admin_page(request.user)
         framework = get_object_or_404(Framework, pk=request.POST.get("framework") or 0)
-        year = _year(request.POST.get("year"))
+        year = form_year(request.POST.get("year"))
         try:
             plan = svc.plan_create(
                 year=year,
@@ -255,9 +251,8 @@ def plan(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
     found = sel.plan_get(request.user, plan_pk)
     if request.method == "POST":
         require_admin_page(request.user)
-        fields = (*PLAN_FIELDS, "baseline_points", "target_points")
-        values = {k: request.POST.get(k, "") for k in fields}
-        values |= {k: request.POST.get(k, "") for k in ("baseline_rank", "target_rank")}
+        ranks = ("baseline_rank", "target_rank")
+        values = form_texts(request, *PLAN_FIELDS, "baseline_points", "target_points", *ranks)
         return run_action(
             request,
             lambda: svc.plan_update(plan=found, actor=request.user, **values),
@@ -292,9 +287,8 @@ def target_set(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
             plan=found,
             criterion=criterion,
             target_points=form_decimal(request.POST.get("target_points"), "Điểm mục tiêu"),
-            target_rank=request.POST.get("target_rank", ""),
             baseline_points=form_decimal(request.POST.get("baseline_points"), "Điểm hiện tại"),
-            note=request.POST.get("note", ""),
+            **form_texts(request, "target_rank", "note"),
             actor=request.user,
         ),
         success="Đã lưu mục tiêu tiêu chí.",
@@ -305,8 +299,7 @@ def target_set(request: AuthedHttpRequest, plan_pk: int) -> HttpResponse:
 def _task_fields(request: AuthedHttpRequest, found: ImprovementPlan) -> dict[str, Any]:
     return {
         "plan": found,
-        "title": request.POST.get("title", ""),
-        "description": request.POST.get("description", ""),
+        **form_texts(request, "title", "description"),
         "criterion": _criterion(found.framework, request.POST.get("criterion")),
         "lead_unit": _unit(request.POST.get("lead_unit")),
         "partner_units": _units(request.POST.getlist("partner_units")),
@@ -464,9 +457,8 @@ def task_progress(request: AuthedHttpRequest, task_pk: int) -> HttpResponse:
         request,
         lambda: svc.task_progress(
             task=found,
-            status=request.POST.get("status", ""),
             progress=request.POST.get("progress", "0") or "0",
-            note=request.POST.get("note", ""),
+            **form_texts(request, "status", "note"),
             actor=request.user,
         ),
         success="Đã cập nhật tiến độ nhiệm vụ.",

@@ -19,7 +19,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get, cycles_for
-from parindex.downloads import file_download
+from parindex.downloads import XLSX, file_download
 from parindex.oversight import selectors as sel
 from parindex.oversight.models import DEFAULT_MIN_SHARE, FindingStatus
 from parindex.oversight.services import (
@@ -34,9 +34,7 @@ from parindex.oversight.services import (
 )
 from parindex.oversight.xlsx import report_xlsx
 from parindex.units.models import Unit
-from parindex.web.helpers import form_decimal, parse_when, run_action
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from parindex.web.helpers import form_decimal, form_texts, parse_when, run_action
 
 
 def form_date(raw: str | None, what: str) -> date | None:
@@ -92,9 +90,8 @@ def plan_save(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
     def act() -> None:
         inspection_plan_save(
             cycle=cycle,
-            title=request.POST.get("title", ""),
             min_share=form_decimal(request.POST.get("min_share"), "Tỷ lệ tối thiểu"),
-            decision=request.POST.get("decision", ""),
+            **form_texts(request, "title", "decision"),
             actor=request.user,
         )
 
@@ -119,8 +116,7 @@ def entry_add(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
             plan=plan,
             unit=unit,
             planned_on=form_date(request.POST.get("planned_on"), "Ngày dự kiến"),
-            team=request.POST.get("team", ""),
-            note=request.POST.get("note", ""),
+            **form_texts(request, "team", "note"),
             actor=request.user,
         )
 
@@ -174,8 +170,7 @@ def record_add(request: AuthedHttpRequest, entry_pk: int) -> HttpResponse:
         inspection_record_create(
             entry=row,
             inspected_on=form_date(request.POST.get("inspected_on"), "Ngày kiểm tra"),
-            team=request.POST.get("team", ""),
-            content=request.POST.get("content", ""),
+            **form_texts(request, "team", "content"),
             actor=request.user,
         )
 
@@ -191,8 +186,7 @@ def finding_add(request: AuthedHttpRequest, record_pk: int) -> HttpResponse:
     def act() -> None:
         finding_create(
             record_row=record,
-            issue=request.POST.get("issue", ""),
-            recommendation=request.POST.get("recommendation", ""),
+            **form_texts(request, "issue", "recommendation"),
             due_on=form_date(request.POST.get("due_on"), "Hạn xử lý"),
             actor=request.user,
         )
@@ -208,9 +202,7 @@ def finding_update(request: AuthedHttpRequest, finding_pk: int) -> HttpResponse:
         request,
         lambda: finding_resolve(
             finding=finding,
-            status=request.POST.get("status", ""),
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
+            **form_texts(request, "status", "reason", "note"),
             actor=request.user,
         ),
         success="Đã cập nhật kết quả xử lý kiến nghị.",

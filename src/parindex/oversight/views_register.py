@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from parindex.accounts.http import AuthedHttpRequest
@@ -29,12 +28,7 @@ from parindex.oversight.services import (
 )
 from parindex.oversight.views import form_date
 from parindex.units.models import Unit
-from parindex.web.helpers import run_action
-
-
-def _year(raw: str | None) -> int:
-    text = (raw or "").strip()
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+from parindex.web.helpers import form_texts, form_year, run_action
 
 
 def _initiatives_url(year: int) -> str:
@@ -44,7 +38,7 @@ def _initiatives_url(year: int) -> str:
 @login_required
 @require_safe
 def initiatives(request: AuthedHttpRequest) -> HttpResponse:
-    year = _year(request.GET.get("year"))
+    year = form_year(request.GET.get("year"))
     admin = is_admin(request.user)
     ctx = {
         "nav": "oversight",
@@ -69,7 +63,7 @@ def initiative_add(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404  # the council and the leaders read the register, they do not keep it
     code = request.POST.get("unit", "")
     unit = Unit.objects.filter(code=code).first() if is_admin(user) else user.unit
-    year = _year(request.POST.get("year"))
+    year = form_year(request.POST.get("year"))
     upload = request.FILES.get("file")
 
     def act() -> None:
@@ -77,13 +71,9 @@ def initiative_add(request: AuthedHttpRequest) -> HttpResponse:
             raise ValidationError("Cần chọn đơn vị có sáng kiến.")
         initiative_register(
             unit=unit,
-            year=request.POST.get("year", ""),
-            title=request.POST.get("title", ""),
-            summary=request.POST.get("summary", ""),
-            authors=request.POST.get("authors", ""),
+            **form_texts(request, "year", "title", "summary", "authors", "decision"),
             level=request.POST.get("level", InitiativeLevel.UNIT),
             recognised_on=form_date(request.POST.get("recognised_on"), "Ngày công nhận"),
-            decision=request.POST.get("decision", ""),
             file=upload,
             file_name=getattr(upload, "name", "") or "",
             actor=user,
@@ -119,13 +109,11 @@ def initiative_file(request: AuthedHttpRequest, initiative_pk: int) -> FileRespo
 @require_POST
 def initiative_goal(request: AuthedHttpRequest) -> HttpResponse:
     require_admin_page(request.user)
-    year = _year(request.POST.get("year"))
+    year = form_year(request.POST.get("year"))
     return run_action(
         request,
         lambda: initiative_goal_set(
-            year=request.POST.get("year", ""),
-            per_department=request.POST.get("per_department", ""),
-            ministry=request.POST.get("ministry", ""),
+            **form_texts(request, "year", "per_department", "ministry"),
             actor=request.user,
         ),
         success="Đã lưu chỉ tiêu sáng kiến.",
@@ -168,16 +156,11 @@ def _fields(request: AuthedHttpRequest) -> TargetFields:
     if unit is None or lead is None:
         raise ValidationError("Cần chọn đơn vị của chỉ tiêu và cơ quan chủ trì theo dõi.")
     return TargetFields(
-        kind=request.POST.get("kind", ""),
-        name=request.POST.get("name", ""),
+        **form_texts(request, "kind", "name", "measure", "target", "actual", "note"),
         unit=unit,
         lead_unit=lead,
-        measure=request.POST.get("measure", ""),
-        target=request.POST.get("target", ""),
-        actual=request.POST.get("actual", ""),
         formula=request.POST.get("formula", "ratio"),
         criterion_code=request.POST.get("criterion", ""),
-        note=request.POST.get("note", ""),
     )
 
 

@@ -98,6 +98,19 @@ def form_id(raw: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def form_year(raw: str | None) -> int:
+    """The year a form or a page's ``?nam=`` sent (2000–2100); this year otherwise (a
+    register opens on the current year)."""
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+
+
+def form_texts(request: HttpRequest, *names: str) -> dict[str, str]:
+    """The named text fields of a POST, "" for a missing one: the keywords of a service
+    whose parameters the form's fields are named after (the service checks them)."""
+    return {name: request.POST.get(name, "") for name in names}
+
+
 def form_decimal(raw: str | None, what: str = "Điểm") -> Decimal | None:
     """A number typed into a form, in the one number grammar of the files
     (:func:`parindex.formats.numbers.parse_grouped`: dot or decimal comma, digits grouped
