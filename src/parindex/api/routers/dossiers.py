@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from parindex.accounts.http import ApiRequest
@@ -137,6 +137,20 @@ class _ByIds:
         return [found[pk] for pk in ids if pk in found]
 
 
+class DossierFilters(Schema):
+    """The query both the list and the metrics take (read again by ``dossier_query``, which
+    reports every bad one at once)."""
+
+    period: str = ""
+    date_from: str = Field("", alias="from")
+    date_to: str = Field("", alias="to")
+    unit: str = ""
+    procedure: str = ""
+    official: str = ""
+    field: str = ""
+    channel: str = ""
+
+
 QUERY_DOC = (
     "Kỳ: period (2025, 2025-Q1, 2025-03) hoặc from và to (dd/mm/yyyy hoặc yyyy-mm-dd; dùng "
     "thay cho period khi có). Lọc: unit (mã hoặc số hiệu đơn vị), official, procedure, field, "
@@ -155,20 +169,13 @@ QUERY_DOC = (
 @paginate(Pages)
 def dossier_list(
     request: ApiRequest,
-    period: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    unit: str = "",
-    procedure: str = "",
-    official: str = "",
-    field: str = "",
-    channel: str = "",
+    filters: Query[DossierFilters],
     c: str = "",
     apology: str = "",
     year: int | None = None,
 ) -> Any:
     q = dossier_query(request.GET)
-    if period or date_from or date_to:
+    if filters.period or filters.date_from or filters.date_to:
         pks = sel.drill_down(
             request.auth, q.period, classes=q.classes, filters=q.filters, apology=q.apology
         )
@@ -188,18 +195,7 @@ def dossier_list(
     "Tỷ lệ theo Quyết định 766 (chỉ tiêu 2.1); null = không có hồ sơ. Hồ sơ trễ hạn chia "
     "theo phiếu xin lỗi: late_apology_valid, late_apology_invalid, late_apology_none. " + QUERY_DOC,
 )
-def dossier_metrics(
-    request: ApiRequest,
-    period: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    by: str = "unit",
-    unit: str = "",
-    procedure: str = "",
-    official: str = "",
-    field: str = "",
-    channel: str = "",
-) -> Any:
+def dossier_metrics(request: ApiRequest, filters: Query[DossierFilters], by: str = "unit") -> Any:
     q = dossier_query(request.GET)
     rows = sel.metrics_rows(request.auth, q.period, q.by, filters=q.filters)
     return [{**r, "label": str(r["label"])} for r in rows]
