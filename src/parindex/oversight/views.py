@@ -34,7 +34,7 @@ from parindex.oversight.services import (
 )
 from parindex.oversight.xlsx import report_xlsx
 from parindex.units.models import Unit
-from parindex.web.helpers import form_decimal, form_texts, parse_when, run_action
+from parindex.web.helpers import admin_cycle, form_decimal, form_texts, parse_when, run_action
 
 
 def form_date(raw: str | None, what: str) -> date | None:
@@ -84,8 +84,7 @@ def inspections(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_save(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    require_admin_page(request.user)
-    cycle = cycle_get(request.user, cycle_pk)
+    _, cycle = admin_cycle(request, cycle_pk)
 
     def act() -> None:
         inspection_plan_save(
@@ -101,8 +100,7 @@ def plan_save(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_add(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    require_admin_page(request.user)
-    cycle = cycle_get(request.user, cycle_pk)
+    _, cycle = admin_cycle(request, cycle_pk)
     plan = sel.plan_for(request.user, cycle)
     raw = request.POST.get("unit", "")
     unit = Unit.objects.filter(code=raw).first()

@@ -28,7 +28,7 @@ from parindex.oversight.services import (
 )
 from parindex.oversight.views import form_date
 from parindex.units.models import Unit
-from parindex.web.helpers import form_texts, form_year, run_action
+from parindex.web.helpers import admin_cycle, form_texts, form_year, run_action
 
 
 def _initiatives_url(year: int) -> str:
@@ -171,8 +171,7 @@ def _targets_url(cycle_pk: int) -> str:
 @login_required
 @require_POST
 def target_add(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    require_admin_page(request.user)
-    cycle = cycle_get(request.user, cycle_pk)
+    _, cycle = admin_cycle(request, cycle_pk)
     return run_action(
         request,
         lambda: target_save(cycle=cycle, fields=_fields(request), actor=request.user),
@@ -197,8 +196,7 @@ def target_edit(request: AuthedHttpRequest, target_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def targets_feed_view(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
-    require_admin_page(request.user)
-    cycle = cycle_get(request.user, cycle_pk)
+    _, cycle = admin_cycle(request, cycle_pk)
     return run_action(
         request,
         lambda: targets_feed(cycle=cycle, actor=request.user),
