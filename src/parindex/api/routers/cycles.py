@@ -162,14 +162,8 @@ def extension_create(request: ApiRequest, cycle_id: Id, payload: s.ExtensionIn) 
     participant = participants_of(request.auth, cycle).filter(unit__code=payload.unit).first()
     if participant is None:
         raise ValidationError({"unit": f"Đơn vị “{payload.unit}” không tham gia kỳ này."})
-    ext = deadline_extend(
-        cycle=cycle,
-        unit=participant.unit,
-        stage=payload.stage,
-        until=payload.until,
-        reason=payload.reason,
-        actor=request.auth,
-    )
+    fields = payload.dict(exclude={"unit"})
+    ext = deadline_extend(cycle=cycle, unit=participant.unit, **fields, actor=request.auth)
     return Status(201, s.extension_out(ext))
 
 
