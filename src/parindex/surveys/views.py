@@ -20,11 +20,11 @@ from parindex.cycles.selectors import cycles_for
 from parindex.downloads import DOCX, XLSX, file_download
 from parindex.engine.survey import sample_size
 from parindex.formats.errors import FormatError
-from parindex.formats.responses import read_response_records
 from parindex.formats.text import decode_text
 from parindex.surveys import selectors as sel
 from parindex.surveys.exports import survey_docx, survey_xlsx
 from parindex.surveys.feed import survey_feed
+from parindex.surveys.files import read_responses_file, upload_name
 from parindex.surveys.indices import survey_indices
 from parindex.surveys.models import (
     FrameKind,
@@ -197,18 +197,15 @@ def responses_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, "Cần chọn tệp phiếu trả lời (CSV hoặc Excel).")
         return redirect(_detail(pk))
-    name = (upload.name or "tệp tải lên")[-120:]
-    data = upload.read()
-    source: bytes | str = data if data[:2] == b"PK" else decode_text(data, name)
+    name = upload_name(upload.name)
     try:
-        records, rejected, problems = read_response_records(
-            source,
-            name=name,
-            questionnaire=survey.questionnaire.parsed,
-            units=list(survey.units.values_list("code", flat=True)),
-        )
+        found = read_responses_file(survey, upload.read(), name)
         done = responses_import(
-            survey=survey, records=records, problems=problems, source_name=name, actor=request.user
+            survey=survey,
+            records=found.records,
+            problems=found.problems,
+            source_name=found.name,
+            actor=request.user,
         )
     except FormatError as exc:
         messages.error(
@@ -220,6 +217,7 @@ def responses_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         for m in error_messages(exc):
             messages.error(request, m)
     else:
+        rejected = found.rejected
         extra = f"; bỏ {rejected} phiếu bị từ chối khi duyệt trên Kobo/ODK" if rejected else ""
         messages.success(
             request,

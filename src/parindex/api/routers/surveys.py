@@ -16,9 +16,8 @@ from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
-from parindex.formats.responses import read_response_records
-from parindex.formats.text import decode_text
 from parindex.surveys import selectors as sel
+from parindex.surveys.files import read_responses_file
 from parindex.surveys.indices import survey_indices
 from parindex.surveys.models import Questionnaire, Response, ResponseSource
 from parindex.surveys.services import (
@@ -184,17 +183,13 @@ def response_create(request: ApiRequest, survey_id: Id, payload: ResponseIn) -> 
 )
 def response_import(request: ApiRequest, survey_id: Id, file: File[UploadedFile]) -> Any:
     survey = _survey(request, survey_id)
-    name = (file.name or "tệp tải lên")[-120:]
-    data = file.read()
-    source: bytes | str = data if data[:2] == b"PK" else decode_text(data, name)
-    records, _, problems = read_response_records(
-        source,
-        name=name,
-        questionnaire=survey.questionnaire.parsed,
-        units=list(survey.units.values_list("code", flat=True)),
-    )
+    found = read_responses_file(survey, file.read(), file.name)
     return responses_import(
-        survey=survey, records=records, problems=problems, source_name=name, actor=request.auth
+        survey=survey,
+        records=found.records,
+        problems=found.problems,
+        source_name=found.name,
+        actor=request.auth,
     )
 
 

@@ -247,3 +247,20 @@ def test_a_closed_surveys_links_say_so(client, world, s):
     client.logout()
     r = client.get(form_url(s.tokens_made[2]))
     assert r.status_code == 200 and "Đợt khảo sát đã kết thúc" in r.content.decode()
+
+
+def test_a_responses_file_in_no_encoding_we_read_is_a_message_not_an_error_page(client, world, s):
+    """The upload page reads the file the API's way (parindex.surveys.files): a UTF-16 CSV
+    (Excel's "Unicode text") is one clear message and nothing is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.admin)
+    data = "respondent,unit,TC1\nR1,so-tu-phap,5\n".encode("utf-16")
+    r = client.post(
+        reverse("surveys:import", args=[s.pk]),
+        {"file": SimpleUploadedFile("phieu.csv", data)},
+        follow=True,
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "Không nhập tệp phieu.csv: 1 lỗi" in html
+    assert "UTF-16" in html and not Response.objects.filter(survey=s).exists()
