@@ -26,7 +26,7 @@ from parindex.results import selectors as rsel
 from parindex.results.explain import downgrade_lines, notes
 from parindex.results.models import Publication, ResultStatus
 from parindex.results.services import ranking_csv
-from parindex.web.charts import ranking_chart
+from parindex.web.charts import counts_chart, ranking_chart
 
 ANONYMOUS = AnonymousUser()
 
@@ -73,16 +73,8 @@ def cycle_results(request: HttpRequest, pk: int) -> HttpResponse:
     for g in groups.values():
         g["dom_id"] = f"rank-{g['id']}"
         g["chart"] = charts[g["dom_id"]] = ranking_chart(g["name"], g["rows"], d, order)
-    charts["chart-classes"] = {
-        "kind": "classes",
-        "labels": [name for name, n in ov.classes if n],
-        "values": [n for _, n in ov.classes if n],
-    }
-    charts["chart-distribution"] = {
-        "kind": "histogram",
-        "labels": [label for label, _ in ov.distribution],
-        "values": [n for _, n in ov.distribution],
-    }
+    charts["chart-classes"] = counts_chart("classes", ov.classes, drop_empty=True)
+    charts["chart-distribution"] = counts_chart("histogram", ov.distribution)
     files = [("csv", "Bảng xếp hạng (CSV)")]
     files += [(kind, label) for kind, (_, label) in PUBLIC_EXPORTS.items()]
     return render(

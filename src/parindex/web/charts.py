@@ -8,7 +8,14 @@ from typing import Any
 
 from parindex.formats.numbers import vn_number
 
-__all__ = ["chart_number", "chart_text", "heat_chart", "interval_chart", "ranking_chart"]
+__all__ = [
+    "chart_number",
+    "chart_text",
+    "counts_chart",
+    "heat_chart",
+    "interval_chart",
+    "ranking_chart",
+]
 
 
 def chart_number(value: Decimal | None, places: int = 2) -> float | None:
@@ -32,6 +39,16 @@ def ranking_chart(
         "ratings": [r.rating for r in ranked],
         "classes": classes,
     }
+
+
+def counts_chart(
+    kind: str, pairs: Iterable[tuple[str, int]], *, drop_empty: bool = False
+) -> dict[str, Any]:
+    """Bars of counts from ``(label, count)`` pairs: ``histogram`` (units per index band)
+    or ``classes`` (units per rating, in the configured order so that the colours match);
+    ``drop_empty`` leaves out the labels with no unit."""
+    shown = [(label, n) for label, n in pairs if n or not drop_empty]
+    return {"kind": kind, "labels": [label for label, _ in shown], "values": [n for _, n in shown]}
 
 
 def _float(text: str) -> float | None:

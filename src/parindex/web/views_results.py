@@ -25,7 +25,7 @@ from parindex.results import selectors as rsel
 from parindex.results.explain import downgrade_lines, notes, rank_change_hidden
 from parindex.results.models import METRIC_LABELS, RecomputeRequest, ResultStatus
 from parindex.units.selectors import units_for
-from parindex.web.charts import chart_number, ranking_chart
+from parindex.web.charts import chart_number, counts_chart, ranking_chart
 from parindex.web.templatetags.parindex import index as fmt_index
 from parindex.web.templatetags.parindex import points as fmt_points
 
@@ -142,16 +142,8 @@ def overview(request: AuthedHttpRequest, cycle_pk: int) -> HttpResponse:
         r.index_text = fmt_index(r.index, d)  # type: ignore[attr-defined]
     heat_rows = ov.heat["rows"]
     charts = {
-        "distribution": {
-            "kind": "histogram",
-            "labels": [label for label, _ in ov.distribution],
-            "values": [n for _, n in ov.distribution],
-        },
-        "classes": {
-            "kind": "classes",
-            "labels": [name for name, _ in ov.classes],
-            "values": [n for _, n in ov.classes],
-        },
+        "distribution": counts_chart("histogram", ov.distribution),
+        "classes": counts_chart("classes", ov.classes),
         "heat": {
             "kind": "heat",
             "areas": [f"LV {a}" for a in ov.heat["areas"]],
