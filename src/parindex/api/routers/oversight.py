@@ -512,17 +512,12 @@ def initiative_progress(request: ApiRequest, year: Year | None = None) -> Any:
 
 
 def _fields(payload: TargetRowIn) -> TargetFields:
+    """The row's fields: the body's, with its unit codes as units and its criterion code."""
     return TargetFields(
-        kind=payload.kind,
-        name=payload.name,
+        **payload.dict(exclude={"unit", "lead_unit", "criterion"}),
         unit=_unit(payload.unit),
         lead_unit=_unit(payload.lead_unit, "lead_unit"),
-        measure=payload.measure,
-        target=payload.target,
-        actual=payload.actual,
-        formula=payload.formula,
         criterion_code=payload.criterion,
-        note=payload.note,
     )
 
 
