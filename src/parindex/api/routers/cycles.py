@@ -12,6 +12,7 @@ from parindex.accounts.http import ApiRequest
 from parindex.accounts.models import User
 from parindex.accounts.permissions import require_admin
 from parindex.api import schemas as s
+from parindex.api.lookups import found_or_invalid
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
 from parindex.assessments.models import AppraisalAssignment, DeadlineExtension
@@ -188,9 +189,8 @@ def assignment_list(request: ApiRequest, cycle_id: Id) -> Any:
 )
 def assignment_set(request: ApiRequest, cycle_id: Id, payload: s.AssignmentIn) -> Any:
     cycle = cycle_get(request.auth, cycle_id)
-    appraiser = User.objects.filter(username=payload.appraiser).first()
-    if appraiser is None:
-        raise ValidationError({"appraiser": f"Không có người dùng “{payload.appraiser}”."})
+    known = User.objects.filter(username=payload.appraiser)
+    appraiser = found_or_invalid(known, "appraiser", f"Không có người dùng “{payload.appraiser}”.")
     units = _codes(Unit, payload.units, "đơn vị")
     assignment = set_assignment(
         cycle=cycle,

@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
+from parindex.api.lookups import found_or_invalid, unit_by_code
 from parindex.api.schemas import Id
 from parindex.cycles.models import Cycle
 from parindex.downloads import DOCX, XLSX, file_download
@@ -199,12 +200,7 @@ def _task_out(t: PlanTask) -> dict[str, Any]:
 
 
 def _unit(code: str | None) -> Unit | None:
-    if not code:
-        return None
-    found = Unit.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationError({"lead_unit": f"Không có đơn vị mã “{code}”."})
-    return found
+    return unit_by_code(code, "lead_unit") if code else None
 
 
 def _units(codes: list[str]) -> list[Unit]:
@@ -218,17 +214,13 @@ def _units(codes: list[str]) -> list[Unit]:
 def _criterion(framework: Framework, code: str | None) -> Criterion | None:
     if not code:
         return None
-    found = Criterion.objects.filter(framework=framework, code=code).first()
-    if found is None:
-        raise ValidationError({"criterion": f"Bộ tiêu chí không có tiêu chí “{code}”."})
-    return found
+    found = Criterion.objects.filter(framework=framework, code=code)
+    return found_or_invalid(found, "criterion", f"Bộ tiêu chí không có tiêu chí “{code}”.")
 
 
 def _framework(code: str) -> Framework:
-    found = Framework.objects.filter(code=code).first()
-    if found is None:
-        raise ValidationError({"framework": f"Không có bộ tiêu chí mã “{code}”."})
-    return found
+    found = Framework.objects.filter(code=code)
+    return found_or_invalid(found, "framework", f"Không có bộ tiêu chí mã “{code}”.")
 
 
 # --------------------------------------------------------------------------- matrix

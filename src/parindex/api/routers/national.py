@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
+from parindex.api.lookups import found_or_invalid
 from parindex.api.schemas import Id
 from parindex.cycles.selectors import cycle_get
 from parindex.engine.lost_points import LostRow
@@ -180,9 +181,8 @@ def dataset_import(
     framework: Form[str],
     file: File[UploadedFile],
 ) -> Any:
-    fw = Framework.objects.filter(code=framework).first()
-    if fw is None:
-        raise ValidationError({"framework": f"Không có bộ tiêu chí “{framework}”."})
+    known = Framework.objects.filter(code=framework)
+    fw = found_or_invalid(known, "framework", f"Không có bộ tiêu chí “{framework}”.")
     ds = national_dataset_import(
         framework=fw,
         year=year,

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parindex.accounts.http import ApiRequest
 from parindex.api import schemas as s
+from parindex.api.lookups import unit_by_code
 from parindex.api.schemas import Id, Text, Year
 from parindex.cycles.models import Cycle
 from parindex.cycles.selectors import cycle_get
@@ -229,18 +229,11 @@ def _plan(request: ApiRequest, plan_id: int) -> InspectionPlan:
     return plan
 
 
-def _unit(code: str, field: str = "unit") -> Unit:
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise ValidationError({field: f"Không có đơn vị mã “{code}”."})
-    return unit
-
-
 def _with_unit(payload: Schema) -> dict[str, Any]:
     """The body's fields as the service's keywords, its unit code as the unit (400 when no
     unit has it)."""
     fields = payload.dict()
-    fields["unit"] = _unit(fields["unit"])
+    fields["unit"] = unit_by_code(fields["unit"])
     return fields
 
 
@@ -515,8 +508,8 @@ def _fields(payload: TargetRowIn) -> TargetFields:
     """The row's fields: the body's, with its unit codes as units and its criterion code."""
     return TargetFields(
         **payload.dict(exclude={"unit", "lead_unit", "criterion"}),
-        unit=_unit(payload.unit),
-        lead_unit=_unit(payload.lead_unit, "lead_unit"),
+        unit=unit_by_code(payload.unit),
+        lead_unit=unit_by_code(payload.lead_unit, "lead_unit"),
         criterion_code=payload.criterion,
     )
 
