@@ -78,6 +78,18 @@ def _date(raw: str | None) -> dt.date | None:
     return None
 
 
+def _work_context(request: AuthedHttpRequest, work: Any) -> dict[str, Any]:
+    """What the matrix row and the task pages share: who may edit (the admin) or report
+    progress (the lead unit), the chosen partners, and the units and statuses to pick."""
+    return {
+        "nav": "improvement",
+        "is_admin": is_admin(request.user),
+        "can_report": can_report(request.user, work.lead_unit_id),
+        "partner_ids": {u.pk for u in work.partner_units.all()},
+        **_choices(),
+    }
+
+
 def _choices() -> dict[str, Any]:
     return {
         "all_units": Unit.objects.filter(is_active=True).order_by("name"),
@@ -147,14 +159,7 @@ def matrix_row(request: AuthedHttpRequest, row_pk: int) -> HttpResponse:
     if request.method == "POST":
         require_admin_page(request.user)
         return _matrix_save(request, row)
-    ctx = {
-        "nav": "improvement",
-        "row": row,
-        "is_admin": is_admin(request.user),
-        "can_report": can_report(request.user, row.lead_unit_id),
-        "partner_ids": {u.pk for u in row.partner_units.all()},
-        **_choices(),
-    }
+    ctx = {"row": row, **_work_context(request, row)}
     return render(request, "improvement/matrix_row.html", ctx)
 
 
@@ -435,16 +440,12 @@ def task(request: AuthedHttpRequest, task_pk: int) -> HttpResponse:
             back=reverse("improvement:task", args=[found.pk]),
         )
     ctx = {
-        "nav": "improvement",
         "task": found,
         "notes": found.notes.select_related("author"),
         "evidence": found.evidence.select_related("document"),
-        "is_admin": is_admin(request.user),
-        "can_report": can_report(request.user, found.lead_unit_id),
         "overdue": sel.is_overdue(found),
-        "partner_ids": {u.pk for u in found.partner_units.all()},
         "criteria": sel.framework_criteria(found.plan.framework),
-        **_choices(),
+        **_work_context(request, found),
     }
     return render(request, "improvement/task.html", ctx)
 
