@@ -405,13 +405,8 @@ def finding_put(request: ApiRequest, finding_id: Id, payload: FindingResolutionI
     summary="Sửa biên bản kiểm tra (Sở Nội vụ; nội dung cũ còn trong nhật ký)",
 )
 def record_put(request: ApiRequest, record_id: Id, payload: InspectionRecordIn) -> Any:
-    row = inspection_record_correct(
-        record_row=sel.record_get(request.auth, record_id),
-        inspected_on=payload.inspected_on,
-        team=payload.team,
-        content=payload.content,
-        actor=request.auth,
-    )
+    record = sel.record_get(request.auth, record_id)
+    row = inspection_record_correct(record_row=record, **payload.dict(), actor=request.auth)
     return record_out(row)
 
 
@@ -421,14 +416,8 @@ def record_put(request: ApiRequest, record_id: Id, payload: InspectionRecordIn) 
     summary="Sửa vấn đề, kiến nghị, hạn xử lý của một kiến nghị (Sở Nội vụ)",
 )
 def finding_correct_put(request: ApiRequest, finding_id: Id, payload: FindingIn) -> Any:
-    row = finding_correct(
-        finding=sel.finding_get(request.auth, finding_id),
-        issue=payload.issue,
-        recommendation=payload.recommendation,
-        due_on=payload.due_on,
-        actor=request.auth,
-    )
-    return finding_out(row)
+    finding = sel.finding_get(request.auth, finding_id)
+    return finding_out(finding_correct(finding=finding, **payload.dict(), actor=request.auth))
 
 
 def _report_row(unit: Unit | None, counts: dict[str, Any]) -> dict[str, Any]:
