@@ -154,6 +154,19 @@ def entry(request: AuthedHttpRequest, entry_pk: int) -> HttpResponse:
     return render(request, "oversight/entry.html", ctx)
 
 
+def _record_form(request: AuthedHttpRequest) -> dict[str, Any]:
+    """The inspection record form (new or corrected) as the services' keywords; a bad
+    date is a ValidationError, so call it inside the action."""
+    inspected_on = form_date(request.POST.get("inspected_on"), "Ngày kiểm tra")
+    return {"inspected_on": inspected_on, **form_texts(request, "team", "content")}
+
+
+def _finding_form(request: AuthedHttpRequest) -> dict[str, Any]:
+    """The finding form (new or corrected) as the services' keywords (as above)."""
+    due_on = form_date(request.POST.get("due_on"), "Hạn xử lý")
+    return {**form_texts(request, "issue", "recommendation"), "due_on": due_on}
+
+
 def _entry_url(entry_pk: int) -> str:
     return reverse("oversight:entry", args=[entry_pk])
 
@@ -165,12 +178,7 @@ def record_add(request: AuthedHttpRequest, entry_pk: int) -> HttpResponse:
     row = sel.entry_get(request.user, entry_pk)
 
     def act() -> None:
-        inspection_record_create(
-            entry=row,
-            inspected_on=form_date(request.POST.get("inspected_on"), "Ngày kiểm tra"),
-            **form_texts(request, "team", "content"),
-            actor=request.user,
-        )
+        inspection_record_create(entry=row, **_record_form(request), actor=request.user)
 
     return run_action(request, act, success="Đã ghi biên bản kiểm tra.", back=_entry_url(entry_pk))
 
@@ -182,12 +190,7 @@ def finding_add(request: AuthedHttpRequest, record_pk: int) -> HttpResponse:
     record = sel.record_get(request.user, record_pk)
 
     def act() -> None:
-        finding_create(
-            record_row=record,
-            **form_texts(request, "issue", "recommendation"),
-            due_on=form_date(request.POST.get("due_on"), "Hạn xử lý"),
-            actor=request.user,
-        )
+        finding_create(record_row=record, **_finding_form(request), actor=request.user)
 
     return run_action(request, act, success="Đã ghi kiến nghị.", back=_entry_url(record.entry_id))
 
@@ -241,13 +244,7 @@ def record_edit(request: AuthedHttpRequest, record_pk: int) -> HttpResponse:
     row = sel.record_get(request.user, record_pk)
 
     def act() -> None:
-        inspection_record_correct(
-            record_row=row,
-            inspected_on=form_date(request.POST.get("inspected_on"), "Ngày kiểm tra"),
-            team=request.POST.get("team", ""),
-            content=request.POST.get("content", ""),
-            actor=request.user,
-        )
+        inspection_record_correct(record_row=row, **_record_form(request), actor=request.user)
 
     back = _entry_url(row.entry_id) + f"#bb-{row.pk}"
     return run_action(request, act, success="Đã sửa biên bản kiểm tra.", back=back)
@@ -261,13 +258,7 @@ def finding_edit(request: AuthedHttpRequest, finding_pk: int) -> HttpResponse:
     finding = sel.finding_get(request.user, finding_pk)
 
     def act() -> None:
-        finding_correct(
-            finding=finding,
-            issue=request.POST.get("issue", ""),
-            recommendation=request.POST.get("recommendation", ""),
-            due_on=form_date(request.POST.get("due_on"), "Hạn xử lý"),
-            actor=request.user,
-        )
+        finding_correct(finding=finding, **_finding_form(request), actor=request.user)
 
     back = _entry_url(finding.record.entry_id) + f"#kn-{finding.pk}"
     return run_action(request, act, success="Đã sửa kiến nghị.", back=back)
