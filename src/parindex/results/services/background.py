@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from parindex.cycles.models import Cycle
-from parindex.jobs.leases import is_stale, lease_seconds
+from parindex.jobs.leases import is_stale, lease_seconds, status_is_stale, task_status_of
 from parindex.outbox import after_commit
+from parindex.prepared import Prepared, insert_rows
 from parindex.results.models import DirtyUnit, RecomputeRequest
 from parindex.results.tasks import recompute_cycle
 
@@ -38,6 +39,8 @@ def request_recompute(cycle: Cycle | int, *, units: Iterable[int] | None = None)
 
 def _pending_is_stale(req: RecomputeRequest) -> bool:
     if req.task_id is not None:
+        if hasattr(req, "task_status"):  # read with the row (_REQUEST)
+            return status_is_stale(req.task_id, req.task_status)
         return is_stale(req.task_id)
     # Flag set but no task recorded: the enqueue did not happen (or is under way, hence
     # the grace of one lease).
@@ -50,8 +53,10 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
         RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
         RecomputeRequest.objects.filter(cycle_id=cycle_id, full=False).update(full=True)
     elif unit_ids:
-        DirtyUnit.objects.bulk_create(
-            [DirtyUnit(cycle_id=cycle_id, unit_id=u) for u in unit_ids], ignore_conflicts=True
+        insert_rows(
+            DirtyUnit,
+            [{"cycle_id": cycle_id, "unit_id": u} for u in unit_ids],
+            ignore_conflicts=True,
         )
     now = timezone.now()
     # The request row is read first: while a recompute is pending (a burst of saves, the
@@ -59,7 +64,7 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
     # than a failed compare-and-set followed by the read. A clear flag is then set by
     # compare-and-set (one caller wins); a missing row is created on the cycle's first
     # request.
-    req = RecomputeRequest.objects.filter(cycle_id=cycle_id).first()
+    req = _REQUEST.first(cycle_id)
     if req is None:
         req, _ = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
     if req.pending:
@@ -84,6 +89,17 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
             task_id=task_id
         )
     return True
+
+
+# Compiled once (parindex.prepared), with its task's status: every save asks for a
+# recompute, and while one is pending this read is all it takes.
+_REQUEST = Prepared(
+    lambda cycle_id: (
+        RecomputeRequest.objects.filter(cycle_id=cycle_id)
+        .annotate(task_status=task_status_of("task_id"))
+        .order_by("pk")[:1]
+    )
+)
 
 
 def _uuid_or_none(value: object) -> uuid.UUID | None:
