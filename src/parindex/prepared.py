@@ -62,7 +62,7 @@ class _Compiled:
         self.kind = qs._iterable_class
         if self.kind is ModelIterable:
             klass_info, select = compiler.klass_info, compiler.select
-            fetch_mode = qs._fetch_mode
+            fetch_mode = qs._fetch_mode  # type: ignore[attr-defined]
             model_cls = klass_info["model"]
             first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             self.span = (first, last)
@@ -134,6 +134,10 @@ def _column_sql(model: type[models.Model], names: Sequence[str]) -> list[models.
     return [model._meta.get_field(n) for n in names]  # type: ignore[misc]
 
 
+def _col(f: Any) -> str:
+    return connection.ops.quote_name(str(f.column))
+
+
 def _prep(f: models.Field[Any, Any], value: Any) -> Any:
     """``value`` for the column of ``f`` as ``update()`` and ``save()`` send it (a related
     object as its id)."""
@@ -155,14 +159,14 @@ def update_row(
     qn = connection.ops.quote_name
     sets, params = [], []
     for name, f in zip(values, _column_sql(model, list(values)), strict=True):
-        sets.append(f"{qn(f.column)} = %s")
+        sets.append(f"{_col(f)} = %s")
         params.append(_prep(f, values[name]))
     if increment:
-        column = qn(model._meta.get_field(increment).column)  # type: ignore[union-attr]
+        column = _col(model._meta.get_field(increment))
         sets.append(f"{column} = ({column} + 1)")
     conds = []
     for name, f in zip(where, _column_sql(model, list(where)), strict=True):
-        conds.append(f"{qn(f.column)} = %s")
+        conds.append(f"{_col(f)} = %s")
         params.append(f.get_db_prep_value(where[name], connection, prepared=False))
     sql = f"UPDATE {qn(model._meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(conds)}"
     with connection.cursor() as cursor:
@@ -190,7 +194,7 @@ def insert_rows(
     qn = connection.ops.quote_name
     names = list(rows[0])
     fields = _column_sql(model, names)
-    columns = ", ".join(qn(f.column) for f in fields)
+    columns = ", ".join(_col(f) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [_prep(f, row[name]) for row in rows for name, f in zip(names, fields, strict=True)]
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None

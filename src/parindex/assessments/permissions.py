@@ -184,7 +184,7 @@ def _effective_deadline(
     return cycle.deadline_for(stage)
 
 
-def _extension_qs(cycle_id: int, unit_id: int, *, variant: str) -> QuerySet[DeadlineExtension]:
+def _extension_qs(cycle_id: int, unit_id: int, *, variant: str) -> QuerySet[Any, Any]:
     # At most one row (unique per cycle, unit and stage); in the model's order, as .first().
     qs = DeadlineExtension.objects.filter(cycle_id=cycle_id, unit_id=unit_id, stage=variant)
     return qs.values_list("until")[:1]

@@ -36,7 +36,6 @@ from parindex.evidence.models import EvidenceLink
 from parindex.frameworks.models import Criterion
 from parindex.frameworks.selectors import criteria_of, criterion_rule
 from parindex.frameworks.shape import framework_shape
-from parindex.prepared import Prepared
 
 S = AssessmentStatus
 
@@ -81,42 +80,6 @@ def _scoped(qs: QuerySet[Any], scope: Q | Exists | bool) -> QuerySet[Any]:
 def assessment_get(user: Any, pk: int) -> Assessment:
     """The assessment if the user may see it; 404 otherwise (never 403)."""
     return get_object_or_404(assessments_for(user), pk=pk)
-
-
-def score_get(user: Any, pk: int, score_pk: int) -> LeafScore:
-    """The leaf score ``score_pk`` of assessment ``pk``, with its criterion and rule and
-    the bare assessment row (no cycle, unit or framework joined), in one query: what the
-    autosave needs before its service locks and reads the assessment afresh. 404 outside
-    the user's scope (never 403)."""
-    scope = _scope(user, "assessment__")
-    if scope is False:
-        raise Http404("Không tìm thấy điểm.")
-    if scope is True:
-        row = _SCORE_GET.first(score_pk, pk)
-    elif isinstance(scope, Q):  # a unit's user: their unit's assessments
-        row = _SCORE_GET.first(score_pk, pk, user.unit_id)
-    else:  # an appraiser's assignments: not an autosave of theirs, the plain query
-        return get_object_or_404(_score_qs(score_pk, pk).filter(scope))
-    if row is None:
-        raise Http404("Không tìm thấy điểm.")
-    return row
-
-
-def _score_qs(score_pk: int, pk: int) -> QuerySet[LeafScore]:
-    return (
-        LeafScore.objects.select_related("criterion__rule", "assessment__framework")
-        .filter(pk=score_pk, assessment_id=pk)
-        .order_by()
-    )
-
-
-def _score_get_build(score_pk: int, pk: int, unit_id: int | None = None) -> QuerySet[LeafScore]:
-    qs = _score_qs(score_pk, pk)
-    # The same filter as _scope(user, "assessment__") of a unit's user.
-    return qs if unit_id is None else qs.filter(assessment__unit_id=unit_id)
-
-
-_SCORE_GET = Prepared(_score_get_build)
 
 
 def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:

@@ -291,7 +291,7 @@ def _score_rows(assessment: Assessment, *, counts: bool) -> dict[int, Any]:
     }
 
 
-def _score_rows_qs(assessment_id: int, *, variant: str = "") -> QuerySet[LeafScore]:
+def _score_rows_qs(assessment_id: int, *, variant: str = "") -> QuerySet[Any, Any]:
     qs = LeafScore.objects.filter(assessment_id=assessment_id)
     if variant != "counts":
         return qs.values_list("criterion_id", "self_points", "final_points", "not_applicable")
