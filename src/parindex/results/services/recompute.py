@@ -551,9 +551,10 @@ def _store(
 
 def _insert_nodes(rows: list[tuple[Any, ...]]) -> None:
     """Insert NodeResult rows without model instances (thousands of rows: building them
-    for ``bulk_create`` would dominate the recompute time): one ``executemany`` on SQLite
-    (in-process), multi-row ``INSERT … VALUES`` statements on PostgreSQL (one round trip
-    per 2,000 rows instead of a statement per row)."""
+    for ``bulk_create`` would dominate the recompute time): ``executemany``, or on
+    PostgreSQL for the few rows of an incremental recompute one multi-row ``INSERT …
+    VALUES`` (one round trip; for thousands of rows the client-side binding of one huge
+    statement costs more CPU than the pipelined ``executemany``)."""
     meta = NodeResult._meta
     names = ["unit_result", "code", "depth", "position", "points", "max_points", "index", "rank"]
     qn = connection.ops.quote_name
@@ -561,10 +562,8 @@ def _insert_nodes(rows: list[tuple[Any, ...]]) -> None:
     one = f"({', '.join(['%s'] * len(names))})"
     head = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for start in range(0, len(rows), 2000):  # 16,000 parameters: under 65,535
-                chunk = rows[start : start + 2000]
-                cursor.execute(head + ", ".join([one] * len(chunk)), [v for r in chunk for v in r])
+        if connection.vendor == "postgresql" and len(rows) <= 500:
+            cursor.execute(head + ", ".join([one] * len(rows)), [v for r in rows for v in r])
             return
         for start in range(0, len(rows), 5000):
             cursor.executemany(head + one, rows[start : start + 5000])
