@@ -185,9 +185,10 @@ def _effective_deadline(
 
 
 def _extension_qs(cycle_id: int, unit_id: int, *, variant: str) -> QuerySet[Any, Any]:
-    # At most one row (unique per cycle, unit and stage); in the model's order, as .first().
+    # At most one row (unique per cycle, unit and stage): no ordering (the model's joined
+    # the cycles).
     qs = DeadlineExtension.objects.filter(cycle_id=cycle_id, unit_id=unit_id, stage=variant)
-    return qs.values_list("until")[:1]
+    return qs.values_list("until").order_by()[:1]
 
 
 # Compiled once per stage (parindex.prepared): every save checks its deadline.

@@ -292,7 +292,8 @@ def _score_rows(assessment: Assessment, *, counts: bool) -> dict[int, Any]:
 
 
 def _score_rows_qs(assessment_id: int, *, variant: str = "") -> QuerySet[Any, Any]:
-    qs = LeafScore.objects.filter(assessment_id=assessment_id)
+    # Unordered: the rows go into a dict (the model's ordering joined the criteria).
+    qs = LeafScore.objects.filter(assessment_id=assessment_id).order_by()
     if variant != "counts":
         return qs.values_list("criterion_id", "self_points", "final_points", "not_applicable")
     return qs.annotate(evidence_count=count_of(EvidenceLink, "score_id")).values_list(

@@ -34,7 +34,22 @@ def request_recompute(cycle: Cycle | int, *, units: Iterable[int] | None = None)
     unit_ids = None if units is None else sorted(set(units))
     if unit_ids == []:
         return
-    after_commit(lambda: _enqueue_recompute(cycle_id, unit_ids))
+    if unit_ids is None:
+        after_commit(lambda: _enqueue_recompute(cycle_id, None))
+        return
+    # The dirty units are data of the change: written in its transaction (rolled back
+    # with it, and one commit less per autosave than a row of its own afterwards); only
+    # the task waits for the commit (recorded already: ``[]``).
+    _mark_dirty(cycle_id, unit_ids)
+    after_commit(lambda: _enqueue_recompute(cycle_id, []))
+
+
+def _mark_dirty(cycle_id: int, unit_ids: list[int]) -> None:
+    insert_rows(
+        DirtyUnit,
+        [{"cycle_id": cycle_id, "unit_id": u} for u in unit_ids],
+        ignore_conflicts=True,
+    )
 
 
 def _pending_is_stale(req: RecomputeRequest) -> bool:
@@ -53,11 +68,7 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
         RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
         RecomputeRequest.objects.filter(cycle_id=cycle_id, full=False).update(full=True)
     elif unit_ids:
-        insert_rows(
-            DirtyUnit,
-            [{"cycle_id": cycle_id, "unit_id": u} for u in unit_ids],
-            ignore_conflicts=True,
-        )
+        _mark_dirty(cycle_id, unit_ids)
     now = timezone.now()
     # The request row is read first: while a recompute is pending (a burst of saves, the
     # deadline rush) that read and its task's status are all it takes — one query less
