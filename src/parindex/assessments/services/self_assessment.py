@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,15 +26,21 @@ from parindex.cycles.services import require_unfrozen
 from parindex.prepared import Prepared
 
 
+class ScoreInput(TypedDict, total=False):
+    """What a save of a self-scored leaf may set (a key left out: unchanged)."""
+
+    value: Any
+    points: Any
+    not_applicable: bool | None
+    explanation: str | None
+
+
 def score_set(
     *,
     score: LeafScore,
     expected_version: int,
     actor: User | None,
-    value: Any = None,
-    points: Any = None,
-    not_applicable: bool | None = None,
-    explanation: str | None = None,
+    **inputs: Unpack[ScoreInput],
 ) -> LeafScore:
     """Save the unit's input for one self-scored leaf. ``value`` is the rule input (tier
     label, percentage, count, "có"; decimal comma accepted) and gives the points through
@@ -45,9 +51,7 @@ def score_set(
         # again with the lock, and the version is compared on write.
         row = _locked_row(score)
         caller = score._state.fields_cache.get("assessment")
-        fresh, _memo = _score_write(
-            row, expected_version, actor, value, points, not_applicable, explanation, caller
-        )
+        fresh, _memo = _score_write(row, expected_version, actor, inputs, caller)
         return fresh
 
 
@@ -68,10 +72,7 @@ def score_set_by_id(
     score_id: int,
     expected_version: int,
     actor: User | None,
-    value: Any = None,
-    points: Any = None,
-    not_applicable: bool | None = None,
-    explanation: str | None = None,
+    **inputs: Unpack[ScoreInput],
 ) -> ScoreSaved:
     """:func:`score_set` of the leaf ``score_id`` of assessment ``assessment_id`` (the
     autosave): one locked read gives the leaf with its criterion and rule and the
@@ -81,9 +82,7 @@ def score_set_by_id(
         row = _LOCKED_BY_ID.first(score_id, assessment_id)
         if row is None:
             raise Http404("Không tìm thấy điểm.")
-        fresh, memo = _score_write(
-            row, expected_version, actor, value, points, not_applicable, explanation, None
-        )
+        fresh, memo = _score_write(row, expected_version, actor, inputs, None)
     return ScoreSaved(row, fresh, memo)
 
 
@@ -105,10 +104,7 @@ def _score_write(
     row: LeafScore,
     expected_version: int,
     actor: User | None,
-    value: Any,
-    points: Any,
-    not_applicable: bool | None,
-    explanation: str | None,
+    inputs: ScoreInput,
     caller: Assessment | None,
 ) -> tuple[LeafScore, dict[Any, Any]]:
     """The checks and the write of :func:`score_set` on ``row``, read under the lock of its
@@ -116,6 +112,8 @@ def _score_write(
     then either waits for this save or is seen by it — a save never slips in after the
     unit head submitted. SQLite's IMMEDIATE transactions already serialise): the row
     written and the deadlines the checks read."""
+    value, points = inputs.get("value"), inputs.get("points")
+    not_applicable, explanation = inputs.get("not_applicable"), inputs.get("explanation")
     a = row.assessment
     require_unfrozen(a.cycle)
     # Checked afresh inside the transaction; the deadlines read here are then shared
