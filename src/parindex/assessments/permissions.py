@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from parindex.assessments.models import (
 )
 from parindex.cycles.models import Cycle, CycleStatus
 from parindex.engine.framework import ADJUSTMENT_SOURCES, EXTERNAL_SOURCES
+from parindex.prepared import Prepared
 from parindex.workflow import InvalidTransition
 
 if TYPE_CHECKING:
@@ -175,16 +176,23 @@ def remember_deadlines(assessment: Assessment, memo: dict | None = None) -> dict
 def _effective_deadline(
     cycle: Cycle, unit_id: int, stage: str, assessment: Assessment | None
 ) -> datetime | None:
-    ext = (
-        DeadlineExtension.objects.filter(cycle_id=cycle.pk, unit_id=unit_id, stage=stage)
-        .values_list("until", flat=True)
-        .first()
-    )
+    ext = _EXTENSION.first(cycle.pk, unit_id, variant=str(stage))
     if ext is not None:
-        return ext
+        return ext[0]
     if stage == CycleStatus.EXPLANATION and assessment is not None and assessment.explanation_due:
         return assessment.explanation_due
     return cycle.deadline_for(stage)
+
+
+def _extension_qs(cycle_id: int, unit_id: int, *, variant: str) -> QuerySet[Any, Any]:
+    # At most one row (unique per cycle, unit and stage): no ordering (the model's joined
+    # the cycles).
+    qs = DeadlineExtension.objects.filter(cycle_id=cycle_id, unit_id=unit_id, stage=variant)
+    return qs.values_list("until").order_by()[:1]
+
+
+# Compiled once per stage (parindex.prepared): every save checks its deadline.
+_EXTENSION = Prepared(_extension_qs)
 
 
 def _require_open(assessment: Assessment, stage: str) -> None:

@@ -82,17 +82,6 @@ def assessment_get(user: Any, pk: int) -> Assessment:
     return get_object_or_404(assessments_for(user), pk=pk)
 
 
-def score_get(user: Any, pk: int, score_pk: int) -> LeafScore:
-    """The leaf score ``score_pk`` of assessment ``pk``, with its criterion and rule and
-    the bare assessment row (no cycle, unit or framework joined), in one query: what the
-    autosave needs before its service locks and reads the assessment afresh. 404 outside
-    the user's scope (never 403)."""
-    qs = LeafScore.objects.select_related("criterion__rule", "assessment__framework").filter(
-        pk=score_pk, assessment_id=pk
-    )
-    return get_object_or_404(_scoped(qs, _scope(user, "assessment__")))
-
-
 def scores_of(assessment: Assessment) -> QuerySet[LeafScore]:
     return assessment.scores.select_related("criterion").order_by("criterion__position")
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, OuterRef, Q, Subquery
 from django.tasks import Task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -47,7 +47,9 @@ __all__ = [
     "on_lost",
     "progress_point",
     "reclaim_stale",
+    "status_is_stale",
     "still_ours",
+    "task_status_of",
 ]
 
 
@@ -151,6 +153,18 @@ def is_stale(task_id: Any) -> bool:
     """True when ``task_id`` will not finish on its own: gone, finished, or RUNNING with
     an expired claim. A READY task, or one running under a live lease, is not stale."""
     row = DBTaskResult.objects.filter(pk=task_id).values_list("status", flat=True).first()
+    return status_is_stale(task_id, row)
+
+
+def task_status_of(ref: str) -> Subquery:
+    """The status of the task whose id is the column ``ref`` (for an ``annotate()``; none
+    when the task row is gone), to give :func:`status_is_stale` without a query."""
+    rows = DBTaskResult.objects.filter(pk=OuterRef(ref)).order_by().values("status")[:1]
+    return Subquery(rows)
+
+
+def status_is_stale(task_id: Any, row: str | None) -> bool:
+    """:func:`is_stale` of the task whose status was read as ``row`` (``None``: gone)."""
     if row is None or row not in ("READY", "RUNNING"):
         return True
     if row == "READY":

@@ -27,7 +27,6 @@ from parindex.assessments.selectors import (
     assessments_for,
     explanation_requests,
     missing_of,
-    score_get,
 )
 from parindex.evidence import services as ev
 from parindex.evidence.forms import ReferenceForm, UploadForm
@@ -201,34 +200,33 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     if request.method != "POST":
         assessment, score = _score_of(request, pk, score_pk)
         return _leaf_response(request, assessment, score.pk)
-    # The autosave reads the least it can before the service locks the assessment and
-    # reads it afresh (with its cycle and unit): the score, its criterion and rule, the
-    # bare assessment and its framework, in one query.
-    score = score_get(request.user, pk, score_pk)
-    memo = perm.remember_deadlines(score.assessment)
+    # The autosave's one read is the service's, under the lock: the leaf with its
+    # criterion and rule and the assessment with its cycle, unit and framework (the
+    # service's checks give 404 to whoever may not see it); a refused save answers from
+    # the scoped read of _score_of.
     post = request.POST
     attempted: dict[str, Any] = {k: post.get(k, "") for k in ("value", "points", "explanation")}
     attempted["not_applicable"] = "not_applicable" in post
     kwargs: dict[str, Any] = {}
 
     def respond(**outcome: Any) -> HttpResponse:
-        saved: LeafScore | None = outcome.get("saved")
-        if saved is None:  # refused: the full leaf (or page) with the message
+        done: svc.ScoreSaved | None = outcome.pop("saved", None)
+        if done is None:  # refused: the full leaf (or page) with the message
             assessment, _ = _score_of(request, pk, score_pk)
         else:  # the assessment as the save's lock read it, with the deadlines it read
-            assessment = saved.assessment
-            assessment.framework = score.assessment.framework
-            perm.remember_deadlines(assessment, memo)
-            if score.version == version:
-                outcome["before"] = score  # the row the save started from, as the page has it
-        return _leaf_response(request, assessment, score.pk, done="Đã lưu {code}", **outcome)
+            outcome["saved"] = done.saved
+            assessment = done.saved.assessment
+            perm.remember_deadlines(assessment, done.deadlines)
+            if done.before.version == version:
+                outcome["before"] = done.before  # the row the save started from
+        return _leaf_response(request, assessment, score_pk, done="Đã lưu {code}", **outcome)
 
     try:
         version = int(post.get("version", ""))
     except ValueError:
         return respond(error=["Thiếu phiên bản của điểm."], status=400)
 
-    def save() -> LeafScore:
+    def save() -> svc.ScoreSaved:
         if "value" in post:  # a binary leaf sends nothing until a radio is chosen
             kwargs["value"] = post.get("value", "").strip()
         if "points" in post:
@@ -237,7 +235,13 @@ def leaf(request: AuthedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
             kwargs["not_applicable"] = "not_applicable" in post
         if "explanation" in post:
             kwargs["explanation"] = post.get("explanation", "").strip()
-        return svc.score_set(score=score, expected_version=version, actor=request.user, **kwargs)
+        return svc.score_set_by_id(
+            assessment_id=pk,
+            score_id=score_pk,
+            expected_version=version,
+            actor=request.user,
+            **kwargs,
+        )
 
     return leaf_save(save, respond, attempted=attempted)
 

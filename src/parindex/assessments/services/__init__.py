@@ -37,9 +37,11 @@ from parindex.assessments.services.external import (
 )
 from parindex.assessments.services.opening import assessments_open, cycle_open
 from parindex.assessments.services.self_assessment import (
+    ScoreSaved,
     assessment_submit,
     assessment_withdraw,
     score_set,
+    score_set_by_id,
 )
 from parindex.assessments.services.setup import assignment_set, deadline_extend
 from parindex.workflow import ConcurrentChange, InvalidTransition
@@ -47,6 +49,7 @@ from parindex.workflow import ConcurrentChange, InvalidTransition
 __all__ = [
     "ConcurrentChange",
     "InvalidTransition",
+    "ScoreSaved",
     "StaleScore",
     "adjustment_set",
     "appraisal_done_set",
@@ -72,4 +75,5 @@ __all__ = [
     "external_points_set",
     "missing_leaves",
     "score_set",
+    "score_set_by_id",
 ]

@@ -21,13 +21,14 @@ from parindex.accounts.models import User
 from parindex.accounts.permissions import actor_user
 from parindex.assessments import permissions as perm
 from parindex.assessments.models import Assessment, AssessmentStatus, LeafScore, transition_for
-from parindex.audit.services import record
+from parindex.audit.services import record, record_row
 from parindex.engine.framework import EXTERNAL_SOURCES
 from parindex.engine.framework import Rule as EngineRule
 from parindex.engine.rules import RuleInputError, points_for
 from parindex.fields import POINT_DECIMAL_PLACES
 from parindex.formats.numbers import vn_number
 from parindex.frameworks.selectors import criterion_rule
+from parindex.prepared import Prepared, update_row
 from parindex.results.services import request_recompute
 from parindex.workflow import InvalidTransition, compare_and_set
 
@@ -127,13 +128,22 @@ def _locked_row(score: LeafScore) -> LeafScore:
     loaded are kept (immutable once a cycle uses the framework)."""
     # The deadline extension stays a query of its own: annotated here as a subquery it
     # cost more CPU (compiling it) than the small query it saves.
-    row = (
-        LeafScore.objects.select_for_update(of=("assessment",))
-        .select_related("assessment__cycle", "assessment__unit")
-        .get(pk=score.pk)
-    )
+    row = _LOCKED_ROW.first(score.pk)
+    if row is None:
+        raise LeafScore.DoesNotExist("LeafScore matching query does not exist.")
     row.criterion = score.criterion
     return row
+
+
+# Compiled once (parindex.prepared): the autosave's locked read.
+_LOCKED_ROW = Prepared(
+    lambda pk: (
+        LeafScore.objects.select_for_update(of=("assessment",))
+        .select_related("assessment__cycle", "assessment__unit")
+        .filter(pk=pk)
+        .order_by()
+    )
+)
 
 
 def _engine_rule(score: LeafScore) -> EngineRule | None:
@@ -181,8 +191,13 @@ def _versioned_update(
         raise StaleScore(current=score)
     now = timezone.now()
     user = actor_user(actor)
-    count = LeafScore.objects.filter(pk=score.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_by=user, updated_at=now
+    # One statement built from the columns (parindex.prepared): the queryset's update()
+    # cost more CPU compiling than running.
+    count = update_row(
+        LeafScore,
+        {**changes, "updated_by": user, "updated_at": now},
+        {"id": score.pk, "version": expected_version},
+        increment="version",
     )
     if count != 1:
         raise StaleScore(current=_fresh_score(score))
@@ -211,7 +226,7 @@ def _audit_score(
     changes: Mapping[str, Any],
     reason: str = "",
 ) -> None:
-    record(
+    record_row(
         actor=actor,
         action=action,
         obj=before,

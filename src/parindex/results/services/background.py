@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from parindex.cycles.models import Cycle
-from parindex.jobs.leases import is_stale, lease_seconds
+from parindex.jobs.leases import is_stale, lease_seconds, status_is_stale, task_status_of
 from parindex.outbox import after_commit
+from parindex.prepared import Prepared, insert_rows
 from parindex.results.models import DirtyUnit, RecomputeRequest
 from parindex.results.tasks import recompute_cycle
 
@@ -33,11 +34,28 @@ def request_recompute(cycle: Cycle | int, *, units: Iterable[int] | None = None)
     unit_ids = None if units is None else sorted(set(units))
     if unit_ids == []:
         return
-    after_commit(lambda: _enqueue_recompute(cycle_id, unit_ids))
+    if unit_ids is None:
+        after_commit(lambda: _enqueue_recompute(cycle_id, None))
+        return
+    # The dirty units are data of the change: written in its transaction (rolled back
+    # with it, and one commit less per autosave than a row of its own afterwards); only
+    # the task waits for the commit (recorded already: ``[]``).
+    _mark_dirty(cycle_id, unit_ids)
+    after_commit(lambda: _enqueue_recompute(cycle_id, []))
+
+
+def _mark_dirty(cycle_id: int, unit_ids: list[int]) -> None:
+    insert_rows(
+        DirtyUnit,
+        [{"cycle_id": cycle_id, "unit_id": u} for u in unit_ids],
+        ignore_conflicts=True,
+    )
 
 
 def _pending_is_stale(req: RecomputeRequest) -> bool:
     if req.task_id is not None:
+        if hasattr(req, "task_status"):  # read with the row (_REQUEST)
+            return status_is_stale(req.task_id, req.task_status)
         return is_stale(req.task_id)
     # Flag set but no task recorded: the enqueue did not happen (or is under way, hence
     # the grace of one lease).
@@ -50,16 +68,14 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
         RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
         RecomputeRequest.objects.filter(cycle_id=cycle_id, full=False).update(full=True)
     elif unit_ids:
-        DirtyUnit.objects.bulk_create(
-            [DirtyUnit(cycle_id=cycle_id, unit_id=u) for u in unit_ids], ignore_conflicts=True
-        )
+        _mark_dirty(cycle_id, unit_ids)
     now = timezone.now()
     # The request row is read first: while a recompute is pending (a burst of saves, the
     # deadline rush) that read and its task's status are all it takes — one query less
     # than a failed compare-and-set followed by the read. A clear flag is then set by
     # compare-and-set (one caller wins); a missing row is created on the cycle's first
     # request.
-    req = RecomputeRequest.objects.filter(cycle_id=cycle_id).first()
+    req = _REQUEST.first(cycle_id)
     if req is None:
         req, _ = RecomputeRequest.objects.get_or_create(cycle_id=cycle_id)
     if req.pending:
@@ -84,6 +100,17 @@ def _enqueue_recompute(cycle_id: int, unit_ids: list[int] | None = None) -> bool
             task_id=task_id
         )
     return True
+
+
+# Compiled once (parindex.prepared), with its task's status: every save asks for a
+# recompute, and while one is pending this read is all it takes.
+_REQUEST = Prepared(
+    lambda cycle_id: (
+        RecomputeRequest.objects.filter(cycle_id=cycle_id)
+        .annotate(task_status=task_status_of("task_id"))
+        .order_by("pk")[:1]
+    )
+)
 
 
 def _uuid_or_none(value: object) -> uuid.UUID | None:
