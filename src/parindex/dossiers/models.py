@@ -78,9 +78,14 @@ class Dossier(models.Model):
     #: The source's version: the latest event time of the record; the newest version wins.
     version = models.DateTimeField("phiên bản nguồn", null=True)
     row_hash = models.BigIntegerField("dấu vân tay dòng", default=0)
+    #: Provenance, not integrity: no database constraint, because checking it costs one
+    #: lookup of the same job row per written dossier (about 8 s per 1,000,000 rows on
+    #: PostgreSQL, benchmarks/RESULTS.md "Third pass"); Django's SET_NULL still runs when a
+    #: job is deleted.
     imported_by = optional_ref(
-        "dossiers.DossierImport", "lượt nhập", on_delete=models.SET_NULL, related_name="+"
-    )
+        "dossiers.DossierImport", "lượt nhập", on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
     updated_at = models.DateTimeField("cập nhật lúc")
 
     class Meta:
@@ -125,6 +130,28 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"Xin lỗi — {self.dossier_id}"
+
+
+class DossierStep(models.Model):
+    """One step of a dossier's status history (QuaTrinhXuLy of the national sync JSON), as
+    its latest imported version gives it; replaced when a re-import changes the dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", verbose_name="hồ sơ"
+    )
+    order = models.PositiveIntegerField("thứ tự")
+    status = models.PositiveSmallIntegerField("trạng thái", choices=STATUS_CHOICES, null=True)
+    at = models.DateTimeField("thời điểm xử lý", null=True, blank=True)
+    official = models.CharField("người xử lý", max_length=200, blank=True)
+    unit_text = models.CharField("phòng ban xử lý", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "bước xử lý hồ sơ"
+        ordering = ["dossier", "order"]
+        constraints = [unique("dossierstep_unique", "dossier", "order")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.order}"
 
 
 class StatusMapping(models.Model):

@@ -149,7 +149,8 @@ def _progress(job_id: int) -> Progress:
 
 def _run(job: DossierImport, path: Path, actor: User | None) -> None:
     # Polars and numpy load with the first import, not with the web app
-    from parindex.dossiers.importing import bulk_mode, stage_file, write_staged
+    from parindex.dossiers.bulk import bulk_mode
+    from parindex.dossiers.importing import stage_file, write_staged
 
     progress = _progress(job.pk)
     staged = stage_file(path, source=job.source, progress=progress)
