@@ -396,8 +396,19 @@ def _save_apologies(batch: list[Apology]) -> None:
 
 
 def local_series(values: list[Any]) -> pl.Series:
-    """Aware datetimes (or None) from the database → naive local times (null)."""
-    s = pl.Series(values, dtype=pl.Datetime("us", "UTC"))
+    """Aware datetimes (or None) from the database, or the UTC text SQLite stores for them
+    when read without Django's converters → naive local times (null)."""
+    utc = pl.Datetime("us", "UTC")
+    if isinstance(next((v for v in values if v is not None), None), str):
+        raw = pl.Series(values, dtype=pl.String)
+        s = pl.select(
+            pl.coalesce(
+                raw.str.strptime(utc, "%Y-%m-%d %H:%M:%S", strict=False),
+                raw.str.strptime(utc, "%Y-%m-%d %H:%M:%S%.f", strict=False),
+            )
+        ).to_series()
+    else:
+        s = pl.Series(values, dtype=utc)
     return s.dt.convert_time_zone(LOCAL).dt.replace_time_zone(None)
 
 

@@ -102,7 +102,10 @@ class Dossier(models.Model):
                 fields=["carry_year", "unit", "carry_outcome", "channel"], name="dossier_carry_unit"
             ),
             models.Index(fields=["class_year", "official"], name="dossier_year_official"),
-            models.Index(fields=["end_at"], name="dossier_end"),
+            # the whole-year metrics' on-the-fly set: open dossiers stored for an earlier
+            # year, and dossiers carried from an earlier year but stored for a later one
+            models.Index(fields=["end_at", "class_year"], name="dossier_end"),
+            models.Index(fields=["carry_year", "class_year"], name="dossier_carry_class"),
         ]
 
     def __str__(self) -> str:
