@@ -44,7 +44,8 @@ from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
 
 if TYPE_CHECKING:
-    from parindex.dossiers.importing import Progress, Staged
+    from parindex.dossiers.bulk import Progress
+    from parindex.dossiers.importing import Staged
 
 ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
 
