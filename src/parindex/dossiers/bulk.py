@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 from django.db import connection
 
-from parindex.dossiers.models import Dossier
+from parindex.dossiers.models import Dossier, DossierYearCount
 from parindex.engine.dossier_codes import LOCAL
 
 Progress = Callable[[int, str], None]
@@ -274,3 +274,26 @@ def write_postgres(
         changed = cur.rowcount
         cur.execute("DROP TABLE dossier_stage")
         return changed
+
+
+def year_counts_rebuild() -> None:
+    """Refill :class:`DossierYearCount` from every dossier (two GROUP BYs over the covering
+    indexes, about the cost of one whole-year metrics query), in the caller's transaction."""
+    d, y = Dossier._meta.db_table, DossierYearCount._meta.db_table
+    closed = "outcome IN (1, 2, 3) AND processing_seconds IS NOT NULL"
+    cols = "year, unit_id, kind, outcome, n, online, proc_sum, proc_n"
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {y}")
+        cur.execute(
+            f"INSERT INTO {y} ({cols}) SELECT class_year, unit_id, 0, outcome, COUNT(*), "
+            "SUM(CASE WHEN channel = 2 THEN 1 ELSE 0 END), "
+            f"COALESCE(SUM(CASE WHEN {closed} THEN processing_seconds END), 0), "
+            f"SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) "
+            f"FROM {d} WHERE outcome > 0 GROUP BY class_year, unit_id, outcome"
+        )
+        cur.execute(
+            f"INSERT INTO {y} ({cols}) SELECT carry_year, unit_id, 1, carry_outcome, COUNT(*), "
+            "SUM(CASE WHEN channel = 2 THEN 1 ELSE 0 END), 0, 0 "
+            f"FROM {d} WHERE carry_year > 0 AND carry_outcome > 0 "
+            "GROUP BY carry_year, unit_id, carry_outcome"
+        )

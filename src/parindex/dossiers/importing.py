@@ -311,6 +311,8 @@ def write_staged(
     created = Dossier.objects.filter(province=province).count() - before
     _write_apologies(job_id)
     _write_steps(staged, province, job_id)
+    if changed:  # an unchanged re-import writes nothing, the counts included
+        bulk.year_counts_rebuild()
     return {"created": created, "changed": changed - created, "unchanged": staged.rows - changed}
 
 

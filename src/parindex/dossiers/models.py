@@ -116,6 +116,30 @@ class Dossier(models.Model):
         return self.outcome in (3, 5)
 
 
+class DossierYearCount(models.Model):
+    """The whole-year counts of one unit, per class, as the metrics' GROUP BY over the
+    stored classes gives them (``kind`` 0: dossiers stored for ``year``, ``outcome``; 1:
+    dossiers carried into ``year``, ``carry_outcome``). Rebuilt by every import that wrote
+    a dossier, in its transaction (:func:`dossiers.bulk.year_counts_rebuild`); the import is
+    the only writer of dossiers, so the table cannot drift from them."""
+
+    year = models.PositiveSmallIntegerField("năm")
+    unit = optional_ref("units.Unit", "đơn vị", on_delete=models.CASCADE, related_name="+")
+    kind = models.PositiveSmallIntegerField("loại")  # 0 = stored for the year, 1 = carried
+    outcome = models.PositiveSmallIntegerField("phân loại", choices=OUTCOME_CHOICES)
+    n = models.BigIntegerField("số hồ sơ")
+    online = models.BigIntegerField("trực tuyến")
+    proc_sum = models.BigIntegerField("tổng thời gian xử lý (giây)")
+    proc_n = models.BigIntegerField("số hồ sơ có thời gian xử lý")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "số liệu năm theo đơn vị"
+        indexes = [models.Index(fields=["year", "unit"], name="dossieryear_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id} {self.kind}/{self.outcome}: {self.n}"
+
+
 class Apology(models.Model):
     """A phiếu xin lỗi và hẹn lại ngày trả kết quả of a dossier, with its two checks."""
 

@@ -28,6 +28,7 @@ from parindex.dossiers.models import (
     Apology,
     Dossier,
     DossierImport,
+    DossierYearCount,
     OfficialThreshold,
     StatusMapping,
 )
@@ -271,11 +272,22 @@ def _add(group: _Group, outcome: int, n: int, online: int, proc: int, proc_n: in
 
 
 def _tally(
-    qs: QuerySet[Dossier], period: Period, column: str | None, apologies: bool = True
+    qs: QuerySet[Dossier],
+    period: Period,
+    column: str | None,
+    apologies: bool = True,
+    summary: tuple[bool, list[int] | None] = (False, None),
 ) -> dict[Any, _Group]:
     groups: dict[Any, _Group] = {}
     closed = Q(outcome__in=(1, 2, 3), processing_seconds__isnull=False)
-    if is_year(period):
+    if is_year(period) and summary[0] and column == "unit_id":
+        counts = DossierYearCount.objects.filter(year=period.start.year)
+        if summary[1] is not None:
+            counts = counts.filter(unit_id__in=summary[1])
+        fields = ("unit_id", "outcome", "n", "online", "proc_sum", "proc_n")
+        for unit, outcome, n, online, proc, proc_n in counts.values_list(*fields):
+            _add(groups.setdefault(unit, _Group()), outcome, n, online, proc, proc_n)
+    elif is_year(period):
         stored = (
             qs.filter(class_year=period.start.year, outcome__gt=0)
             .values(*((column,) if column else ()), "outcome")
@@ -355,6 +367,25 @@ def _tally_apologies(
             g.apology_invalid += 1
 
 
+def summary_scope(
+    user: User | AnonymousUser | None,
+    by: str,
+    filters: dict[str, Any] | None,
+    units: Sequence[int] | None,
+) -> tuple[bool, list[int] | None]:
+    """Whether a whole year's stored counts by unit can come from :class:`DossierYearCount`
+    (no filter needs the rows: by unit, the user's scope is every unit or their own), and
+    the units to read (``None``: all)."""
+    if by != "unit" or any(v not in (None, "") for v in (filters or {}).values()):
+        return False, None
+    wanted = None if units is None else list(units)
+    if user is None or (user.is_authenticated and user.is_active and user.sees_all_units):
+        return True, wanted
+    if user.is_authenticated and user.is_active and user.is_unit_user and user.unit_id:
+        return True, [u for u in (wanted or [user.unit_id]) if u == user.unit_id]
+    return False, None
+
+
 def metrics_rows(
     user: User | AnonymousUser | None,
     period: Period,
@@ -376,7 +407,8 @@ def metrics_rows(
         for p in period.months():
             groups.update(_tally(qs, p, None, apologies))
     else:
-        groups = _tally(qs, period, GROUPS[by], apologies)
+        summary = summary_scope(user, by, filters, units)
+        groups = _tally(qs, period, GROUPS[by], apologies, summary)
     labels = _labels(by, list(groups))
     rows = []
     for key, g in groups.items():
