@@ -69,8 +69,11 @@ def _link(
     return kind(to, verbose_name=verbose_name, on_delete=on_delete, related_name=related_name)
 
 
-def optional_ref(to: str, verbose_name: str, *, on_delete: Any, related_name: str) -> Any:
-    """An optional link (``null=True, blank=True``) to ``to`` (a model label or ``"self"``)."""
+def optional_ref(
+    to: str, verbose_name: str, *, on_delete: Any, related_name: str, db_constraint: bool = True
+) -> Any:
+    """An optional link (``null=True, blank=True``) to ``to`` (a model label or ``"self"``);
+    ``db_constraint=False`` leaves the check to Django's ``on_delete`` (bulk tables)."""
     return models.ForeignKey(
         to,
         verbose_name=verbose_name,
@@ -78,6 +81,7 @@ def optional_ref(to: str, verbose_name: str, *, on_delete: Any, related_name: st
         blank=True,
         on_delete=on_delete,
         related_name=related_name,
+        db_constraint=db_constraint,
     )
 
 

@@ -162,3 +162,18 @@ def apology_of(d: Dossier) -> dict[str, Any] | None:
         return None
     kind = apology_kind(a.in_time, a.reset_once)
     return {"apology": a, "kind": kind, "label": APOLOGY_LABELS[kind]}
+
+
+def steps_of(d: Dossier) -> list[dict[str, Any]]:
+    """The dossier's status history as imported (JSON sync files carry one; CSV exports
+    do not): each step's time, national status with its name, official and office."""
+    return [
+        {
+            "at": s.at,
+            "status": s.status,
+            "status_name": STATUS_NAMES.get(s.status, "") if s.status else "",
+            "official": s.official,
+            "unit": s.unit_text,
+        }
+        for s in d.steps.all()
+    ]

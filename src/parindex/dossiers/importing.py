@@ -6,22 +6,18 @@ official, classifies each dossier for its ``class_year`` with the engine and wri
 record frame to a temporary Arrow IPC file per batch. A file with any problem stops there:
 nothing reaches the database.
 
-Pass 2 runs in the caller's transaction. PostgreSQL: ``COPY`` (psycopg ``cursor.copy``)
-into a temporary staging table, then one ``INSERT … SELECT … ON CONFLICT (province, code)
-DO UPDATE … WHERE`` the row changed and the incoming version is not older. SQLite: batched
-``executemany`` of the same upsert (SQLite ≥ 3.24). Unchanged rows are not written, so
-re-importing a file changes nothing (``updated_at`` included).
+Pass 2 runs in the caller's transaction: the rows go in through :mod:`parindex.dossiers.bulk`
+(COPY or a plain insert on a first import, an upsert that writes only changed rows on a
+re-import, so re-importing a file changes nothing, ``updated_at`` included), then the
+apologies and the status histories of the dossiers written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,38 +27,20 @@ import polars as pl
 from django.conf import settings
 from django.db import connection
 
+from parindex.dossiers import bulk
+from parindex.dossiers.bulk import BOOLS, COLUMNS, HASHED, STAMPS, Progress
 from parindex.dossiers.calendar import work_calendar
-from parindex.dossiers.models import Apology, Dossier, StatusMapping
+from parindex.dossiers.models import Apology, Dossier, DossierStep, StatusMapping
 from parindex.engine.calendar import WorkCalendar
 from parindex.engine.dossier_codes import LOCAL
 from parindex.engine.dossiers import Period, apology_checks, classify
 from parindex.formats.dossier_columns import status_map
-from parindex.formats.dossiers import CHUNK_BYTES, DossierFile, batch_arrays
+from parindex.formats.dossiers import CHUNK_BYTES, DossierFile, batch_arrays, history_steps
 from parindex.formats.errors import Problem
 from parindex.formats.folding import fold
 
-Progress = Callable[[int, str], None]
-#: SQLite page cache during an import (KiB).
-SQLITE_CACHE_KIB = 256 * 1024
-
-#: Record columns written to the Dossier table, in the staging order.
-TEXT = ("code", "source", "procedure", "procedure_name", "field", "unit_text", "official")
-STAMPS = (
-    "received_at", "due_at", "due_original_at", "finished_at", "returned_at", "stopped_at",
-    "end_at", "supplement_requested_at", "supplement_completed_at", "apology_sent_at",
-    "apology_due_at", "version",
-)  # fmt: skip
-INTS = (
-    "unit_id", "official_user_id", "channel", "status", "supplement_count", "pause_seconds",
-    "legal_unit", "reappointments", "outcome", "class_year", "carry_outcome", "carry_year",
-    "processing_seconds", "row_hash",
-)  # fmt: skip
-FLOATS = ("legal_amount",)
-BOOLS = ("paid_online", "digitised", "reused", "result_file")
-HASHED = (*TEXT, *STAMPS[:-1], *INTS[:-1], *FLOATS, *BOOLS)
-COLUMNS = ("province", *TEXT, *STAMPS, *INTS, *FLOATS, *BOOLS)
-#: Columns the upsert rewrites (all but the key).
-UPDATED = tuple(c for c in COLUMNS if c not in ("province", "code"))
+#: Dossiers whose status history is replaced per query.
+STEP_CHUNK = 5000
 _FROM_FILE = {
     "received_at": "received", "due_at": "due", "due_original_at": "due_original",
     "finished_at": "finished", "returned_at": "returned", "stopped_at": "stopped",
@@ -80,6 +58,8 @@ class Staged:
     problems: list[Problem] = field(default_factory=list)
     flags: list[Problem] = field(default_factory=list)
     parts: list[Path] = field(default_factory=list)
+    #: The status history steps of the batches that carry one (JSON), same folder.
+    step_parts: list[Path] = field(default_factory=list)
     folder: Path | None = None
 
     def cleanup(self) -> None:
@@ -190,6 +170,11 @@ def stage_file(
         part = staged.folder / f"{len(staged.parts):05d}.arrow"
         frame.write_ipc(part)
         staged.parts.append(part)
+        steps = history_steps(batch, f.found)
+        if steps.height:
+            steps_part = part.with_suffix(".steps.arrow")
+            steps.write_ipc(steps_part)
+            staged.step_parts.append(steps_part)
         done = min(1.0, staged.rows * per_row / size) if size else 1.0
         report(int(5 + 55 * done), f"Đã đọc {staged.rows:,} dòng".replace(",", "."))
     for unit in sorted(unknown_units):
@@ -199,7 +184,7 @@ def stage_file(
     staged.problems, staged.flags = list(f.problems), list(f.flags)
     if staged.problems:
         staged.cleanup()
-        staged.parts = []
+        staged.parts, staged.step_parts = [], []
     return staged
 
 
@@ -265,8 +250,13 @@ def _records(
     )
     dates = [pl.col(c) for c in STAMPS[:-1]]
     frame = frame.with_columns(version=pl.max_horizontal(dates))
-    hashed = pl.struct([pl.col(c) for c in HASHED]).hash(seed=11).reinterpret(signed=True)
-    return frame.with_columns(row_hash=hashed).select(COLUMNS[1:])
+    hashed = pl.struct([pl.col(c) for c in HASHED]).hash(seed=11)
+    # A status history is part of the version (a changed history is a changed dossier);
+    # rows without one keep the hash they had before histories were stored.
+    history = batch["history"]
+    with_history = pl.struct(hashed, pl.lit(history)).hash(seed=13)
+    hashed = pl.when(pl.lit(history).is_null()).then(hashed).otherwise(with_history)
+    return frame.with_columns(row_hash=hashed.reinterpret(signed=True)).select(COLUMNS[1:])
 
 
 def _judge(arrays: dict[str, Any], years: np.ndarray, cal: WorkCalendar) -> np.ndarray:
@@ -300,198 +290,30 @@ def _apology_flags(batch: pl.DataFrame, cal: WorkCalendar, f: DossierFile) -> No
 # -- pass 2 ------------------------------------------------------------------------------
 
 
-def _frames(staged: Staged) -> Iterator[pl.DataFrame]:
-    for part in staged.parts:
-        yield pl.read_ipc(part)
-
-
-def _utc_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Local naive times → UTC text as Django stores them (``YYYY-MM-DD HH:MM:SS``)."""
-    return frame.with_columns(
-        [
-            pl.col(c)
-            .dt.replace_time_zone(LOCAL)
-            .dt.convert_time_zone("UTC")
-            .dt.strftime("%Y-%m-%d %H:%M:%S")
-            for c in STAMPS
-        ]
-    )
-
-
-@contextmanager
-def bulk_mode() -> Iterator[None]:
-    """SQLite: foreign keys unchecked while the staged rows are written (an upsert checks
-    every row's deferred keys again, 2–3× the time); the unit and user ids were read from
-    the database just before. Only outside a transaction (SQLite ignores the pragma in
-    one, e.g. in the tests). PostgreSQL: nothing to do."""
-    switch = connection.vendor == "sqlite" and not connection.in_atomic_block
-    if switch:
-        with connection.cursor() as cur:
-            cur.execute("PRAGMA foreign_keys = OFF")
-    try:
-        yield
-    finally:
-        if switch:
-            with connection.cursor() as cur:
-                cur.execute("PRAGMA foreign_keys = ON")
-
-
 def write_staged(
     staged: Staged, *, job_id: int | None, now: dt.datetime, progress: Progress | None = None
 ) -> dict[str, int]:
-    """Pass 2 inside the caller's transaction: ``{"created", "changed", "unchanged"}``."""
+    """Pass 2 inside the caller's transaction (:mod:`parindex.dossiers.bulk`), then the
+    apologies and status histories: ``{"created", "changed", "unchanged"}``."""
     report = progress or (lambda pct, msg: None)
     province = settings.PARINDEX_PROVINCE_CODE
     before = Dossier.objects.filter(province=province).count()
     stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with _indexes_built_after(empty=not Dossier.objects.exists()):
+    # No row of this province yet: nothing to compare, so every staged row is inserted as
+    # is (no code repeats within a file, pass 1 refuses that) instead of upserted.
+    first = before == 0
+    with bulk.indexes_built_after(empty=not Dossier.objects.exists()):
         if connection.vendor == "postgresql":
-            changed = _write_postgres(staged, province, job_id, stamp, report)
+            write = bulk.copy_postgres if first else bulk.write_postgres
         else:
-            changed = _write_sqlite(staged, province, job_id, stamp, report)
+            write = bulk.write_sqlite
+        changed = write(staged.parts, province, job_id, stamp, report, first)
     created = Dossier.objects.filter(province=province).count() - before
     _write_apologies(job_id)
+    _write_steps(staged, province, job_id)
+    if changed:  # an unchanged re-import writes nothing, the counts included
+        bulk.year_counts_rebuild()
     return {"created": created, "changed": changed - created, "unchanged": staged.rows - changed}
-
-
-def _secondary_indexes() -> list[tuple[str, str]]:
-    """``(name, CREATE statement)`` of the dossier table's indexes that no constraint
-    needs (the metrics' and the foreign keys'; not the primary key nor the unique key the
-    upsert's ON CONFLICT uses), read from the database's catalogue."""
-    table = Dossier._meta.db_table
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-                "AND i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM "
-                "pg_constraint c WHERE c.conname = i.indexname)",
-                [table],
-            )
-        else:
-            cur.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "AND sql IS NOT NULL",
-                [table],
-            )
-        return [(name, sql) for name, sql in cur.fetchall() if "UNIQUE" not in sql.upper()]
-
-
-@contextmanager
-def _indexes_built_after(*, empty: bool) -> Iterator[None]:
-    """A first import into an empty table writes the rows without the secondary indexes
-    and builds them once at the end (one sort each instead of a B-tree insert per row and
-    index), in the same transaction: a failure rolls the drop back too."""
-    indexes = _secondary_indexes() if empty else []
-    with connection.cursor() as cur:
-        for name, _ in indexes:
-            cur.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cur:
-        if indexes and connection.vendor == "postgresql":
-            # the written rows' deferred foreign-key checks must run before an index build
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cur.execute("SET CONSTRAINTS ALL DEFERRED")
-        for _, sql in indexes:
-            cur.execute(sql)
-
-
-def _upsert_sql(values: str) -> str:
-    table = Dossier._meta.db_table
-    cols = ", ".join((*COLUMNS, "imported_by_id", "updated_at"))
-    sets = ", ".join(f"{c} = excluded.{c}" for c in (*UPDATED, "imported_by_id", "updated_at"))
-    return (
-        f"INSERT INTO {table} ({cols}) {values} "
-        f"ON CONFLICT (province, code) DO UPDATE SET {sets} "
-        f"WHERE {table}.row_hash <> excluded.row_hash AND "
-        f"({table}.version IS NULL OR excluded.version IS NULL "
-        f"OR excluded.version >= {table}.version)"
-    )
-
-
-def _write_sqlite(
-    staged: Staged, province: str, job_id: int | None, stamp: str, report: Progress
-) -> int:
-    marks = ", ".join(["%s"] * (len(COLUMNS) + 2))
-    sql = _upsert_sql(f"VALUES ({marks})")
-    with connection.cursor() as cur:
-        # A page cache large enough for the table's indexes: with the default 2 MB, every
-        # upsert of a random code reads index pages from disk again (400 µs a row).
-        cur.execute("PRAGMA cache_size")
-        cache = cur.fetchone()[0]
-        cur.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-        try:
-            changed = _sqlite_batches(cur, sql, staged, province, job_id, stamp, report)
-        finally:
-            cur.execute(f"PRAGMA cache_size = {int(cache)}")
-    return changed
-
-
-def _sqlite_batches(
-    cur: Any,
-    sql: str,
-    staged: Staged,
-    province: str,
-    job_id: int | None,
-    stamp: str,
-    report: Progress,
-) -> int:
-    changed = 0
-    for i, frame in enumerate(_frames(staged)):
-        text = _utc_text(frame.sort("code"))  # in key order: the unique index is appended to
-        cur.executemany(sql, [(province, *r, job_id, stamp) for r in text.iter_rows()])
-        changed += max(cur.rowcount, 0)
-        report(60 + 38 * (i + 1) // max(len(staged.parts), 1), "Đang ghi vào cơ sở dữ liệu")
-    return changed
-
-
-def _pg_type(c: str) -> str:
-    if c in STAMPS:
-        return "timestamptz"
-    if c in INTS:
-        return "bigint"
-    if c in FLOATS:
-        return "double precision"
-    if c in BOOLS:
-        return "boolean"
-    return "text"
-
-
-def _copy_escaped(column: str) -> pl.Expr:
-    """A text column in COPY's text format (backslash, tab and line breaks escaped)."""
-    col = pl.col(column).str.replace_all("\\", "\\\\", literal=True)
-    for raw, esc in (("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        col = col.str.replace_all(raw, esc, literal=True)
-    return col
-
-
-def _write_postgres(
-    staged: Staged, province: str, job_id: int | None, stamp: str, report: Progress
-) -> int:
-    cols = COLUMNS[1:]
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS dossier_stage")  # a test's outer transaction
-        cur.execute(
-            "CREATE TEMP TABLE dossier_stage ("
-            + ", ".join(f"{c} {_pg_type(c)}" for c in cols)
-            + ") ON COMMIT DROP"
-        )
-        raw = cur.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY dossier_stage ({', '.join(cols)}) FROM STDIN") as copy:
-            for frame in _frames(staged):
-                text = _utc_text(frame).with_columns(
-                    [pl.col(c) + "+00" for c in STAMPS] + [_copy_escaped(c) for c in TEXT]
-                )
-                buf = io.BytesIO()
-                text.write_csv(
-                    buf, separator="\t", include_header=False, null_value="\\N", quote_style="never"
-                )
-                copy.write(buf.getvalue())
-        report(88, "Đang cập nhật hồ sơ")
-        select = f"SELECT %s, {', '.join(cols)}, %s::bigint, %s::timestamptz FROM dossier_stage"
-        cur.execute(_upsert_sql(select), [province, job_id, stamp + "+00"])
-        changed = cur.rowcount
-        cur.execute("DROP TABLE dossier_stage")
-        return changed
 
 
 def _write_apologies(job_id: int | None) -> None:
@@ -532,6 +354,39 @@ def _write_apologies(job_id: int | None) -> None:
             chunk = []
 
 
+def _write_steps(staged: Staged, province: str, job_id: int | None) -> None:
+    """The status history of each dossier this import wrote (new or changed) whose new
+    version carries one replaces the stored steps; unchanged dossiers keep theirs, and so
+    do dossiers updated from a file without history (a CSV export has none)."""
+    for part in staged.step_parts:
+        steps = pl.read_ipc(part).with_columns(
+            pl.col("at").dt.replace_time_zone(LOCAL).dt.convert_time_zone("UTC")
+        )
+        codes = steps["code"].unique().to_list()
+        for start in range(0, len(codes), STEP_CHUNK):
+            written = dict(
+                Dossier.objects.filter(
+                    province=province,
+                    imported_by_id=job_id,
+                    code__in=codes[start : start + STEP_CHUNK],
+                ).values_list("code", "pk")
+            )
+            if not written:
+                continue
+            DossierStep.objects.filter(dossier_id__in=list(written.values())).delete()
+            mine = steps.filter(pl.col("code").is_in(list(written)))
+            DossierStep.objects.bulk_create(
+                [
+                    DossierStep(
+                        dossier_id=written[code], order=order, status=status, at=at,
+                        official=official or "", unit_text=unit or "",
+                    )
+                    for code, order, status, at, official, unit in mine.iter_rows()
+                ],
+                batch_size=STEP_CHUNK,
+            )  # fmt: skip
+
+
 def _save_apologies(batch: list[Apology]) -> None:
     if batch:
         Apology.objects.bulk_create(
@@ -543,8 +398,19 @@ def _save_apologies(batch: list[Apology]) -> None:
 
 
 def local_series(values: list[Any]) -> pl.Series:
-    """Aware datetimes (or None) from the database → naive local times (null)."""
-    s = pl.Series(values, dtype=pl.Datetime("us", "UTC"))
+    """Aware datetimes (or None) from the database, or the UTC text SQLite stores for them
+    when read without Django's converters → naive local times (null)."""
+    utc = pl.Datetime("us", "UTC")
+    if isinstance(next((v for v in values if v is not None), None), str):
+        raw = pl.Series(values, dtype=pl.String)
+        s = pl.select(
+            pl.coalesce(
+                raw.str.strptime(utc, "%Y-%m-%d %H:%M:%S", strict=False),
+                raw.str.strptime(utc, "%Y-%m-%d %H:%M:%S%.f", strict=False),
+            )
+        ).to_series()
+    else:
+        s = pl.Series(values, dtype=utc)
     return s.dt.convert_time_zone(LOCAL).dt.replace_time_zone(None)
 
 

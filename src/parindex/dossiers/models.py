@@ -78,9 +78,14 @@ class Dossier(models.Model):
     #: The source's version: the latest event time of the record; the newest version wins.
     version = models.DateTimeField("phiên bản nguồn", null=True)
     row_hash = models.BigIntegerField("dấu vân tay dòng", default=0)
+    #: Provenance, not integrity: no database constraint, because checking it costs one
+    #: lookup of the same job row per written dossier (about 8 s per 1,000,000 rows on
+    #: PostgreSQL, benchmarks/RESULTS.md "Third pass"); Django's SET_NULL still runs when a
+    #: job is deleted.
     imported_by = optional_ref(
-        "dossiers.DossierImport", "lượt nhập", on_delete=models.SET_NULL, related_name="+"
-    )
+        "dossiers.DossierImport", "lượt nhập", on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
     updated_at = models.DateTimeField("cập nhật lúc")
 
     class Meta:
@@ -97,7 +102,10 @@ class Dossier(models.Model):
                 fields=["carry_year", "unit", "carry_outcome", "channel"], name="dossier_carry_unit"
             ),
             models.Index(fields=["class_year", "official"], name="dossier_year_official"),
-            models.Index(fields=["end_at"], name="dossier_end"),
+            # the whole-year metrics' on-the-fly set: open dossiers stored for an earlier
+            # year, and dossiers carried from an earlier year but stored for a later one
+            models.Index(fields=["end_at", "class_year"], name="dossier_end"),
+            models.Index(fields=["carry_year", "class_year"], name="dossier_carry_class"),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +114,30 @@ class Dossier(models.Model):
     @property
     def late(self) -> bool:
         return self.outcome in (3, 5)
+
+
+class DossierYearCount(models.Model):
+    """The whole-year counts of one unit, per class, as the metrics' GROUP BY over the
+    stored classes gives them (``kind`` 0: dossiers stored for ``year``, ``outcome``; 1:
+    dossiers carried into ``year``, ``carry_outcome``). Rebuilt by every import that wrote
+    a dossier, in its transaction (:func:`dossiers.bulk.year_counts_rebuild`); the import is
+    the only writer of dossiers, so the table cannot drift from them."""
+
+    year = models.PositiveSmallIntegerField("năm")
+    unit = optional_ref("units.Unit", "đơn vị", on_delete=models.CASCADE, related_name="+")
+    kind = models.PositiveSmallIntegerField("loại")  # 0 = stored for the year, 1 = carried
+    outcome = models.PositiveSmallIntegerField("phân loại", choices=OUTCOME_CHOICES)
+    n = models.BigIntegerField("số hồ sơ")
+    online = models.BigIntegerField("trực tuyến")
+    proc_sum = models.BigIntegerField("tổng thời gian xử lý (giây)")
+    proc_n = models.BigIntegerField("số hồ sơ có thời gian xử lý")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "số liệu năm theo đơn vị"
+        indexes = [models.Index(fields=["year", "unit"], name="dossieryear_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id} {self.kind}/{self.outcome}: {self.n}"
 
 
 class Apology(models.Model):
@@ -125,6 +157,28 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"Xin lỗi — {self.dossier_id}"
+
+
+class DossierStep(models.Model):
+    """One step of a dossier's status history (QuaTrinhXuLy of the national sync JSON), as
+    its latest imported version gives it; replaced when a re-import changes the dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="steps", verbose_name="hồ sơ"
+    )
+    order = models.PositiveIntegerField("thứ tự")
+    status = models.PositiveSmallIntegerField("trạng thái", choices=STATUS_CHOICES, null=True)
+    at = models.DateTimeField("thời điểm xử lý", null=True, blank=True)
+    official = models.CharField("người xử lý", max_length=200, blank=True)
+    unit_text = models.CharField("phòng ban xử lý", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "bước xử lý hồ sơ"
+        ordering = ["dossier", "order"]
+        constraints = [unique("dossierstep_unique", "dossier", "order")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.order}"
 
 
 class StatusMapping(models.Model):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -27,6 +28,7 @@ from parindex.dossiers.models import (
     Apology,
     Dossier,
     DossierImport,
+    DossierYearCount,
     OfficialThreshold,
     StatusMapping,
 )
@@ -200,6 +202,22 @@ def _judged(
     qs: QuerySet[Dossier], period: Period, column: str | None
 ) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """``(keys, pks, outcome, channel, processing seconds)`` per chunk of the on-the-fly set."""
+    names = (*_FLY, *((column,) if column else ()))
+    rows = _fly_set(qs, period).values_list(*names).order_by()
+    # The raw rows, not the queryset's: Django's per-value converters (SQLite's text → aware
+    # datetime) cost more than the classification itself; Polars reads the times at once.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        yield from _judge_chunks(iter(lambda: cur.fetchmany(CHUNK), []), names, period, column)
+
+
+def _judge_chunks(
+    chunks: Iterator[list[tuple[Any, ...]]],
+    names: tuple[str, ...],
+    period: Period,
+    column: str | None,
+) -> Iterator[tuple[list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     # numpy and Polars load with the first on-the-fly judgement, not with the web app
     import numpy as np
     import polars as pl
@@ -209,15 +227,8 @@ def _judged(
     from parindex.engine.dossiers import classify
     from parindex.formats.dossiers import batch_arrays
 
-    names = (*_FLY, *((column,) if column else ()))
-    rows = _fly_set(qs, period).values_list(*names).order_by()
     cal = None
-    chunk: list[tuple[Any, ...]] = []
-    for row in [*rows.iterator(chunk_size=CHUNK), None]:
-        if row is not None:
-            chunk.append(row)
-        if not chunk or (row is not None and len(chunk) < CHUNK):
-            continue
+    for chunk in chunks:
         cal = cal or work_calendar()
         cols = list(zip(*chunk, strict=True))
         values = dict(zip(names, cols, strict=True))
@@ -237,7 +248,6 @@ def _judged(
         keys = list(values[column]) if column else [period.label] * len(chunk)
         proc = np.array([-1 if s is None else s for s in values["processing_seconds"]])
         yield keys, np.array(values["pk"]), outcome, channel, proc
-        chunk = []
 
 
 class _Group:
@@ -262,11 +272,22 @@ def _add(group: _Group, outcome: int, n: int, online: int, proc: int, proc_n: in
 
 
 def _tally(
-    qs: QuerySet[Dossier], period: Period, column: str | None, apologies: bool = True
+    qs: QuerySet[Dossier],
+    period: Period,
+    column: str | None,
+    apologies: bool = True,
+    summary: tuple[bool, list[int] | None] = (False, None),
 ) -> dict[Any, _Group]:
     groups: dict[Any, _Group] = {}
     closed = Q(outcome__in=(1, 2, 3), processing_seconds__isnull=False)
-    if is_year(period):
+    if is_year(period) and summary[0] and column == "unit_id":
+        counts = DossierYearCount.objects.filter(year=period.start.year)
+        if summary[1] is not None:
+            counts = counts.filter(unit_id__in=summary[1])
+        fields = ("unit_id", "outcome", "n", "online", "proc_sum", "proc_n")
+        for unit, outcome, n, online, proc, proc_n in counts.values_list(*fields):
+            _add(groups.setdefault(unit, _Group()), outcome, n, online, proc, proc_n)
+    elif is_year(period):
         stored = (
             qs.filter(class_year=period.start.year, outcome__gt=0)
             .values(*((column,) if column else ()), "outcome")
@@ -327,7 +348,10 @@ def _tally_apologies(
              "dossier__carry_year", "dossier__carry_outcome"]  # fmt: skip
     if column:
         names.append(f"dossier__{column}")
-    rows = Apology.objects.filter(dossier__in=qs).values_list(*names).order_by()
+    # every dossier (the system, Sở Nội vụ without a filter): no "IN (every dossier id)",
+    # which SQLite builds as a temporary index of the whole table before reading apologies
+    apologies = Apology.objects.filter(dossier__in=qs) if qs.query.where else Apology.objects
+    rows = apologies.values_list(*names).order_by()
     for pk, in_time, once, cy, oc, carry_y, carry_oc, *key in rows.iterator(chunk_size=CHUNK):
         stored = year is not None and (
             (cy == year and oc in LATE) or (carry_y == year and carry_oc in LATE)
@@ -341,6 +365,25 @@ def _tally_apologies(
             g.apology_valid += 1
         else:
             g.apology_invalid += 1
+
+
+def summary_scope(
+    user: User | AnonymousUser | None,
+    by: str,
+    filters: dict[str, Any] | None,
+    units: Sequence[int] | None,
+) -> tuple[bool, list[int] | None]:
+    """Whether a whole year's stored counts by unit can come from :class:`DossierYearCount`
+    (no filter needs the rows: by unit, the user's scope is every unit or their own), and
+    the units to read (``None``: all)."""
+    if by != "unit" or any(v not in (None, "") for v in (filters or {}).values()):
+        return False, None
+    wanted = None if units is None else list(units)
+    if user is None or (user.is_authenticated and user.is_active and user.sees_all_units):
+        return True, wanted
+    if user.is_authenticated and user.is_active and user.is_unit_user and user.unit_id:
+        return True, [u for u in (wanted or [user.unit_id]) if u == user.unit_id]
+    return False, None
 
 
 def metrics_rows(
@@ -364,7 +407,8 @@ def metrics_rows(
         for p in period.months():
             groups.update(_tally(qs, p, None, apologies))
     else:
-        groups = _tally(qs, period, GROUPS[by], apologies)
+        summary = summary_scope(user, by, filters, units)
+        groups = _tally(qs, period, GROUPS[by], apologies, summary)
     labels = _labels(by, list(groups))
     rows = []
     for key, g in groups.items():

@@ -44,7 +44,8 @@ from parindex.outbox import after_commit
 from parindex.results.models import MetricSource
 
 if TYPE_CHECKING:
-    from parindex.dossiers.importing import Progress, Staged
+    from parindex.dossiers.bulk import Progress
+    from parindex.dossiers.importing import Staged
 
 ERROR_HEADER = ("loai", "dong", "cot", "ly_do")
 
@@ -149,7 +150,8 @@ def _progress(job_id: int) -> Progress:
 
 def _run(job: DossierImport, path: Path, actor: User | None) -> None:
     # Polars and numpy load with the first import, not with the web app
-    from parindex.dossiers.importing import bulk_mode, stage_file, write_staged
+    from parindex.dossiers.bulk import bulk_mode
+    from parindex.dossiers.importing import stage_file, write_staged
 
     progress = _progress(job.pk)
     staged = stage_file(path, source=job.source, progress=progress)

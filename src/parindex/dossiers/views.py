@@ -19,7 +19,7 @@ from parindex.accounts.http import AuthedHttpRequest
 from parindex.accounts.permissions import is_admin, require_admin_page
 from parindex.cycles.selectors import cycle_get
 from parindex.dossiers import selectors as sel
-from parindex.dossiers.explain import apology_of, explain, timeline
+from parindex.dossiers.explain import apology_of, explain, steps_of, timeline
 from parindex.dossiers.filters import (
     APOLOGY_LABELS,
     GROUP_LABELS,
@@ -176,6 +176,7 @@ def dossier_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "d": dossier,
         "why": explain(dossier),
         "events": timeline(dossier),
+        "steps": steps_of(dossier),
         "apology": apology_of(dossier),
         "back": request.GET.urlencode(),
     }

@@ -95,6 +95,8 @@ SCHEMA: dict[str, pl.DataType] = {
     "reappointments": pl.Int16(),
     "fee": pl.Float64(),
     **{f: pl.Int8() for f in FLAG_FIELDS},
+    #: The status history of a JSON dossier as JSON text (:func:`formats.dossiers.history_steps`).
+    "history": pl.String(),
 }
 #: Date formats tried in this order (the first value of a column picks the first format).
 DATE_FORMATS = (

@@ -44,9 +44,11 @@ import polars as pl
 from parindex.engine.dossiers import end_time
 from parindex.formats.archive import ArchiveRefused, inspect_zip
 from parindex.formats.dossier_columns import (
+    DATE_FORMATS,
     FIELDS,
     SCHEMA,
     Findings,
+    _date,
     map_headers,
     parse_batch,
     status_map,
@@ -450,6 +452,20 @@ def flatten_sync(
                 rec[target] = next((t for t, s, _ in steps if s in codes and t), None)
         if rec.get("official") is None and steps:
             rec["official"] = _text(steps[-1][2].get("NguoiXuLy"))
+        # kept as given (file order) for the dossier's page: see history_steps
+        rec["history"] = json.dumps(
+            [
+                {
+                    "t": _text(h.get("ThoiDiemXuLy")),
+                    "s": _history_status(h.get("TrangThai"), statuses),
+                    "o": _text(h.get("NguoiXuLy")),
+                    "u": _text(h.get("PhongBanXuLy")),
+                }
+                for h in history
+                if isinstance(h, dict)
+            ],
+            ensure_ascii=False,
+        )
         for i, (t, s, _) in enumerate(steps):
             if s == "5":
                 nxt = steps[i + 1][0] if i + 1 < len(steps) else None
@@ -485,6 +501,52 @@ def flatten_sync(
         linked = any(isinstance(r, dict) and r.get("DuongDanTepTinKetQua") for r in results)
         rec["result_file"] = "1" if linked else None
     return rec
+
+
+_STEPS = pl.List(pl.Struct({"t": pl.String, "s": pl.String, "o": pl.String, "u": pl.String}))
+STEP_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "order": pl.Int64(),
+    "status": pl.Int64(),
+    "at": pl.Datetime("us"),
+    "official": pl.String(),
+    "unit": pl.String(),
+}
+
+
+def history_steps(batch: pl.DataFrame, found: Findings | None = None) -> pl.DataFrame:
+    """The status history of a typed batch, one row per step (:data:`STEP_SCHEMA`): the
+    dossier's code, the step's place in the file's list, its national status code (null
+    when the source's table does not know it), time (local), official and office. A time
+    that does not read is flagged (the step is kept without it)."""
+    rows = batch.select("_row", "code", "history").filter(pl.col("history").is_not_null())
+    if rows.height == 0:
+        return pl.DataFrame(schema=STEP_SCHEMA)
+    steps = (
+        rows.with_columns(pl.col("history").str.json_decode(_STEPS))
+        .with_columns(order=pl.int_ranges(0, pl.col("history").list.len()))
+        .explode("history", "order")
+        .filter(pl.col("history").is_not_null())
+        .unnest("history")
+    )
+    at = _date(pl.col("t"), list(DATE_FORMATS))
+    status = pl.col("s").cast(pl.Int64, strict=False)
+    steps = steps.with_columns(
+        at=at,
+        bad=pl.col("t").is_not_null() & at.is_null(),
+        status=pl.when(status.is_between(1, 10)).then(status),
+    )
+    if found is not None:
+        for row, value in steps.filter("bad").select("_row", "t").iter_rows():
+            found.flag(row, "QuaTrinhXuLy", f"ngày giờ xử lý không đọc được: {value!r}")
+    return steps.select(
+        pl.col("code").str.strip_chars(),
+        pl.col("order").cast(pl.Int64),
+        "status",
+        "at",
+        pl.col("o").str.slice(0, 200).alias("official"),
+        pl.col("u").str.slice(0, 300).alias("unit"),
+    )
 
 
 def _history_status(value: Any, statuses: Mapping[str, int] | None) -> str | None:
