@@ -13,7 +13,7 @@ from parindex.api import schemas as s
 from parindex.api.pagination import Mapped, Pages
 from parindex.api.schemas import Id
 from parindex.dossiers import selectors as sel
-from parindex.dossiers.explain import apology_of, explain, timeline
+from parindex.dossiers.explain import apology_of, explain, steps_of, timeline
 from parindex.dossiers.filters import dossier_query
 from parindex.dossiers.models import Dossier
 from parindex.dossiers.services import (
@@ -70,8 +70,18 @@ class Classification(Schema):
     outcome: str
 
 
+class Step(Schema):
+    at: datetime | None
+    status: int | None
+    status_name: str
+    official: str
+    unit: str
+
+
 class DossierDetail(DossierOut):
     events: list[Event]
+    #: the status history of a national sync file (empty for CSV/Excel exports)
+    steps: list[Step]
     supplement_count: int
     apology: ApologyOut | None
     classification: Classification
@@ -213,6 +223,7 @@ def dossier_detail(request: ApiRequest, dossier_id: Id) -> Any:
     return {
         **dossier_out(d),
         "events": [{"at": when, "event": what} for when, what in timeline(d)],
+        "steps": steps_of(d),
         "supplement_count": d.supplement_count,
         "apology": None if apology is None else {
             "sent_at": apology["apology"].sent_at, "new_due_at": apology["apology"].new_due_at,

@@ -126,6 +126,17 @@ def test_the_detail_page_shows_the_history_as_a_table(client, world, tmp_path):
     assert client.get(reverse("dossiers:detail", args=[d.pk])).status_code == 404
 
 
+def test_the_api_detail_carries_the_same_history(client, world, tmp_path):
+    dossier_import_file(path=_write(tmp_path, [_sync("J-1", HISTORY), _sync("J-2")]), actor=None)
+    client.force_login(world.staff)
+    d = Dossier.objects.get(code="J-1")
+    steps = client.get(f"/api/dossiers/{d.pk}").json()["steps"]
+    assert [s["status"] for s in steps] == [s[1] for s in _steps("J-1")]
+    assert steps[-1]["status_name"] and any(s["official"] == "Nguyễn Văn A" for s in steps)
+    other = Dossier.objects.get(code="J-2")
+    assert client.get(f"/api/dossiers/{other.pk}").json()["steps"] == []
+
+
 def _index_names() -> set[str]:
     with connection.cursor() as cur:
         return {
