@@ -74,25 +74,31 @@ _AS_FILE = {
 CHUNK = 50_000
 
 
+def _reader_units(user: User | AnonymousUser | None) -> list[int] | None:
+    """The one rule of who reads which unit's dossiers: ``None`` every unit (the system —
+    CLI, feeds run by the worker — and the province-wide readers), the unit user's own
+    unit, or ``[]`` none."""
+    if user is None:
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.sees_all_units:
+        return None
+    if user.is_unit_user and user.unit_id:
+        return [user.unit_id]
+    return []
+
+
 def dossiers_for(user: User | AnonymousUser | None) -> QuerySet[Dossier]:
     """Every dossier the user may read."""
-    if user is None:  # the system (CLI, feeds run by the worker)
+    units = _reader_units(user)
+    if units is None:
         return Dossier.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return Dossier.objects.none()
-    if user.sees_all_units:
-        return Dossier.objects.all()
-    if user.is_unit_user and user.unit_id:
-        return Dossier.objects.filter(unit_id=user.unit_id)
-    return Dossier.objects.none()
+    return Dossier.objects.filter(unit_id=units[0]) if units else Dossier.objects.none()
 
 
 def can_read_dossiers(user: User | AnonymousUser | None) -> bool:
-    return user is None or (
-        user.is_authenticated
-        and user.is_active
-        and (user.sees_all_units or (user.is_unit_user and bool(user.unit_id)))
-    )
+    return _reader_units(user) != []
 
 
 def require_reader(user: User | AnonymousUser) -> None:
@@ -102,15 +108,10 @@ def require_reader(user: User | AnonymousUser) -> None:
 
 
 def units_for(user: User | AnonymousUser | None) -> QuerySet[Unit]:
-    if user is None:
+    units = _reader_units(user)
+    if units is None:
         return Unit.objects.all()
-    if not user.is_authenticated:
-        return Unit.objects.none()
-    if user.sees_all_units:
-        return Unit.objects.all()
-    if user.is_unit_user and user.unit_id:
-        return Unit.objects.filter(pk=user.unit_id)
-    return Unit.objects.none()
+    return Unit.objects.filter(pk=units[0]) if units else Unit.objects.none()
 
 
 def imports_for(user: User | AnonymousUser | None) -> QuerySet[DossierImport]:
@@ -376,14 +377,13 @@ def summary_scope(
     """Whether a whole year's stored counts by unit can come from :class:`DossierYearCount`
     (no filter needs the rows: by unit, the user's scope is every unit or their own), and
     the units to read (``None``: all)."""
-    if by != "unit" or any(v not in (None, "") for v in (filters or {}).values()):
+    readable = _reader_units(user)
+    if readable == [] or by != "unit" or any(v not in (None, "") for v in (filters or {}).values()):
         return False, None
     wanted = None if units is None else list(units)
-    if user is None or (user.is_authenticated and user.is_active and user.sees_all_units):
+    if readable is None:
         return True, wanted
-    if user.is_authenticated and user.is_active and user.is_unit_user and user.unit_id:
-        return True, [u for u in (wanted or [user.unit_id]) if u == user.unit_id]
-    return False, None
+    return True, [u for u in (wanted or readable) if u in readable]
 
 
 def metrics_rows(
