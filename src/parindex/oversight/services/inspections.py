@@ -170,8 +170,7 @@ def inspection_record_correct(
     inspected_on, team, content = _record_fields(inspected_on, team, content)
     with transaction.atomic(durable=True):
         row = InspectionRecord.objects.select_for_update().get(pk=record_row.pk)
-        before = {"inspected_on": row.inspected_on.isoformat(), "team": row.team}
-        before["content"] = row.content
+        before = _record_state(row)
         row.inspected_on, row.team, row.content = inspected_on, team, content
         row.full_clean()
         row.save(update_fields=["inspected_on", "team", "content"])
@@ -180,9 +179,13 @@ def inspection_record_correct(
             action="inspection.record_correct",
             obj=row,
             before=before,
-            after={"inspected_on": inspected_on.isoformat(), "team": team, "content": content},
+            after=_record_state(row),
         )
     return row
+
+
+def _record_state(row: InspectionRecord) -> dict[str, str]:
+    return {"inspected_on": row.inspected_on.isoformat(), "team": row.team, "content": row.content}
 
 
 def _status(status: str, reason: str) -> tuple[str, str]:
@@ -248,18 +251,24 @@ def finding_correct(
     issue, recommendation = _finding_fields(issue, recommendation)
     with transaction.atomic(durable=True):
         row = Finding.objects.select_for_update().get(pk=finding.pk)
-        before: dict[str, str | None] = {"issue": row.issue, "recommendation": row.recommendation}
-        before["due_on"] = row.due_on.isoformat() if row.due_on else None
+        before = _finding_state(row)
         row.issue, row.recommendation, row.due_on = issue, recommendation, due_on
         row.updated_by = actor_user(actor)
         row.full_clean()
         row.save()
-        after: dict[str, str | None] = {"issue": issue, "recommendation": recommendation}
-        after["due_on"] = due_on.isoformat() if due_on else None
         record(
-            actor=actor, action="inspection.finding_correct", obj=row, before=before, after=after
+            actor=actor,
+            action="inspection.finding_correct",
+            obj=row,
+            before=before,
+            after=_finding_state(row),
         )
     return row
+
+
+def _finding_state(row: Finding) -> dict[str, str | None]:
+    due = row.due_on.isoformat() if row.due_on else None
+    return {"issue": row.issue, "recommendation": row.recommendation, "due_on": due}
 
 
 def finding_resolve(
