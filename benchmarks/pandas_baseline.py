@@ -16,22 +16,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from baseline_leaves import leaf_rows
+
 
 def leaf_table(fw: dict) -> pd.DataFrame:
-    rows = []
-    for area in fw["nodes"]:
-        for crit in area["children"]:
-            for leaf in crit.get("children") or [crit]:
-                rows.append(
-                    {
-                        "code": str(leaf["code"]),
-                        "crit": str(crit["code"]),
-                        "area": str(area["code"]),
-                        "max_c": round(float(leaf["max_points"]) * 100),
-                        "source": leaf.get("source", "self"),
-                    }
-                )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(leaf_rows(fw))
 
 
 def main(case: Path, out: Path) -> None:

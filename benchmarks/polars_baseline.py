@@ -16,22 +16,11 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from baseline_leaves import leaf_rows
+
 
 def leaf_table(fw: dict) -> pl.DataFrame:
-    rows = []
-    for area in fw["nodes"]:
-        for crit in area["children"]:
-            for leaf in crit.get("children") or [crit]:
-                rows.append(
-                    {
-                        "code": str(leaf["code"]),
-                        "crit": str(crit["code"]),
-                        "area": str(area["code"]),
-                        "max_c": round(float(leaf["max_points"]) * 100),
-                        "source": leaf.get("source", "self"),
-                    }
-                )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(leaf_rows(fw))
 
 
 def main(case: Path, out: Path) -> None:
