@@ -28,7 +28,7 @@ from parindex.engine.rules import RuleInputError, points_for
 from parindex.fields import POINT_DECIMAL_PLACES
 from parindex.formats.numbers import vn_number
 from parindex.frameworks.selectors import criterion_rule
-from parindex.prepared import Prepared, update_row
+from parindex.prepared import update_row
 from parindex.results.services import request_recompute
 from parindex.workflow import InvalidTransition, compare_and_set
 
@@ -118,32 +118,6 @@ def _fresh_score(score: LeafScore) -> LeafScore:
     return LeafScore.objects.select_related(
         "criterion__rule", "assessment__cycle", "assessment__unit", "updated_by"
     ).get(pk=score.pk)
-
-
-def _locked_row(score: LeafScore) -> LeafScore:
-    """Lock the assessment row of ``score`` (``SELECT … FOR UPDATE`` of that row only;
-    SQLite's IMMEDIATE transactions already serialise) and, in the same statement, read
-    the leaf afresh with its assessment, cycle and unit: the save's checks judge the
-    current status, cycle (frozen or not) and leaf. The criterion and rule the caller
-    loaded are kept (immutable once a cycle uses the framework)."""
-    # The deadline extension stays a query of its own: annotated here as a subquery it
-    # cost more CPU (compiling it) than the small query it saves.
-    row = _LOCKED_ROW.first(score.pk)
-    if row is None:
-        raise LeafScore.DoesNotExist("LeafScore matching query does not exist.")
-    row.criterion = score.criterion
-    return row
-
-
-# Compiled once (parindex.prepared): the autosave's locked read.
-_LOCKED_ROW = Prepared(
-    lambda pk: (
-        LeafScore.objects.select_for_update(of=("assessment",))
-        .select_related("assessment__cycle", "assessment__unit")
-        .filter(pk=pk)
-        .order_by()
-    )
-)
 
 
 def _engine_rule(score: LeafScore) -> EngineRule | None:
