@@ -242,7 +242,7 @@ def bench_whatif(folder: Path, runs: int) -> list[str]:
     others = [(r.points_micro, r.max_micro or 1) for r in group if r.unit != me.unit]
     u = table.units.index(me.unit)
     L = cf.n_leaves
-    row = table.values[u * L : (u + 1) * L]
+    row = table.row(u)
     leaves = {c: from_micro(x) for c, x in zip(cf.leaf_codes, row, strict=True)}
     eff = {c: Decimal(str(v)) for c, v in effort.items()}
     out = [

@@ -122,8 +122,7 @@ class _Inputs:
         u = self._row_of.get(unit)
         if u is None:
             return {}  # listed in the units file, no score at all
-        L = self.cf.n_leaves
-        row = self.table.values[u * L : (u + 1) * L]
+        row = self.table.row(u)
         out: dict[str, Decimal | _NAType] = {}
         for code, x in zip(self.cf.leaf_codes, row, strict=True):
             if x == NOT_APPLICABLE:

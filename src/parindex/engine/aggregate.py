@@ -24,7 +24,7 @@ Semantics:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -96,7 +96,7 @@ def kind_of(node: Node) -> int:
 
 
 class CompiledFramework:
-    """A validated framework flattened into arrays for fast scoring of many units.
+    """A validated framework flattened into arrays for scoring many units.
 
     Nodes are numbered leaves first (``0 … L-1``, document order), then parents in
     post-order, then the root (the unit total) last. Build it with :func:`compile_framework`.
@@ -143,8 +143,6 @@ class CompiledFramework:
         )
         self.area_numbers: tuple[int, ...] = tuple(area_numbers)
         self.node_number: dict[str, int] = {c: i for i, c in enumerate(self.codes) if c}
-        self.fast: Callable[[Sequence[int]], tuple[int, ...]] = self._generate_fast()
-        self.general = self._generate_general()
 
     @property
     def n_leaves(self) -> int:
@@ -162,96 +160,12 @@ class CompiledFramework:
         self.has_regular.append(any(k == REGULAR for _, k in kids))
         return len(self.codes) - 1
 
-    def _generate_fast(self) -> Callable[[Sequence[int]], tuple[int, ...]]:
-        """Straight-line code for a unit with no N/A leaf: returns areas' points, total.
-
-        Without N/A every applicable maximum is the declared one, so each parent is a
-        constant-bounded clamp of a fixed sum; generating it once per framework makes the
-        per-unit work a few hundred integer additions.
-        """
-        L = self.n_leaves
-        lines = ["def fast(v):"]
-
-        def ref(n: int) -> str:
-            return f"v[{n}]" if n < L else f"n{n}"
-
-        for p, kids in enumerate(self.children):
-            n = p + L
-            terms = []
-            for c, kind in kids:
-                terms.append(("-" if kind == PENALTY else "+") + " " + ref(c))
-            expr = " ".join(terms).lstrip("+ ") if terms else "0"
-            if expr.startswith("- "):
-                expr = "0 " + expr
-            lines.append(f"    n{n} = {expr}")
-            lines.append(f"    if n{n} > {self.declared[p]}: n{n} = {self.declared[p]}")
-            if any(k == PENALTY for _, k in kids):
-                lines.append(f"    if n{n} < 0: n{n} = 0")
-        outs = [ref(a) for a in self.area_numbers] + [ref(self.root)]
-        lines.append(f"    return ({', '.join(outs)},)")
-        namespace: dict[str, object] = {}
-        exec(compile("\n".join(lines), "<parindex-framework>", "exec"), namespace)
-        fn = namespace["fast"]
-        assert callable(fn)
-        return fn
-
-    def _generate_general(
-        self,
-    ) -> Callable[[Sequence[int]], tuple[tuple[int, ...], tuple[int | None, ...]]]:
-        """Straight-line version of :meth:`evaluate` for units with N/A leaves.
-
-        ``v[j]`` is a leaf's points in micro, or any negative number (the table's
-        ``NOT_APPLICABLE`` marker) for N/A; missing leaves must already be 0. Returns
-        ``(points, applicable maxima)`` of the areas then the root (maximum ``None`` =
-        N/A). Same rules as :meth:`evaluate`, with every constant folded in.
-        """
-        L = self.n_leaves
-        lines = ["def general(v):"]
-        for p, kids in enumerate(self.children):
-            n = p + L
-            has_regular = self.has_regular[p]
-            lines.append("    s = 0; t = 0; k = False")
-            for c, kind in kids:
-                alive = "; k = True" if kind == REGULAR or not has_regular else ""
-                op = "-=" if kind == PENALTY else "+="
-                if c < L:  # a leaf: applicable when its points are not the N/A marker (< 0)
-                    add_max = f"; t += {self.leaf_max[c]}" if kind == REGULAR else ""
-                    lines.append(f"    x = v[{c}]")
-                    lines.append(f"    if x >= 0: s {op} x{add_max}{alive}")
-                else:
-                    add_max = f"; t += a{c}" if kind == REGULAR else ""
-                    lines.append(f"    if a{c} is not None: s {op} p{c}{add_max}{alive}")
-            declared, rs = self.declared[p], self.regular_sum[p]
-            if not has_regular:
-                m_expr = str(declared)
-            elif rs >= declared:
-                m_expr = f"({declared} if t == {rs} else min({declared}, t))"
-            else:
-                m_expr = f"(t + {declared - rs})"
-            lines.append("    if k:")
-            lines.append(f"        m = {m_expr}")
-            lines.append(f"        p{n} = 0 if s < 0 else (m if s > m else s); a{n} = m")
-            lines.append("    else:")
-            lines.append(f"        p{n} = 0; a{n} = None")
-        for n in self.area_numbers:
-            if n < L:  # a leaf area: its own points and maximum, None when N/A
-                lines.append(f"    x = v[{n}]")
-                lines.append(f"    p{n}, a{n} = (x, {self.leaf_max[n]}) if x >= 0 else (0, None)")
-        outs = [*self.area_numbers, self.root]
-        pts = ", ".join(f"p{n}" for n in outs)
-        apps = ", ".join(f"a{n}" for n in outs)
-        lines.append(f"    return ({pts},), ({apps},)")
-        namespace: dict[str, object] = {}
-        exec(compile("\n".join(lines), "<parindex-framework-na>", "exec"), namespace)
-        fn = namespace["general"]
-        assert callable(fn)
-        return fn
-
     def evaluate(self, v: Sequence[int | None]) -> tuple[list[int], list[int | None]]:
         """Points and applicable maxima (``None`` = N/A) of every node, in micro.
 
         ``v[j]`` is leaf ``j``'s points in micro, or ``None`` for N/A (a missing leaf must
-        already be 0). This is the general path; :attr:`fast` is the N/A-free shortcut.
+        already be 0). The reference evaluator: :mod:`parindex.engine.columnar` does the
+        same for many units at once, and the property tests hold the two equal.
         """
         L = self.n_leaves
         pts: list[int] = [0 if x is None else x for x in v]

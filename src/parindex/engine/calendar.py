@@ -99,13 +99,6 @@ class WorkCalendar:
         _check_span(d)
         return np.busday_offset(d, n, roll="forward", busdaycal=self.busdaycal)
 
-    def working_days_between(self, start: npt.ArrayLike, end: npt.ArrayLike) -> Minutes:
-        """Working days in ``[start, end)`` (negative when end is before start)."""
-        a, b = _days(start), _days(end)
-        _check_span(a)
-        _check_span(b)
-        return np.busday_count(a, b, busdaycal=self.busdaycal).astype(np.int64)
-
     # -- positions on the working-time axis ---------------------------------------------
     def position(self, stamps: npt.ArrayLike) -> Minutes:
         """Working minutes from the start of :data:`SPAN` to each instant (NaT → 0)."""

@@ -6,7 +6,9 @@ unit, ordered by group, then rank, then unit code. It is the single implementati
 by ``parindex compute`` and by the web application.
 
 Scores come either as a mapping ``{unit: {leaf code: Decimal | NA}}`` or as a
-:class:`ScoreTable` (flat arrays, what the CSV reader builds for speed). A missing leaf
+:class:`ScoreTable` (one flat column, what the CSV reader builds). Large tables are
+evaluated column-wise with Polars (:mod:`parindex.engine.columnar`), small ones unit by
+unit with :meth:`CompiledFramework.evaluate`; both give the same results (tested). A missing leaf
 counts 0 points and is listed in :attr:`UnitResult.missing` (except bonus/penalty leaves,
 where no score just means no bonus or penalty); a leaf whose rule is
 ``metric`` and has no score takes its value from the unit's metrics when present.
@@ -18,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from parindex.engine.aggregate import (
     NA,
@@ -36,6 +39,9 @@ from parindex.engine.ranking import rank_ratios
 from parindex.engine.rating import Rating, RatingScheme, prepare, rate_ratio
 from parindex.engine.rules import RuleInputError, points_for
 
+if TYPE_CHECKING:
+    import polars as pl
+
 #: Marks a leaf with no score in :attr:`ScoreTable.values`.
 MISSING = -1
 #: Marks a not-applicable leaf in :attr:`ScoreTable.values` (kept an int for speed).
@@ -52,16 +58,31 @@ class ComputeError(ValueError):
 
 @dataclass(slots=True)
 class ScoreTable:
-    """Leaf points of many units as one flat list, ``len(units) × n_leaves`` long.
+    """Leaf points of many units as one flat column, ``len(units) × n_leaves`` long.
 
     ``values[u * n_leaves + j]`` is unit ``u``'s points for leaf ``j`` (in the order of
     :attr:`CompiledFramework.leaf_codes`) in millionths, :data:`NOT_APPLICABLE` for N/A
-    or :data:`MISSING`.
+    or :data:`MISSING`. ``flat`` holds them as given: a list, or the ``Int64`` Polars
+    series the CSV reader builds (scored without a round trip through Python ints).
     """
 
     leaf_codes: tuple[str, ...]
     units: list[str]
-    values: list[int]
+    flat: list[int] | pl.Series
+
+    @property
+    def values(self) -> list[int]:
+        return self.flat if isinstance(self.flat, list) else self.flat.to_list()
+
+    def row(self, u: int) -> list[int]:
+        """Unit number ``u``'s leaves."""
+        L = len(self.leaf_codes)
+        return list(self.flat[u * L : (u + 1) * L])
+
+
+#: Tables of at least this many units are scored column-wise with Polars; below, unit by
+#: unit is faster (importing Polars alone takes ~0.1 s). Measured in benchmarks/RESULTS.md.
+COLUMNAR_MIN_UNITS = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,78 +218,104 @@ def score_units(
     """First stage of :func:`compute`: points, maxima and areas of every unit (no ranks).
 
     With ``include_unscored``, units of ``units`` absent from the table are added, all
-    missing. Separate from :func:`finish` so that a caller can score parts of a large
-    table independently (``parindex compute`` does, on two cores) and finish once.
+    missing. Separate from :func:`finish` so that a caller can score several tables (one
+    per framework) and rank them together.
     """
     if table.leaf_codes != cf.leaf_codes:
         raise ComputeError(["bảng điểm được đọc theo một bộ tiêu chí khác"])
     L = cf.n_leaves
     unit_ids = list(table.units)
-    values = table.values
     if units is not None:
-        unknown = [u for u in unit_ids if u not in units]
-        if unknown:
+        if unknown := [u for u in unit_ids if u not in units]:
             raise ComputeError([f"đơn vị {u} không có trong danh sách đơn vị" for u in unknown])
         present = set(unit_ids)
         extra = [u for u in units if u not in present] if include_unscored else []
-        if extra:
+        if extra:  # listed without any score: all missing
+            flat, blank = table.flat, [MISSING] * (L * len(extra))
+            grown = (
+                flat + blank
+                if isinstance(flat, list)
+                else flat.extend_constant(MISSING, len(blank))
+            )
             unit_ids += extra
-            values = values + [MISSING] * (L * len(extra))
-    metric_leaves = [
-        (j, rule, cf.leaf_max_decimal[j], str(rule.params.get("metric", "")))
-        for j, rule in enumerate(cf.leaf_rules)
-        if rule is not None and rule.type == "metric"
-    ]
-    fast = cf.fast
-    general = cf.general
-    n_areas = len(cf.area_codes)
-    area_numbers = cf.area_numbers
-    root_max = cf.declared[-1]
-    # An area may itself be a leaf (number < L): its maximum is the leaf's, not a parent's.
-    area_max = tuple(cf.leaf_max[n] if n < L else cf.declared[n - L] for n in area_numbers)
-    leaf_codes = cf.leaf_codes
-    area_codes = cf.area_codes
-    empty_info = UnitInfo()
-    # A bonus/penalty leaf without a score simply means no bonus / no penalty.
-    adjustment = {j for j, n in enumerate(cf.leaf_nodes) if n.source in ADJUSTMENT_SOURCES}
-    problems: list[str] = []
-    results: list[UnitResult] = []
-    for u, unit in enumerate(unit_ids):
-        row = values[u * L : (u + 1) * L]
-        if metric_leaves and metrics is not None:
-            um = metrics.get(unit)
-            if um:
-                for j, rule, mx, name in metric_leaves:
-                    if row[j] == MISSING and name in um:
-                        try:
-                            row[j] = to_micro(points_for(rule, mx, um[name]))
-                        except RuleInputError as exc:
-                            problems.append(f"{unit}, {leaf_codes[j]} ({name}): {exc}")
-        missing: tuple[str, ...] = ()
-        # The common case, every leaf scored and applicable, needs neither check below.
-        common = bool(row) and min(row) >= 0
-        if not common and MISSING in row:
-            missing = tuple(
-                leaf_codes[j] for j, x in enumerate(row) if x == MISSING and j not in adjustment
-            )
-            row = [0 if x == MISSING else x for x in row]
-        if not common and NOT_APPLICABLE in row:
-            g_pts, g_app = general(row)
-            a_pts = g_pts[:n_areas]
-            a_max = g_app[:n_areas]
-            total, total_max = g_pts[n_areas], g_app[n_areas]
-        else:
-            out = fast(row)
-            a_pts, a_max, total, total_max = out[:n_areas], area_max, out[n_areas], root_max
-        info = empty_info if units is None else units.get(unit, empty_info)
-        results.append(
-            UnitResult(
-                unit, info.name, info.group, total, total_max, area_codes, a_pts, a_max, missing
-            )
+            table = ScoreTable(cf.leaf_codes, unit_ids, grown)
+    values, missing_of = _fill_metric_leaves(cf, table, metrics)
+    outputs = [*cf.area_numbers, cf.root]
+    rows: list[tuple[Sequence[int], Sequence[int | None]]]
+    if len(unit_ids) >= COLUMNAR_MIN_UNITS:
+        from parindex.engine import columnar
+
+        pts, app = columnar.score_columns(cf, values, outputs)
+        rows = list(zip(zip(*pts, strict=True), zip(*app, strict=True), strict=True))
+    else:
+        flat = values if isinstance(values, list) else values.to_list()
+        rows = [_evaluate_row(cf, flat[k : k + L], outputs) for k in range(0, len(flat), L)]
+    no_info, n = UnitInfo(), len(cf.area_codes)
+    info = [no_info if units is None else units.get(unit, no_info) for unit in unit_ids]
+    return [
+        UnitResult(
+            unit,
+            i.name,
+            i.group,
+            p[n],
+            m[n],
+            cf.area_codes,
+            tuple(p[:n]),
+            tuple(m[:n]),
+            missing_of.get(u, ()),
         )
+        for u, (unit, i, (p, m)) in enumerate(zip(unit_ids, info, rows, strict=True))
+    ]
+
+
+def _evaluate_row(
+    cf: CompiledFramework, row: Sequence[int], nodes: Sequence[int]
+) -> tuple[list[int], list[int | None]]:
+    """One unit's table row through the reference evaluator: ``nodes``' points, maxima."""
+    v = [None if x == NOT_APPLICABLE else (0 if x == MISSING else x) for x in row]
+    pts, app = cf.evaluate(v)
+    return [pts[n] for n in nodes], [app[n] for n in nodes]
+
+
+def _fill_metric_leaves(
+    cf: CompiledFramework,
+    table: ScoreTable,
+    metrics: Mapping[str, Mapping[str, Decimal]] | None,
+) -> tuple[list[int] | pl.Series, dict[int, tuple[str, ...]]]:
+    """The table's values with each missing ``metric`` leaf converted from the unit's
+    metric when it has one, and the codes still missing per unit number (bonus/penalty
+    leaves apart: no score there just means none). :class:`ComputeError` lists every
+    metric value a rule refuses."""
+    values, L = table.flat, cf.n_leaves
+    if isinstance(values, list):
+        gaps = [k for k, x in enumerate(values) if x == MISSING]
+    else:  # rare in a large table: found column-wise
+        gaps = (values == MISSING).arg_true().to_list()
+    rules = {j: r for j, r in enumerate(cf.leaf_rules) if r is not None and r.type == "metric"}
+    filled: dict[int, int] = {}
+    missing: dict[int, list[str]] = {}
+    problems: list[str] = []
+    for k in gaps:  # unit by unit, leaves in order
+        u, j = divmod(k, L)
+        rule = rules.get(j) if metrics else None
+        name = "" if rule is None else str(rule.params.get("metric", ""))
+        um = None if rule is None or metrics is None else metrics.get(table.units[u])
+        if rule is not None and um and name in um:
+            try:
+                filled[k] = to_micro(points_for(rule, cf.leaf_max_decimal[j], um[name]))
+            except RuleInputError as exc:
+                problems.append(f"{table.units[u]}, {cf.leaf_codes[j]} ({name}): {exc}")
+        elif cf.leaf_nodes[j].source not in ADJUSTMENT_SOURCES:
+            missing.setdefault(u, []).append(cf.leaf_codes[j])
     if problems:
         raise ComputeError(problems)
-    return results
+    if isinstance(values, list):
+        values = list(values) if filled else values
+        for k, x in filled.items():
+            values[k] = x
+    elif filled:
+        values = values.clone().scatter(list(filled), list(filled.values()))
+    return values, {u: tuple(codes) for u, codes in missing.items()}
 
 
 def finish(

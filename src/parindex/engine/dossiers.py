@@ -148,18 +148,6 @@ def _stamps(values: npt.ArrayLike | None, n: int) -> Stamps:
     return np.asarray(values, dtype="datetime64[s]")
 
 
-def unjudged(
-    *, status: npt.ArrayLike, received: npt.ArrayLike, due: npt.ArrayLike, legal: npt.ArrayLike
-) -> npt.NDArray[np.bool_]:
-    """Received dossiers with neither a due date nor a legal limit (they cannot be judged)."""
-    st = np.asarray(status)
-    rec = np.asarray(received, dtype="datetime64[s]")
-    no_due = np.isnat(np.asarray(due, dtype="datetime64[s]"))
-    no_limit = np.isnan(np.asarray(legal, dtype=np.float64))
-    out: npt.NDArray[np.bool_] = ~np.isin(st, NOT_RECEIVED) & ~np.isnat(rec) & no_due & no_limit
-    return out
-
-
 # -- apologies ---------------------------------------------------------------------------
 
 

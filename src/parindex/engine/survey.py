@@ -62,8 +62,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 ITEM_TYPES: tuple[str, ...] = ("likert5", "single", "multi", "number", "text")
-#: Types whose answers are one of the item's choices (or several for ``multi``).
-CHOICE_TYPES: frozenset[str] = frozenset({"likert5", "single", "multi"})
 LIKERT5_CHOICES: tuple[tuple[str, str], ...] = (
     ("1", "Rất không hài lòng"),
     ("2", "Không hài lòng"),
@@ -76,7 +74,6 @@ SATISFIED_FROM = 4
 #: z for a two-sided 95 % interval.
 Z95 = 1.959963984540054
 OVERALL = "overall"
-LEVELS: tuple[str, ...] = ("item", "aspect", "part", "overall", "choice")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,6 @@
 
 from __future__ import annotations
 
-import collections
-import itertools
-import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -28,13 +25,15 @@ from parindex.formats.errors import FormatError, Problem
 from parindex.formats.numbers import is_na, parse_decimal, parse_micro
 from parindex.formats.text import (
     Source,
+    csv_delimiter,
     csv_rows,
+    decode_text,
     header_positions,
-    read_text_file,
+    read_file_bytes,
     width_reason,
 )
 
-__all__ = ["PointRow", "read_points", "read_scores", "scores_from_text"]
+__all__ = ["PointRow", "read_points", "read_scores"]
 
 _HEADER_WORDS = ("unit", "đơn vị", "don_vi")
 
@@ -101,100 +100,87 @@ def read_scores(
 ) -> ScoreTable:
     """Scores CSV of ``parindex compute`` → :class:`ScoreTable` (see the module docstring).
 
-    Built for speed (hundreds of thousands of rows): a clean file is checked column-wise
-    (:func:`scores_from_text`); otherwise every row is read, text → points is cached,
-    and each row touches two dictionaries and one list slot.
+    A clean file (hundreds of thousands of rows) is parsed and checked column-wise by
+    Polars (:func:`_columnar`). Anything else — a problem to report, a ``value`` to
+    convert, an encoding or quoting Polars does not read as we do — goes through the
+    row reader, which names each problem's line and column.
     """
-    head, _, body = read_text_file(path).partition("\n")
-    fast = scores_from_text(head, body, cf, known_units)
-    if fast is not None:
-        return fast
-    del head, body  # the careful reader reads the file again (peak memory: one copy)
-    return _read_rows(read_text_file(path), str(path), cf, known_units)
+    name = str(path)
+    data = read_file_bytes(path)
+    # Polars reads UTF-8 only: other text (a BOM, Windows-1258, not NFC) is decoded the
+    # one way every reader does, first. Scores files are usually plain ASCII.
+    text = None if data.isascii() else decode_text(data, name)
+    table = _columnar(data if text is None else text.encode("utf-8"), cf, known_units)
+    if table is not None:
+        return table
+    return _read_rows(text if text is not None else data.decode("ascii"), name, cf, known_units)
 
 
-def scores_from_text(
-    head: str,
-    body: str,
-    cf: CompiledFramework,
-    known_units: set[str] | dict[str, Any] | None,
+def _columnar(
+    data: bytes, cf: CompiledFramework, known_units: set[str] | dict[str, Any] | None
 ) -> ScoreTable | None:
-    """The fast path on text already read: ``head`` = header line, ``body`` = data lines.
+    """The table of a clean scores file, every check vectorised; ``None`` = not clean.
 
-    ``None`` when the text does not qualify — quotes, blank or ragged lines, unknown
-    codes or units, points that do not parse (or a value column needed), duplicates,
-    out-of-range points; all checked column-wise in C —; then the caller must fall back
-    to the careful row reader, which names each problem's line and column.
+    ``data`` is UTF-8 in NFC. Not clean: a ``'`` (a cell neutralised by an export) or a
+    ``"``, a header other than ``unit,code,points[,value]``, blank or ragged lines, an
+    empty or padded cell, a code that is not a leaf, an unknown unit, points that do not
+    parse, are negative or above the leaf's maximum, a unit + code twice.
     """
-    if '"' in body or "\r" in body or "\r" in head or '"' in head:
+    import polars as pl
+
+    if b"'" in data or b'"' in data or b"\n\n" in data:
         return None
-    cols = [c.strip().lower() for c in head.split(",")]
-    if len(set(cols)) != len(cols) or not {"unit", "code", "points"} <= set(cols):
+    if b"\r" in data and (b"\n\r\n" in data or data.count(b"\r") != data.count(b"\r\n")):
+        return None  # a blank line or a lone carriage return: the row reader judges
+    head = data[: data.find(b"\n")].decode("utf-8")
+    delimiter = csv_delimiter(head)
+    cols = [c.strip().lower() for c in head.split(delimiter or ",")]
+    if delimiter is None or len(set(cols)) != len(cols):
         return None
-    n = len(cols)
-    if body.endswith("\n"):
-        body = body[:-1]
-    if not body:
+    if not {"unit", "code", "points"} <= set(cols) <= {"unit", "code", "points", "value"}:
         return None
-    n_lines = body.count("\n") + 1
-    cells = body.replace("\n", ",").split(",")
-    if len(cells) != n_lines * n:
+    schema = {c: pl.Enum(cf.leaf_codes) if c == "code" else pl.String for c in cols}
+    try:  # a code that is not a leaf (or padded) fails the Enum, a ragged line the parse
+        frame = pl.read_csv(data, separator=delimiter, schema=schema, quote_char=None)
+    except pl.exceptions.PolarsError:
         return None
-    unit_col = cells[cols.index("unit") :: n]
-    code_col = cells[cols.index("code") :: n]
-    text_col = cells[cols.index("points") :: n]
-    del cells
-    L = cf.n_leaves
-    cache: dict[str, int] = {}
-    for t in set(text_col):
-        if is_na(t):
-            cache[t] = NOT_APPLICABLE
-            continue
-        try:
-            micro = parse_micro(t)
-        except ValueError:
-            return None
-        if micro < 0:
-            return None
-        cache[t] = micro
-    micros = list(map(cache.__getitem__, text_col))
-    U, rest = divmod(n_lines, L)
-    if not rest and code_col == list(cf.leaf_codes) * U:
-        # The usual layout: one block per unit, leaves in framework order. Every line has
-        # exactly the expected code, so the columns cannot have shifted, and the points
-        # column already is the table.
-        order = unit_col[::L]
-        repeated = list(
-            itertools.chain.from_iterable(map(itertools.repeat, order, itertools.repeat(L, U)))
-        )
-        if unit_col != repeated or len(set(order)) != U:
-            return None
-        # each leaf's column is a slice: its largest value against the leaf's maximum
-        if any(max(micros[j::L]) > top for j, top in enumerate(cf.leaf_max)):
-            return None
+    if not frame.height or any(frame[c].has_nulls() for c in ("unit", "code", "points")):
+        return None
+    if "value" in cols and frame["value"].null_count() != frame.height:
+        return None  # values to convert by their rules: the row reader does it
+    # Points: few distinct texts, each parsed once; a row takes its text's number.
+    texts = frame["points"].unique().to_list()
+    try:
+        micros = [NOT_APPLICABLE if is_na(t) else parse_micro(t) for t in texts]
+    except ValueError:
+        return None
+    if any(x < 0 and not is_na(t) for x, t in zip(micros, texts, strict=True)):
+        return None
+    points = pl.Series(micros, dtype=pl.Int64).gather(
+        frame["points"].cast(pl.Enum(texts)).to_physical()
+    )
+    leaf = frame["code"].to_physical().cast(pl.Int64)
+    if (points > pl.Series(cf.leaf_max, dtype=pl.Int64).gather(leaf)).any():
+        return None
+    # Units: the usual file gives each unit one block of lines (its number = the run's).
+    unit_col = frame["unit"]
+    runs = unit_col.rle_id()
+    order = unit_col.filter(runs.is_first_distinct()).to_list()
+    if len(set(order)) == len(order):
+        unit = runs.cast(pl.Int64)
     else:
-        lines = body.split("\n")
-        if set(map(str.count, lines, itertools.repeat(",", len(lines)))) != {n - 1}:
-            return None
-        js = list(map(cf.leaf_index.get, code_col))
-        if None in js:
-            return None
-        if any(map(operator.gt, micros, map(cf.leaf_max.__getitem__, js))):  # type: ignore[arg-type]
-            return None
-        order = list(dict.fromkeys(unit_col))
-        U = len(order)
-        base = {u: i * L for i, u in enumerate(order)}
-        slots = list(map(operator.add, map(base.__getitem__, unit_col), js))
-        values = [MISSING] * (L * U)
-        collections.deque(map(values.__setitem__, slots, micros), maxlen=0)
-        if len(values) - values.count(MISSING) != len(slots):
-            return None  # a unit + code given twice
-        micros = values
+        order = unit_col.unique(maintain_order=True).to_list()
+        unit = unit_col.cast(pl.Enum(order)).to_physical().cast(pl.Int64)
     if any(not u or u != u.strip() for u in order):
         return None
     if known_units is not None and not all(u in known_units for u in order):
         return None
-    return ScoreTable(cf.leaf_codes, order, micros)
+    L = cf.n_leaves
+    slot = unit * L + leaf
+    if slot.n_unique() != frame.height:
+        return None  # a unit + code given twice
+    values = pl.repeat(MISSING, L * len(order), dtype=pl.Int64, eager=True)
+    return ScoreTable(cf.leaf_codes, order, values.scatter(slot, points))
 
 
 def _read_rows(
@@ -213,6 +199,7 @@ def _read_rows(
     values: list[int] = []
     blank = [MISSING] * L
     cache: dict[str, int] = {}
+    first_line: list[int] = []  # per slot: the line that gave it its points
     duplicates: list[tuple[int, int]] = []  # (slot, line)
     rows = csv_rows(content, name, problems)
     pos = header_positions(name, rows, ("unit", "code", "points"), ("value",), problems)
@@ -257,6 +244,7 @@ def _read_rows(
                 u = len(units)
                 units.append(clean)
                 values.extend(blank)
+                first_line.extend(blank)
                 unit_index[clean] = u
             unit_index[unit] = u
         k = u * L + j
@@ -307,44 +295,12 @@ def _read_rows(
             )
             continue
         values[k] = micro
-    if duplicates:
-        problems.extend(_duplicate_problems(content, name, cf, units, duplicates))
+        first_line[k] = line
+    for k, line in duplicates:
+        unit, code = units[k // L], cf.leaf_codes[k % L]
+        reason = f"trùng đơn vị {unit!r} + mã {code!r} (đã có ở dòng {first_line[k]})"
+        problems.append(Problem(name, line, "code", reason))
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise FormatError(problems)
     return ScoreTable(cf.leaf_codes, units, values)
-
-
-def _duplicate_problems(
-    text: str,
-    name: str,
-    cf: CompiledFramework,
-    units: list[str],
-    duplicates: list[tuple[int, int]],
-) -> list[Problem]:
-    """Name the first line of each duplicated unit + code (a second, rare pass)."""
-    L = cf.n_leaves
-    wanted = {(units[k // L], cf.leaf_codes[k % L]) for k, _ in duplicates}
-    first: dict[tuple[str, str], int] = {}
-    rows = csv_rows(text, name, [], strict=False)
-    _, head = next(rows)
-    cols = [h.strip().lower() for h in head]
-    iu, ic = cols.index("unit"), cols.index("code")
-    for line, row in rows:
-        if len(row) > max(iu, ic):
-            key = (row[iu].strip(), row[ic].strip())
-            if key in wanted and key not in first:
-                first[key] = line
-    out = []
-    for k, line in duplicates:
-        unit, code = units[k // L], cf.leaf_codes[k % L]
-        out.append(
-            Problem(
-                name,
-                line,
-                "code",
-                f"trùng đơn vị {unit!r} + mã {code!r} "
-                f"(đã có ở dòng {first.get((unit, code), '?')})",
-            )
-        )
-    return out

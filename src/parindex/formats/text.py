@@ -34,6 +34,7 @@ __all__ = [
     "decode_bytes",
     "decode_text",
     "header_positions",
+    "read_file_bytes",
     "read_text_file",
     "read_upload",
     "text_of",
@@ -120,17 +121,19 @@ def read_upload(data: bytes | str, name: str) -> Upload:
     return Upload(name, text, encoding, delimiter)
 
 
-def read_text_file(path: str | Path) -> str:
-    """The text of a file on disk (as :func:`decode_text`; line ends kept as written)."""
-    name = str(path)
+def read_file_bytes(path: str | Path) -> bytes:
+    """The bytes of a file on disk; :class:`FormatError` when it cannot be opened."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise FormatError(
-            [Problem(name, None, None, f"không mở được tệp: {exc.strerror}")]
+            [Problem(str(path), None, None, f"không mở được tệp: {exc.strerror}")]
         ) from exc
-    return decode_text(data, name)
+
+
+def read_text_file(path: str | Path) -> str:
+    """The text of a file on disk (as :func:`decode_text`; line ends kept as written)."""
+    return decode_text(read_file_bytes(path), str(path))
 
 
 def text_of(source: Source) -> str:
