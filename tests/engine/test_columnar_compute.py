@@ -209,11 +209,10 @@ def test_columns_equal_the_reference_evaluator_on_any_tree(fw: Framework, seed: 
             row[cf.leaf_index[code]] = NOT_APPLICABLE if x is NA else to_micro(x)
         rows.append(row)
     nodes = list(range(len(cf.codes)))  # every leaf and parent, the root last
-    pts, app = score_columns(cf, [x for row in rows for x in row], nodes)
+    columns = score_columns(cf, [x for row in rows for x in row], nodes)
     for u, row in enumerate(rows):
         ref_pts, ref_app = cf.evaluate([None if x == NOT_APPLICABLE else max(x, 0) for x in row])
-        assert [p[u] for p in pts] == ref_pts
-        assert [a[u] for a in app] == ref_app
+        assert columns[u] == (*ref_pts, *ref_app)
 
 
 def run(tmp: Path, scores: str) -> subprocess.CompletedProcess[str]:
@@ -265,7 +264,6 @@ def test_a_parent_whose_regular_children_are_all_na_is_na_even_with_a_bonus() ->
     )
     cf = compile_framework(fw)
     row = [NOT_APPLICABLE, 1_000_000]
-    pts, app = score_columns(cf, row, [cf.area_numbers[0]])
+    (area,) = cf.area_numbers
     ref_pts, ref_app = cf.evaluate([None, 1_000_000])
-    assert (pts[0][0], app[0][0]) == (ref_pts[cf.area_numbers[0]], ref_app[cf.area_numbers[0]])
-    assert (pts[0][0], app[0][0]) == (0, None)
+    assert score_columns(cf, row, [area]) == [(ref_pts[area], ref_app[area])] == [(0, None)]

@@ -26,20 +26,16 @@ __all__ = ["score_columns"]
 
 def score_columns(
     cf: CompiledFramework, values: Sequence[int] | pl.Series, nodes: Sequence[int]
-) -> tuple[list[list[int]], list[list[int | None]]]:
-    """Points and applicable maxima (``None`` = N/A) of ``nodes`` for every unit of a
-    flat unit-major table: one list per node, one entry per unit. Missing leaves count 0,
-    as in :meth:`CompiledFramework.evaluate`."""
+) -> list[tuple[int | None, ...]]:
+    """For every unit of a flat unit-major table, the points of ``nodes`` then their
+    applicable maxima (``None`` = N/A). Missing leaves count 0, as in
+    :meth:`CompiledFramework.evaluate`."""
     flat = values if isinstance(values, pl.Series) else pl.Series(values, dtype=pl.Int64)
     frame = pl.DataFrame(flat.alias("v")).select(_leaves(cf))
     for level in _plan(cf):
         frame = frame.with_columns(level)
-    out = frame.select(
-        *(f"p{n}" for n in nodes),
-        *(pl.when(pl.col(f"q{n}") == 1).then(f"a{n}").alias(f"m{n}") for n in nodes),
-    )
-    cols = [out.to_series(i).to_list() for i in range(2 * len(nodes))]
-    return cols[: len(nodes)], cols[len(nodes) :]
+    maxima = (pl.when(pl.col(f"q{n}") == 1).then(f"a{n}").alias(f"m{n}") for n in nodes)
+    return frame.select(*(f"p{n}" for n in nodes), *maxima).rows()
 
 
 # Each node ``n`` has three Int64 columns: its points ``p{n}``, ``q{n}`` = 1 when it is

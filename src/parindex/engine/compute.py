@@ -241,12 +241,12 @@ def score_units(
             table = ScoreTable(cf.leaf_codes, unit_ids, grown)
     values, missing_of = _fill_metric_leaves(cf, table, metrics)
     outputs = [*cf.area_numbers, cf.root]
-    rows: list[tuple[Sequence[int], Sequence[int | None]]]
+    # Per unit: the areas' points, the total, the areas' maxima, the total's maximum.
+    rows: Sequence[Sequence[int | None]]
     if len(unit_ids) >= COLUMNAR_MIN_UNITS:
-        from parindex.engine import columnar
+        from parindex.engine.columnar import score_columns
 
-        pts, app = columnar.score_columns(cf, values, outputs)
-        rows = list(zip(zip(*pts, strict=True), zip(*app, strict=True), strict=True))
+        rows = score_columns(cf, values, outputs)
     else:
         flat = values if isinstance(values, list) else values.to_list()
         rows = [_evaluate_row(cf, flat[k : k + L], outputs) for k in range(0, len(flat), L)]
@@ -257,24 +257,24 @@ def score_units(
             unit,
             i.name,
             i.group,
-            p[n],
-            m[n],
+            r[n],  # type: ignore[arg-type]  # a total's points are never None
+            r[2 * n + 1],
             cf.area_codes,
-            tuple(p[:n]),
-            tuple(m[:n]),
+            r[:n],  # type: ignore[arg-type]
+            r[n + 1 : 2 * n + 1],
             missing_of.get(u, ()),
         )
-        for u, (unit, i, (p, m)) in enumerate(zip(unit_ids, info, rows, strict=True))
+        for u, (unit, i, r) in enumerate(zip(unit_ids, info, rows, strict=True))
     ]
 
 
 def _evaluate_row(
     cf: CompiledFramework, row: Sequence[int], nodes: Sequence[int]
-) -> tuple[list[int], list[int | None]]:
-    """One unit's table row through the reference evaluator: ``nodes``' points, maxima."""
+) -> tuple[int | None, ...]:
+    """One unit's row through the reference evaluator: ``nodes``' points, then maxima."""
     v = [None if x == NOT_APPLICABLE else (0 if x == MISSING else x) for x in row]
     pts, app = cf.evaluate(v)
-    return [pts[n] for n in nodes], [app[n] for n in nodes]
+    return (*(pts[n] for n in nodes), *(app[n] for n in nodes))
 
 
 def _fill_metric_leaves(
