@@ -80,8 +80,9 @@ class ScoreTable:
         return list(self.flat[u * L : (u + 1) * L])
 
 
-#: Tables of at least this many units are scored column-wise with Polars; below, unit by
-#: unit is faster (importing Polars alone takes ~0.1 s). Measured in benchmarks/RESULTS.md.
+#: Tables of at least this many units are scored column-wise with Polars. Columns win
+#: from about 300 units once Polars is loaded; 600 keeps its 0.17 s import out of a process
+#: that only scores a province. Measured: benchmarks/bench_columnar_threshold.py.
 COLUMNAR_MIN_UNITS = 600
 
 

@@ -113,7 +113,7 @@ def read_scores(
     table = _columnar(data if text is None else text.encode("utf-8"), cf, known_units)
     if table is not None:
         return table
-    return _read_rows(text if text is not None else data.decode("ascii"), name, cf, known_units)
+    return _read_rows(decode_text(data, name) if text is None else text, name, cf, known_units)
 
 
 def _columnar(
