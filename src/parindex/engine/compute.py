@@ -241,16 +241,8 @@ def score_units(
             unit_ids += extra
             table = ScoreTable(cf.leaf_codes, unit_ids, grown)
     values, missing_of = _fill_metric_leaves(cf, table, metrics)
-    outputs = [*cf.area_numbers, cf.root]
     # Per unit: the areas' points, the total, the areas' maxima, the total's maximum.
-    rows: Sequence[Sequence[int | None]]
-    if len(unit_ids) >= COLUMNAR_MIN_UNITS:
-        from parindex.engine.columnar import score_columns
-
-        rows = score_columns(cf, values, outputs)
-    else:
-        flat = values if isinstance(values, list) else values.to_list()
-        rows = [_evaluate_row(cf, flat[k : k + L], outputs) for k in range(0, len(flat), L)]
+    rows = evaluate_units(cf, values, [*cf.area_numbers, cf.root])
     no_info, n = UnitInfo(), len(cf.area_codes)
     info = [no_info if units is None else units.get(unit, no_info) for unit in unit_ids]
     return [
@@ -269,13 +261,22 @@ def score_units(
     ]
 
 
-def _evaluate_row(
-    cf: CompiledFramework, row: Sequence[int], nodes: Sequence[int]
-) -> tuple[int | None, ...]:
-    """One unit's row through the reference evaluator: ``nodes``' points, then maxima."""
-    v = [None if x == NOT_APPLICABLE else (0 if x == MISSING else x) for x in row]
-    pts, app = cf.evaluate(v)
-    return (*(pts[n] for n in nodes), *(app[n] for n in nodes))
+def evaluate_units(
+    cf: CompiledFramework, values: list[int] | pl.Series, nodes: Sequence[int]
+) -> Sequence[tuple[int | None, ...]]:
+    """For every unit of a flat unit-major table (a missing leaf counts 0): the points of
+    ``nodes`` (numbers of :class:`CompiledFramework`), then their applicable maxima
+    (``None`` = N/A). Column-wise from :data:`COLUMNAR_MIN_UNITS` units on, else unit by
+    unit with the reference evaluator."""
+    L = cf.n_leaves
+    if len(values) >= COLUMNAR_MIN_UNITS * L:
+        from parindex.engine.columnar import score_columns
+
+        return score_columns(cf, values, nodes)
+    flat = values if isinstance(values, list) else values.to_list()
+    rows = (flat[k : k + L] for k in range(0, len(flat), L))
+    evaluated = (cf.evaluate([None if x == NOT_APPLICABLE else max(x, 0) for x in r]) for r in rows)
+    return [(*(p[n] for n in nodes), *(a[n] for n in nodes)) for p, a in evaluated]
 
 
 def _fill_metric_leaves(
@@ -367,6 +368,7 @@ __all__ = [
     "UnitInfo",
     "UnitResult",
     "compute",
+    "evaluate_units",
     "finish",
     "score_units",
     "table_from_mapping",

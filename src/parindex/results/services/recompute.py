@@ -32,6 +32,7 @@ from parindex.engine.compute import (
     PreviousResult,
     ScoreTable,
     UnitInfo,
+    evaluate_units,
     finish,
     score_units,
 )
@@ -379,14 +380,9 @@ def _score(data: _Inputs) -> _Scored:
         own = ScoreTable(cf.leaf_codes, codes, t.own)
         for r in score_units(cf, own, infos, data.metrics, False):
             own_totals[r.unit] = (r.points_micro, r.max_micro)
-        n_leaves = cf.n_leaves
-        for i, code in enumerate(codes):
-            row = t.appraised[i * n_leaves : (i + 1) * n_leaves]
-            v: list[int | None] = [
-                None if x == NOT_APPLICABLE else (0 if x == MISSING else x) for x in row
-            ]
-            pts, app = cf.evaluate(v)
-            nodes_of[code] = (shape, pts, app)
+        n = len(cf.codes)  # every node, for the node rows and the area ranks
+        for code, row in zip(codes, evaluate_units(cf, t.appraised, range(n)), strict=True):
+            nodes_of[code] = (shape, list(row[:n]), list(row[n:]))  # type: ignore[arg-type]
     results = finish(results, data.metrics, scheme_of(data.config), data.previous)
     return _Scored(results, own_totals, nodes_of)
 

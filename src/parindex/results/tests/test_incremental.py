@@ -186,3 +186,23 @@ def test_a_unit_without_a_stored_row_falls_back_to_the_full_recompute(province):
         "incremental"
         not in AuditEvent.objects.filter(action="results.recompute").latest("pk").after
     )
+
+
+def test_the_columnar_core_stores_the_rows_of_the_reference_evaluator(province, monkeypatch):
+    # Issue 14: a national-size cycle is scored column-wise; forced here on a small one,
+    # after changes that bring N/A, missing points, metrics and external points.
+    from parindex.engine import columnar
+    from parindex.engine import compute as engine
+
+    cycle, units = province
+    rnd = random.Random(14)
+    for _step in range(12):
+        change(rnd, cycle, rnd.choice(units))
+    reference = full_snapshot(cycle)
+    calls = []
+    real = columnar.score_columns
+    monkeypatch.setattr(columnar, "score_columns", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(engine, "COLUMNAR_MIN_UNITS", 0)
+    assert full_snapshot(cycle) == reference
+    assert len(calls) >= 3, "scores, own scores and node rows went through the columns"
+    assert len(reference[0]) == len(units)
