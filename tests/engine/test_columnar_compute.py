@@ -267,3 +267,39 @@ def test_a_parent_whose_regular_children_are_all_na_is_na_even_with_a_bonus() ->
     (area,) = cf.area_numbers
     ref_pts, ref_app = cf.evaluate([None, 1_000_000])
     assert score_columns(cf, row, [area]) == [(ref_pts[area], ref_app[area])] == [(0, None)]
+
+
+def test_every_problem_of_a_file_is_named_by_line_and_column(tmp_path: Path) -> None:
+    paths = make_case(tmp_path, n_units=3)
+    cf = compile_framework(read_framework_yaml(paths["framework"]))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "unit,code,points,value\n"
+        "u0000,1.1,1,\n"
+        ",1.2,1,\n"  # no unit
+        "u9999,1.2,1,\n"  # not in the units file
+        "u0000,1,1,\n"  # a parent
+        "u0000,1.2,-1,\n"  # negative
+        "u0000,1.1,2,\n"  # the same unit + code again
+        "u0000,2.1,3,\n"  # above 2.5
+        "u0000,2.2,x,\n"  # not a number
+        "u0000,1.3,,abc\n",  # a value its rule refuses
+        encoding="utf-8",
+    )
+    with pytest.raises(FormatError) as info:
+        read_scores(bad, cf, read_units(paths["units"]))
+    got = [(p.line, p.column) for p in info.value.problems]
+    assert got == [
+        (3, "unit"),
+        (4, "unit"),
+        (5, "code"),
+        (6, "points"),
+        (7, "code"),
+        (8, "points"),
+        (9, "points"),
+        (10, "value"),
+    ]
+    text = "\n".join(str(p) for p in info.value.problems)
+    for words in ("thiếu mã đơn vị", "'u9999' không có trong tệp đơn vị", "chỉ chấm tiêu chí lá"):
+        assert words in text
+    assert "âm" in text and "(đã có ở dòng 2)" in text and "[0; 2,5]" in text

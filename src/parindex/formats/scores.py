@@ -192,114 +192,80 @@ def _read_rows(
     """The careful reader: names each problem's line and column."""
     problems: list[Problem] = []
     L = cf.n_leaves
-    leaf_index = dict(cf.leaf_index)
-    leaf_max = cf.leaf_max
     unit_index: dict[str, int] = {}
     units: list[str] = []
     values: list[int] = []
-    blank = [MISSING] * L
-    cache: dict[str, int] = {}
     first_line: list[int] = []  # per slot: the line that gave it its points
-    duplicates: list[tuple[int, int]] = []  # (slot, line)
+    cache: dict[str, int] = {}  # points text → micro (a file has few distinct ones)
     rows = csv_rows(content, name, problems)
     pos = header_positions(name, rows, ("unit", "code", "points"), ("value",), problems)
     if pos is None:
         raise FormatError(problems)
     iu, ic, ip, iv, ncols = pos
     width = max(pos[:-1]) + 1
+
+    def fail(line: int, column: str | None, reason: str) -> None:
+        problems.append(Problem(name, line, column, reason))
+
     for line, row in rows:
         if len(row) != ncols:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if len(row) < width or len(row) > ncols:
-                problems.append(Problem(name, line, None, width_reason(len(row), ncols)))
+                fail(line, None, width_reason(len(row), ncols))
                 continue
-        code = row[ic]
-        j = leaf_index.get(code)
+        code, unit, text = row[ic].strip(), row[iu].strip(), row[ip]
+        j = cf.leaf_index.get(code)
         if j is None:
-            j = leaf_index.get(code.strip())
-            if j is None:
-                reason = (
-                    f"mã {code!r} là tiêu chí có tiêu chí con, chỉ chấm tiêu chí lá"
-                    if code.strip() in cf.node_number
-                    else f"mã {code!r} không có trong bộ tiêu chí"
-                )
-                problems.append(Problem(name, line, "code", reason))
-                continue
-            leaf_index[code] = j
-        unit = row[iu]
-        u = unit_index.get(unit)
-        if u is None:
-            clean = unit.strip()
-            if not clean:
-                problems.append(Problem(name, line, "unit", "thiếu mã đơn vị"))
-                continue
-            if known_units is not None and clean not in known_units:
-                problems.append(
-                    Problem(name, line, "unit", f"đơn vị {clean!r} không có trong tệp đơn vị")
-                )
-                continue
-            u = unit_index.get(clean)
-            if u is None:
-                u = len(units)
-                units.append(clean)
-                values.extend(blank)
-                first_line.extend(blank)
-                unit_index[clean] = u
-            unit_index[unit] = u
+            why = "không có trong bộ tiêu chí"
+            if code in cf.node_number:
+                why = "là tiêu chí có tiêu chí con, chỉ chấm tiêu chí lá"
+            fail(line, "code", f"mã {row[ic]!r} {why}")
+            continue
+        if not unit:
+            fail(line, "unit", "thiếu mã đơn vị")
+            continue
+        if known_units is not None and unit not in known_units:
+            fail(line, "unit", f"đơn vị {unit!r} không có trong tệp đơn vị")
+            continue
+        u = unit_index.setdefault(unit, len(units))
+        if u == len(units):
+            units.append(unit)
+            values += [MISSING] * L
+            first_line += [0] * L
         k = u * L + j
-        text = row[ip]
-        try:
-            micro = cache[text]
-        except KeyError:
-            if not text.strip():
-                raw = row[iv].strip() if 0 <= iv < len(row) else ""
-                if not raw:
-                    continue  # neither points nor value: the leaf stays missing
-                try:
-                    micro = to_micro(points_for(cf.leaf_rules[j], cf.leaf_max_decimal[j], raw))
-                except RuleInputError as exc:
-                    problems.append(Problem(name, line, "value", str(exc)))
-                    continue
-            elif is_na(text):
-                micro = cache[text] = NOT_APPLICABLE
-            else:
-                try:
-                    micro = parse_micro(text)
-                except ValueError as exc:
-                    problems.append(Problem(name, line, "points", f"điểm {exc}"))
-                    continue
-                if micro < 0:
-                    problems.append(
-                        Problem(
-                            name,
-                            line,
-                            "points",
-                            f"điểm {text.strip()} âm (điểm nằm trong [0, tối đa])",
-                        )
-                    )
-                    continue
-                cache[text] = micro
+        micro = cache.get(text)
+        if micro is None and not text.strip():
+            raw = row[iv].strip() if 0 <= iv < len(row) else ""
+            if not raw:
+                continue  # neither points nor value: the leaf stays missing
+            try:
+                micro = to_micro(points_for(cf.leaf_rules[j], cf.leaf_max_decimal[j], raw))
+            except RuleInputError as exc:
+                fail(line, "value", str(exc))
+                continue
+        elif micro is None:
+            try:
+                micro = NOT_APPLICABLE if is_na(text) else parse_micro(text)
+            except ValueError as exc:
+                fail(line, "points", f"điểm {exc}")
+                continue
+            if micro < 0 and not is_na(text):
+                fail(line, "points", f"điểm {text.strip()} âm (điểm nằm trong [0, tối đa])")
+                continue
+            cache[text] = micro
         if values[k] != MISSING:
-            duplicates.append((k, line))
-            continue
-        if micro > leaf_max[j]:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    "points",
-                    f"điểm {text.strip()} nằm ngoài khoảng "
-                    f"{range_text(0, cf.leaf_max_decimal[j])} của tiêu chí {cf.leaf_codes[j]}",
-                )
+            again = f"trùng đơn vị {unit!r} + mã {cf.leaf_codes[j]!r}"
+            fail(line, "code", f"{again} (đã có ở dòng {first_line[k]})")
+        elif micro > cf.leaf_max[j]:
+            fail(
+                line,
+                "points",
+                f"điểm {text.strip()} nằm ngoài khoảng "
+                f"{range_text(0, cf.leaf_max_decimal[j])} của tiêu chí {cf.leaf_codes[j]}",
             )
-            continue
-        values[k] = micro
-        first_line[k] = line
-    for k, line in duplicates:
-        unit, code = units[k // L], cf.leaf_codes[k % L]
-        reason = f"trùng đơn vị {unit!r} + mã {code!r} (đã có ở dòng {first_line[k]})"
-        problems.append(Problem(name, line, "code", reason))
+        else:
+            values[k], first_line[k] = micro, line
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise FormatError(problems)
