@@ -303,3 +303,18 @@ def test_every_problem_of_a_file_is_named_by_line_and_column(tmp_path: Path) -> 
     for words in ("thiếu mã đơn vị", "'u9999' không có trong tệp đơn vị", "chỉ chấm tiêu chí lá"):
         assert words in text
     assert "âm" in text and "(đã có ở dòng 2)" in text and "[0; 2,5]" in text
+
+
+def test_a_small_table_is_scored_without_loading_polars() -> None:
+    # Part 4: the engine loads Polars only for bulk work, so that small jobs start fast.
+    code = (
+        "import sys\n"
+        "from decimal import Decimal\n"
+        "from parindex.engine.compute import compute\n"
+        "from parindex.engine.framework import Framework, Node\n"
+        "fw = Framework('p', 'p', total=Decimal(2), nodes=(Node('1', 'x', Decimal(2)),))\n"
+        "(r,) = compute(fw, {'u': {'1': Decimal(1)}})\n"
+        "print(r.index, 'polars' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["50", "False"]

@@ -1,4 +1,6 @@
-"""The scoring engine: pure Python, standard library only, no Django (DESIGN §3).
+"""The scoring engine: pure Python, no Django (DESIGN §3). The standard library only,
+except the bulk paths (:mod:`~parindex.engine.columnar` on Polars; dossiers, surveys in bulk,
+the calendar and rank bands on numpy), each imported only where bulk work needs it.
 
 Public API (plain data in, plain data out):
 
