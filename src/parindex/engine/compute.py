@@ -120,6 +120,9 @@ class UnitResult:
     index_change: Fraction | None = None
     rank_change: int | None = None
     previous: PreviousResult | None = field(default=None)
+    #: With ``score_units(…, every_node=True)``: the points then the applicable maxima
+    #: (``None`` = N/A) of every node of the framework, by node number.
+    nodes: tuple[tuple[int, ...], tuple[int | None, ...]] | None = None
 
     @property
     def index(self) -> Fraction | None:
@@ -215,12 +218,15 @@ def score_units(
     units: Mapping[str, UnitInfo] | None = None,
     metrics: Mapping[str, Mapping[str, Decimal]] | None = None,
     include_unscored: bool = True,
+    every_node: bool = False,
 ) -> list[UnitResult]:
     """First stage of :func:`compute`: points, maxima and areas of every unit (no ranks).
 
     With ``include_unscored``, units of ``units`` absent from the table are added, all
-    missing. Separate from :func:`finish` so that a caller can score several tables (one
-    per framework) and rank them together.
+    missing. With ``every_node``, each result also holds every node's points and maxima
+    (:attr:`UnitResult.nodes`), from the same evaluation as its total: metric-fed leaves
+    count in the nodes above them as in the total. Separate from :func:`finish` so that a
+    caller can score several tables (one per framework) and rank them together.
     """
     if table.leaf_codes != cf.leaf_codes:
         raise ComputeError(["bảng điểm được đọc theo một bộ tiêu chí khác"])
@@ -241,10 +247,29 @@ def score_units(
             unit_ids += extra
             table = ScoreTable(cf.leaf_codes, unit_ids, grown)
     values, missing_of = _fill_metric_leaves(cf, table, metrics)
-    # Per unit: the areas' points, the total, the areas' maxima, the total's maximum.
-    rows = evaluate_units(cf, values, [*cf.area_numbers, cf.root])
     no_info, n = UnitInfo(), len(cf.area_codes)
     info = [no_info if units is None else units.get(unit, no_info) for unit in unit_ids]
+    if every_node:
+        N, areas = len(cf.codes), cf.area_numbers
+        return [
+            UnitResult(
+                unit,
+                i.name,
+                i.group,
+                r[cf.root],  # type: ignore[arg-type]  # a total's points are never None
+                r[N + cf.root],
+                cf.area_codes,
+                tuple(r[a] for a in areas),  # type: ignore[misc]
+                tuple(r[N + a] for a in areas),
+                missing_of.get(u, ()),
+                nodes=(r[:N], r[N:]),  # type: ignore[arg-type]
+            )
+            for u, (unit, i, r) in enumerate(
+                zip(unit_ids, info, evaluate_units(cf, values, range(N)), strict=True)
+            )
+        ]
+    # Per unit: the areas' points, the total, the areas' maxima, the total's maximum.
+    rows = evaluate_units(cf, values, [*cf.area_numbers, cf.root])
     return [
         UnitResult(
             unit,

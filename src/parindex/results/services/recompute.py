@@ -32,7 +32,6 @@ from parindex.engine.compute import (
     PreviousResult,
     ScoreTable,
     UnitInfo,
-    evaluate_units,
     finish,
     score_units,
 )
@@ -376,13 +375,15 @@ def _score(data: _Inputs) -> _Scored:
         codes = [data.participants[u][0] for u in t.members]
         cf = shape.require_compiled()
         table = ScoreTable(cf.leaf_codes, codes, t.appraised)
-        results += score_units(cf, table, infos, data.metrics, include_unscored=False)
+        # Every node (for the node rows and the area ranks) from the evaluation that gives
+        # the total, so that a metric-fed leaf counts in the nodes above it too.
+        for r in score_units(cf, table, infos, data.metrics, False, every_node=True):
+            assert r.nodes is not None
+            nodes_of[r.unit] = (shape, list(r.nodes[0]), list(r.nodes[1]))
+            results.append(r)
         own = ScoreTable(cf.leaf_codes, codes, t.own)
         for r in score_units(cf, own, infos, data.metrics, False):
             own_totals[r.unit] = (r.points_micro, r.max_micro)
-        n = len(cf.codes)  # every node, for the node rows and the area ranks
-        for code, row in zip(codes, evaluate_units(cf, t.appraised, range(n)), strict=True):
-            nodes_of[code] = (shape, list(row[:n]), list(row[n:]))  # type: ignore[arg-type]
     results = finish(results, data.metrics, scheme_of(data.config), data.previous)
     return _Scored(results, own_totals, nodes_of)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -7,10 +8,14 @@ from django.db.models import F
 
 from parindex.assessments.models import Assessment
 from parindex.audit.models import AuditEvent
+from parindex.engine.framework import Node as EngineNode
+from parindex.engine.framework import Rule as EngineRule
 from parindex.frameworks.models import Criterion, Framework
+from parindex.frameworks.services import framework_import
 from parindex.results.models import NodeResult, ResultSet, UnitResult
 from parindex.results.services import metric_set, rating_config_set, results_recompute
-from parindex.results.tests.conftest import approve_all
+from parindex.results.tests.conftest import approve_all, open_cycle, set_points
+from parindex.testing import make_unit, tiny_framework
 from parindex.web.tree import build_tree
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +114,47 @@ def test_a_new_framework_revision_is_seen_by_the_next_recompute_and_page(five, a
     assert "B" in codes and "2" not in codes
     after = build_tree(Assessment.objects.select_related("framework").get(cycle=cycle, unit=a))
     assert after.compiled is not None and after.compiled.area_codes == ("1", "B")
+
+
+def test_a_metric_fed_leaf_counts_in_the_node_rows_as_in_the_total(db, admin, group):
+    """A leaf converted from the unit's metric (SIPAS) when it has no points of its own
+    counts in its area's stored row and area rank, as it does in the unit's total: the
+    areas add up to the total on the results pages."""
+    fw = tiny_framework()
+    area2 = dataclasses.replace(
+        fw.nodes[1],
+        children=(
+            EngineNode(
+                code="2.1",
+                name="SIPAS",
+                max_points=Decimal("4"),
+                source="sipas",
+                rule=EngineRule(type="metric", params={"metric": "satisfaction_index"}),
+            ),
+        ),
+    )
+    framework = framework_import(
+        framework=dataclasses.replace(fw, nodes=(fw.nodes[0], area2)), actor=None
+    )
+    a, b = make_unit("so-a", group=group), make_unit("so-b", group=group)
+    cycle = open_cycle(2025, framework, {group: [a, b]})
+    for unit in (a, b):
+        set_points(cycle, unit, {"1.1": 2, "1.2.1": 2.5, "1.2.2": 1.5})
+    metric_set(cycle=cycle, unit=a, metric="satisfaction_index", value="75", actor=admin)
+    metric_set(cycle=cycle, unit=b, metric="satisfaction_index", value="50", actor=admin)
+    rs = results_recompute(cycle=cycle, actor=admin)
+    r = by_code(rs)
+    assert (r["so-a"].points, r["so-b"].points) == (9, 8)  # 6 + 4 × 75 %, 6 + 4 × 50 %
+    for unit, sipas in (("so-a", 3), ("so-b", 2)):
+        nodes = {n.code: n for n in NodeResult.objects.filter(unit_result=r[unit])}
+        assert (nodes["2"].points, nodes["2"].max_points, nodes["2"].index) == (
+            sipas,
+            4,
+            25 * sipas,
+        )
+        assert nodes["1"].points + nodes["2"].points == r[unit].points
+    area_ranks = {
+        n.unit_result.unit.code: n.rank
+        for n in NodeResult.objects.filter(unit_result__result_set=rs, code="2")
+    }
+    assert area_ranks == {"so-a": 1, "so-b": 2}
