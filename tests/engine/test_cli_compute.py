@@ -358,3 +358,43 @@ def test_a_framework_of_depth_seven_is_refused_with_its_line(tmp_path: Path) -> 
     assert "Traceback" not in p.stderr
     assert "sâu quá 6 cấp" in p.stderr and "dòng" in p.stderr
     assert p.stdout == ""
+
+
+def test_the_command_run_inside_another_program_leaves_its_collector_alone(
+    files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installed command runs without the cyclic collector (a one-shot process); a
+    program that calls ``main`` itself keeps its collector running and nothing frozen."""
+    import gc
+
+    from parindex.cli import main
+
+    monkeypatch.chdir(files)
+    frozen = gc.get_freeze_count()
+    args = ["compute", "--framework", "fw.yaml", "--scores", "scores.csv", "-o", "out.csv"]
+    assert main(args) == 0
+    assert (files / "out.csv").read_text(encoding="utf-8").startswith("unit,")
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_the_installed_command_gives_the_same_results_without_the_collector(
+    files: Path,
+) -> None:
+    common = ["--framework", "fw.yaml", "--scores", "scores.csv", "--units", "units.csv"]
+    common += ["--metrics", "metrics.csv", "--rating", "rating.yaml"]
+    whole = run(files, *common)
+    code = (
+        "import gc, sys; from parindex.cli import main; "
+        "rc = main(sys.argv[1:]); assert gc.isenabled(); sys.exit(rc)"
+    )
+    inside = subprocess.run(
+        [sys.executable, "-c", code, "compute", *common],
+        cwd=files,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert whole.returncode == inside.returncode == 0, whole.stderr + inside.stderr
+    assert whole.stdout == inside.stdout and table(whole.stdout)["D"]["rating"] == "Khá"
