@@ -249,40 +249,26 @@ def score_units(
     values, missing_of = _fill_metric_leaves(cf, table, metrics)
     no_info, n = UnitInfo(), len(cf.area_codes)
     info = [no_info if units is None else units.get(unit, no_info) for unit in unit_ids]
-    if every_node:
-        N, areas = len(cf.codes), cf.area_numbers
-        return [
-            UnitResult(
-                unit,
-                i.name,
-                i.group,
-                r[cf.root],  # type: ignore[arg-type]  # a total's points are never None
-                r[N + cf.root],
-                cf.area_codes,
-                tuple(r[a] for a in areas),  # type: ignore[misc]
-                tuple(r[N + a] for a in areas),
-                missing_of.get(u, ()),
-                nodes=(r[:N], r[N:]),  # type: ignore[arg-type]
-            )
-            for u, (unit, i, r) in enumerate(
-                zip(unit_ids, info, evaluate_units(cf, values, range(N)), strict=True)
-            )
-        ]
-    # Per unit: the areas' points, the total, the areas' maxima, the total's maximum.
-    rows = evaluate_units(cf, values, [*cf.area_numbers, cf.root])
+    # Per unit: the areas' points, the total's (then, with every_node, every node's), and
+    # their maxima in the same order.
+    nodes = [*cf.area_numbers, cf.root, *(range(len(cf.codes)) if every_node else ())]
+    k = len(nodes)
     return [
         UnitResult(
             unit,
             i.name,
             i.group,
             r[n],  # type: ignore[arg-type]  # a total's points are never None
-            r[2 * n + 1],
+            r[k + n],
             cf.area_codes,
             r[:n],  # type: ignore[arg-type]
-            r[n + 1 : 2 * n + 1],
+            r[k : k + n],
             missing_of.get(u, ()),
+            nodes=(r[n + 1 : k], r[k + n + 1 :]) if every_node else None,  # type: ignore[arg-type]
         )
-        for u, (unit, i, r) in enumerate(zip(unit_ids, info, rows, strict=True))
+        for u, (unit, i, r) in enumerate(
+            zip(unit_ids, info, evaluate_units(cf, values, nodes), strict=True)
+        )
     ]
 
 
