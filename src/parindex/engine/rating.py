@@ -103,7 +103,12 @@ def validate_scheme(scheme: RatingScheme) -> list[str]:
     return out
 
 
-Prepared = tuple[tuple[tuple[int, int], ...], dict[str, int], tuple[tuple[int, int], ...]]
+#: Per class its lower bound as an integer ratio; per condition the condition, its
+#: comparison, its value as an integer ratio, the position of its cap and its description.
+Prepared = tuple[
+    tuple[tuple[int, int], ...],
+    tuple[tuple[Condition, Callable[[int, int], bool], int, int, int, str], ...],
+]
 
 
 def _ratio(x: Decimal | Fraction | int) -> tuple[int, int]:
@@ -114,13 +119,10 @@ def _ratio(x: Decimal | Fraction | int) -> tuple[int, int]:
 def _prepared(scheme: RatingScheme) -> Prepared:
     lowers = tuple(_ratio(lower) for _, lower in scheme.classes)
     positions = {name: i for i, (name, _) in enumerate(scheme.classes)}
-    values = tuple(_ratio(c.value) for c in scheme.conditions)
-    return lowers, positions, values
-
-
-def _compare(op: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    left, right = a[0] * b[1], b[0] * a[1]
-    return OPS[op](left, right)
+    conditions = tuple(
+        (c, OPS[c.op], *_ratio(c.value), positions[c.cap], c.describe()) for c in scheme.conditions
+    )
+    return lowers, conditions
 
 
 def rate(
@@ -148,7 +150,7 @@ def rate_ratio(
     prepared: Prepared,
 ) -> Rating:
     """:func:`rate` for an index given as the exact ratio ``num / den`` (``den`` > 0)."""
-    lowers, positions, cond_values = prepared
+    lowers, conditions = prepared
     pos = None
     for k, (ln, ld) in enumerate(lowers):
         if num * ld >= ln * den:
@@ -159,15 +161,14 @@ def rate_ratio(
     applied: list[tuple[Condition, str]] = []
     missing: list[Condition] = []
     final = pos
-    for cond, cv in zip(scheme.conditions, cond_values, strict=True):
+    for cond, op, cn, cd, cap_pos, text in conditions:
         value = None if metrics is None else metrics.get(cond.metric)
         if value is None:
             missing.append(cond)
             continue
-        if _compare(cond.op, _ratio(value), cv):
-            cap_pos = positions[cond.cap]
-            if cap_pos <= pos:
-                continue  # met, but the index alone already gives at most the cap
+        vn, vd = value.as_integer_ratio()  # exact: both sides cross-multiplied
+        # met, and capping below what the index alone gives
+        if op(vn * cd, cn * vd) and cap_pos > pos:
             final = max(final, cap_pos)
-            applied.append((cond, f"{cond.describe()} ({cond.metric} = {value})"))
+            applied.append((cond, f"{text} ({cond.metric} = {value})"))
     return Rating(scheme.classes[final][0], scheme.classes[pos][0], tuple(applied), tuple(missing))
