@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -377,18 +378,33 @@ def test_the_command_run_inside_another_program_leaves_its_collector_alone(
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
-def test_the_installed_command_gives_the_same_results_without_the_collector(
-    files: Path,
-) -> None:
-    common = ["--framework", "fw.yaml", "--scores", "scores.csv", "--units", "units.csv"]
-    common += ["--metrics", "metrics.csv", "--rating", "rating.yaml"]
-    whole = run(files, *common)
+def test_the_installed_command_ends_with_its_output_whole_and_its_status(files: Path) -> None:
+    """The command as a process ends as soon as it is done (no collector, no teardown):
+    what it printed to a pipe is all there — more than a pipe holds —, identical to what a
+    program calling ``main`` itself writes to a file, and a refused input still exits 1
+    with its messages."""
+    units = "".join(f"U{i:04d},so\n" for i in range(2_000))
+    scores = "".join(f"U{i:04d},1.1,{i % 4}\nU{i:04d},2.1,{i % 5}\n" for i in range(2_000))
+    (files / "many-units.csv").write_text("unit,group\n" + units, encoding="utf-8")
+    (files / "many.csv").write_text("unit,code,points\n" + scores, encoding="utf-8")
+    common = ["--framework", "fw.yaml", "--scores", "many.csv", "--units", "many-units.csv"]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    whole = subprocess.run(
+        [sys.executable, "-m", "parindex.cli", "compute", *common],
+        cwd=files,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+        env=buffered,  # as a user's shell has it: standard output buffered in a pipe
+    )
     code = (
         "import gc, sys; from parindex.cli import main; "
         "rc = main(sys.argv[1:]); assert gc.isenabled(); sys.exit(rc)"
     )
     inside = subprocess.run(
-        [sys.executable, "-c", code, "compute", *common],
+        [sys.executable, "-c", code, "compute", *common, "-o", "inside.csv"],
         cwd=files,
         capture_output=True,
         text=True,
@@ -397,4 +413,7 @@ def test_the_installed_command_gives_the_same_results_without_the_collector(
         check=False,
     )
     assert whole.returncode == inside.returncode == 0, whole.stderr + inside.stderr
-    assert whole.stdout == inside.stdout and table(whole.stdout)["D"]["rating"] == "Khá"
+    assert len(whole.stdout) > 65_536 and whole.stdout.count("\n") == 2_001
+    assert whole.stdout == (files / "inside.csv").read_text(encoding="utf-8")
+    refused = run(files, "--framework", "fw.yaml", "--scores", "units.csv")
+    assert refused.returncode == 1 and "units.csv" in refused.stderr and not refused.stdout
