@@ -258,6 +258,20 @@ def test_unknown_unit_bad_metrics_and_bad_rating(files: Path) -> None:
     assert "r2.yaml" in err and "cao xuống thấp" in err
 
 
+def test_a_scores_file_that_cannot_be_opened_is_reported_after_the_other_files(
+    files: Path,
+) -> None:
+    """The scores file is read while the others are (in a thread): what goes wrong
+    there is still reported, after the problems of the files read before it."""
+    (files / "m2.csv").write_text("unit,metric,value\nA,late_dossier_rate,abc\n", "utf-8")
+    args = ["--framework", "fw.yaml", "--scores", "khong-co.csv", "--metrics", "m2.csv"]
+    p = run(files, *args)
+    assert p.returncode == 1 and p.stdout == ""
+    lines = p.stderr.splitlines()
+    assert lines[0].startswith("m2.csv, dòng 2, cột value")
+    assert lines[1].startswith("khong-co.csv") and "không mở được tệp" in lines[1]
+
+
 def test_invalid_framework_is_refused(files: Path) -> None:
     (files / "bad.yaml").write_text(FRAMEWORK.replace("total: 10", "total: 12"), "utf-8")
     p = run(files, "--framework", "bad.yaml", "--scores", "scores.csv")

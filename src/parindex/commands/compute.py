@@ -28,7 +28,7 @@ from parindex.formats.framework_yaml import read_framework_yaml
 from parindex.formats.metrics import load_metrics
 from parindex.formats.rating import read_rating
 from parindex.formats.results import read_previous, write_results
-from parindex.formats.scores import read_scores
+from parindex.formats.scores import start_scores
 from parindex.formats.units import read_units
 
 
@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
             cf = compile_framework(fw)
         except FrameworkRefused as exc:
             problems.extend(f"{args.framework}: {i}" for i in exc.issues)
+    # The scores file is by far the largest: Polars parses it while the others are read.
+    pending = start_scores(args.scores, cf) if cf is not None else None
     units = attempt(read_units, args.units) if args.units else None
     # Metrics feeding leaves are read before the rating, as they are needed first (the
     # order of the messages follows).
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     previous = attempt(read_previous, args.previous) if args.previous else None
     if args.metrics and not early:
         metrics = attempt(load_metrics, args.metrics)
-    scores = attempt(read_scores, args.scores, cf, units) if cf is not None else None
+    scores = attempt(pending, units) if pending is not None else None
     if problems or cf is None or scores is None:
         return _fail(problems)
     try:

@@ -34,12 +34,9 @@ def score_columns(
     frame = pl.DataFrame(flat.alias("v")).select(_leaves(cf))
     for level in _plan(cf):
         frame = frame.with_columns(level)
-    # Named by position: a node may be asked for twice.
-    points = (pl.col(f"p{n}").alias(f"x{k}") for k, n in enumerate(nodes))
-    maxima = (
-        pl.when(pl.col(f"q{n}") == 1).then(f"a{n}").alias(f"m{k}") for k, n in enumerate(nodes)
-    )
-    return frame.select(*points, *maxima).rows()
+    at = list(enumerate(nodes))  # columns named by position: a node may be asked twice
+    maxima = (pl.when(pl.col(f"q{n}") == 1).then(f"a{n}").alias(f"m{k}") for k, n in at)
+    return frame.select(*(pl.col(f"p{n}").alias(f"x{k}") for k, n in at), *maxima).rows()
 
 
 # Each node ``n`` has three Int64 columns: its points ``p{n}``, ``q{n}`` = 1 when it is

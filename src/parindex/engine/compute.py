@@ -224,9 +224,8 @@ def score_units(
 
     With ``include_unscored``, units of ``units`` absent from the table are added, all
     missing. With ``every_node``, each result also holds every node's points and maxima
-    (:attr:`UnitResult.nodes`), from the same evaluation as its total: metric-fed leaves
-    count in the nodes above them as in the total. Separate from :func:`finish` so that a
-    caller can score several tables (one per framework) and rank them together.
+    (:attr:`UnitResult.nodes`) of the evaluation that gives its total. Separate from
+    :func:`finish` so that a caller can score several tables and rank them together.
     """
     if table.leaf_codes != cf.leaf_codes:
         raise ComputeError(["bảng điểm được đọc theo một bộ tiêu chí khác"])
@@ -249,8 +248,7 @@ def score_units(
     values, missing_of = _fill_metric_leaves(cf, table, metrics)
     no_info, n = UnitInfo(), len(cf.area_codes)
     info = [no_info if units is None else units.get(unit, no_info) for unit in unit_ids]
-    # Per unit: the areas' points, the total's (then, with every_node, every node's), and
-    # their maxima in the same order.
+    # Per unit: the points of the areas, the total (and every node), then their maxima.
     nodes = [*cf.area_numbers, cf.root, *(range(len(cf.codes)) if every_node else ())]
     k = len(nodes)
     return [

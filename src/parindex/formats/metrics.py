@@ -23,8 +23,7 @@ __all__ = ["MetricRow", "load_metrics", "metrics_by_unit", "read_metrics"]
 
 
 class MetricRow(NamedTuple):
-    # A named tuple, not a frozen dataclass: a national file has tens of thousands of
-    # rows and building one is three times cheaper.
+    # Not a frozen dataclass: a national file has thousands of rows, built 3× cheaper.
     line: int
     unit: str
     metric: str
@@ -42,8 +41,7 @@ def read_metrics(source: Source, *, name: str) -> tuple[list[MetricRow], list[Pr
     width = max(pos[:-1]) + 1
     out: list[MetricRow] = []
     seen: dict[tuple[str, str], int] = {}
-    # Each distinct value text is parsed and checked once: the number, or why it is refused.
-    parsed: dict[str, Decimal | str] = {}
+    parsed: dict[str, Decimal | str] = {}  # each distinct text: its number or why not
     for line, row in rows:
         if len(row) < width:
             if any(c.strip() for c in row):  # a blank line is skipped
@@ -53,10 +51,8 @@ def read_metrics(source: Source, *, name: str) -> tuple[list[MetricRow], list[Pr
         if not (unit and metric):
             if not any(c.strip() for c in row):
                 continue
-            column, why = (
-                ("unit", "thiếu mã đơn vị") if not unit else ("metric", "thiếu tên chỉ số")
-            )
-            problems.append(Problem(name, line, column, why))
+            why = ("unit", "thiếu mã đơn vị") if not unit else ("metric", "thiếu tên chỉ số")
+            problems.append(Problem(name, line, *why))
             continue
         value = parsed.get(text)
         if value is None:

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +35,7 @@ from parindex.formats.text import (
     width_reason,
 )
 
-__all__ = ["PointRow", "read_points", "read_scores"]
+__all__ = ["PointRow", "read_points", "read_scores", "start_scores"]
 
 _HEADER_WORDS = ("unit", "đơn vị", "don_vi")
 
@@ -93,38 +95,55 @@ def read_points(source: Source, *, name: str) -> tuple[list[PointRow], list[Prob
     return rows, problems
 
 
+#: The units a scores file may name (``None``: any).
+KnownUnits = set[str] | dict[str, Any] | None
+
+
 def read_scores(
-    path: str | Path,
-    cf: CompiledFramework,
-    known_units: set[str] | dict[str, Any] | None = None,
+    path: str | Path, cf: CompiledFramework, known_units: KnownUnits = None
 ) -> ScoreTable:
-    """Scores CSV of ``parindex compute`` → :class:`ScoreTable` (see the module docstring).
+    """Scores CSV of ``parindex compute`` → :class:`ScoreTable` (module docstring). A clean
+    file is parsed and checked column-wise by Polars (:func:`_columnar`); anything else — a
+    problem, a ``value`` to convert, an encoding or quoting Polars does not read as we do,
+    a unit not in ``known_units`` — by the row reader, which names each problem's place."""
+    return start_scores(path, cf)(known_units)
 
-    A clean file (hundreds of thousands of rows) is parsed and checked column-wise by
-    Polars (:func:`_columnar`). Anything else — a problem to report, a ``value`` to
-    convert, an encoding or quoting Polars does not read as we do — goes through the
-    row reader, which names each problem's line and column.
-    """
+
+def start_scores(path: str | Path, cf: CompiledFramework) -> Callable[[KnownUnits], ScoreTable]:
+    """:func:`read_scores` begun: the file is read and parsed in a thread (Polars lets go of
+    the GIL) while the caller reads its small files (10–20 ms of `parindex compute`); the
+    function returned waits, checks the units and raises what reading the file raised."""
+    import polars  # noqa: F401  # here: in the thread its import would hold the GIL all the same
+
     name = str(path)
-    data = read_file_bytes(path)
-    # Polars reads UTF-8 only: other text (a BOM, Windows-1258, not NFC) is decoded the
-    # one way every reader does, first. Scores files are usually plain ASCII.
-    text = None if data.isascii() else decode_text(data, name)
-    table = _columnar(data if text is None else text.encode("utf-8"), cf, known_units)
-    if table is not None:
-        return table
-    return _read_rows(decode_text(data, name) if text is None else text, name, cf, known_units)
+
+    def parse() -> tuple[bytes, str | None, ScoreTable | None]:
+        data = read_file_bytes(path)
+        # Polars reads UTF-8 only: other text (a BOM, Windows-1258, not NFC) is decoded
+        # the one way every reader does, first. Scores files are usually plain ASCII.
+        text = None if data.isascii() else decode_text(data, name)
+        return data, text, _columnar(data if text is None else text.encode("utf-8"), cf)
+
+    pool = ThreadPoolExecutor(1)
+    parsed = pool.submit(parse)
+    pool.shutdown(wait=False)
+
+    def finish(known_units: KnownUnits) -> ScoreTable:
+        data, text, table = parsed.result()
+        if table is not None and (known_units is None or set(table.units) <= set(known_units)):
+            return table
+        return _read_rows(decode_text(data, name) if text is None else text, name, cf, known_units)
+
+    return finish
 
 
-def _columnar(
-    data: bytes, cf: CompiledFramework, known_units: set[str] | dict[str, Any] | None
-) -> ScoreTable | None:
+def _columnar(data: bytes, cf: CompiledFramework) -> ScoreTable | None:
     """The table of a clean scores file, every check vectorised; ``None`` = not clean.
 
     ``data`` is UTF-8 in NFC. Not clean: a ``'`` (a cell neutralised by an export) or a
     ``"``, a header other than ``unit,code,points[,value]``, blank or ragged lines, an
-    empty or padded cell, a code that is not a leaf, an unknown unit, points that do not
-    parse, are negative or above the leaf's maximum, a unit + code twice.
+    empty or padded cell, a code that is not a leaf, points that do not parse, are
+    negative or above the leaf's maximum, a unit + code twice.
     """
     import polars as pl
 
@@ -173,8 +192,6 @@ def _columnar(
         unit = unit_col.cast(pl.Enum(order)).to_physical().cast(pl.Int64)
     if any(not u or u != u.strip() for u in order):
         return None
-    if known_units is not None and not all(u in known_units for u in order):
-        return None
     L = cf.n_leaves
     slot = unit * L + leaf
     if slot.n_unique() != frame.height:
@@ -187,7 +204,7 @@ def _read_rows(
     content: str,
     name: str,
     cf: CompiledFramework,
-    known_units: set[str] | dict[str, Any] | None,
+    known_units: KnownUnits,
 ) -> ScoreTable:
     """The careful reader: names each problem's line and column."""
     problems: list[Problem] = []
