@@ -379,17 +379,23 @@ def test_the_command_run_inside_another_program_leaves_its_collector_alone(
     files: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The installed command runs without the cyclic collector (a one-shot process); a
-    program that calls ``main`` itself keeps its collector running and nothing frozen."""
+    program that calls ``main`` itself keeps its collector running and nothing frozen,
+    and its thread switch interval as it was (the command shortens it while the scores
+    are parsed), whether the input is accepted or refused."""
     import gc
 
     from parindex.cli import main
 
     monkeypatch.chdir(files)
     frozen = gc.get_freeze_count()
+    switch = sys.getswitchinterval()
     args = ["compute", "--framework", "fw.yaml", "--scores", "scores.csv", "-o", "out.csv"]
     assert main(args) == 0
     assert (files / "out.csv").read_text(encoding="utf-8").startswith("unit,")
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert sys.getswitchinterval() == switch
+    assert main([*args[:4], "missing.csv"]) == 1
+    assert sys.getswitchinterval() == switch
 
 
 def test_the_installed_command_ends_with_its_output_whole_and_its_status(files: Path) -> None:

@@ -67,17 +67,24 @@ def run(args: argparse.Namespace) -> int:
         except FrameworkRefused as exc:
             problems.extend(f"{args.framework}: {i}" for i in exc.issues)
     # The scores file is by far the largest: Polars parses it while the others are read.
-    pending = start_scores(args.scores, cf) if cf is not None else None
-    units = attempt(read_units, args.units) if args.units else None
-    # Metrics feeding leaves are read before the rating, as they are needed first (the
-    # order of the messages follows).
-    early = cf is not None and any(r is not None and r.type == "metric" for r in cf.leaf_rules)
-    metrics = attempt(load_metrics, args.metrics) if args.metrics and early else None
-    rating = attempt(read_rating, args.rating) if args.rating else None
-    previous = attempt(read_previous, args.previous) if args.previous else None
-    if args.metrics and not early:
-        metrics = attempt(load_metrics, args.metrics)
-    scores = attempt(pending, units) if pending is not None else None
+    # Those reads hold the GIL, which the parse needs back between its steps: with the
+    # default 5 ms switch interval it waited ~20 ms in all (RESULTS.md, issue 14).
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        pending = start_scores(args.scores, cf) if cf is not None else None
+        units = attempt(read_units, args.units) if args.units else None
+        # Metrics feeding leaves are read before the rating, as they are needed first
+        # (the order of the messages follows).
+        early = cf is not None and any(r is not None and r.type == "metric" for r in cf.leaf_rules)
+        metrics = attempt(load_metrics, args.metrics) if args.metrics and early else None
+        rating = attempt(read_rating, args.rating) if args.rating else None
+        previous = attempt(read_previous, args.previous) if args.previous else None
+        if args.metrics and not early:
+            metrics = attempt(load_metrics, args.metrics)
+        scores = attempt(pending, units) if pending is not None else None
+    finally:
+        sys.setswitchinterval(switch)
     if problems or cf is None or scores is None:
         return _fail(problems)
     try:
