@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -43,8 +43,15 @@ def _unit_id(user: Any) -> int | None:
     return getattr(user, "unit_id", None)
 
 
-def _mine(unit_id: int) -> Q:
-    return Q(lead_unit_id=unit_id) | Q(partner_units=unit_id)
+def _led_or_partnered[M: Model](user: Any, qs: QuerySet[M]) -> QuerySet[M]:
+    """All of ``qs`` for a province-wide reader; for a unit's users the rows their unit
+    leads or is a partner of; nothing for anyone else."""
+    if province_wide(user):
+        return qs
+    unit_id = _unit_id(user)
+    if unit_id is None:
+        return qs.none()
+    return qs.filter(Q(lead_unit_id=unit_id) | Q(partner_units=unit_id)).distinct()
 
 
 def require_reader(user: Any) -> None:
@@ -63,12 +70,7 @@ def matrix_rows(user: Any, year: int) -> QuerySet[ResponsibilityRow]:
         .prefetch_related("partner_units")
         .order_by("criterion__framework_id", "criterion__position")
     )
-    if province_wide(user):
-        return qs
-    unit_id = _unit_id(user)
-    if unit_id is None:
-        return qs.none()
-    return qs.filter(_mine(unit_id)).distinct()
+    return _led_or_partnered(user, qs)
 
 
 def matrix_row_get(user: Any, pk: int) -> ResponsibilityRow:
@@ -164,13 +166,7 @@ def tasks_for(user: Any) -> QuerySet[PlanTask]:
     )
     if is_admin(user):
         return qs
-    qs = qs.filter(plan__status=PlanStatus.APPROVED)
-    if province_wide(user):
-        return qs
-    unit_id = _unit_id(user)
-    if unit_id is None:
-        return qs.none()
-    return qs.filter(_mine(unit_id)).distinct()
+    return _led_or_partnered(user, qs.filter(plan__status=PlanStatus.APPROVED))
 
 
 def task_get(user: Any, pk: int) -> PlanTask:
