@@ -31,8 +31,7 @@ from parindex.engine.calendar import (
     build_calendar,
 )
 from parindex.formats.errors import FormatError, Problem
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from parindex.formats.text import SafeLoader
 
 
 def shipped_calendar_files() -> list[Path]:
@@ -43,7 +42,7 @@ def shipped_calendar_files() -> list[Path]:
 def read_calendar_year(path: str | Path) -> tuple[CalendarYear | None, list[Problem]]:
     name = str(path)
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=_Loader)
+        data = yaml.load(Path(path).read_text(encoding="utf-8-sig"), Loader=SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [Problem(name, None, None, f"không đọc được tệp lịch: {exc}")]
     if not isinstance(data, dict) or not isinstance(data.get("year"), int):
