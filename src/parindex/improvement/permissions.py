@@ -7,11 +7,14 @@ that is not its own (404, by the selectors)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 
 from parindex.accounts.permissions import is_admin
+
+if TYPE_CHECKING:
+    from parindex.accounts.models import User
 
 __all__ = ["can_report", "require_reporter"]
 
@@ -29,7 +32,7 @@ def can_report(user: Any, lead_unit_id: int | None) -> bool:
     )
 
 
-def require_reporter(actor: Any, lead_unit_id: int | None) -> None:
+def require_reporter(actor: User | None, lead_unit_id: int | None) -> None:
     """Refuse (403) unless ``actor`` is the admin or a user of the lead unit; ``None`` is
     the system."""
     if actor is not None and not can_report(actor, lead_unit_id):

@@ -123,7 +123,10 @@ def _upsert(kind: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 def units_load_divisions(
-    *, actor: Any = None, province: str | None = None, commune_group: UnitGroup | None = None
+    *,
+    actor: User | None = None,
+    province: str | None = None,
+    commune_group: UnitGroup | None = None,
 ) -> dict[str, Any]:
     """Load the provinces and communes (xã, phường, đặc khu) of the installed
     vietnam-provinces package. Idempotent: units are matched by their official code.
@@ -209,7 +212,7 @@ def unit_create(
     *,
     code: str,
     name: str,
-    actor: Any,
+    actor: User | None,
     kind: str = UnitKind.OTHER,
     group: UnitGroup | None = None,
     parent: Unit | None = None,
@@ -250,7 +253,7 @@ def unit_create(
 
 
 def unit_group_get_or_create(
-    *, name: str, actor: Any, kind: str = GroupKind.OTHER, code: str = "", position: int = 0
+    *, name: str, actor: User | None, kind: str = GroupKind.OTHER, code: str = "", position: int = 0
 ) -> UnitGroup:
     """The group named ``name`` (or with code ``code``), created when missing."""
     code = code or vn_slug(name)
@@ -447,7 +450,7 @@ def lineage_add(
     successor: Unit,
     kind: str,
     effective: date,
-    actor: Any,
+    actor: User | None,
     note: str = "",
 ) -> UnitLineage:
     """Record that ``predecessor`` became (part of) ``successor`` on ``effective``."""

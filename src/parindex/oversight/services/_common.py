@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from parindex.accounts.permissions import is_admin
 from parindex.units.models import Unit
 
+if TYPE_CHECKING:
+    from parindex.accounts.models import User
 
-def require_unit_actor(actor: Any, unit: Unit, what: str) -> None:
+
+def require_unit_actor(actor: User | None, unit: Unit, what: str) -> None:
     """The Sở Nội vụ admin, or a user of ``unit`` itself (staff or head); ``None`` is the
     system (demo loader, command line)."""
     if actor is None or is_admin(actor):
