@@ -37,9 +37,11 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
         pl.col("points").cast(pl.Float64, strict=False)
     )
     units = pl.scan_csv(case / "units.csv", infer_schema=False)
-    metrics = pl.read_csv(
-        case / "metrics.csv", schema_overrides={"unit": pl.String, "value": pl.String}
-    ).with_columns(text=pl.col("value"), value=pl.col("value").cast(pl.Float64))
+    # The reasons quote each value as written: read as text too (--same-columns only).
+    as_text = {"value": pl.String} if same_columns else {}
+    metrics = pl.read_csv(case / "metrics.csv", schema_overrides={"unit": pl.String, **as_text})
+    if same_columns:
+        metrics = metrics.with_columns(text="value", value=pl.col("value").cast(pl.Float64))
 
     na = pl.col("points").is_null()
     regular = ~pl.col("source").is_in(["bonus", "penalty"])
@@ -68,8 +70,6 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
         .with_columns(index=pl.col("p") * 100 / pl.col("m"))
     )
     wide = metrics.pivot(on="metric", index="unit", values="value").lazy()
-    texts = metrics.pivot(on="metric", index="unit", values="text").lazy()
-    texts = texts.rename({c: f"{c}__text" for c in metrics["metric"].unique()})
     names = [c["name"] for c in rating["classes"]]
     pos = pl.lit(len(names) - 1)
     for i in reversed(range(len(names))):
@@ -84,8 +84,8 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
     )
     ops = {">=": "__ge__", ">": "__gt__", "<=": "__le__", "<": "__lt__", "==": "__eq__"}
     reasons, unchecked = [], []
-    base = pl.col("pos")
-    res = res.with_columns(base=base)
+    if same_columns:  # the class from the index alone: a reason is given when it is capped
+        res = res.with_columns(base="pos")
     for cond in rating.get("conditions") or []:
         value = pl.col(cond["metric"])
         met = getattr(value, ops[cond["op"]])(float(cond["value"]))
@@ -93,6 +93,8 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
         res = res.with_columns(
             pos=pl.when(met.fill_null(False)).then(pl.max_horizontal("pos", cap)).otherwise("pos")
         )
+        if not same_columns:
+            continue
         why = (
             cond.get("reason")
             or f"{cond['metric']} {cond['op']} {cond['value']} → tối đa {cond['cap']}"
@@ -113,10 +115,10 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
         points=(pl.col("p") / 100).round(2),
         max_points=(pl.col("m") / 100).round(2),
         index=pl.col("index").round(2),
-    ).sort("group", "rank", "unit")
+    )
     columns = ["unit", "group", "points", "max_points", "index", "rank", "rating"]
     if not same_columns:
-        res.select(columns).collect().write_csv(out)
+        res.sort("group", "rank", "unit").select(columns).collect().write_csv(out)
         return
     codes = [str(a["code"]) for a in fw["nodes"]]
     per_area = area.with_columns(
@@ -128,6 +130,8 @@ def main(case: Path, out: Path, same_columns: bool = False) -> None:
         {f"{k}_{c}": f"area_{c}_{k}" for c in codes for k in ("points", "index")}
     )
     if reasons:
+        texts = metrics.pivot(on="metric", index="unit", values="text").lazy()
+        texts = texts.rename({c: f"{c}__text" for c in metrics["metric"].unique()})
         res = res.join(texts, on="unit", how="left").with_columns(
             rating_reasons=pl.concat_str(reasons + unchecked, separator="; ", ignore_nulls=True)
         )
